@@ -1,0 +1,83 @@
+package main
+
+import (
+	"fmt"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/scenarios"
+)
+
+// version is set at link time (-ldflags "-X main.version=...").
+var version = "0.1.0-dev"
+
+func harness() results.Harness {
+	h := results.Harness{Name: "sovbench", Version: version}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				h.Commit = s.Value
+			}
+		}
+	}
+	return h
+}
+
+func versionCommand(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Print sovbench's version",
+		Example: "  sovbench version\n  sovbench version -o json",
+		Args:    cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			h := harness()
+			if a.output == "json" {
+				return writeJSON(a.stdout, h)
+			}
+			fmt.Fprintf(a.stdout, "%s %s %s\n", h.Name, h.Version, h.Commit)
+			return nil
+		},
+	}
+}
+
+func (a *app) claimsCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:     "claims",
+		Short:   "List every claim a suite can state",
+		Example: "  sovbench claims\n  sovbench claims -o markdown",
+		Args:    cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			g := results.Grid{Header: []string{"claim", "needs probe", "example", "meaning"}}
+			for _, k := range scenarios.ClaimKinds() {
+				g.Rows = append(g.Rows, []string{k.Name, fmt.Sprint(k.Needs), k.Example, k.Doc})
+			}
+			return results.RenderGrid(a.stdout, g, a.output)
+		},
+	}
+}
+
+func (a *app) agentCommand() *cobra.Command {
+	var stdio bool
+	cmd := &cobra.Command{
+		Use:   "agent",
+		Short: "Run probes on this host for a remote runner",
+		Long: `agent runs on a target host. With --stdio it reads one plan (JSON) on standard
+input, runs its probes here and writes each evidence record as a JSON line on
+standard output; runners use it inside lab namespaces and over SSH.`,
+		Example: "  ip netns exec sb-lab-h1 sovbench agent --stdio < plan.json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !stdio {
+				return usageErr(fmt.Errorf("agent: say --stdio"))
+			}
+			if err := scenarios.ServeAgent(cmd.Context(), cmd.InOrStdin(), a.stdout); err != nil {
+				return runtimeErr(err)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&stdio, "stdio", false, "read a plan on stdin, write evidence lines on stdout")
+	return cmd
+}

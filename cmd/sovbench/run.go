@@ -1,0 +1,89 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/scenarios"
+)
+
+func (a *app) runCommand() *cobra.Command {
+	var agent string
+	cmd := &cobra.Command{
+		Use:   "run SUITE",
+		Short: "Run a suite's probes, evaluate its claims and store a report",
+		Long: `run loads a suite, runs its probes on its targets, evaluates every claim and
+writes a report to <results-dir>/<provider>/<time>-<run id>.json, indexed in
+<results-dir>/index.sqlite. SIGINT or SIGTERM stops the run and still writes
+the report, marked incomplete.
+
+Exit codes: 0 every claim passed, 1 a claim failed (or was inconclusive where
+the suite requires a pass), 2 usage or configuration error, 3 runtime error.`,
+		Example: "  sovbench run scenarios/local-host.yaml\n  sovbench run -o markdown --results-dir /tmp/r scenarios/local-host.yaml",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := scenarios.Load(args[0])
+			if err != nil {
+				var ce *scenarios.ConfigError
+				if errors.As(err, &ce) || errors.Is(err, os.ErrNotExist) {
+					return usageErr(err)
+				}
+				return runtimeErr(err)
+			}
+			r := &scenarios.Runner{Log: a.log, Harness: harness(), AgentPath: agent}
+			if bar := a.progressBar(len(s.Steps) * len(s.Targets)); bar != nil {
+				r.Progress = func(done, total int) { bar.ChangeMax(total); bar.Set(done) }
+				defer bar.Finish()
+			}
+			rep := r.Run(cmd.Context(), s)
+			path, err := a.store(rep)
+			if err != nil {
+				return runtimeErr(err)
+			}
+			if err := a.printReport(rep); err != nil {
+				return runtimeErr(err)
+			}
+			if !a.quiet {
+				fmt.Fprintf(a.stderr, "report: %s\n", path)
+			}
+			if rep.Status != results.RunComplete {
+				return runtimeErr(fmt.Errorf("run incomplete (%s); report written to %s", rep.Interruption, path))
+			}
+			if !rep.Satisfied() {
+				return &exitError{exitClaims, errors.New("claims not satisfied")}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&agent, "agent", "", "sovbench binary to run on lab and SSH targets (default: this one)")
+	return cmd
+}
+
+// store writes the report and updates the index.
+func (a *app) store(rep *results.Report) (string, error) {
+	return results.WriteReport(a.resultsDir, rep)
+}
+
+func (a *app) printReport(rep *results.Report) error {
+	if a.output == "json" {
+		return writeJSON(a.stdout, rep)
+	}
+	return results.RenderGrid(a.stdout, results.VerdictGrid(rep), a.output)
+}
+
+// progressBar returns a bar on a terminal, nil otherwise or with --quiet.
+func (a *app) progressBar(total int) *progressbar.ProgressBar {
+	f, ok := a.stderr.(*os.File)
+	if a.quiet || !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	return progressbar.NewOptions(total, progressbar.OptionSetWriter(f),
+		progressbar.OptionSetDescription("probes"), progressbar.OptionShowCount(),
+		progressbar.OptionClearOnFinish())
+}

@@ -1,0 +1,97 @@
+package scenarios
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/sovbench/sovbench/results"
+)
+
+// executor runs one target's plan and emits the evidence it gets back.
+type executor interface {
+	execute(ctx context.Context, plan Plan, emit func(results.Evidence)) error
+}
+
+// localExecutor runs probes in this process.
+type localExecutor struct{}
+
+func (localExecutor) execute(ctx context.Context, plan Plan, emit func(results.Evidence)) error {
+	RunPlan(ctx, plan, emit)
+	return nil
+}
+
+// commandExecutor runs "sovbench agent --stdio" through a command prefix
+// (ip netns exec NS, ssh ...), sends it the plan and reads evidence lines.
+type commandExecutor struct {
+	argv []string
+}
+
+func (c commandExecutor) execute(ctx context.Context, plan Plan, emit func(results.Evidence)) error {
+	body, err := json.Marshal(plan)
+	if err != nil {
+		return fmt.Errorf("encoding plan: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, c.argv[0], c.argv[1:]...)
+	// On cancellation ask the agent to stop: it then reports what it has.
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 5 * time.Second
+	cmd.Stdin = bytes.NewReader(body)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return fmt.Errorf("starting agent: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting agent %s: %w", c.argv[0], err)
+	}
+	sc := bufio.NewScanner(out)
+	sc.Buffer(make([]byte, 64<<10), 64<<20)
+	var decodeErr error
+	for sc.Scan() {
+		var ev results.Evidence
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			decodeErr = errors.Join(decodeErr, fmt.Errorf("decoding agent evidence: %w", err))
+			continue
+		}
+		emit(ev)
+	}
+	waitErr := cmd.Wait()
+	if waitErr != nil && ctx.Err() == nil {
+		return errors.Join(decodeErr, fmt.Errorf("agent %s: %w: %s", strings.Join(c.argv, " "), waitErr, strings.TrimSpace(stderr.String())))
+	}
+	return decodeErr
+}
+
+func (r *Runner) executorFor(t TargetSpec) (executor, error) {
+	switch t.Kind {
+	case "local":
+		return localExecutor{}, nil
+	case "lab":
+		agent, err := r.agentPath()
+		if err != nil {
+			return nil, err
+		}
+		return commandExecutor{argv: []string{"ip", "netns", "exec", t.Namespace, agent, "agent", "--stdio"}}, nil
+	}
+	return nil, fmt.Errorf("no executor for target kind %q", t.Kind)
+}
+
+func (r *Runner) agentPath() (string, error) {
+	if r.AgentPath != "" {
+		return r.AgentPath, nil
+	}
+	p, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("finding the sovbench binary for the agent: %w", err)
+	}
+	return p, nil
+}

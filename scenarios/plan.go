@@ -1,0 +1,148 @@
+package scenarios
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/sovbench/sovbench/probes"
+	"github.com/sovbench/sovbench/results"
+)
+
+// Plan is what one target runs. It is the message a runner sends to
+// "sovbench agent --stdio" on a lab host or over SSH.
+type Plan struct {
+	Target      probes.Target `json:"target"`
+	Concurrency int           `json:"concurrency"`
+	Steps       []PlanStep    `json:"steps"`
+}
+
+// PlanStep is one probe to run, parameters as YAML text.
+type PlanStep struct {
+	ID      string           `json:"id"`
+	Probe   string           `json:"probe"`
+	Timeout results.Duration `json:"timeout"`
+	Params  string           `json:"params,omitempty"`
+}
+
+// PlanFor builds the plan of one target of s.
+func PlanFor(s *Suite, t TargetSpec) Plan {
+	p := Plan{Target: probes.Target{Name: t.Name, Kind: t.Kind}, Concurrency: s.Concurrency}
+	for _, st := range s.StepsFor(t.Name) {
+		p.Steps = append(p.Steps, PlanStep{ID: st.ID, Probe: st.Probe, Timeout: results.Duration(st.Timeout), Params: st.Params})
+	}
+	return p
+}
+
+// EvidenceID is the ID of the evidence a step produces on a target.
+func EvidenceID(target, step string) string { return target + "/" + step }
+
+// RunPlan runs the plan's steps on this host, at most plan.Concurrency at a
+// time, and calls emit (serialised) with each step's evidence as it finishes.
+// A probe that cannot run still yields evidence, with a failure recorded.
+func RunPlan(ctx context.Context, plan Plan, emit func(results.Evidence)) {
+	n := plan.Concurrency
+	if n <= 0 {
+		n = DefaultConcurrency
+	}
+	sem := make(chan struct{}, n)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, st := range plan.Steps {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			// Steps not started are reported by the runner as interrupted.
+			wg.Wait()
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			ev := runStep(ctx, plan.Target, st)
+			mu.Lock()
+			defer mu.Unlock()
+			emit(ev)
+		}()
+	}
+	wg.Wait()
+}
+
+func runStep(ctx context.Context, t probes.Target, st PlanStep) results.Evidence {
+	start := time.Now()
+	p, err := probes.New(st.Probe, yamlTextDecoder(st.Params))
+	if err == nil {
+		timeout := st.Timeout.D()
+		if timeout <= 0 {
+			timeout = DefaultTimeout
+		}
+		sctx, cancel := context.WithTimeout(ctx, timeout)
+		var ev results.Evidence
+		ev, err = p.Run(sctx, t)
+		cancel()
+		if err == nil {
+			ev.ID = EvidenceID(t.Name, st.ID)
+			return ev
+		}
+	}
+	return results.Evidence{
+		ID: EvidenceID(t.Name, st.ID), Probe: st.Probe, ProbeVersion: versionOf(st.Probe),
+		Target: t.Name, Start: start.UTC(), Duration: results.Duration(time.Since(start)),
+		Failure: probes.Classify("run", err),
+	}
+}
+
+func versionOf(probe string) string {
+	k, err := probes.Lookup(probe)
+	if err != nil {
+		return ""
+	}
+	return k.Version
+}
+
+// yamlTextDecoder decodes parameters shipped as YAML text, strictly.
+func yamlTextDecoder(text string) probes.Decoder {
+	return func(v any) error {
+		if text == "" {
+			return nil
+		}
+		var n yaml.Node
+		if err := yaml.Unmarshal([]byte(text), &n); err != nil {
+			return fmt.Errorf("decoding parameters: %w", err)
+		}
+		if len(n.Content) == 0 {
+			return nil
+		}
+		return decodeStrict("params", n.Content[0], v, "")
+	}
+}
+
+// ServeAgent is the agent side of the stdio protocol: it reads one Plan as
+// JSON from r, runs it, and writes each evidence record as one JSON line to w.
+func ServeAgent(ctx context.Context, r io.Reader, w io.Writer) error {
+	var plan Plan
+	if err := json.NewDecoder(r).Decode(&plan); err != nil {
+		return fmt.Errorf("reading plan: %w", err)
+	}
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	var werr error
+	RunPlan(ctx, plan, func(ev results.Evidence) {
+		if werr == nil {
+			werr = enc.Encode(ev)
+		}
+		if werr == nil {
+			werr = bw.Flush()
+		}
+	})
+	if werr != nil {
+		return fmt.Errorf("writing evidence: %w", werr)
+	}
+	return nil
+}

@@ -1,0 +1,121 @@
+package scenarios
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/sovbench/sovbench/results"
+)
+
+// Runner runs suites.
+type Runner struct {
+	Log     *slog.Logger
+	Harness results.Harness
+	// AgentPath is the sovbench binary run inside lab namespaces and on SSH
+	// hosts; empty means this executable.
+	AgentPath string
+	// Progress, if set, is called once per finished probe with the total.
+	Progress func(done, total int)
+}
+
+// Run executes every probe of s on every target and evaluates the claims.
+// It always returns a report: when ctx is cancelled (SIGINT) or the budget
+// runs out, the evidence gathered so far is kept, missing probes are recorded
+// as interrupted and the report is marked incomplete.
+func (r *Runner) Run(ctx context.Context, s *Suite) *results.Report {
+	log := r.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	rep := &results.Report{
+		Schema: results.Schema, RunID: uuid.Must(uuid.NewV7()).String(), Harness: r.Harness,
+		Suite:    results.SuiteRef{Name: s.Name, Path: s.Path, SHA256: s.SHA256, Source: string(s.Source)},
+		Provider: s.Provider, Started: time.Now().UTC(), Status: results.RunComplete,
+	}
+	for _, t := range s.Targets {
+		rep.Targets = append(rep.Targets, results.Target{Name: t.Name, Kind: t.Kind, Address: t.Namespace})
+	}
+	bctx, cancel := context.WithTimeout(ctx, s.Budget)
+	defer cancel()
+
+	total := 0
+	for _, t := range s.Targets {
+		total += len(s.StepsFor(t.Name))
+	}
+	var (
+		mu       sync.Mutex
+		got      = map[string]results.Evidence{}
+		execErrs []error
+		wg       sync.WaitGroup
+	)
+	emit := func(ev results.Evidence) {
+		mu.Lock()
+		defer mu.Unlock()
+		got[ev.ID] = ev
+		if r.Progress != nil {
+			r.Progress(len(got), total)
+		}
+		log.Debug("evidence", "id", ev.ID, "duration", ev.Duration, "failure", ev.Failure)
+	}
+	for _, t := range s.Targets {
+		ex, err := r.executorFor(t)
+		if err != nil {
+			execErrs = append(execErrs, fmt.Errorf("target %s: %w", t.Name, err))
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := ex.execute(bctx, PlanFor(s, t), emit); err != nil {
+				log.Warn("target failed", "target", t.Name, "err", err)
+				mu.Lock()
+				execErrs = append(execErrs, fmt.Errorf("target %s: %w", t.Name, err))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+
+	rep.Evidence = collect(s, got, bctx.Err(), execErrs)
+	switch {
+	case ctx.Err() != nil:
+		rep.Status, rep.Interruption = results.RunIncomplete, "interrupted: "+context.Cause(ctx).Error()
+	case bctx.Err() != nil:
+		rep.Status, rep.Interruption = results.RunIncomplete, fmt.Sprintf("budget of %s ran out", s.Budget)
+	case len(execErrs) > 0:
+		rep.Status, rep.Interruption = results.RunIncomplete, errors.Join(execErrs...).Error()
+	}
+	rep.Verdicts = Evaluate(s, rep.Evidence)
+	rep.Ended = time.Now().UTC()
+	return rep
+}
+
+// collect orders the evidence as the suite lists targets and steps, and
+// fills every step that produced nothing with a failure record.
+func collect(s *Suite, got map[string]results.Evidence, ctxErr error, execErrs []error) []results.Evidence {
+	var out []results.Evidence
+	for _, t := range s.Targets {
+		for _, st := range s.StepsFor(t.Name) {
+			id := EvidenceID(t.Name, st.ID)
+			if ev, ok := got[id]; ok {
+				out = append(out, ev)
+				delete(got, id)
+				continue
+			}
+			f := &results.Failure{Class: results.ClassInterrupted, Operation: "run", Message: "the probe did not finish"}
+			if ctxErr == nil && len(execErrs) > 0 {
+				f = &results.Failure{Class: results.ClassUnknown, Operation: "run", Message: errors.Join(execErrs...).Error()}
+			}
+			out = append(out, results.Evidence{ID: id, Probe: st.Probe, ProbeVersion: versionOf(st.Probe), Target: t.Name, Failure: f})
+		}
+	}
+	// Evidence an agent sent that the suite did not ask for is dropped: it
+	// must not sway a verdict.
+	return out
+}

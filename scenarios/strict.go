@@ -1,0 +1,167 @@
+package scenarios
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// ConfigError is a problem in a suite file, with the place it was found.
+type ConfigError struct {
+	File  string
+	Line  int
+	Field string // path like probes[0].params.root; empty for the whole file
+	Msg   string
+}
+
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	if e.Field != "" {
+		b.WriteString(": " + e.Field)
+	}
+	b.WriteString(": " + e.Msg)
+	return b.String()
+}
+
+var (
+	nodeType      = reflect.TypeFor[yaml.Node]()
+	unmarshalType = reflect.TypeFor[yaml.Unmarshaler]()
+	yamlLineRE    = regexp.MustCompile(`^line \d+: `)
+)
+
+// decodeStrict decodes n into v (a pointer), rejecting unknown keys at any
+// depth and reporting type errors with the field path and line.
+func decodeStrict(file string, n *yaml.Node, v any, path string) error {
+	if n == nil || n.Kind == 0 {
+		return nil
+	}
+	if err := check(file, n, reflect.TypeOf(v), path); err != nil {
+		return err
+	}
+	if err := n.Decode(v); err != nil {
+		return &ConfigError{File: file, Line: n.Line, Field: path, Msg: cleanYAMLError(err)}
+	}
+	return nil
+}
+
+func check(file string, n *yaml.Node, t reflect.Type, path string) error {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nodeType || reflect.PointerTo(t).Implements(unmarshalType) {
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return typeCheck(file, n, t, path)
+		}
+		fields := yamlFields(t)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			ft, ok := fields[k.Value]
+			if !ok {
+				return &ConfigError{File: file, Line: k.Line, Field: join(path, k.Value),
+					Msg: fmt.Sprintf("unknown field (known: %s)", strings.Join(sortedKeys(fields), ", "))}
+			}
+			if err := check(file, val, ft, join(path, k.Value)); err != nil {
+				return err
+			}
+		}
+		return nil
+	case reflect.Slice, reflect.Array:
+		if n.Kind != yaml.SequenceNode {
+			return typeCheck(file, n, t, path)
+		}
+		for i, c := range n.Content {
+			if err := check(file, c, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			return typeCheck(file, n, t, path)
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if err := check(file, n.Content[i+1], t.Elem(), join(path, n.Content[i].Value)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return typeCheck(file, n, t, path)
+}
+
+// typeCheck decodes n into a scratch value of type t to report a type error
+// at the field that has it.
+func typeCheck(file string, n *yaml.Node, t reflect.Type, path string) error {
+	if err := n.Decode(reflect.New(t).Interface()); err != nil {
+		return &ConfigError{File: file, Line: n.Line, Field: path, Msg: cleanYAMLError(err)}
+	}
+	return nil
+}
+
+func cleanYAMLError(err error) string {
+	msg := err.Error()
+	if te, ok := err.(*yaml.TypeError); ok && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
+	return yamlLineRE.ReplaceAllString(msg, "")
+}
+
+// yamlFields maps the YAML keys of struct t (inline structs included) to types.
+func yamlFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for f := range t.Fields() {
+		if !f.IsExported() {
+			continue
+		}
+		tag := f.Tag.Get("yaml")
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "-" {
+			continue
+		}
+		if strings.Contains(opts, "inline") {
+			maps := yamlFields(f.Type)
+			for k, v := range maps {
+				out[k] = v
+			}
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
