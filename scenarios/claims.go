@@ -94,9 +94,9 @@ type claimOptions struct {
 	Require string `yaml:"require"`
 }
 
-func (s *Suite) buildClaims(file string, nodes []yaml.Node, def results.Requirement) error {
+func (s *Suite) buildClaims(file string, line int, nodes []yaml.Node, def results.Requirement) error {
 	if len(nodes) == 0 {
-		return &ConfigError{File: file, Field: "claims", Msg: "a suite needs at least one claim"}
+		return &ConfigError{File: file, Line: line, Field: "claims", Msg: "a suite needs at least one claim"}
 	}
 	run := map[string]bool{}
 	for _, st := range s.Steps {
@@ -123,7 +123,7 @@ func (s *Suite) buildClaims(file string, nodes []yaml.Node, def results.Requirem
 			}
 			ck, ok := catalogue[key.Value]
 			if !ok {
-				return &ConfigError{File: file, Line: key.Line, Field: field, Msg: fmt.Sprintf("unknown claim %q (see `sovbench claims`)", key.Value)}
+				return &ConfigError{File: file, Line: key.Line, Field: field, Msg: fmt.Sprintf("unknown claim %q%s", key.Value, suggestClaim(key.Value))}
 			}
 			if valNode != nil {
 				return &ConfigError{File: file, Line: key.Line, Field: field, Msg: fmt.Sprintf("one claim per entry: %q follows %q", key.Value, kind.Name)}
@@ -225,4 +225,11 @@ func fail(reason, figure string, refs ...string) Outcome {
 
 func inconclusive(reason string, refs ...string) Outcome {
 	return Outcome{Status: results.StatusInconclusive, Reason: reason, Evidence: refs}
+}
+
+func suggestClaim(name string) string {
+	if s := suggest(name, sortedKeys(catalogue)); strings.HasPrefix(s, " (did") {
+		return s
+	}
+	return " (see `sovbench claims`)"
 }

@@ -43,35 +43,61 @@ func PlanFor(s *Suite, t TargetSpec) Plan {
 // EvidenceID is the ID of the evidence a step produces on a target.
 func EvidenceID(target, step string) string { return target + "/" + step }
 
+// Grace is how long RunPlan waits, once its context is done, for probes to
+// return before it abandons them; abandoned probes are reported interrupted.
+const Grace = 2 * time.Second
+
 // RunPlan runs the plan's steps on this host, at most plan.Concurrency at a
 // time, and calls emit (serialised) with each step's evidence as it finishes.
-// A probe that cannot run still yields evidence, with a failure recorded.
+// A probe that cannot run still yields evidence, with a failure recorded. A
+// probe stuck past cancellation (an uncancellable read, say) is abandoned
+// after Grace so that the evidence already gathered is not held hostage.
 func RunPlan(ctx context.Context, plan Plan, emit func(results.Evidence)) {
 	n := plan.Concurrency
 	if n <= 0 {
 		n = DefaultConcurrency
 	}
 	sem := make(chan struct{}, n)
-	var mu sync.Mutex
-	var wg sync.WaitGroup
+	var (
+		mu     sync.Mutex
+		closed bool
+		wg     sync.WaitGroup
+	)
+	send := func(ev results.Evidence) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !closed {
+			emit(ev)
+		}
+	}
+	defer func() { mu.Lock(); closed = true; mu.Unlock() }()
 	for _, st := range plan.Steps {
+		if ctx.Err() != nil {
+			break // steps not started are reported by the runner as interrupted
+		}
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
-			// Steps not started are reported by the runner as interrupted.
-			wg.Wait()
-			return
+		}
+		if ctx.Err() != nil {
+			break
 		}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			ev := runStep(ctx, plan.Target, st)
-			mu.Lock()
-			defer mu.Unlock()
-			emit(ev)
+			send(runStep(ctx, plan.Target, st))
 		}()
 	}
-	wg.Wait()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		select {
+		case <-done:
+		case <-time.After(Grace):
+		}
+	}
 }
 
 func runStep(ctx context.Context, t probes.Target, st PlanStep) results.Evidence {

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -35,7 +36,53 @@ var (
 	nodeType      = reflect.TypeFor[yaml.Node]()
 	unmarshalType = reflect.TypeFor[yaml.Unmarshaler]()
 	yamlLineRE    = regexp.MustCompile(`^line \d+: `)
+	syntaxLineRE  = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 )
+
+// syntaxError turns a YAML parse error into a ConfigError with its line.
+func syntaxError(file string, err error) *ConfigError {
+	if m := syntaxLineRE.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &ConfigError{File: file, Line: line, Msg: m[2]}
+	}
+	return &ConfigError{File: file, Msg: cleanYAMLError(err)}
+}
+
+// suggest returns ` (did you mean "x"?)` for the known name closest to got,
+// or the list of known names when none is close. Suggestions keep error
+// texts stable while catalogues grow.
+func suggest(got string, known []string) string {
+	best, bestD := "", len(got)/3+2
+	for _, k := range known {
+		if d := editDistance(got, k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return fmt.Sprintf(" (known: %s)", strings.Join(known, ", "))
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
 
 // decodeStrict decodes n into v (a pointer), rejecting unknown keys at any
 // depth and reporting type errors with the field path and line.
@@ -73,7 +120,7 @@ func check(file string, n *yaml.Node, t reflect.Type, path string) error {
 			ft, ok := fields[k.Value]
 			if !ok {
 				return &ConfigError{File: file, Line: k.Line, Field: join(path, k.Value),
-					Msg: fmt.Sprintf("unknown field (known: %s)", strings.Join(sortedKeys(fields), ", "))}
+					Msg: "unknown field" + suggest(k.Value, sortedKeys(fields))}
 			}
 			if err := check(file, val, ft, join(path, k.Value)); err != nil {
 				return err

@@ -98,7 +98,7 @@ func Parse(file string, data []byte) (*Suite, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
-		return nil, &ConfigError{File: file, Msg: cleanYAMLError(err)}
+		return nil, syntaxError(file, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, &ConfigError{File: file, Msg: "empty suite"}
@@ -125,7 +125,7 @@ func Parse(file string, data []byte) (*Suite, error) {
 	if req == "" {
 		req = results.RequirePass
 	}
-	if err := s.buildClaims(file, sf.Claims, req); err != nil {
+	if err := s.buildClaims(file, lineOf(root, "claims"), sf.Claims, req); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -197,7 +197,7 @@ func (s *Suite) buildSteps(file string, root *yaml.Node, specs []probeSpec) erro
 		field := fmt.Sprintf("probes[%d]", i)
 		line := itemLine(root, "probes", i)
 		if _, err := probes.Lookup(ps.Probe); err != nil {
-			return &ConfigError{File: file, Line: line, Field: field + ".probe", Msg: err.Error()}
+			return &ConfigError{File: file, Line: line, Field: field + ".probe", Msg: fmt.Sprintf("unknown probe %q%s", ps.Probe, suggest(ps.Probe, probes.Names()))}
 		}
 		id := ps.ID
 		if id == "" {
