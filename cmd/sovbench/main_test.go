@@ -85,7 +85,8 @@ func TestExitCodes(t *testing.T) {
 			dir := t.TempDir()
 			suite := writeSuite(t, dir, root, c.claims)
 			var stdout, stderr bytes.Buffer
-			code := execute(context.Background(), c.args(suite), &stdout, &stderr)
+			args := append(c.args(suite), "--results-dir", filepath.Join(dir, "res"))
+			code := execute(context.Background(), args, &stdout, &stderr)
 			if code != c.want {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, c.want, stdout.String(), stderr.String())
 			}
