@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -85,7 +86,10 @@ func TestExitCodes(t *testing.T) {
 			dir := t.TempDir()
 			suite := writeSuite(t, dir, root, c.claims)
 			var stdout, stderr bytes.Buffer
-			args := append(c.args(suite), "--results-dir", filepath.Join(dir, "res"))
+			args := c.args(suite)
+			if !slices.Contains(args, "--results-dir") {
+				args = append(args, "--results-dir", filepath.Join(dir, "res"))
+			}
 			code := execute(context.Background(), args, &stdout, &stderr)
 			if code != c.want {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, c.want, stdout.String(), stderr.String())
