@@ -1,0 +1,64 @@
+package results
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"slices"
+	"strings"
+)
+
+// evidenceDigestTag separates this digest's domain from every other SHA-256
+// the harness computes.
+const evidenceDigestTag = "sovbench.evidence-digest/v1\n"
+
+// EvidenceDigest is the digest a TPM quote binds a report's evidence to: the
+// quote's nonce is SHA-256(verifier nonce ‖ EvidenceDigest(r)). See
+// EvidenceDigestOf for the exact encoding.
+func EvidenceDigest(r *Report) []byte {
+	return EvidenceDigestOf(r.RunID, r.Suite.SHA256, r.Evidence)
+}
+
+// EvidenceDigestOf computes the evidence digest from its parts, so a runner
+// can compute it before the report is complete (once every non-TPM probe
+// has finished). It is SHA-256 over
+//
+//	"sovbench.evidence-digest/v1\n" ‖ runID ‖ "\n" ‖ suiteSHA256 ‖ "\n" ‖
+//	for each record, sorted by ID: uint64 big-endian len(J) ‖ J
+//
+// where J is the record's encoding/json encoding (json.Marshal of
+// results.Evidence) and records of the TPM family (TPM details set, or a
+// probe name starting with "tpm") are left out: the quote cannot cover
+// itself. Sorting by ID makes the digest independent of the order in which
+// probes finished.
+func EvidenceDigestOf(runID, suiteSHA256 string, evidence []Evidence) []byte {
+	recs := make([]*Evidence, 0, len(evidence))
+	for i := range evidence {
+		if !IsTPMEvidence(&evidence[i]) {
+			recs = append(recs, &evidence[i])
+		}
+	}
+	slices.SortStableFunc(recs, func(a, b *Evidence) int { return strings.Compare(a.ID, b.ID) })
+	h := sha256.New()
+	h.Write([]byte(evidenceDigestTag + runID + "\n" + suiteSHA256 + "\n"))
+	var n [8]byte
+	for _, e := range recs {
+		j, err := json.Marshal(e)
+		if err != nil {
+			// Evidence holds only plain data; a failure here is a bug in a
+			// details type, and hashing the error text keeps the digest
+			// deterministic and mismatching.
+			j = []byte("unencodable: " + err.Error())
+		}
+		binary.BigEndian.PutUint64(n[:], uint64(len(j)))
+		h.Write(n[:])
+		h.Write(j)
+	}
+	return h.Sum(nil)
+}
+
+// IsTPMEvidence reports whether e belongs to the TPM family, whose records
+// the evidence digest leaves out.
+func IsTPMEvidence(e *Evidence) bool {
+	return e.TPM != nil || strings.HasPrefix(e.Probe, "tpm")
+}
