@@ -1,7 +1,9 @@
 package results
 
-// Summary is the statistics sovbench reports for a set of samples. It is
-// computed in one place, Summarize, through montanaflynn/stats.
+// Summary is the statistics sovbench reports for a set of duration samples.
+// It is computed in one place, Summarize (results/stats.go), through
+// montanaflynn/stats; see Summarize for the exact definitions (nearest-rank
+// percentiles, sample standard deviation).
 type Summary struct {
 	N      int      `json:"n"`
 	Min    Duration `json:"min"`
