@@ -125,7 +125,7 @@ type featureCollection struct {
 			Name string `json:"name"`
 		} `json:"properties"`
 		Geometry struct {
-			Type        string             `json:"type"`
+			Type        string           `json:"type"`
 			Coordinates [][][][2]float64 `json:"coordinates"`
 		} `json:"geometry"`
 	} `json:"features"`
