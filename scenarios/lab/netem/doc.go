@@ -1,0 +1,36 @@
+// Package netem emulates distance between network namespaces in user space.
+//
+// The kernel this project runs on has no netem qdisc, so the lab connects its
+// namespaces through a forwarder instead: Start creates one TUN device per
+// Port inside that port's namespace, reads every IP packet the kernel routes
+// into those devices, looks up the destination address in the ports' Routes
+// (longest prefix wins, IPv4 and IPv6), and writes the packet into the
+// destination port's TUN device once Config.Delay(src, dst) (plus jitter) has
+// passed, unless Config.Loss drops it. Because every packet in both directions
+// crosses the forwarder, TCP handshakes, TLS and HTTP phases all see the
+// emulated distance.
+//
+// Addresses and routes inside the namespaces are configured by the caller (the
+// lab); netem only creates the devices and sets them up. A packet whose
+// destination matches no port is dropped and counted, so nothing read from a
+// lab device is ever written anywhere but another lab device.
+//
+// # Timing
+//
+// Readers block in poll(2) on their own locked OS thread and stamp each packet
+// as soon as it is read. One scheduler thread keeps the queued packets in a
+// heap ordered by due time, sleeps in ppoll(2) with a 1 ns timer slack until
+// shortly before the earliest due time (Config.Spin, 200 µs by default), then
+// busy-waits the rest and writes every due packet in one batch. The Go timer
+// is not used: its wake-ups are rounded to milliseconds when the process is
+// idle. Packets between the same two addresses never overtake each other, even
+// with jitter: a packet's due time is at least that of the previous packet of
+// the pair. Stats.Lateness records, for every forwarded packet, how much later
+// than configured it was written; the benchmark in this package and
+// scripts/bench/netem.sh report it together with end-to-end round trips.
+//
+// Memory is bounded by Config.QueuePackets and Config.QueueBytes; packets that
+// would exceed them are dropped and counted as queue-full.
+//
+// Start needs CAP_NET_ADMIN and CAP_SYS_ADMIN (setns into the namespaces).
+package netem

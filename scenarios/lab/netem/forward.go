@@ -1,0 +1,250 @@
+package netem
+
+import (
+	"container/heap"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"net/netip"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// maxDue stands for "no packet queued".
+const maxDue = math.MaxInt64
+
+// packetBuf is the buffer size packets are copied into; larger packets (only
+// possible if someone raises a device's MTU) get a buffer of their own.
+const packetBuf = 2048
+
+// packet is one queued IP packet. Times are nanoseconds since Start.
+type packet struct {
+	buf  []byte
+	read int64 // when it was read
+	want int64 // configured delay including jitter
+	due  int64 // when to write it: read+want, or later to keep a pair's order
+	// Lateness is measured against due, so it shows the forwarder's own
+	// timing error and not the order-keeping raise.
+	seq  uint64
+	out  *portState
+}
+
+var packetPool = sync.Pool{New: func() any { return &packet{buf: make([]byte, 0, packetBuf)} }}
+
+// pair identifies the packets that must not overtake each other.
+type pair struct{ src, dst netip.Addr }
+
+// read forwards the packets of one port until Close. It runs on a thread of
+// its own and blocks in poll(2) between bursts, so each packet is stamped as
+// soon as the kernel hands it over.
+func (r *Router) read(p *portState, rng *rand.Rand) {
+	defer r.wg.Done()
+	tid := r.lockThread()
+	defer r.threads.exit(tid)
+	buf := make([]byte, 1<<16)
+	fds := []unix.PollFd{{Fd: int32(p.fd), Events: unix.POLLIN}, {Fd: int32(r.stop), Events: unix.POLLIN}}
+	for {
+		n, err := unix.Read(p.fd, buf)
+		if err == nil {
+			r.handle(p, buf[:n], r.now(), rng)
+			continue
+		}
+		if !errors.Is(err, unix.EAGAIN) && !errors.Is(err, unix.EINTR) {
+			return // the device is gone; Close reports nothing more useful
+		}
+		fds[0].Revents, fds[1].Revents = 0, 0
+		if _, err := unix.Poll(fds, -1); err != nil && !errors.Is(err, unix.EINTR) {
+			return
+		}
+		if fds[1].Revents != 0 {
+			return
+		}
+	}
+}
+
+// handle routes one packet read at time t from port in and queues it.
+func (r *Router) handle(in *portState, b []byte, t int64, rng *rand.Rand) {
+	in.c.rxPackets.Add(1)
+	in.c.rxBytes.Add(uint64(len(b)))
+	src, dst, ok := addrs(b)
+	if !ok {
+		r.drops.malformed.Add(1)
+		return
+	}
+	out := r.table.lookup(dst)
+	switch {
+	case out < 0 && linkScoped(dst):
+		r.drops.linkLocal.Add(1)
+		return
+	case out < 0:
+		r.drops.noRoute.Add(1)
+		return
+	case out == in.idx:
+		r.drops.loop.Add(1)
+		return
+	}
+	if r.cfg.Loss > 0 && rng.Float64() < r.cfg.Loss {
+		r.drops.loss.Add(1)
+		return
+	}
+	var want time.Duration
+	if r.cfg.Delay != nil {
+		want = r.cfg.Delay(src, dst)
+	}
+	if r.cfg.Jitter > 0 {
+		want += time.Duration((rng.Float64()*2 - 1) * float64(r.cfg.Jitter))
+	}
+	pk := packetPool.Get().(*packet)
+	if len(b) > packetBuf {
+		pk.buf = make([]byte, 0, len(b))
+	}
+	pk.buf = append(pk.buf[:0], b...)
+	pk.read, pk.want, pk.out = t, int64(max(want, 0)), r.ports[out]
+	r.enqueue(pk, pair{src, dst})
+}
+
+// enqueue adds pk to the heap, or drops it if the queue is full, and wakes
+// the scheduler if pk is now the first packet due and the scheduler sleeps
+// past its due time.
+func (r *Router) enqueue(pk *packet, key pair) {
+	pk.due = pk.read + pk.want
+	r.mu.Lock()
+	if len(r.heap) >= r.cfg.QueuePackets || r.qbytes+len(pk.buf) > r.cfg.QueueBytes {
+		r.mu.Unlock()
+		r.drops.queueFull.Add(1)
+		free(pk)
+		return
+	}
+	if last, ok := r.lastDue[key]; ok && last > pk.due {
+		pk.due = last
+	}
+	r.lastDue[key] = pk.due
+	if len(r.lastDue) > 4096 {
+		for k, d := range r.lastDue {
+			if d < pk.read {
+				delete(r.lastDue, k)
+			}
+		}
+	}
+	r.seq++
+	pk.seq = r.seq
+	r.qbytes += len(pk.buf)
+	heap.Push(&r.heap, pk)
+	head := r.heap[0] == pk
+	if head {
+		r.headDue.Store(pk.due)
+	}
+	notify := head && pk.due < r.sleepUntil.Load()
+	r.mu.Unlock()
+	if notify {
+		unix.Write(r.wake, eventOne) // cannot fail short of EBADF after Close
+	}
+}
+
+// schedule writes every queued packet at its due time until Close. It sleeps
+// in ppoll(2) (nanosecond timeout, 1 ns timer slack) until Spin before the
+// next due time and busy-waits the rest.
+func (r *Router) schedule() {
+	defer r.wg.Done()
+	tid := r.lockThread()
+	defer r.threads.exit(tid)
+	_ = unix.Prctl(unix.PR_SET_TIMERSLACK, 1, 0, 0, 0) // best effort: default slack is 50 µs
+	spin := int64(r.cfg.Spin)
+	batch := make([]*packet, 0, 64)
+	fds := []unix.PollFd{{Fd: int32(r.wake), Events: unix.POLLIN}, {Fd: int32(r.stop), Events: unix.POLLIN}}
+	var drain [8]byte
+	for {
+		r.mu.Lock()
+		now := r.now()
+		batch = r.popDue(now, batch[:0])
+		if len(batch) > 0 {
+			r.mu.Unlock()
+			r.write(batch)
+			continue
+		}
+		due := r.headDue.Load()
+		if due-now <= spin {
+			r.mu.Unlock()
+			for r.now() < r.headDue.Load() {
+			}
+			continue
+		}
+		var timeout *unix.Timespec
+		if due != maxDue {
+			ts := unix.NsecToTimespec(due - now - spin)
+			timeout = &ts
+		}
+		r.sleepUntil.Store(due)
+		r.mu.Unlock()
+		fds[0].Revents, fds[1].Revents = 0, 0
+		_, err := unix.Ppoll(fds, timeout, nil)
+		r.sleepUntil.Store(0)
+		if err != nil && !errors.Is(err, unix.EINTR) || fds[1].Revents != 0 {
+			return
+		}
+		if fds[0].Revents != 0 {
+			unix.Read(r.wake, drain[:])
+		}
+	}
+}
+
+// popDue moves the packets due by now from the heap to batch. r.mu is held.
+func (r *Router) popDue(now int64, batch []*packet) []*packet {
+	for len(r.heap) > 0 && r.heap[0].due <= now {
+		pk := heap.Pop(&r.heap).(*packet)
+		r.qbytes -= len(pk.buf)
+		batch = append(batch, pk)
+	}
+	if len(r.heap) > 0 {
+		r.headDue.Store(r.heap[0].due)
+	} else {
+		r.headDue.Store(maxDue)
+	}
+	return batch
+}
+
+// write writes a batch of due packets to their ports and records how late
+// each one was.
+func (r *Router) write(batch []*packet) {
+	for _, pk := range batch {
+		_, err := unix.Write(pk.out.fd, pk.buf)
+		if errors.Is(err, unix.EINTR) {
+			_, err = unix.Write(pk.out.fd, pk.buf)
+		}
+		done := r.now()
+		if err != nil {
+			r.drops.writeErr.Add(1)
+		} else {
+			pk.out.c.txPackets.Add(1)
+			pk.out.c.txBytes.Add(uint64(len(pk.buf)))
+			r.late.add(time.Duration(done - pk.due))
+		}
+		free(pk)
+	}
+}
+
+func free(pk *packet) {
+	pk.out = nil
+	if cap(pk.buf) == packetBuf {
+		packetPool.Put(pk)
+	}
+}
+
+// packetHeap orders packets by due time, then arrival.
+type packetHeap []*packet
+
+func (h packetHeap) Len() int { return len(h) }
+func (h packetHeap) Less(i, j int) bool {
+	return h[i].due < h[j].due || h[i].due == h[j].due && h[i].seq < h[j].seq
+}
+func (h packetHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *packetHeap) Push(x any)   { *h = append(*h, x.(*packet)) }
+func (h *packetHeap) Pop() any {
+	old := *h
+	pk := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return pk
+}

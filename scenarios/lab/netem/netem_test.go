@@ -1,0 +1,224 @@
+package netem
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+func TestRoundTripsTakeTwiceTheDelay(t *testing.T) {
+	for _, d := range []time.Duration{500 * time.Microsecond, 5 * time.Millisecond, 50 * time.Millisecond} {
+		t.Run(d.String()+" each way", func(t *testing.T) {
+			l := startLab(t, Config{Delay: func(src, dst netip.Addr) time.Duration { return d }})
+			tcp4 := netip.AddrPortFrom(l.b.addrs[0], 7001)
+			tcp6 := netip.AddrPortFrom(l.b.addrs[2], 7001)
+			tcpListen(t, l.b.ns, tcp4)
+			tcpListen(t, l.b.ns, tcp6)
+			udp4 := netip.AddrPortFrom(l.b.addrs[0], 7002)
+			udp6 := netip.AddrPortFrom(l.b.addrs[2], 7002)
+			udpEcho(t, l.b.ns, udp4)
+			udpEcho(t, l.b.ns, udp6)
+			c4 := socketIn(t, l.a.ns, unix.SOCK_DGRAM, netip.AddrPortFrom(l.a.addrs[0], 0))
+			c6 := socketIn(t, l.a.ns, unix.SOCK_DGRAM, netip.AddrPortFrom(l.a.addrs[1], 0))
+			probes := []struct {
+				name string
+				rtt  func() (time.Duration, error)
+			}{
+				{"TCP connect over IPv4", func() (time.Duration, error) { return connectRTT(t, l.a.ns, tcp4, 2*time.Second) }},
+				{"TCP connect over IPv6", func() (time.Duration, error) { return connectRTT(t, l.a.ns, tcp6, 2*time.Second) }},
+				{"UDP echo over IPv4", func() (time.Duration, error) { return udpRTT(c4, udp4, 2*time.Second) }},
+				{"UDP echo over IPv6", func() (time.Duration, error) { return udpRTT(c6, udp6, 2*time.Second) }},
+			}
+			for _, p := range probes {
+				t.Run(p.name, func(t *testing.T) {
+					var rtts []time.Duration
+					for range 7 {
+						rtt, err := p.rtt()
+						if err != nil {
+							t.Fatal(err)
+						}
+						rtts = append(rtts, rtt)
+					}
+					slices.Sort(rtts)
+					// The forwarder stamps a packet after it was sent, so a
+					// round trip can never be shorter than 2×delay. The
+					// upper bound is loose: the machine is shared.
+					lo, hi := 2*d, 2*d+2*d/10+5*time.Millisecond
+					if rtts[0] < lo || rtts[len(rtts)/2] > hi {
+						t.Errorf("round trips %v: want min ≥ %v and median ≤ %v", rtts, lo, hi)
+					}
+				})
+			}
+		})
+	}
+}
+
+func TestRoutesByLongestPrefix(t *testing.T) {
+	l := startLab(t, Config{})
+	tests := []struct {
+		name string
+		to   netip.Addr
+		host host
+		port int
+	}{
+		{"An IPv4 address in the /25 goes to the port owning the /25", l.c.addrs[0], l.c, 2},
+		{"An IPv4 address outside the /25 goes to the port owning the /24", l.b.addrs[1], l.b, 1},
+		{"An IPv4 host route goes to its port", l.b.addrs[0], l.b, 1},
+		{"An IPv6 address in a /64 goes to the port owning it", l.c.addrs[1], l.c, 2},
+		{"An IPv6 host route goes to its port", l.b.addrs[2], l.b, 1},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dst := netip.AddrPortFrom(tc.to, uint16(7100+i))
+			udpEcho(t, tc.host.ns, dst)
+			src := l.a.addrs[0]
+			if tc.to.Is6() {
+				src = l.a.addrs[1]
+			}
+			c := socketIn(t, l.a.ns, unix.SOCK_DGRAM, netip.AddrPortFrom(src, 0))
+			before := l.r.Stats()
+			if _, err := udpRTT(c, dst, 2*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			after := l.r.Stats()
+			for p := range after.Ports {
+				got := after.Ports[p].TxPackets - before.Ports[p].TxPackets
+				want := map[bool]uint64{true: 1}[p == tc.port] + map[bool]uint64{true: 1}[p == 0]
+				if got != want {
+					t.Errorf("port %s forwarded %d packets, want %d", after.Ports[p].Name, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestUnknownDestinationsAreDroppedAndCounted(t *testing.T) {
+	l := startLab(t, Config{})
+	const n = 20
+	tests := []struct {
+		name string
+		src  netip.Addr
+		dst  netip.Addr
+	}{
+		{"An IPv4 lab address no port owns", l.a.addrs[0], netip.MustParseAddr("198.19.255.1")},
+		{"An IPv6 lab address no port owns", l.a.addrs[1], netip.MustParseAddr("fd5b:ffff::1")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := socketIn(t, l.a.ns, unix.SOCK_DGRAM, netip.AddrPortFrom(tc.src, 0))
+			before := l.r.Stats()
+			for range n {
+				if err := unix.Sendto(c, []byte("nobody home"), 0, sockaddr(netip.AddrPortFrom(tc.dst, 9))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !waitFor(func() bool { return l.r.Stats().Drops.NoRoute-before.Drops.NoRoute >= n }) {
+				t.Fatalf("no-route drops went from %d to %d, want +%d", before.Drops.NoRoute, l.r.Stats().Drops.NoRoute, n)
+			}
+			after := l.r.Stats()
+			if got := after.Drops.NoRoute - before.Drops.NoRoute; got != n {
+				t.Errorf("no-route drops: +%d, want +%d", got, n)
+			}
+			for p := range after.Ports {
+				if after.Ports[p].TxPackets != before.Ports[p].TxPackets {
+					t.Errorf("port %s forwarded %d packets, want none", after.Ports[p].Name, after.Ports[p].TxPackets-before.Ports[p].TxPackets)
+				}
+			}
+		})
+	}
+}
+
+func TestLossDropsTheConfiguredShare(t *testing.T) {
+	for _, loss := range []float64{0, 0.1, 0.5} {
+		t.Run(fmt.Sprintf("A loss of %.2f drops that share", loss), func(t *testing.T) {
+			l := startLab(t, Config{Loss: loss, Seed: 7})
+			c := socketIn(t, l.a.ns, unix.SOCK_DGRAM, netip.AddrPortFrom(l.a.addrs[0], 0))
+			dst := sockaddr(netip.AddrPortFrom(l.b.addrs[0], 9))
+			sent := uint64(0)
+			for i := range 3000 {
+				if unix.Sendto(c, []byte("count me"), 0, dst) == nil {
+					sent++
+				}
+				if i%100 == 99 {
+					time.Sleep(2 * time.Millisecond) // stay under the TUN's queue
+				}
+			}
+			// Every routed packet in this lab is one of ours, so the share is
+			// lost / (lost + forwarded); a few may not even reach the
+			// forwarder if the machine is busy (the TUN queue holds 500).
+			var s Stats
+			waitFor(func() bool {
+				s = l.r.Stats()
+				return s.Ports[1].TxPackets+s.Drops.Loss >= sent
+			})
+			routed := s.Ports[1].TxPackets + s.Drops.Loss
+			if routed < sent*9/10 {
+				t.Fatalf("sent %d, forwarded %d, lost %d: want at least 90%% forwarded or lost", sent, s.Ports[1].TxPackets, s.Drops.Loss)
+			}
+			got := float64(s.Drops.Loss) / float64(routed)
+			if got < loss-0.04 || got > loss+0.04 {
+				t.Errorf("lost %d of %d (%.3f), want %.2f ± 0.04", s.Drops.Loss, routed, got, loss)
+			}
+		})
+	}
+}
+
+func TestCloseRemovesTheDevices(t *testing.T) {
+	l := startLab(t, Config{})
+	for _, h := range []host{l.a, l.b, l.c} {
+		if !linkExists(h.ns, h.dev) {
+			t.Fatalf("%s has no %s after Start", h.ns, h.dev)
+		}
+	}
+	if err := l.r.Close(); err != nil {
+		t.Fatalf("closing: %v", err)
+	}
+	for _, h := range []host{l.a, l.b, l.c} {
+		if linkExists(h.ns, h.dev) {
+			t.Errorf("%s still has %s after Close", h.ns, h.dev)
+		}
+	}
+	if err := l.r.Close(); err != nil {
+		t.Errorf("closing twice: %v", err)
+	}
+}
+
+func TestCancellingTheContextCloses(t *testing.T) {
+	requireLab(t)
+	ns := newNS(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	r, err := Start(ctx, Config{Ports: []Port{{Name: "x", Namespace: ns, Device: "ntx"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	cancel()
+	if !waitFor(func() bool { return !linkExists(ns, "ntx") }) {
+		t.Errorf("%s still has ntx after cancel", ns)
+	}
+}
+
+// linkExists reports whether namespace ns has a link named dev, which it
+// checks from inside the namespace.
+func linkExists(ns, dev string) bool {
+	exists := false
+	inNS(ns, func() error {
+		s, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return err
+		}
+		defer unix.Close(s)
+		ifr, err := unix.NewIfreq(dev)
+		if err != nil {
+			return err
+		}
+		exists = unix.IoctlIfreq(s, unix.SIOCGIFFLAGS, ifr) == nil && ifr.Uint16()&unix.IFF_UP != 0
+		return nil
+	})
+	return exists
+}
