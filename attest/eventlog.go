@@ -1,0 +1,106 @@
+package attest
+
+import (
+	"crypto"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"slices"
+
+	ga "github.com/google/go-attestation/attest"
+)
+
+// dataDigestEvents are event types whose digest must be the hash of their
+// data (TCG PC Client Platform Firmware Profile, section 10.4.4). A replayed
+// event of these types whose data does not hash to its digest was tampered
+// with after measurement.
+var dataDigestEvents = map[ga.EventType]string{
+	0x00000004: "EV_SEPARATOR",
+	0x80000001: "EV_EFI_VARIABLE_DRIVER_CONFIG",
+	0x80000007: "EV_EFI_ACTION",
+}
+
+// BootState is what the replayed event log says.
+type BootState struct {
+	// Events is the number of events replayed against quoted PCRs.
+	Events int `json:"events"`
+	// PCRs are the PCRs the log replays to.
+	PCRs []int `json:"pcrs"`
+	// SecureBoot is the secure-boot state read from PCR 7 events.
+	SecureBoot SecureBoot `json:"secure_boot"`
+}
+
+// SecureBoot is the secure-boot state; Known is false when the PCR 7
+// events do not describe it (Reason says why).
+type SecureBoot struct {
+	Known   bool   `json:"known"`
+	Enabled bool   `json:"enabled"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// ParseEventLog parses a raw TCG event log. The events are UNVERIFIED until
+// replayed against quoted PCRs (Verify does that).
+func ParseEventLog(b []byte) (*ga.EventLog, error) {
+	el, err := ga.ParseEventLog(b)
+	if err != nil {
+		return nil, fmt.Errorf("parsing event log: %w", err)
+	}
+	return el, nil
+}
+
+// replayLog replays the log against the quoted SHA-256 PCRs only: given
+// SHA-1 values, go-attestation would accept a SHA-1 replay.
+func replayLog(log []byte, pcrs map[int][]byte, require bool) (*BootState, error) {
+	if len(log) == 0 {
+		if require {
+			return nil, fail(StageEventLog, nil, "no event log")
+		}
+		return nil, nil
+	}
+	el, err := ParseEventLog(log)
+	if err != nil {
+		return nil, fail(StageEventLog, err, "event log does not parse")
+	}
+	if !slices.Contains(el.Algs, ga.HashSHA256) {
+		return nil, fail(StageEventLog, nil, "event log has no SHA-256 digests")
+	}
+	var idx []int
+	for _, e := range el.Events(ga.HashSHA256) {
+		if !slices.Contains(idx, e.Index) {
+			idx = append(idx, e.Index)
+		}
+	}
+	slices.Sort(idx)
+	var want []ga.PCR
+	for _, i := range idx {
+		v, ok := pcrs[i]
+		if !ok {
+			return nil, fail(StageEventLog, nil, "event log extends PCR %d, which the quote does not cover", i)
+		}
+		want = append(want, ga.PCR{Index: i, Digest: v, DigestAlg: crypto.SHA256})
+	}
+	events, err := el.Verify(want)
+	var re ga.ReplayError
+	if errors.As(err, &re) {
+		return nil, &PCRMismatchError{Source: "event log", PCRs: re.InvalidPCRs}
+	}
+	if err != nil {
+		return nil, fail(StageEventLog, err, "event log does not replay")
+	}
+	for _, e := range events {
+		if name, ok := dataDigestEvents[e.Type]; ok {
+			sum := sha256.Sum256(e.Data)
+			if len(e.Digest) != sha256.Size || sum != [32]byte(e.Digest) {
+				return nil, fail(StageEventLog, nil, "%s event on PCR %d: data does not hash to its measured digest", name, e.Index)
+			}
+		}
+	}
+	st := &BootState{Events: len(events), PCRs: idx}
+	sb, err := ga.ParseSecurebootState(events)
+	if err != nil {
+		st.SecureBoot = SecureBoot{Reason: err.Error()}
+	} else {
+		st.SecureBoot = SecureBoot{Known: true, Enabled: sb.Enabled}
+	}
+	return st, nil
+}

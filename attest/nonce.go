@@ -1,0 +1,15 @@
+package attest
+
+import "crypto/sha256"
+
+// QuoteNonce is the qualifying data of the quote:
+// SHA-256(verifierNonce ‖ evidenceDigest). The evidence digest is computed by
+// the caller over the rest of the report, so the quote signature binds that
+// evidence; the verifier nonce gives freshness (see the package doc for who
+// chooses it and what that proves).
+func QuoteNonce(verifierNonce, evidenceDigest []byte) []byte {
+	h := sha256.New()
+	h.Write(verifierNonce)
+	h.Write(evidenceDigest)
+	return h.Sum(nil)
+}

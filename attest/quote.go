@@ -1,0 +1,109 @@
+package attest
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+
+	"github.com/google/go-tpm/legacy/tpm2"
+)
+
+// tpmGenerated is TPM_GENERATED_VALUE: only the TPM writes it at the start
+// of structures it signs, so a restricted key cannot be made to sign a
+// forged TPMS_ATTEST.
+const tpmGenerated = 0xff544347
+
+// ParseQuote decodes a TPMS_ATTEST of type quote. It checks structure only:
+// the result is UNVERIFIED until VerifyQuote has checked its signature.
+func ParseQuote(b []byte) (*tpm2.AttestationData, error) {
+	att, err := tpm2.DecodeAttestationData(b)
+	if err != nil {
+		return nil, fmt.Errorf("parsing quote: %w", err)
+	}
+	if att.Magic != tpmGenerated {
+		return nil, fmt.Errorf("parsing quote: magic 0x%08x is not TPM_GENERATED", att.Magic)
+	}
+	if att.Type != tpm2.TagAttestQuote || att.AttestedQuoteInfo == nil {
+		return nil, fmt.Errorf("parsing quote: type 0x%x is not a quote", att.Type)
+	}
+	return att, nil
+}
+
+// checkSignature verifies a TPMT_SIGNATURE over msg with the AK.
+func checkSignature(pub crypto.PublicKey, hash crypto.Hash, msg, sigBytes []byte) error {
+	sig, err := tpm2.DecodeSignature(bytes.NewBuffer(sigBytes))
+	if err != nil {
+		return fmt.Errorf("decoding signature: %w", err)
+	}
+	var sh tpm2.Algorithm
+	switch {
+	case sig.RSA != nil:
+		sh = sig.RSA.HashAlg
+	case sig.ECC != nil:
+		sh = sig.ECC.HashAlg
+	default:
+		return errors.New("signature has neither RSA nor ECC part")
+	}
+	h, err := sh.Hash()
+	if err != nil || h != hash {
+		return fmt.Errorf("signature hash %v is not the AK's %v", sh, hash)
+	}
+	d := h.New()
+	d.Write(msg)
+	sum := d.Sum(nil)
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		if sig.RSA == nil {
+			return errors.New("ECC signature for an RSA AK")
+		}
+		if sig.Alg == tpm2.AlgRSAPSS {
+			return rsa.VerifyPSS(k, h, sum, sig.RSA.Signature, nil)
+		}
+		return rsa.VerifyPKCS1v15(k, h, sum, sig.RSA.Signature)
+	case *ecdsa.PublicKey:
+		if sig.ECC == nil || !ecdsa.Verify(k, sum, sig.ECC.R, sig.ECC.S) {
+			return errors.New("ECDSA signature does not verify")
+		}
+		return nil
+	}
+	return fmt.Errorf("AK type %T is not supported", pub)
+}
+
+// checkPCRDigest checks the quote's PCR selection and digest against the
+// PCR values and returns the indices it covers.
+func checkPCRDigest(att *tpm2.AttestationData, pcrs map[int][]byte) ([]int, error) {
+	sel := att.AttestedQuoteInfo.PCRSelection
+	if sel.Hash != tpm2.AlgSHA256 {
+		return nil, fail(StagePCRDigest, nil, "quote covers bank %v, want SHA-256", sel.Hash)
+	}
+	d := sha256.New()
+	for _, i := range sel.PCRs {
+		v, ok := pcrs[i]
+		if !ok {
+			return nil, fail(StagePCRDigest, nil, "quote covers PCR %d, which the evidence does not carry", i)
+		}
+		d.Write(v)
+	}
+	if !bytes.Equal(d.Sum(nil), att.AttestedQuoteInfo.PCRDigest) {
+		return nil, &PCRMismatchError{Source: "quote"}
+	}
+	for i := range pcrs {
+		if !containsInt(sel.PCRs, i) {
+			return nil, fail(StagePCRDigest, nil, "PCR %d is not covered by the quote", i)
+		}
+	}
+	return sel.PCRs, nil
+}
+
+func containsInt(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

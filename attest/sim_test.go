@@ -1,0 +1,38 @@
+package attest
+
+import (
+	"testing"
+)
+
+func TestSimulatorRoundTrip(t *testing.T) {
+	for _, sb := range []bool{true, false} {
+		name := map[bool]string{true: "secure boot on is verified and reported", false: "secure boot off is verified and reported"}[sb]
+		t.Run(name, func(t *testing.T) {
+			req := request(t, "host evidence")
+			d := collectSim(t, req, sb)
+			if !d.Simulated || d.Kind != KindSimulator {
+				t.Fatalf("simulator evidence not labelled simulated: kind %q simulated %v", d.Kind, d.Simulated)
+			}
+			o := opts(req)
+			o.AllowUnverifiedEK = true
+			o.RequireEventLog = true
+			p, err := Verify(d, o)
+			if err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+			if p.Hardware || p.NotHardware == "" {
+				t.Errorf("simulator reported as hardware: %+v", p)
+			}
+			if p.EK != nil || p.EKUnverified == "" {
+				t.Errorf("simulator EK verified without a certificate: %+v", p.EK)
+			}
+			if p.Boot == nil || !p.Boot.SecureBoot.Known || p.Boot.SecureBoot.Enabled != sb {
+				t.Errorf("boot state %+v, want secure boot %v", p.Boot, sb)
+			}
+			if len(p.PCRs) != 24 {
+				t.Errorf("%d PCRs verified, want 24", len(p.PCRs))
+			}
+			t.Logf("manufacturer %+v vendor %q firmware %s clock %+v", d.Manufacturer, d.VendorInfo, d.Firmware, p.Clock)
+		})
+	}
+}

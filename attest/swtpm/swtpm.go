@@ -1,0 +1,185 @@
+// Package swtpm provisions and runs Debian's swtpm as a TPM 2.0 over TCP on
+// loopback, with an EK certificate issued by a local CA (swtpm_setup
+// --create-ek-cert with swtpm_localca). Tests use it through attest's
+// integration tests; the lab starts one per simulated host.
+package swtpm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Instance is a running swtpm.
+type Instance struct {
+	// Addr is the TCP command port ("127.0.0.1:P"); the control port is P+1,
+	// which is what tpm2-tools' swtpm TCTI expects.
+	Addr     string
+	CtrlAddr string
+	// Dir holds state/, ca/ and swtpm.log.
+	Dir string
+	// CACert is the local CA's root certificate (PEM); IssuerCert the
+	// intermediate that signed the EK certificate.
+	CACert, IssuerCert string
+	cmd                *exec.Cmd
+	done               chan error
+	stop               sync.Once
+}
+
+// Spec is the attest.Open spec for this instance.
+func (i *Instance) Spec() string { return "swtpm://" + i.Addr }
+
+// TCTI is the tpm2-tools TCTI string for this instance.
+func (i *Instance) TCTI() string {
+	host, port, _ := net.SplitHostPort(i.Addr)
+	return "swtpm:host=" + host + ",port=" + port
+}
+
+// Available reports whether swtpm and swtpm_setup are installed.
+func Available() error {
+	for _, b := range []string{"swtpm", "swtpm_setup", "swtpm_localca"} {
+		if _, err := exec.LookPath(b); err != nil {
+			return fmt.Errorf("finding %s: %w", b, err)
+		}
+	}
+	return nil
+}
+
+// Provision creates the TPM state in dir/state with RSA and ECC EK
+// certificates signed by a local CA in dir/ca, unless it exists already.
+func Provision(ctx context.Context, dir string) error {
+	state := filepath.Join(dir, "state")
+	if _, err := os.Stat(filepath.Join(state, "tpm2-00.permall")); err == nil {
+		return nil
+	}
+	ca := filepath.Join(dir, "ca")
+	for _, d := range []string{state, ca} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return fmt.Errorf("provisioning swtpm: %w", err)
+		}
+	}
+	localca := filepath.Join(dir, "swtpm-localca.conf")
+	setup := filepath.Join(dir, "swtpm_setup.conf")
+	files := map[string]string{
+		localca: fmt.Sprintf("statedir = %s\nsigningkey = %s/signkey.pem\nissuercert = %s/issuercert.pem\ncertserial = %s/certserial\n", ca, ca, ca, ca),
+		setup:   fmt.Sprintf("create_certs_tool = swtpm_localca\ncreate_certs_tool_config = %s\ncreate_certs_tool_options = /etc/swtpm-localca.options\nactive_pcr_banks = sha256\n", localca),
+	}
+	for p, s := range files {
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			return fmt.Errorf("provisioning swtpm: %w", err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "swtpm_setup", "--tpm2", "--tpmstate", state,
+		"--create-ek-cert", "--config", setup, "--overwrite").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("provisioning swtpm: swtpm_setup: %w: %s", err, out)
+	}
+	return nil
+}
+
+// Start provisions dir if needed and starts swtpm on two free consecutive
+// loopback ports. Stop it with Stop; it also dies with the calling process.
+func Start(ctx context.Context, dir string) (*Instance, error) {
+	if err := Available(); err != nil {
+		return nil, err
+	}
+	if err := Provision(ctx, dir); err != nil {
+		return nil, err
+	}
+	var last error
+	for range 5 {
+		port, err := freePortPair()
+		if err != nil {
+			return nil, fmt.Errorf("starting swtpm: %w", err)
+		}
+		inst, err := start(ctx, dir, port)
+		if err == nil {
+			return inst, nil
+		}
+		last = err
+	}
+	return nil, fmt.Errorf("starting swtpm: %w", last)
+}
+
+func start(ctx context.Context, dir string, port int) (*Instance, error) {
+	ca := filepath.Join(dir, "ca")
+	i := &Instance{
+		Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), CtrlAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port+1)),
+		Dir: dir, CACert: filepath.Join(ca, "swtpm-localca-rootca-cert.pem"), IssuerCert: filepath.Join(ca, "issuercert.pem"),
+		done: make(chan error, 1),
+	}
+	i.cmd = exec.Command("swtpm", "socket", "--tpm2",
+		"--tpmstate", "dir="+filepath.Join(dir, "state"),
+		"--server", fmt.Sprintf("type=tcp,port=%d,bindaddr=127.0.0.1", port),
+		"--ctrl", fmt.Sprintf("type=tcp,port=%d,bindaddr=127.0.0.1", port+1),
+		"--flags", "not-need-init,startup-clear",
+		"--log", "file="+filepath.Join(dir, "swtpm.log"))
+	i.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := i.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("running swtpm: %w", err)
+	}
+	go func() { i.done <- i.cmd.Wait() }()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		d := net.Dialer{Timeout: 200 * time.Millisecond}
+		c, err := d.DialContext(ctx, "tcp", i.CtrlAddr)
+		if err == nil {
+			c.Close()
+			return i, nil
+		}
+		select {
+		case werr := <-i.done:
+			return nil, fmt.Errorf("swtpm exited: %v (see %s)", werr, filepath.Join(dir, "swtpm.log"))
+		case <-ctx.Done():
+			i.Stop()
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			i.Stop()
+			return nil, errors.New("swtpm did not listen within 5s")
+		}
+	}
+}
+
+// Stop terminates swtpm and waits for it (at most 5 s, then kills it).
+func (i *Instance) Stop() error {
+	i.stop.Do(func() {
+		_ = i.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-i.done:
+		case <-time.After(5 * time.Second):
+			_ = i.cmd.Process.Kill()
+			<-i.done
+		}
+	})
+	return nil
+}
+
+// freePortPair finds P such that P and P+1 are free on 127.0.0.1.
+func freePortPair() (int, error) {
+	for range 20 {
+		l1, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		p := l1.Addr().(*net.TCPAddr).Port
+		l2, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p+1)))
+		l1.Close()
+		if err == nil {
+			l2.Close()
+			return p, nil
+		}
+	}
+	return 0, errors.New("no free loopback port pair")
+}
