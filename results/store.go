@@ -1,7 +1,9 @@
 package results
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -79,18 +81,59 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	return nil
 }
 
-// ReadReport reads and decodes a report file, checking its schema.
+// ReadReport reads and decodes a report file, checking its schema. Errors
+// name the file and, for malformed JSON, the line and column.
 func ReadReport(path string) (*Report, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading report: %w", err)
 	}
+	return decodeReport(path, b)
+}
+
+func decodeReport(path string, b []byte) (*Report, error) {
 	var r Report
 	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("decoding report %s: %w", path, err)
+		return nil, fmt.Errorf("decoding report %s: %w", jsonPosition(path, b, err), err)
 	}
 	if r.Schema != Schema {
-		return nil, fmt.Errorf("report %s: schema %q, want %q", path, r.Schema, Schema)
+		return nil, fmt.Errorf("report %s: schema: %q, want %q", path, r.Schema, Schema)
+	}
+	if r.RunID == "" {
+		return nil, fmt.Errorf("report %s: run_id: missing", path)
 	}
 	return &r, nil
+}
+
+// jsonPosition names path:line:col of a JSON decoding error, and the field
+// when the error says which.
+func jsonPosition(path string, b []byte, err error) string {
+	var off int64 = -1
+	field := ""
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off, field = te.Offset, te.Field
+	}
+	if off < 0 || off > int64(len(b)) {
+		return path
+	}
+	line := 1 + bytes.Count(b[:off], []byte("\n"))
+	col := int(off) - bytes.LastIndexByte(b[:off], '\n')
+	pos := fmt.Sprintf("%s:%d:%d", path, line, col)
+	if field != "" {
+		pos += ": " + field
+	}
+	return pos
+}
+
+// isReportName says whether a file name can be a stored report: a .json
+// file that is not hidden. WriteFileAtomic's temporary files are hidden
+// (".name.json.tmp-*"), so a crash mid-write never leaves a file that looks
+// like a report.
+func isReportName(name string) bool {
+	return strings.HasSuffix(name, ".json") && !strings.HasPrefix(name, ".")
 }

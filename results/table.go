@@ -1,13 +1,17 @@
 package results
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
 )
 
 // Formats the table renderers accept.
@@ -29,25 +33,18 @@ type Grid struct {
 	Title  string
 	Header []string
 	Rows   [][]string
+	// Notes are lines printed under the table in text and markdown (what
+	// feeds it, caveats); csv and json carry only the rows.
+	Notes []string
 }
 
-// RenderGrid writes g in the given format.
+// RenderGrid writes g in the given format: text (a boxed table), markdown
+// (a pipe table), csv (header then rows) or json (an array with one object
+// per row, keyed by the header, in header order).
 func RenderGrid(w io.Writer, g Grid, format string) error {
 	switch format {
 	case "json":
-		rows := make([]map[string]string, 0, len(g.Rows))
-		for _, r := range g.Rows {
-			m := make(map[string]string, len(g.Header))
-			for i, h := range g.Header {
-				if i < len(r) {
-					m[h] = r[i]
-				}
-			}
-			rows = append(rows, m)
-		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
+		return renderJSON(w, g)
 	case "csv":
 		cw := csv.NewWriter(w)
 		cw.Write(g.Header)
@@ -57,28 +54,96 @@ func RenderGrid(w io.Writer, g Grid, format string) error {
 		if g.Title != "" {
 			fmt.Fprintf(w, "### %s\n\n", g.Title)
 		}
-		fmt.Fprintf(w, "| %s |\n", strings.Join(mdEscape(g.Header), " | "))
-		fmt.Fprintf(w, "|%s\n", strings.Repeat(" --- |", len(g.Header)))
-		for _, r := range g.Rows {
-			fmt.Fprintf(w, "| %s |\n", strings.Join(mdEscape(r), " | "))
+		if err := renderTable(w, g, true); err != nil {
+			return err
+		}
+		if len(g.Notes) > 0 {
+			fmt.Fprintln(w)
+			for _, n := range g.Notes {
+				fmt.Fprintf(w, "- %s\n", n)
+			}
 		}
 		return nil
 	case "text", "":
 		if g.Title != "" {
 			fmt.Fprintln(w, g.Title)
 		}
-		t := tablewriter.NewWriter(w)
-		t.Header(toAny(g.Header)...)
-		for _, r := range g.Rows {
-			if err := t.Append(toAny(r)...); err != nil {
-				return fmt.Errorf("rendering table: %w", err)
-			}
+		if err := renderTable(w, g, false); err != nil {
+			return err
 		}
-		return t.Render()
+		for _, n := range g.Notes {
+			fmt.Fprintln(w, n)
+		}
+		return nil
 	}
 	return CheckFormat(format)
 }
 
+// renderTable draws g through tablewriter: cells as given (no header
+// upper-casing, no wrapping), left-aligned.
+func renderTable(w io.Writer, g Grid, markdown bool) error {
+	opts := []tablewriter.Option{
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+	}
+	cells := func(s []string) []any { return toAny(s) }
+	if markdown {
+		opts = append(opts, tablewriter.WithRenderer(renderer.NewMarkdown()))
+		cells = func(s []string) []any { return toAny(mdEscape(s)) }
+	}
+	t := tablewriter.NewTable(w, opts...)
+	t.Header(cells(g.Header)...)
+	for _, r := range g.Rows {
+		if err := t.Append(cells(r)...); err != nil {
+			return fmt.Errorf("rendering table: %w", err)
+		}
+	}
+	if err := t.Render(); err != nil {
+		return fmt.Errorf("rendering table: %w", err)
+	}
+	return nil
+}
+
+// renderJSON writes g as an array of objects, one per row, keyed by the
+// header in header order (so columns keep their order, unlike a Go map).
+func renderJSON(w io.Writer, g Grid) error {
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i, r := range g.Rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('{')
+		for j, h := range g.Header {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			cell := ""
+			if j < len(r) {
+				cell = r[j]
+			}
+			k, _ := json.Marshal(h) // strings always marshal
+			v, _ := json.Marshal(cell)
+			b.Write(k)
+			b.WriteByte(':')
+			b.Write(v)
+		}
+		b.WriteByte('}')
+	}
+	b.WriteByte(']')
+	var out bytes.Buffer
+	if err := json.Indent(&out, b.Bytes(), "", "  "); err != nil {
+		return fmt.Errorf("encoding table: %w", err)
+	}
+	out.WriteByte('\n')
+	_, err := w.Write(out.Bytes())
+	return err
+}
+
+// mdEscape keeps cell text from breaking a markdown table.
 func mdEscape(cells []string) []string {
 	out := make([]string, len(cells))
 	for i, c := range cells {
@@ -103,6 +168,66 @@ func VerdictGrid(r *Report) Grid {
 	}
 	for _, v := range r.Verdicts {
 		g.Rows = append(g.Rows, []string{v.Key(), v.Target, string(v.Status), v.Figure, v.Reason})
+	}
+	return g
+}
+
+// SummaryGrid is the header of one report as field/value rows: suite,
+// provider, status, run id, times, harness, targets and counts.
+func SummaryGrid(r *Report) Grid {
+	status := string(r.Status)
+	if r.Interruption != "" {
+		status += " (" + r.Interruption + ")"
+	}
+	targets := make([]string, len(r.Targets))
+	for i, t := range r.Targets {
+		targets[i] = t.Name + " (" + t.Kind + ")"
+	}
+	harness := r.Harness.Name + " " + r.Harness.Version
+	if r.Harness.Commit != "" {
+		harness += " " + r.Harness.Commit
+	}
+	rows := [][]string{
+		{"suite", r.Suite.Name},
+		{"suite sha256", r.Suite.SHA256},
+		{"provider", r.Provider.Name},
+		{"provider claims", r.Provider.Claims},
+		{"run id", r.RunID},
+		{"status", status},
+		{"started", r.Started.UTC().Format(time.RFC3339Nano)},
+		{"ended", r.Ended.UTC().Format(time.RFC3339Nano)},
+		{"duration", r.Ended.Sub(r.Started).Round(time.Millisecond).String()},
+		{"harness", harness},
+		{"targets", strings.Join(targets, ", ")},
+		{"verdicts", r.Counts().String()},
+		{"claims satisfied", fmt.Sprint(r.Satisfied())},
+	}
+	g := Grid{Title: "report " + r.RunID, Header: []string{"field", "value"}}
+	for _, row := range rows {
+		if row[1] != "" {
+			g.Rows = append(g.Rows, row)
+		}
+	}
+	return g
+}
+
+// EvidenceGrid summarises one report's evidence: one row per record with
+// its probe, target, duration, number of observations and failures.
+func EvidenceGrid(r *Report) Grid {
+	g := Grid{Title: "evidence", Header: []string{"evidence", "probe", "target", "duration", "observations", "failed", "failure"}}
+	for _, e := range r.Evidence {
+		failed := 0
+		for _, o := range e.Observations {
+			if o.Failure != nil {
+				failed++
+			}
+		}
+		failure := ""
+		if e.Failure != nil {
+			failure = e.Failure.String()
+		}
+		g.Rows = append(g.Rows, []string{e.ID, e.Probe + "@" + e.ProbeVersion, e.Target,
+			e.Duration.D().Round(time.Microsecond).String(), fmt.Sprint(len(e.Observations)), fmt.Sprint(failed), failure})
 	}
 	return g
 }
