@@ -44,7 +44,10 @@ type Kind struct {
 // kinds is the dispatch map: every probe kind, named once. The runner and
 // suite validation both use it.
 var kinds = map[string]Kind{
-	hostName: {Version: hostVersion, Doc: "host identity: CPU, hypervisor, DMI, NICs, resolvers, NTP, metadata services", New: newHost},
+	jurisdictionName: {Version: jurisdictionVersion, Doc: "operator of record: chain of control and jurisdictions from the operator registry", New: newJurisdiction},
+	egressName:       {Version: egressVersion, Doc: "egress: TCP, UDP (DNS, NTP, token), ICMP, HTTP(S) direct and via proxy, TLS pinning, DNS leaks", New: newEgress},
+	hostName:         {Version: hostVersion, Doc: "host identity: CPU, hypervisor, DMI, NICs, resolvers, NTP, metadata services", New: newHost},
+	rttName:          {Version: rttVersion, Doc: "round trips to landmarks (TCP connect, UDP echo, ICMP echo) and the region they bound the host to", New: newRTT},
 }
 
 // Lookup returns the kind named name, or an error listing the known kinds.

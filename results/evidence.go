@@ -25,6 +25,7 @@ type Evidence struct {
 	Latency      *LatencyDetails      `json:"latency,omitempty"`
 	ControlPlane *ControlPlaneDetails `json:"control_plane,omitempty"`
 	TPM          *TPMDetails          `json:"tpm,omitempty"`
+	Jurisdiction *JurisdictionDetails `json:"jurisdiction,omitempty"`
 }
 
 // Observation is one operation a probe performed.

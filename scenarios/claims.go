@@ -54,10 +54,13 @@ func claimKind[P any](name, doc, example string, needs []string, check func(P) e
 // catalogue holds every claim kind, in one place. Probe families add their
 // claims to this list.
 var catalogue = catalogueOf(
+	// jurisdiction (claims_jurisdiction.go)
+	claimJurisdictionNotSubjectTo,
+	claimJurisdictionWithin,
 	// host identity (claims_host.go)
 	claimOperatorNotIn,
 	claimOperatorIn,
-	claimHypervisorPresent,
+	claimHypervisorPresent, claimHypervisorVendorNotIn, claimDMIVendorNotIn, claimMetadataServiceNotIn,
 )
 
 func catalogueOf(kinds ...ClaimKind) map[string]ClaimKind {

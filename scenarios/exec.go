@@ -81,6 +81,12 @@ func (r *Runner) executorFor(t TargetSpec) (executor, error) {
 			return nil, err
 		}
 		return commandExecutor{argv: []string{"ip", "netns", "exec", t.Namespace, agent, "agent", "--stdio"}}, nil
+	case "ssh":
+		agent, err := r.agentPath()
+		if err != nil {
+			return nil, err
+		}
+		return sshExecutor{address: t.Address, spec: *t.SSH, agent: agent, dial: r.Dial}, nil
 	}
 	return nil, fmt.Errorf("no executor for target kind %q", t.Kind)
 }

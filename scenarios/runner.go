@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -22,6 +24,9 @@ type Runner struct {
 	AgentPath string
 	// Progress, if set, is called once per finished probe with the total.
 	Progress func(done, total int)
+	// Dial, if set, opens the TCP connections to SSH targets (tests dial
+	// into a lab namespace with it); nil uses net.Dialer.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // Run executes every probe of s on every target and evaluates the claims.
@@ -39,7 +44,11 @@ func (r *Runner) Run(ctx context.Context, s *Suite) *results.Report {
 		Provider: s.Provider, Started: time.Now().UTC(), Status: results.RunComplete,
 	}
 	for _, t := range s.Targets {
-		rep.Targets = append(rep.Targets, results.Target{Name: t.Name, Kind: t.Kind, Address: t.Namespace})
+		addr := t.Namespace
+		if t.Kind == "ssh" {
+			addr = t.Address
+		}
+		rep.Targets = append(rep.Targets, results.Target{Name: t.Name, Kind: t.Kind, Address: addr})
 	}
 	bctx, cancel := context.WithTimeout(ctx, s.Budget)
 	defer cancel()
@@ -51,7 +60,7 @@ func (r *Runner) Run(ctx context.Context, s *Suite) *results.Report {
 	var (
 		mu       sync.Mutex
 		got      = map[string]results.Evidence{}
-		execErrs []error
+		execErrs = map[string]error{}
 		wg       sync.WaitGroup
 	)
 	emit := func(ev results.Evidence) {
@@ -63,19 +72,26 @@ func (r *Runner) Run(ctx context.Context, s *Suite) *results.Report {
 		}
 		log.Debug("evidence", "id", ev.ID, "duration", ev.Duration, "failure", ev.Failure)
 	}
+	sem := make(chan struct{}, max(s.TargetConcurrency, 1))
 	for _, t := range s.Targets {
 		ex, err := r.executorFor(t)
 		if err != nil {
-			execErrs = append(execErrs, fmt.Errorf("target %s: %w", t.Name, err))
+			execErrs[t.Name] = err
 			continue
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-bctx.Done():
+				return
+			}
 			if err := ex.execute(bctx, PlanFor(s, t), emit); err != nil {
 				log.Warn("target failed", "target", t.Name, "err", err)
 				mu.Lock()
-				execErrs = append(execErrs, fmt.Errorf("target %s: %w", t.Name, err))
+				execErrs[t.Name] = err
 				mu.Unlock()
 			}
 		}()
@@ -89,7 +105,13 @@ func (r *Runner) Run(ctx context.Context, s *Suite) *results.Report {
 	case bctx.Err() != nil:
 		rep.Status, rep.Interruption = results.RunIncomplete, fmt.Sprintf("budget of %s ran out", s.Budget)
 	case len(execErrs) > 0:
-		rep.Status, rep.Interruption = results.RunIncomplete, errors.Join(execErrs...).Error()
+		var errs []error
+		for _, t := range s.Targets {
+			if err := execErrs[t.Name]; err != nil {
+				errs = append(errs, fmt.Errorf("target %s: %w", t.Name, err))
+			}
+		}
+		rep.Status, rep.Interruption = results.RunIncomplete, errors.Join(errs...).Error()
 	}
 	rep.Verdicts = Evaluate(s, rep.Evidence)
 	rep.Ended = time.Now().UTC()
@@ -97,8 +119,10 @@ func (r *Runner) Run(ctx context.Context, s *Suite) *results.Report {
 }
 
 // collect orders the evidence as the suite lists targets and steps, and
-// fills every step that produced nothing with a failure record.
-func collect(s *Suite, got map[string]results.Evidence, ctxErr error, execErrs []error) []results.Evidence {
+// fills every step that produced nothing with a failure record: the target's
+// own error when its executor failed (a host that cannot be reached), else
+// interrupted. One target's failure never touches another's evidence.
+func collect(s *Suite, got map[string]results.Evidence, ctxErr error, execErrs map[string]error) []results.Evidence {
 	var out []results.Evidence
 	for _, t := range s.Targets {
 		for _, st := range s.StepsFor(t.Name) {
@@ -109,8 +133,8 @@ func collect(s *Suite, got map[string]results.Evidence, ctxErr error, execErrs [
 				continue
 			}
 			f := &results.Failure{Class: results.ClassInterrupted, Operation: "run", Message: "the probe did not finish"}
-			if ctxErr == nil && len(execErrs) > 0 {
-				f = &results.Failure{Class: results.ClassUnknown, Operation: "run", Message: errors.Join(execErrs...).Error()}
+			if err := execErrs[t.Name]; err != nil && ctxErr == nil {
+				f = probes.Classify("agent", err)
 			}
 			out = append(out, results.Evidence{ID: id, Probe: st.Probe, ProbeVersion: versionOf(st.Probe), Target: t.Name, Failure: f})
 		}

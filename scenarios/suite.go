@@ -20,6 +20,8 @@ const (
 	DefaultBudget      = 10 * time.Minute
 	DefaultTimeout     = 60 * time.Second
 	DefaultConcurrency = 4
+	// DefaultTargetConcurrency bounds fan-out over many hosts.
+	DefaultTargetConcurrency = 16
 )
 
 // Suite is a validated suite: every probe kind, parameter and claim in it is
@@ -34,8 +36,10 @@ type Suite struct {
 	Targets     []TargetSpec
 	Budget      time.Duration
 	Concurrency int
-	Steps       []Step
-	Claims      []Claim
+	// TargetConcurrency bounds how many targets run at once.
+	TargetConcurrency int
+	Steps             []Step
+	Claims            []Claim
 }
 
 // TargetSpec names a host the suite runs on.
@@ -45,6 +49,14 @@ type TargetSpec struct {
 	Kind string `yaml:"kind"`
 	// Namespace is the network namespace of a lab target.
 	Namespace string `yaml:"namespace"`
+	// Address is the host (or host:port) of an ssh target.
+	Address string `yaml:"address"`
+	// Hosts expands one ssh entry into a target per host, named name@host.
+	Hosts []string `yaml:"hosts"`
+	// SSH says how to log in to an ssh target.
+	SSH *SSHSpec `yaml:"ssh"`
+
+	index int // position in the suite file, for errors
 }
 
 // Step is one probe of the suite, run on each of its targets.
@@ -65,6 +77,7 @@ type suiteFile struct {
 	Targets     []TargetSpec  `yaml:"targets"`
 	Budget      time.Duration `yaml:"budget"`
 	Concurrency int           `yaml:"concurrency"`
+	TargetConc  int           `yaml:"target_concurrency"`
 	Require     string        `yaml:"require"`
 	Probes      []probeSpec   `yaml:"probes"`
 	Claims      []yaml.Node   `yaml:"claims"`
@@ -113,6 +126,7 @@ func Parse(file string, data []byte) (*Suite, error) {
 		SHA256:   hex.EncodeToString(sum[:]),
 		Provider: results.Provider{Name: sf.Provider.Name, Claims: sf.Provider.Claims},
 		Targets:  sf.Targets, Budget: sf.Budget, Concurrency: sf.Concurrency,
+		TargetConcurrency: sf.TargetConc,
 	}
 	root := doc.Content[0]
 	if err := s.validateHead(file, root, &sf); err != nil {
@@ -150,17 +164,23 @@ func (s *Suite) validateHead(file string, root *yaml.Node, sf *suiteFile) error 
 	if s.Concurrency == 0 {
 		s.Concurrency = DefaultConcurrency
 	}
-	if s.Budget < 0 || s.Concurrency < 0 {
+	if s.TargetConcurrency == 0 {
+		s.TargetConcurrency = DefaultTargetConcurrency
+	}
+	if s.Budget < 0 || s.Concurrency < 0 || s.TargetConcurrency < 0 {
 		return &ConfigError{File: file, Line: at("budget"), Field: "budget", Msg: "budget and concurrency must be positive"}
 	}
 	if len(s.Targets) == 0 {
 		s.Targets = []TargetSpec{{Name: "local", Kind: "local"}}
 	}
+	if err := s.expandHosts(file, root); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for i := range s.Targets {
 		t := &s.Targets[i]
-		field := fmt.Sprintf("targets[%d]", i)
-		line := itemLine(root, "targets", i)
+		field := fmt.Sprintf("targets[%d]", t.index)
+		line := itemLine(root, "targets", t.index)
 		if t.Kind == "" {
 			t.Kind = "local"
 		}
@@ -177,11 +197,54 @@ func (s *Suite) validateHead(file string, root *yaml.Node, sf *suiteFile) error 
 			if t.Namespace == "" {
 				return &ConfigError{File: file, Line: line, Field: field + ".namespace", Msg: "a lab target needs a namespace"}
 			}
+		case "ssh":
+			if err := checkSSH(t); err != "" {
+				return &ConfigError{File: file, Line: line, Field: field + "." + err, Msg: "an ssh target needs " + err}
+			}
 		default:
-			return &ConfigError{File: file, Line: line, Field: field + ".kind", Msg: fmt.Sprintf("unknown target kind %q (known: lab, local)", t.Kind)}
+			return &ConfigError{File: file, Line: line, Field: field + ".kind", Msg: fmt.Sprintf("unknown target kind %q (known: lab, local, ssh)", t.Kind)}
 		}
 	}
 	return nil
+}
+
+// expandHosts turns an ssh entry with hosts: [a, b] into one target per host.
+func (s *Suite) expandHosts(file string, root *yaml.Node) error {
+	var out []TargetSpec
+	for i, t := range s.Targets {
+		t.index = i
+		if len(t.Hosts) == 0 {
+			out = append(out, t)
+			continue
+		}
+		if t.Kind != "ssh" || t.Address != "" {
+			return &ConfigError{File: file, Line: itemLine(root, "targets", i), Field: fmt.Sprintf("targets[%d].hosts", i), Msg: "hosts: goes with kind: ssh and no address"}
+		}
+		for _, h := range t.Hosts {
+			c := t
+			c.Name, c.Address, c.Hosts = t.Name+"@"+h, h, nil
+			out = append(out, c)
+		}
+	}
+	s.Targets = out
+	return nil
+}
+
+// checkSSH returns the first missing field of an ssh target, or "".
+func checkSSH(t *TargetSpec) string {
+	switch {
+	case t.Address == "":
+		return "address"
+	case t.SSH == nil:
+		return "ssh"
+	case t.SSH.User == "":
+		return "ssh.user"
+	case t.SSH.Key == "":
+		return "ssh.key"
+	case t.SSH.KnownHosts == "":
+		return "ssh.known_hosts"
+	}
+	return ""
 }
 
 func (s *Suite) buildSteps(file string, root *yaml.Node, specs []probeSpec) error {
