@@ -48,6 +48,7 @@ var kinds = map[string]Kind{
 	egressName:       {Version: egressVersion, Doc: "egress: TCP, UDP (DNS, NTP, token), ICMP, HTTP(S) direct and via proxy, TLS pinning, DNS leaks", New: newEgress},
 	hostName:         {Version: hostVersion, Doc: "host identity: CPU, hypervisor, DMI, NICs, resolvers, NTP, metadata services", New: newHost},
 	rttName:          {Version: rttVersion, Doc: "round trips to landmarks (TCP connect, UDP echo, ICMP echo) and the region they bound the host to", New: newRTT},
+	controlplaneName: {Version: controlplaneVersion, Doc: "control-plane API: per-phase HTTP(S) timing, distance bound of the front end, server time and origin", New: newControlPlane},
 }
 
 // Lookup returns the kind named name, or an error listing the known kinds.
