@@ -1,0 +1,146 @@
+// Package labtest lets any package's tests stand up a small lab in a few
+// lines:
+//
+//	l := labtest.Up(t, `lab: mini
+//	internet: {location: {lat: 50.11, lon: 8.68}}
+//	providers:
+//	  - name: acme
+//	    location: {lat: 49.61, lon: 6.13}
+//	    egress: {policy: none}
+//	    hosts: [{name: vm}]`)
+//	out := labtest.Exec(t, l, "acme/vm", "ip", "addr")
+//
+// The lab is removed with t.Cleanup. Without root the test is skipped, or
+// fails when CI=true (CI runs as root and must not skip lab tests).
+package labtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sovbench/sovbench/scenarios/lab"
+)
+
+// RequireRoot skips the test without root privileges, or fails it when the
+// CI environment variable is "true".
+func RequireRoot(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() == 0 {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("lab tests need root (network namespaces); CI=true, so this is a failure, not a skip")
+	}
+	t.Skip("lab tests need root (network namespaces)")
+}
+
+// Up parses the lab YAML, gives it a name unique to this test run, stands
+// it up and removes it when the test ends.
+func Up(t testing.TB, yamlText string) *lab.Lab {
+	t.Helper()
+	RequireRoot(t)
+	topo, err := lab.Parse(t.Name()+".yaml", []byte(yamlText))
+	if err != nil {
+		t.Fatalf("parsing the test lab: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	l, err := lab.Up(ctx, topo, lab.Options{Name: UniqueName(topo.Name)})
+	if err != nil {
+		t.Fatalf("starting the test lab: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := l.Down(); err != nil {
+			t.Errorf("removing the test lab: %v", err)
+		}
+	})
+	return l
+}
+
+// UniqueName returns base with a random suffix, a valid lab name.
+func UniqueName(base string) string {
+	b := make([]byte, 3)
+	rand.Read(b)
+	if len(base) > 25 {
+		base = base[:25]
+	}
+	return base + "-" + hex.EncodeToString(b)
+}
+
+// Namespace returns the namespace of host provider/host.
+func Namespace(t testing.TB, l *lab.Lab, host string) string {
+	t.Helper()
+	ns, err := l.Namespace(host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ns
+}
+
+// Exec runs argv inside the host's namespace (ip netns exec) with a
+// deadline and returns its standard output; a failure fails the test.
+func Exec(t testing.TB, l *lab.Lab, host string, argv ...string) string {
+	t.Helper()
+	out, err := TryExec(l, host, 30*time.Second, argv...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TryExec is Exec that returns the error (with standard error) instead.
+func TryExec(l *lab.Lab, host string, timeout time.Duration, argv ...string) (string, error) {
+	ns, err := l.Namespace(host)
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", ns}, argv...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return stdout.String(), fmt.Errorf("running %s in %s: %w: %s", strings.Join(argv, " "), host, err, strings.TrimSpace(stderr.String()))
+	}
+	return stdout.String(), nil
+}
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// Binary builds the sovbench command once per test process and returns its
+// path, for agent runs inside lab namespaces.
+func Binary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		var dir string
+		dir, buildErr = os.MkdirTemp("", "sovbench-labtest-")
+		if buildErr != nil {
+			return
+		}
+		binPath = filepath.Join(dir, "sovbench")
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", binPath, "github.com/sovbench/sovbench/cmd/sovbench")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("building sovbench: %w: %s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}

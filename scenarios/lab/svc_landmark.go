@@ -1,0 +1,165 @@
+package lab
+
+import (
+	"context"
+	"io"
+	"net"
+	"sync"
+	"time"
+)
+
+// idleTimeout bounds how long a lab service waits on a silent client.
+const idleTimeout = 10 * time.Second
+
+// landmarkParams are a landmark's parameters.
+type landmarkParams struct {
+	TCP []uint16 `yaml:"tcp"` // accept and echo; default 7 and 80
+	UDP []uint16 `yaml:"udp"` // echo; default 7
+}
+
+// landmark answers TCP (accept, echo until the client closes) and UDP echo
+// at its coordinates; ICMP echo is answered by the kernel.
+type landmark struct {
+	p landmarkParams
+	servers
+}
+
+func newLandmark(decode func(any) error) (Service, error) {
+	l := &landmark{p: landmarkParams{TCP: []uint16{7, 80}, UDP: []uint16{7}}}
+	if err := decode(&l.p); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func (l *landmark) Start(ctx context.Context, env *Env) error {
+	for _, port := range l.p.TCP {
+		ls, err := env.ListenTCP(port)
+		if err != nil {
+			l.Close()
+			return err
+		}
+		for _, ln := range ls {
+			l.serveTCP(ln, echoConn)
+		}
+	}
+	for _, port := range l.p.UDP {
+		cs, err := env.ListenUDP(port)
+		if err != nil {
+			l.Close()
+			return err
+		}
+		for _, c := range cs {
+			l.serveUDP(c, func(c *net.UDPConn, b []byte, peer *net.UDPAddr) { c.WriteToUDP(b, peer) })
+		}
+	}
+	return nil
+}
+
+func echoConn(c net.Conn) {
+	buf := make([]byte, 4096)
+	for {
+		c.SetDeadline(time.Now().Add(idleTimeout))
+		n, err := c.Read(buf)
+		if n > 0 {
+			if _, werr := c.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// servers tracks a service's sockets and goroutines so Close can stop them
+// all and wait.
+type servers struct {
+	mu     sync.Mutex
+	closed bool
+	socks  []io.Closer
+	conns  map[net.Conn]struct{}
+	wg     sync.WaitGroup
+}
+
+func (s *servers) add(c io.Closer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.socks = append(s.socks, c)
+}
+
+func (s *servers) track(c net.Conn, on bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conns == nil {
+		s.conns = map[net.Conn]struct{}{}
+	}
+	if !on {
+		delete(s.conns, c)
+		return true
+	}
+	if s.closed {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	return true
+}
+
+// serveTCP accepts on ln and runs handle for each connection, which it
+// closes afterwards.
+func (s *servers) serveTCP(ln net.Listener, handle func(net.Conn)) {
+	s.add(ln)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			if !s.track(c, true) {
+				c.Close()
+				return
+			}
+			s.wg.Add(1)
+			go func() {
+				defer s.wg.Done()
+				defer s.track(c, false)
+				defer c.Close()
+				handle(c)
+			}()
+		}
+	}()
+}
+
+// serveUDP reads datagrams on c and passes each to handle.
+func (s *servers) serveUDP(c *net.UDPConn, handle func(*net.UDPConn, []byte, *net.UDPAddr)) {
+	s.add(c)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		buf := make([]byte, 65536)
+		for {
+			n, peer, err := c.ReadFromUDP(buf)
+			if err != nil {
+				return
+			}
+			handle(c, buf[:n], peer)
+		}
+	}()
+}
+
+// Close closes every socket and connection and waits for the goroutines.
+func (s *servers) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	for _, c := range s.socks {
+		c.Close()
+	}
+	for c := range s.conns {
+		c.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	return nil
+}

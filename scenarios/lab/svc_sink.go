@@ -1,0 +1,152 @@
+package lab
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+	"unicode/utf8"
+)
+
+// sinkParams are a sink's parameters.
+type sinkParams struct {
+	TCP   []uint16 `yaml:"tcp"`   // record the first bytes, then echo
+	UDP   []uint16 `yaml:"udp"`   // record each datagram, echo it
+	HTTP  []uint16 `yaml:"http"`  // record each request, answer 200
+	HTTPS []uint16 `yaml:"https"` // same over TLS with a lab-CA certificate
+	// Names are extra DNS names in the HTTPS certificate.
+	Names []string `yaml:"names"`
+}
+
+// sink records every arrival: positive proof that something got through.
+type sink struct {
+	p sinkParams
+	servers
+	https []*http.Server
+}
+
+func newSink(decode func(any) error) (Service, error) {
+	s := &sink{}
+	if err := decode(&s.p); err != nil {
+		return nil, err
+	}
+	if len(s.p.TCP)+len(s.p.UDP)+len(s.p.HTTP)+len(s.p.HTTPS) == 0 {
+		return nil, errors.New("a sink needs at least one of tcp, udp, http, https ports")
+	}
+	return s, nil
+}
+
+func (s *sink) Start(ctx context.Context, env *Env) error {
+	if err := s.start(env); err != nil {
+		s.Close()
+		return err
+	}
+	return nil
+}
+
+func (s *sink) start(env *Env) error {
+	for _, port := range s.p.TCP {
+		ls, err := env.ListenTCP(port)
+		if err != nil {
+			return err
+		}
+		for _, ln := range ls {
+			s.serveTCP(ln, func(c net.Conn) { sinkTCP(env, c) })
+		}
+	}
+	for _, port := range s.p.UDP {
+		cs, err := env.ListenUDP(port)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			s.serveUDP(c, func(c *net.UDPConn, b []byte, peer *net.UDPAddr) {
+				env.Record(Arrival{Proto: "udp", Local: c.LocalAddr().String(), Peer: peer.String(), Payload: prefix(b)})
+				c.WriteToUDP(b, peer)
+			})
+		}
+	}
+	var cfg *tls.Config
+	if len(s.p.HTTPS) > 0 {
+		cert, err := env.CA.Issue(append([]string{env.Name}, s.p.Names...), env.Addrs)
+		if err != nil {
+			return fmt.Errorf("issuing the sink's certificate: %w", err)
+		}
+		cfg = &tls.Config{Certificates: []tls.Certificate{cert}}
+	}
+	for _, port := range append(s.p.HTTP, s.p.HTTPS...) {
+		proto, tc := "http", (*tls.Config)(nil)
+		if port != 0 && containsPort(s.p.HTTPS, port) {
+			proto, tc = "https", cfg
+		}
+		ls, err := env.ListenTCP(port)
+		if err != nil {
+			return err
+		}
+		for _, ln := range ls {
+			s.serveHTTP(env, ln, proto, tc)
+		}
+	}
+	return nil
+}
+
+func (s *sink) serveHTTP(env *Env, ln net.Listener, proto string, cfg *tls.Config) {
+	srv := &http.Server{ReadHeaderTimeout: idleTimeout, IdleTimeout: idleTimeout, TLSConfig: cfg,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			env.Record(Arrival{Proto: proto, Local: ln.Addr().String(), Peer: r.RemoteAddr,
+				Payload: prefix([]byte(r.Method + " " + r.Host + r.URL.RequestURI()))})
+			fmt.Fprintf(w, "sovbench sink %s\n", env.Name)
+		})}
+	s.https = append(s.https, srv)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if cfg != nil {
+			srv.ServeTLS(ln, "", "")
+			return
+		}
+		srv.Serve(ln)
+	}()
+}
+
+func (s *sink) Close() error {
+	for _, srv := range s.https {
+		srv.Close()
+	}
+	return s.servers.Close()
+}
+
+func sinkTCP(env *Env, c net.Conn) {
+	buf := make([]byte, 4096)
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	n, _ := c.Read(buf)
+	env.Record(Arrival{Proto: "tcp", Local: c.LocalAddr().String(), Peer: c.RemoteAddr().String(), Payload: prefix(buf[:n])})
+	if n > 0 {
+		c.Write(buf[:n])
+		echoConn(c)
+	}
+}
+
+func containsPort(ports []uint16, p uint16) bool {
+	for _, q := range ports {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
+// prefix returns the first 256 bytes of b, as text when it is valid UTF-8
+// and as a Go-quoted string otherwise.
+func prefix(b []byte) string {
+	if len(b) > 256 {
+		b = b[:256]
+	}
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return fmt.Sprintf("%q", b)
+}
