@@ -61,6 +61,8 @@ var catalogue = catalogueOf(
 	claimOperatorNotIn,
 	claimOperatorIn,
 	claimHypervisorPresent, claimHypervisorVendorNotIn, claimDMIVendorNotIn, claimMetadataServiceNotIn,
+	// latency and location (claims_location.go)
+	claimLocationIn, claimLocationNotIn, claimLocationWithinKm, claimControlPlaneMaxDistance,
 )
 
 func catalogueOf(kinds ...ClaimKind) map[string]ClaimKind {
