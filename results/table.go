@@ -196,7 +196,7 @@ func SummaryGrid(r *Report) Grid {
 		{"status", status},
 		{"started", r.Started.UTC().Format(time.RFC3339Nano)},
 		{"ended", r.Ended.UTC().Format(time.RFC3339Nano)},
-		{"duration", r.Ended.Sub(r.Started).Round(time.Millisecond).String()},
+		{"duration", roundRunTime(r.Ended.Sub(r.Started)).String()},
 		{"harness", harness},
 		{"targets", strings.Join(targets, ", ")},
 		{"verdicts", r.Counts().String()},
@@ -209,6 +209,14 @@ func SummaryGrid(r *Report) Grid {
 		}
 	}
 	return g
+}
+
+// roundRunTime keeps three or four significant digits of a run's duration.
+func roundRunTime(d time.Duration) time.Duration {
+	if d < time.Second {
+		return d.Round(time.Microsecond)
+	}
+	return d.Round(time.Millisecond)
 }
 
 // EvidenceGrid summarises one report's evidence: one row per record with
@@ -228,6 +236,17 @@ func EvidenceGrid(r *Report) Grid {
 		}
 		g.Rows = append(g.Rows, []string{e.ID, e.Probe + "@" + e.ProbeVersion, e.Target,
 			e.Duration.D().Round(time.Microsecond).String(), fmt.Sprint(len(e.Observations)), fmt.Sprint(failed), failure})
+	}
+	return g
+}
+
+// RunsGrid lists runs, one row each: provider, suite, run id, start time,
+// status and verdict counts.
+func RunsGrid(runs []RunRecord) Grid {
+	g := Grid{Header: []string{"provider", "suite", "run id", "started", "status", "pass", "fail", "inconclusive", "error", "report"}}
+	for _, r := range runs {
+		g.Rows = append(g.Rows, []string{r.Provider, r.Suite, r.RunID, r.Started.UTC().Format(time.RFC3339),
+			string(r.Status), fmt.Sprint(r.Pass), fmt.Sprint(r.Fail), fmt.Sprint(r.Inconclusive), fmt.Sprint(r.Error), r.Path})
 	}
 	return g
 }

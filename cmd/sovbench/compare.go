@@ -1,26 +1,91 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
 	"github.com/spf13/cobra"
 
 	"github.com/sovbench/sovbench/results"
 )
 
 func (a *app) compareCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "compare PATH...",
-		Short: "Compare providers side by side from reports or directories of reports",
-		Long: `compare reads reports (files, or directories searched recursively) and prints a
-table with one row per claim and one column per provider; each cell holds the
-verdict and its key figure. The newest report of each provider is used.`,
-		Example: "  sovbench compare results/\n  sovbench compare -o markdown a.json b.json",
-		Args:    cobra.MinimumNArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
-			reps, err := results.LoadReports(args...)
-			if err != nil {
-				return usageErr(err)
+	var useIndex bool
+	cmd := &cobra.Command{
+		Use:   "compare [PATH...]",
+		Short: "Compare providers side by side from reports, directories of reports or the index",
+		Long: `compare prints one column per provider and one row per claim and key
+measurement; each cell holds the verdict and its key figure, or the measured
+value. A provider's column is fed by its newest run of each suite; when
+several runs or targets feed a column its header says so, and a cell whose
+verdicts differ shows the worst and how many share it.
+
+PATH is a report file or a directory searched recursively. A directory that
+holds an index (index.sqlite) is read through the index, brought up to date
+with its files first; --index reads the index of --results-dir.`,
+		Example: "  sovbench compare results/\n  sovbench compare --index -o markdown\n  sovbench compare -o csv a.json b.json",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if useIndex && len(args) > 0 {
+				return usageErr(errors.New("compare: give PATHs or --index, not both"))
 			}
-			return results.RenderGrid(a.stdout, results.CompareGrid(reps), a.output)
+			if !useIndex && len(args) == 0 {
+				return usageErr(errors.New("compare: give at least one PATH, or --index"))
+			}
+			runs, err := a.compareRuns(cmd.Context(), useIndex, args)
+			if err != nil {
+				return err
+			}
+			return results.RenderGrid(a.stdout, results.CompareRuns(runs), a.output)
 		},
 	}
+	cmd.Flags().BoolVar(&useIndex, "index", false, "read the index of --results-dir instead of PATHs")
+	return cmd
+}
+
+// compareRuns gathers the runs to compare: from the index of --results-dir,
+// from the index of a single directory that has one, or from report files.
+func (a *app) compareRuns(ctx context.Context, useIndex bool, args []string) ([]results.RunRecord, error) {
+	if useIndex {
+		runs, err := a.indexedRuns(ctx, a.resultsDir)
+		if err != nil {
+			return nil, runtimeErr(err)
+		}
+		if len(runs) == 0 {
+			return nil, usageErr(fmt.Errorf("no reports found in %s", a.resultsDir))
+		}
+		return runs, nil
+	}
+	if len(args) == 1 {
+		if _, err := os.Stat(filepath.Join(args[0], results.IndexName)); err == nil {
+			runs, err := a.indexedRuns(ctx, args[0])
+			if err == nil && len(runs) > 0 {
+				return runs, nil
+			}
+			if err != nil {
+				a.log.Debug("not using the index; reading the report files", "dir", args[0], "err", err)
+			}
+		}
+	}
+	reps, err := results.LoadReports(args...)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	runs := make([]results.RunRecord, len(reps))
+	for i, r := range reps {
+		runs[i] = results.RecordOf(r, "")
+	}
+	return runs, nil
+}
+
+// indexedRuns reads every run from dir's index, synced with its files.
+func (a *app) indexedRuns(ctx context.Context, dir string) ([]results.RunRecord, error) {
+	x, err := a.openSynced(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer x.Close()
+	return x.Runs(ctx)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -65,9 +66,22 @@ the suite requires a pass), 2 usage or configuration error, 3 runtime error.`,
 	return cmd
 }
 
-// store writes the report and updates the index.
+// store writes the report, then indexes it. The report file is the record
+// and the index a cache: when indexing fails the report stays on disk, a
+// warning says so, and the next index sync or `sovbench index rebuild` picks
+// the report up. Indexing gets its own deadline rather than the command's
+// context, so that a run stopped by SIGINT is still indexed.
 func (a *app) store(rep *results.Report) (string, error) {
-	return results.WriteReport(a.resultsDir, rep)
+	path, err := results.WriteReport(a.resultsDir, rep)
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), indexTimeout)
+	defer cancel()
+	if err := a.index(ctx, path, rep); err != nil {
+		a.log.Warn("report written but not indexed; run `sovbench index rebuild`", "report", path, "err", err)
+	}
+	return path, nil
 }
 
 func (a *app) printReport(rep *results.Report) error {
