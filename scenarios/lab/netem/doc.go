@@ -20,8 +20,10 @@
 // Readers block in poll(2) on their own locked OS thread and stamp each packet
 // as soon as it is read. One scheduler thread keeps the queued packets in a
 // heap ordered by due time, sleeps in ppoll(2) with a 1 ns timer slack until
-// shortly before the earliest due time (Config.Spin, 200 µs by default), then
-// busy-waits the rest and writes every due packet in one batch. The Go timer
+// shortly before the earliest due time (Config.Spin, by default adapted to how
+// late its recent sleeps ended), then busy-waits the rest and writes every due
+// packet in one batch. A packet due at once whose pair has nothing queued is
+// written by its reader directly. The Go timer
 // is not used: its wake-ups are rounded to milliseconds when the process is
 // idle. Packets between the same two addresses never overtake each other, even
 // with jitter: a packet's due time is at least that of the previous packet of

@@ -27,8 +27,8 @@ type packet struct {
 	due  int64 // when to write it: read+want, or later to keep a pair's order
 	// Lateness is measured against due, so it shows the forwarder's own
 	// timing error and not the order-keeping raise.
-	seq  uint64
-	out  *portState
+	seq uint64
+	out *portState
 }
 
 var packetPool = sync.Pool{New: func() any { return &packet{buf: make([]byte, 0, packetBuf)} }}
@@ -128,6 +128,13 @@ func (r *Router) enqueue(pk *packet, key pair) {
 			}
 		}
 	}
+	if pk.due <= r.now() && !r.writing && (len(r.heap) == 0 || r.heap[0].due > pk.due) {
+		// Due already and nothing queued or being written could be
+		// overtaken: write it from here and save the scheduler's wake-up.
+		r.mu.Unlock()
+		r.write([]*packet{pk})
+		return
+	}
 	r.seq++
 	pk.seq = r.seq
 	r.qbytes += len(pk.buf)
@@ -151,7 +158,7 @@ func (r *Router) schedule() {
 	tid := r.lockThread()
 	defer r.threads.exit(tid)
 	_ = unix.Prctl(unix.PR_SET_TIMERSLACK, 1, 0, 0, 0) // best effort: default slack is 50 µs
-	spin := int64(r.cfg.Spin)
+	spinner := newSpinner(r.cfg.Spin)
 	batch := make([]*packet, 0, 64)
 	fds := []unix.PollFd{{Fd: int32(r.wake), Events: unix.POLLIN}, {Fd: int32(r.stop), Events: unix.POLLIN}}
 	var drain [8]byte
@@ -160,11 +167,15 @@ func (r *Router) schedule() {
 		now := r.now()
 		batch = r.popDue(now, batch[:0])
 		if len(batch) > 0 {
+			r.writing = true
 			r.mu.Unlock()
 			r.write(batch)
+			r.mu.Lock()
+			r.writing = false
+			r.mu.Unlock()
 			continue
 		}
-		due := r.headDue.Load()
+		due, spin := r.headDue.Load(), int64(spinner.window())
 		if due-now <= spin {
 			r.mu.Unlock()
 			for r.now() < r.headDue.Load() {
@@ -181,6 +192,11 @@ func (r *Router) schedule() {
 		fds[0].Revents, fds[1].Revents = 0, 0
 		_, err := unix.Ppoll(fds, timeout, nil)
 		r.sleepUntil.Store(0)
+		if timeout != nil && fds[0].Revents == 0 {
+			over := time.Duration(r.now() - (due - spin))
+			r.oversleep.add(over)
+			spinner.observe(over)
+		}
 		if err != nil && !errors.Is(err, unix.EINTR) || fds[1].Revents != 0 {
 			return
 		}
@@ -205,8 +221,8 @@ func (r *Router) popDue(now int64, batch []*packet) []*packet {
 	return batch
 }
 
-// write writes a batch of due packets to their ports and records how late
-// each one was.
+// write writes due packets to their ports and records how late each one was.
+// Readers and the scheduler call it concurrently.
 func (r *Router) write(batch []*packet) {
 	for _, pk := range batch {
 		_, err := unix.Write(pk.out.fd, pk.buf)

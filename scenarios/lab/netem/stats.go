@@ -16,6 +16,11 @@ type Stats struct {
 	// delay is Delay plus jitter, raised where needed so that packets
 	// between the same two addresses stay in order (never without jitter).
 	Lateness Histogram
+	// Oversleep is how much later than asked the scheduler woke from its
+	// timed sleeps, before busy-waiting Spin to the due time. If its 99th
+	// percentile exceeds Config.Spin, packets will be late: raise Spin or
+	// Realtime.
+	Oversleep Histogram
 	// CPU is the CPU time used by the forwarder's reader and scheduler
 	// threads since Start (from /proc/self/task/TID/schedstat).
 	CPU time.Duration
@@ -115,7 +120,7 @@ func (h Histogram) Sub(old Histogram) Histogram {
 	return d
 }
 
-// liveHist is the scheduler's histogram; only the scheduler writes it.
+// liveHist is a histogram that several goroutines add to.
 type liveHist struct {
 	counts [histBuckets]atomic.Uint64
 	sum    atomic.Int64
@@ -127,8 +132,7 @@ func (h *liveHist) add(d time.Duration) {
 	i = max(0, min(i, histBuckets-1))
 	h.counts[i].Add(1)
 	h.sum.Add(int64(d))
-	if int64(d) > h.max.Load() {
-		h.max.Store(int64(d))
+	for m := h.max.Load(); int64(d) > m && !h.max.CompareAndSwap(m, int64(d)); m = h.max.Load() {
 	}
 }
 

@@ -1,0 +1,81 @@
+package netem
+
+import (
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Bounds of the adaptive busy-wait window (Config.Spin == 0).
+const (
+	minSpin   = 50 * time.Microsecond
+	maxSpin   = time.Millisecond
+	startSpin = 200 * time.Microsecond
+)
+
+// spinner decides how long before a due time the scheduler stops sleeping.
+// Unless fixed, it follows the 99th percentile of the last 256 oversleeps
+// (plus a quarter and 20 µs), within [minSpin, maxSpin]: a quiet machine
+// costs little CPU, a loaded one buys punctuality with more.
+type spinner struct {
+	fixed time.Duration
+	cur   time.Duration
+	ring  [256]time.Duration
+	n     int
+	buf   []time.Duration
+}
+
+func newSpinner(fixed time.Duration) *spinner {
+	return &spinner{fixed: fixed, cur: startSpin, buf: make([]time.Duration, 0, 256)}
+}
+
+// window returns the current busy-wait window.
+func (s *spinner) window() time.Duration {
+	if s.fixed > 0 {
+		return s.fixed
+	}
+	return s.cur
+}
+
+// observe records how late a timed sleep ended.
+func (s *spinner) observe(over time.Duration) {
+	if s.fixed > 0 {
+		return
+	}
+	s.ring[s.n%len(s.ring)] = over
+	s.n++
+	if s.n%32 != 0 {
+		return
+	}
+	s.buf = append(s.buf[:0], s.ring[:min(s.n, len(s.ring))]...)
+	slices.Sort(s.buf)
+	p99 := s.buf[len(s.buf)*99/100]
+	s.cur = min(max(p99+p99/4+20*time.Microsecond, minSpin), maxSpin)
+}
+
+// procs raises GOMAXPROCS by the threads of real-time routers, so that such a
+// thread returning from poll(2) finds an idle P at once instead of queueing
+// behind other goroutines. Without that, wake-ups on a busy two-core machine
+// were measured up to several milliseconds late even at SCHED_FIFO.
+var procs struct {
+	sync.Mutex
+	base, extra int
+}
+
+func reserveProcs(n int) {
+	procs.Lock()
+	defer procs.Unlock()
+	if procs.extra == 0 {
+		procs.base = runtime.GOMAXPROCS(0)
+	}
+	procs.extra += n
+	runtime.GOMAXPROCS(procs.base + procs.extra)
+}
+
+func releaseProcs(n int) {
+	procs.Lock()
+	defer procs.Unlock()
+	procs.extra -= n
+	runtime.GOMAXPROCS(procs.base + procs.extra)
+}
