@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -182,3 +183,12 @@ func loopOfRing(ring [][2]float64) *s2.Loop {
 	}
 	return l
 }
+
+var sortedCodes = sync.OnceValue(func() []string {
+	out := make([]string, 0, len(Countries()))
+	for c := range Countries() {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
+})

@@ -18,8 +18,8 @@ var (
 	ashburn   = Landmark{Name: "Ashburn", Country: "US", Lat: 39.04, Lon: -77.49}
 )
 
-// europe is a ring of landmarks around Europe, plus one in the US.
-func europe(t testing.TB) []Landmark {
+// europeLandmarks is a ring of landmarks around Europe, plus one in the US.
+func europeLandmarks(t testing.TB) []Landmark {
 	t.Helper()
 	var out []Landmark
 	for _, n := range []string{"Luxembourg,LU", "Ettelbruck,LU", "Wiltz,LU", "Echternach,LU", "Brussels,BE", "Amsterdam,NL",
@@ -46,7 +46,7 @@ func synthetic(truth Landmark, lms []Landmark, inflation float64, fixed time.Dur
 }
 
 func TestSolveContainsTruth(t *testing.T) {
-	lms := europe(t)
+	lms := europeLandmarks(t)
 	for _, tc := range []struct {
 		name      string
 		truth     Landmark
@@ -77,7 +77,7 @@ func TestSolveContainsTruth(t *testing.T) {
 }
 
 func TestSolveVerdicts(t *testing.T) {
-	lms := europe(t)
+	lms := europeLandmarks(t)
 	for _, tc := range []struct {
 		name    string
 		truth   Landmark
@@ -113,7 +113,7 @@ func TestSolveVerdicts(t *testing.T) {
 }
 
 func TestSolveEmptyAndUnconstrained(t *testing.T) {
-	lms := europe(t)
+	lms := europeLandmarks(t)
 	t.Run("round trips faster than light leave no region", func(t *testing.T) {
 		ms := synthetic(bissen, lms, 0.5, 0)
 		r := Solve(ms, Options{Mode: ModeStrict})
@@ -133,7 +133,7 @@ func TestSolveEmptyAndUnconstrained(t *testing.T) {
 }
 
 func TestRelateDisk(t *testing.T) {
-	r := Solve(synthetic(bissen, europe(t), 1.0, 40*time.Microsecond), Options{})
+	r := Solve(synthetic(bissen, europeLandmarks(t), 1.0, 40*time.Microsecond), Options{})
 	for _, tc := range []struct {
 		name     string
 		lat, lon float64
