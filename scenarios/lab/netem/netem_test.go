@@ -85,11 +85,19 @@ func TestRoutesByLongestPrefix(t *testing.T) {
 			if _, err := udpRTT(c, dst, 2*time.Second); err != nil {
 				t.Fatal(err)
 			}
-			after := l.r.Stats()
+			want := func(p int) uint64 {
+				return map[bool]uint64{true: 1}[p == tc.port] + map[bool]uint64{true: 1}[p == 0]
+			}
+			// The echo can arrive while the forwarder's write is still
+			// returning, before it counts the packet.
+			var after Stats
+			waitFor(func() bool {
+				after = l.r.Stats()
+				return after.Ports[0].TxPackets-before.Ports[0].TxPackets >= want(0)
+			})
 			for p := range after.Ports {
 				got := after.Ports[p].TxPackets - before.Ports[p].TxPackets
-				want := map[bool]uint64{true: 1}[p == tc.port] + map[bool]uint64{true: 1}[p == 0]
-				if got != want {
+				if want := want(p); got != want {
 					t.Errorf("port %s forwarded %d packets, want %d", after.Ports[p].Name, got, want)
 				}
 			}
