@@ -232,7 +232,8 @@ func forwarderConfig(t *Topology, configs []nsConfig) netem.Config {
 			where[a] = s.Location
 		}
 	}
-	cfg := netem.Config{Delay: delayFunc(where, t.Inflation), Jitter: t.Jitter.D(), Loss: t.Loss, Seed: t.Seed}
+	// Real-time priority keeps the forwarder punctual on a busy machine.
+	cfg := netem.Config{Delay: delayFunc(where, t.Inflation), Jitter: t.Jitter.D(), Loss: t.Loss, Seed: t.Seed, Realtime: 10}
 	for _, c := range configs {
 		port := netem.Port{Name: portName(t, c), Namespace: c.ns, Device: tunDevice}
 		for _, a := range c.addrs {
