@@ -40,7 +40,10 @@ func BenchmarkDelay(b *testing.B) {
 			time.Sleep(50 * time.Millisecond) // let the kernel's own chatter pass
 			before, start := l.r.Stats(), time.Now()
 			b.ResetTimer()
-			udp := udpOneWay(b, l.a.ns, netip.AddrPortFrom(l.a.addrs[0], 0), l.b.ns, netip.AddrPortFrom(l.b.addrs[0], 7002), b.N, d)
+			var udp []time.Duration
+			for _, o := range udpOneWay(b, l.a.ns, netip.AddrPortFrom(l.a.addrs[0], 0), l.b.ns, netip.AddrPortFrom(l.b.addrs[0], 7002), b.N, d) {
+				udp = append(udp, o.delay)
+			}
 			b.StopTimer()
 			tcp := connectProbes(b, l.a.ns, listen, 200, d)
 			after, wall := l.r.Stats(), time.Since(start)
@@ -106,7 +109,7 @@ func reportErr(b *testing.B, name string, rtts []time.Duration, want time.Durati
 // their one-way delays: the receiving kernel's timestamp (SO_TIMESTAMPNS,
 // taken when the forwarder's write hands the packet to the stack) minus the
 // send time. The receiving program's own wake-up latency is left out.
-func udpOneWay(b *testing.B, srcNS string, src netip.AddrPort, dstNS string, dst netip.AddrPort, n int, d time.Duration) []time.Duration {
+func udpOneWay(b testing.TB, srcNS string, src netip.AddrPort, dstNS string, dst netip.AddrPort, n int, d time.Duration) []oneWay {
 	rx := socketIn(b, dstNS, unix.SOCK_DGRAM, dst)
 	if err := unix.SetsockoptInt(rx, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1); err != nil {
 		b.Fatalf("enabling SO_TIMESTAMPNS: %v", err)
@@ -115,7 +118,7 @@ func udpOneWay(b *testing.B, srcNS string, src netip.AddrPort, dstNS string, dst
 	setTimeout(rx, 50*time.Millisecond)
 	tx := socketIn(b, srcNS, unix.SOCK_DGRAM, src)
 	var (
-		delays []time.Duration
+		delays []oneWay
 		done   = make(chan struct{})
 		wg     sync.WaitGroup
 	)
@@ -127,7 +130,8 @@ func udpOneWay(b *testing.B, srcNS string, src netip.AddrPort, dstNS string, dst
 			m, oobn, _, _, err := unix.Recvmsg(rx, buf, oob, 0)
 			if err == nil && m == 8 {
 				if ts, ok := rxTimestamp(oob[:oobn]); ok {
-					delays = append(delays, time.Duration(ts-int64(binary.LittleEndian.Uint64(buf))))
+					sent := int64(binary.LittleEndian.Uint64(buf))
+					delays = append(delays, oneWay{sent, time.Duration(ts - sent)})
 				}
 				continue
 			}
@@ -150,6 +154,12 @@ func udpOneWay(b *testing.B, srcNS string, src netip.AddrPort, dstNS string, dst
 	close(done)
 	wg.Wait()
 	return delays
+}
+
+// oneWay is a datagram's send time (Unix ns) and one-way delay.
+type oneWay struct {
+	sent  int64
+	delay time.Duration
 }
 
 // rxTimestamp returns the SCM_TIMESTAMPNS time (Unix ns) in a control

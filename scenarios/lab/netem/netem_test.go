@@ -230,3 +230,24 @@ func linkExists(ns, dev string) bool {
 	})
 	return exists
 }
+
+func TestJitterSpreadsDelaysWithoutReordering(t *testing.T) {
+	const d, jitter = 5 * time.Millisecond, 3 * time.Millisecond
+	l := startLab(t, Config{Delay: func(src, dst netip.Addr) time.Duration { return d }, Jitter: jitter, Seed: 1})
+	got := udpOneWay(t, l.a.ns, netip.AddrPortFrom(l.a.addrs[0], 0), l.b.ns, netip.AddrPortFrom(l.b.addrs[0], 7004), 300, d)
+	if len(got) < 290 {
+		t.Fatalf("%d of 300 datagrams arrived", len(got))
+	}
+	lo, hi := got[0].delay, got[0].delay
+	for i, o := range got {
+		if i > 0 && o.sent < got[i-1].sent {
+			t.Fatalf("datagram sent at %d arrived after one sent at %d", o.sent, got[i-1].sent)
+		}
+		lo, hi = min(lo, o.delay), max(hi, o.delay)
+	}
+	// Order keeping raises some delays; the spread must still show and
+	// nothing may arrive sooner than d - jitter.
+	if lo < d-jitter || hi-lo < jitter {
+		t.Errorf("delays from %v to %v, want ≥ %v and spread over ≥ %v", lo, hi, d-jitter, jitter)
+	}
+}
