@@ -63,6 +63,8 @@ var catalogue = catalogueOf(
 	claimHypervisorPresent, claimHypervisorVendorNotIn, claimDMIVendorNotIn, claimMetadataServiceNotIn,
 	// latency and location (claims_location.go)
 	claimLocationIn, claimLocationNotIn, claimLocationWithinKm, claimControlPlaneMaxDistance,
+	// egress (claims_egress.go)
+	claimEgressDisconnected, claimEgressAllowedOnly, claimEgressBlocked, claimDNSNoExternalResolution, claimTLSNoInterception,
 )
 
 func catalogueOf(kinds ...ClaimKind) map[string]ClaimKind {
