@@ -1,0 +1,63 @@
+package verify
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/scenarios"
+)
+
+// verdictChecks re-evaluates every claim of the report's embedded suite
+// against the report's evidence and compares each verdict with the recorded
+// one: status, requirement, reason, figure and evidence references.
+func verdictChecks(rep *results.Report) []Check {
+	s, err := scenarios.Parse(rep.Suite.Path, []byte(rep.Suite.Source))
+	if err != nil {
+		return []Check{{Name: CheckVerdicts, Detail: fmt.Sprintf("parsing the embedded suite: %v", err)}}
+	}
+	got := scenarios.Evaluate(s, rep.Evidence)
+	var out []Check
+	for i := range max(len(got), len(rep.Verdicts)) {
+		switch {
+		case i >= len(rep.Verdicts):
+			g := got[i]
+			out = append(out, Check{Name: CheckVerdicts, Subject: label(g),
+				Detail: fmt.Sprintf("missing from the report; the evidence gives %s", g.Status)})
+		case i >= len(got):
+			r := rep.Verdicts[i]
+			out = append(out, Check{Name: CheckVerdicts, Subject: label(r),
+				Detail: fmt.Sprintf("recorded %s, but the suite states no such claim", r.Status)})
+		default:
+			if d := diff(rep.Verdicts[i], got[i]); d != "" {
+				out = append(out, Check{Name: CheckVerdicts, Subject: label(rep.Verdicts[i]), Detail: d})
+			}
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, Check{Name: CheckVerdicts, OK: true,
+			Detail: fmt.Sprintf("all %d verdicts re-evaluated from the evidence match", len(got))})
+	}
+	return out
+}
+
+func label(v results.Verdict) string { return v.Target + " " + v.Key() }
+
+// diff says how a recorded verdict differs from the re-evaluated one, or "".
+func diff(rec, re results.Verdict) string {
+	switch {
+	case rec.Claim != re.Claim || rec.Params != re.Params || rec.Target != re.Target:
+		return fmt.Sprintf("recorded as %s, the suite says %s here", label(rec), label(re))
+	case rec.Status != re.Status:
+		return fmt.Sprintf("recorded %s, the evidence gives %s (%s)", rec.Status, re.Status, re.Reason)
+	case rec.Require != re.Require:
+		return fmt.Sprintf("recorded requirement %s, the suite says %s", rec.Require, re.Require)
+	case rec.Reason != re.Reason:
+		return fmt.Sprintf("recorded reason %q, the evidence gives %q", rec.Reason, re.Reason)
+	case rec.Figure != re.Figure:
+		return fmt.Sprintf("recorded figure %q, the evidence gives %q", rec.Figure, re.Figure)
+	case !slices.Equal(rec.Evidence, re.Evidence):
+		return fmt.Sprintf("recorded evidence %v, the evidence gives %v", rec.Evidence, re.Evidence)
+	}
+	return ""
+}

@@ -1,0 +1,201 @@
+package verify
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/sovbench/sovbench/results"
+)
+
+// Check names, in the order they run.
+const (
+	CheckEnvelope  = "envelope"
+	CheckSignature = "signature"
+	CheckStatement = "statement"
+	CheckSuite     = "suite"
+	CheckSubjects  = "subjects"
+	CheckTPM       = "tpm"
+	CheckVerdicts  = "verdicts"
+)
+
+// Check is one verification step and its outcome.
+type Check struct {
+	Name string `json:"check"`
+	// Subject is what a failed check is about: a subject name, an evidence
+	// ID, a verdict's target and claim.
+	Subject string `json:"subject,omitempty"`
+	OK      bool   `json:"ok"`
+	Detail  string `json:"detail"`
+}
+
+func (c Check) String() string {
+	s := c.Name
+	if c.Subject != "" {
+		s += " " + c.Subject
+	}
+	return s + ": " + c.Detail
+}
+
+// Result is everything verification found about one signed report.
+type Result struct {
+	Source string `json:"source"`
+	// Signer is the key id of the trusted key whose signature verified.
+	Signer string  `json:"signer,omitempty"`
+	Checks []Check `json:"checks"`
+	report *results.Report
+}
+
+// OK reports whether every check passed.
+func (r *Result) OK() bool {
+	if len(r.Checks) == 0 {
+		return false
+	}
+	for _, c := range r.Checks {
+		if !c.OK {
+			return false
+		}
+	}
+	return true
+}
+
+// Failures lists the checks that failed.
+func (r *Result) Failures() []Check {
+	var out []Check
+	for _, c := range r.Checks {
+		if !c.OK {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Report returns the verified report, or an error listing what failed. It
+// never returns a report that did not pass every check.
+func (r *Result) Report() (*results.Report, error) {
+	if !r.OK() {
+		return nil, r.Err()
+	}
+	return r.report, nil
+}
+
+// Err is nil when every check passed, else a *FailedError.
+func (r *Result) Err() error {
+	if r.OK() {
+		return nil
+	}
+	return &FailedError{Source: r.Source, Failures: r.Failures()}
+}
+
+// FailedError says a report did not verify and lists why.
+type FailedError struct {
+	Source   string
+	Failures []Check
+}
+
+func (e *FailedError) Error() string {
+	parts := make([]string, len(e.Failures))
+	for i, c := range e.Failures {
+		parts[i] = c.String()
+	}
+	return fmt.Sprintf("%s does not verify: %s", e.Source, strings.Join(parts, "; "))
+}
+
+// Verifier verifies signed reports against a set of trusted keys.
+type Verifier struct {
+	Keys []*results.PublicKey
+	// TPM checks one TPM evidence record (nil: TPMBinding).
+	TPM func(e *results.Evidence, evidenceDigest []byte) error
+}
+
+// File reads and verifies the signed report at path.
+func (v *Verifier) File(ctx context.Context, path string) *Result {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return &Result{Source: path, Checks: []Check{{Name: CheckEnvelope, Detail: fmt.Sprintf("reading report: %v", err)}}}
+	}
+	return v.Envelope(ctx, path, data)
+}
+
+// Envelope verifies an envelope file's bytes; source names it in messages.
+// Checks stop at the first of envelope, signature and statement that fails
+// (nothing after them can be trusted); the others all run.
+func (v *Verifier) Envelope(ctx context.Context, source string, data []byte) *Result {
+	res := &Result{Source: source}
+	fail := func(name, subject, detail string) {
+		res.Checks = append(res.Checks, Check{Name: name, Subject: subject, Detail: detail})
+	}
+	pass := func(name, detail string) {
+		res.Checks = append(res.Checks, Check{Name: name, OK: true, Detail: detail})
+	}
+
+	env, err := results.ParseEnvelope(data)
+	if err != nil {
+		fail(CheckEnvelope, "", err.Error())
+		return res
+	}
+	pass(CheckEnvelope, "canonical DSSE envelope, payloadType "+env.PayloadType)
+	signer, payload, err := results.VerifySignature(ctx, env, v.Keys)
+	if err != nil {
+		fail(CheckSignature, "", err.Error())
+		return res
+	}
+	res.Signer = signer
+	pass(CheckSignature, "signed by trusted key "+signer)
+	st, err := results.DecodeStatement(payload)
+	if err != nil {
+		fail(CheckStatement, "", err.Error())
+		return res
+	}
+	pass(CheckStatement, "in-toto Statement v1, predicateType "+st.PredicateType)
+	rep := st.Predicate
+	res.report = rep
+
+	if sum := sha256.Sum256([]byte(rep.Suite.Source)); hex.EncodeToString(sum[:]) != rep.Suite.SHA256 {
+		fail(CheckSuite, rep.Suite.Name, fmt.Sprintf("embedded source hashes to %x, report says %s", sum, rep.Suite.SHA256))
+	} else {
+		pass(CheckSuite, "embedded suite "+rep.Suite.Name+" matches its SHA-256")
+	}
+	if errs := results.CheckSubjects(st); len(errs) > 0 {
+		for _, e := range errs {
+			fail(CheckSubjects, "", e.Error())
+		}
+	} else {
+		pass(CheckSubjects, fmt.Sprintf("all %d subject digests match", len(st.Subject)))
+	}
+	res.Checks = append(res.Checks, v.tpmChecks(rep)...)
+	res.Checks = append(res.Checks, verdictChecks(rep)...)
+	return res
+}
+
+// tpmChecks checks every TPM evidence record's binding to the report.
+func (v *Verifier) tpmChecks(rep *results.Report) []Check {
+	check := v.TPM
+	if check == nil {
+		check = TPMBinding
+	}
+	var digest []byte
+	var out []Check
+	for i := range rep.Evidence {
+		e := &rep.Evidence[i]
+		if e.TPM == nil {
+			continue
+		}
+		if digest == nil {
+			digest = results.EvidenceDigest(rep)
+		}
+		if err := check(e, digest); err != nil {
+			out = append(out, Check{Name: CheckTPM, Subject: e.ID, Detail: err.Error()})
+			continue
+		}
+		out = append(out, Check{Name: CheckTPM, Subject: e.ID, OK: true, Detail: "quote nonce commits to this report's evidence"})
+	}
+	return out
+}
+
+// errNoQuote says a TPM record has nothing to bind.
+var errNoQuote = errors.New("TPM evidence has no quote")
