@@ -220,14 +220,21 @@ func roundRunTime(d time.Duration) time.Duration {
 }
 
 // EvidenceGrid summarises one report's evidence: one row per record with
-// its probe, target, duration, number of observations and failures.
+// its probe, target, duration, number of observations, the failure classes
+// of the observations that failed, and the whole record's failure.
 func EvidenceGrid(r *Report) Grid {
 	g := Grid{Title: "evidence", Header: []string{"evidence", "probe", "target", "duration", "observations", "failed", "failure"}}
 	for _, e := range r.Evidence {
-		failed := 0
+		classes := map[FailureClass]int{}
 		for _, o := range e.Observations {
 			if o.Failure != nil {
-				failed++
+				classes[o.Failure.Class]++
+			}
+		}
+		var failed []string
+		for _, c := range FailureClasses {
+			if n := classes[c]; n > 0 {
+				failed = append(failed, fmt.Sprintf("%d %s", n, c))
 			}
 		}
 		failure := ""
@@ -235,7 +242,7 @@ func EvidenceGrid(r *Report) Grid {
 			failure = e.Failure.String()
 		}
 		g.Rows = append(g.Rows, []string{e.ID, e.Probe + "@" + e.ProbeVersion, e.Target,
-			e.Duration.D().Round(time.Microsecond).String(), fmt.Sprint(len(e.Observations)), fmt.Sprint(failed), failure})
+			e.Duration.D().Round(time.Microsecond).String(), fmt.Sprint(len(e.Observations)), strings.Join(failed, ", "), failure})
 	}
 	return g
 }

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sovbench/sovbench/results"
+)
+
+func TestCompareReadsFilesDirectoriesAndTheIndexAlike(t *testing.T) {
+	dir, _ := fixtureResults(t)
+	files, _ := filepath.Glob(filepath.Join(dir, "*", "*.json"))
+	if len(files) != 2 {
+		t.Fatalf("fixture files: %v", files)
+	}
+	for _, format := range results.Formats {
+		t.Run("the "+format+" tables agree", func(t *testing.T) {
+			golden, err := os.ReadFile(filepath.Join("..", "..", "results", "testdata", "golden", "compare."+format))
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.Remove(filepath.Join(dir, results.IndexName))
+			ways := [][]string{
+				append([]string{"compare", "-o", format}, files...),        // two report files
+				{"compare", "-o", format, dir},                             // a directory without an index
+				{"compare", "-o", format, "--index", "--results-dir", dir}, // creates and fills the index
+				{"compare", "-o", format, dir},                             // a directory with an index
+			}
+			for i, args := range ways {
+				code, out, errs := sb(t, args...)
+				if code != exitOK {
+					t.Fatalf("%v: exit %d: %s", args, code, errs)
+				}
+				if out != string(golden) {
+					t.Errorf("%v printed\n%s\nwant (results/testdata/golden/compare.%s)\n%s", args, out, format, golden)
+				}
+				if i == 2 {
+					if _, err := os.Stat(filepath.Join(dir, results.IndexName)); err != nil {
+						t.Errorf("compare --index left no index: %v", err)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestCompareErrors(t *testing.T) {
+	dir, _ := fixtureResults(t)
+	bad := filepath.Join(dir, "S3NS", "zz-broken.json")
+	os.WriteFile(bad, []byte(`{"schema": "sovbench.report/v1",`), 0o644)
+	tests := []struct {
+		name string
+		args []string
+		want int
+		says string
+	}{
+		{"no path and no --index is a usage error", []string{"compare"}, exitUsage, "at least one PATH"},
+		{"a path and --index together are a usage error", []string{"compare", "--index", dir}, exitUsage, "not both"},
+		{"a missing path is a usage error", []string{"compare", filepath.Join(dir, "nope")}, exitUsage, "nope"},
+		{"a bad report in a directory is named", []string{"compare", dir}, exitUsage, bad},
+		{"an empty directory has no reports", []string{"compare", t.TempDir()}, exitUsage, "no reports found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errs := sb(t, tt.args...)
+			if code != tt.want || !strings.Contains(errs, tt.says) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, errs, tt.want, tt.says)
+			}
+		})
+	}
+}
