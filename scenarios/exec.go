@@ -80,7 +80,11 @@ func (r *Runner) executorFor(t TargetSpec) (executor, error) {
 		if err != nil {
 			return nil, err
 		}
-		return commandExecutor{argv: []string{"ip", "netns", "exec", t.Namespace, agent, "agent", "--stdio"}}, nil
+		ns, err := r.labNamespace(t)
+		if err != nil {
+			return nil, err
+		}
+		return commandExecutor{argv: []string{"ip", "netns", "exec", ns, agent, "agent", "--stdio"}}, nil
 	case "ssh":
 		agent, err := r.agentPath()
 		if err != nil {
@@ -100,4 +104,20 @@ func (r *Runner) agentPath() (string, error) {
 		return "", fmt.Errorf("finding the sovbench binary for the agent: %w", err)
 	}
 	return p, nil
+}
+
+// labNamespace returns the namespace of a lab target, resolving host:
+// provider/host through ResolveLab.
+func (r *Runner) labNamespace(t TargetSpec) (string, error) {
+	if t.Host == "" {
+		return t.Namespace, nil
+	}
+	if r.ResolveLab == nil {
+		return "", fmt.Errorf("lab host %s: no lab resolver (Runner.ResolveLab is unset)", t.Host)
+	}
+	ns, err := r.ResolveLab(t.Host)
+	if err != nil {
+		return "", fmt.Errorf("resolving lab host %s: %w", t.Host, err)
+	}
+	return ns, nil
 }

@@ -27,6 +27,9 @@ type Runner struct {
 	// Dial, if set, opens the TCP connections to SSH targets (tests dial
 	// into a lab namespace with it); nil uses net.Dialer.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// ResolveLab maps a lab target's host: provider/host to the namespace of
+	// the running lab that has it (the CLI sets lab.ResolveHost).
+	ResolveLab func(host string) (namespace string, err error)
 }
 
 // Run executes every probe of s on every target and evaluates the claims.
@@ -45,6 +48,9 @@ func (r *Runner) Run(ctx context.Context, s *Suite) *results.Report {
 	}
 	for _, t := range s.Targets {
 		addr := t.Namespace
+		if t.Host != "" {
+			addr = t.Host
+		}
 		if t.Kind == "ssh" {
 			addr = t.Address
 		}

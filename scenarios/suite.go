@@ -49,6 +49,9 @@ type TargetSpec struct {
 	Kind string `yaml:"kind"`
 	// Namespace is the network namespace of a lab target.
 	Namespace string `yaml:"namespace"`
+	// Host names a lab target as provider/host (or lab:provider/host) of a
+	// running lab instead of its namespace; Runner.ResolveLab finds it.
+	Host string `yaml:"host"`
 	// Address is the host (or host:port) of an ssh target.
 	Address string `yaml:"address"`
 	// Hosts expands one ssh entry into a target per host, named name@host.
@@ -194,8 +197,8 @@ func (s *Suite) validateHead(file string, root *yaml.Node, sf *suiteFile) error 
 		switch t.Kind {
 		case "local":
 		case "lab":
-			if t.Namespace == "" {
-				return &ConfigError{File: file, Line: line, Field: field + ".namespace", Msg: "a lab target needs a namespace"}
+			if (t.Namespace == "") == (t.Host == "") {
+				return &ConfigError{File: file, Line: line, Field: field + ".host", Msg: "a lab target needs either host: provider/host or namespace:"}
 			}
 		case "ssh":
 			if err := checkSSH(t); err != "" {

@@ -118,6 +118,7 @@ inconclusive or error, and reports are stored and compared.`,
 		a.indexCommand(),
 		a.claimsCommand(),
 		a.agentCommand(),
+		a.labCommand(),
 		versionCommand(a),
 	)
 	return root

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/lab"
 )
 
 func (a *app) runCommand() *cobra.Command {
@@ -37,7 +38,7 @@ the suite requires a pass), 2 usage or configuration error, 3 runtime error.`,
 				}
 				return runtimeErr(err)
 			}
-			r := &scenarios.Runner{Log: a.log, Harness: harness(), AgentPath: agent}
+			r := &scenarios.Runner{Log: a.log, Harness: harness(), AgentPath: agent, ResolveLab: lab.ResolveHost}
 			if bar := a.progressBar(len(s.Steps) * len(s.Targets)); bar != nil {
 				r.Progress = func(done, total int) { bar.ChangeMax(total); bar.Set(done) }
 				defer bar.Finish()

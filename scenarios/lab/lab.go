@@ -23,6 +23,10 @@ type Options struct {
 	// Name replaces the lab file's name (tests use it to run the same file
 	// in parallel packages).
 	Name string
+	// Holder says who holds the lab, shown in its state; "sovbench lab up"
+	// for the CLI, whose labs "lab down" without a name may stop. Empty means
+	// the program's name (a test binary, say).
+	Holder string
 }
 
 // Lab is a running lab, owned by the process that called Up: the forwarder
@@ -77,7 +81,7 @@ func Up(ctx context.Context, t *Topology, opt Options) (*Lab, error) {
 	}
 	t = clone(t)
 	t.Name = name
-	st, err := newState(t)
+	st, err := newState(t, opt.Holder)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +94,10 @@ func Up(ctx context.Context, t *Topology, opt Options) (*Lab, error) {
 
 // newState names the lab's namespaces and writes its state before anything
 // is created, so that a crash at any later point can be cleaned up.
-func newState(t *Topology) (*State, error) {
+func newState(t *Topology, holder string) (*State, error) {
+	if holder == "" {
+		holder = filepath.Base(os.Args[0])
+	}
 	start, err := procStart(os.Getpid())
 	if err != nil {
 		return nil, fmt.Errorf("reading own start time: %w", err)
@@ -114,7 +121,7 @@ func newState(t *Topology) (*State, error) {
 		}
 	}
 	st := &State{Name: t.Name, ID: id, PID: os.Getpid(), PIDStart: start, Started: time.Now().UTC(),
-		Namespaces: t.Namespaces(), Topology: t}
+		Holder: holder, Namespaces: t.Namespaces(), Topology: t}
 	os.RemoveAll(st.Dir())
 	if err := os.MkdirAll(st.Dir(), 0o755); err != nil {
 		return nil, fmt.Errorf("creating lab state directory: %w", err)

@@ -27,6 +27,7 @@ type State struct {
 	PID      int       `json:"pid"`
 	PIDStart uint64    `json:"pid_start"` // start time of PID, to survive PID reuse
 	Started  time.Time `json:"started"`
+	Holder   string    `json:"holder"` // "sovbench lab up" or the program that called Up
 	Ready    bool      `json:"ready"`
 	// Namespaces are every namespace the lab creates, written before the
 	// first is created.
