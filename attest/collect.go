@@ -2,6 +2,7 @@ package attest
 
 import (
 	"context"
+	"crypto"
 	"crypto/sha256"
 	"crypto/subtle"
 	"crypto/x509"
@@ -159,13 +160,24 @@ func quote(ctx context.Context, tpm *ga.TPM, ek ga.EK, req Request, out *results
 // the AK parameters and encrypts a secret to the EK for the AK's name; the
 // TPM decrypts it only if both keys are its own.
 func activate(tpm *ga.TPM, ak *ga.AK, ek ga.EK) (results.TPMActivation, error) {
-	ap := ga.ActivationParameters{EK: ek.Public, AK: ak.AttestationParameters()}
+	return activateWith(tpm, ak, ek, ek.Public)
+}
+
+// activateWith encrypts the challenge to verifierEK (normally ek.Public; a
+// test passes another TPM's EK to see activation fail).
+func activateWith(tpm *ga.TPM, ak *ga.AK, ek ga.EK, verifierEK crypto.PublicKey) (results.TPMActivation, error) {
+	p := ak.AttestationParameters()
+	name, err := akName(p.Public)
+	if err != nil {
+		return results.TPMActivation{}, fmt.Errorf("generating activation challenge: %w", err)
+	}
+	ap := ga.ActivationParameters{EK: verifierEK, AK: p}
 	secret, ec, err := ap.Generate()
 	if err != nil {
 		return results.TPMActivation{}, fmt.Errorf("generating activation challenge: %w", err)
 	}
 	commit := sha256.Sum256(secret)
-	rec := results.TPMActivation{Credential: ec.Credential, Secret: ec.Secret, Commitment: commit[:]}
+	rec := results.TPMActivation{AKName: name, Credential: ec.Credential, Secret: ec.Secret, Commitment: commit[:]}
 	got, err := ak.ActivateCredentialWithEK(tpm, *ec, ek)
 	if err != nil {
 		return rec, fmt.Errorf("activating credential: %w", err)
@@ -176,6 +188,23 @@ func activate(tpm *ga.TPM, ak *ga.AK, ek ga.EK) (results.TPMActivation, error) {
 	}
 	rec.Activated = true
 	return rec, nil
+}
+
+// akName is the TPM name (nameAlg ‖ digest of TPMT_PUBLIC) of an AK.
+func akName(public []byte) ([]byte, error) {
+	pub, err := tpm2.DecodePublic(public)
+	if err != nil {
+		return nil, fmt.Errorf("decoding AK public: %w", err)
+	}
+	n, err := pub.Name()
+	if err != nil {
+		return nil, fmt.Errorf("computing AK name: %w", err)
+	}
+	b, err := n.Encode()
+	if err != nil {
+		return nil, fmt.Errorf("encoding AK name: %w", err)
+	}
+	return b, nil
 }
 
 // recordEKs lists the activation EK first, then other EK certificates in NV.

@@ -154,6 +154,10 @@ func checkActivation(d *results.TPMDetails) error {
 	case len(a.Credential) == 0 || len(a.Secret) == 0 || len(a.Commitment) != sha256.Size:
 		return fail(StageActivation, nil, "activation record is incomplete")
 	}
+	name, err := akName(d.AK.Public)
+	if err != nil || !bytes.Equal(name, a.AKName) {
+		return fail(StageActivation, err, "activation was for another AK (an AK from another TPM or run)")
+	}
 	sum := sha256.Sum256(a.Returned)
 	if subtle.ConstantTimeCompare(sum[:], a.Commitment) != 1 {
 		return fail(StageActivation, nil, "returned secret does not match the commitment")

@@ -89,14 +89,16 @@ type TPMAK struct {
 // can check that the returned secret matches the commitment and that the
 // collector reported success.
 type TPMActivation struct {
-	EKIndex    int    `json:"ek_index"`
+	EKIndex int `json:"ek_index"`
+	// AKName is the TPM name of the AK the credential was made for.
+	AKName     []byte `json:"ak_name,omitempty"`
 	Credential []byte `json:"credential,omitempty"`
 	Secret     []byte `json:"secret,omitempty"` // the encrypted seed
 	// Commitment is SHA-256 of the secret, fixed before activation.
 	Commitment []byte `json:"commitment,omitempty"`
 	// Returned is the secret ActivateCredential returned.
-	Returned []byte `json:"returned,omitempty"`
-	Activated bool  `json:"activated"`
+	Returned  []byte `json:"returned,omitempty"`
+	Activated bool   `json:"activated"`
 }
 
 // TPMNonce holds the inputs of the quote nonce:

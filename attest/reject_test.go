@@ -1,0 +1,234 @@
+package attest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/big"
+	"testing"
+	"time"
+
+	ga "github.com/google/go-attestation/attest"
+	"github.com/google/go-tpm/legacy/tpm2"
+
+	"github.com/sovbench/sovbench/results"
+)
+
+// twoRuns collects two runs from one simulator, and one run from another.
+func twoRuns(t *testing.T) (a, b, other *results.TPMDetails, reqA, reqB Request) {
+	t.Helper()
+	simMu.Lock()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	dev, err := Open(ctx, KindSimulator)
+	if err != nil {
+		simMu.Unlock()
+		t.Fatal(err)
+	}
+	log, err := dev.Measure(ctx, BootProfile("reject test", true, dbCert(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqA, reqB = request(t, "run A"), request(t, "run B")
+	reqA.EventLog, reqB.EventLog = log, log
+	if a, err = Collect(ctx, dev, reqA); err != nil {
+		t.Fatal(err)
+	}
+	if b, err = Collect(ctx, dev, reqB); err != nil {
+		t.Fatal(err)
+	}
+	dev.Close()
+	simMu.Unlock()
+	other = collectSim(t, request(t, "other TPM"), true)
+	return a, b, other, reqA, reqB
+}
+
+// clone deep-copies evidence through JSON, as a report round trip would.
+func clone(t *testing.T, d *results.TPMDetails) *results.TPMDetails {
+	t.Helper()
+	raw, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c results.TPMDetails
+	if err := json.Unmarshal(raw, &c); err != nil {
+		t.Fatal(err)
+	}
+	return &c
+}
+
+func craftedAK(t *testing.T, pub tpm2.Public) []byte {
+	t.Helper()
+	b, err := pub.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestVerifyRejects(t *testing.T) {
+	a, b, other, reqA, reqB := twoRuns(t)
+	base := opts(reqA)
+	base.AllowUnverifiedEK = true
+	if _, err := Verify(a, base); err != nil {
+		t.Fatalf("untampered evidence rejected: %v", err)
+	}
+	stage := func(s Stage) func(error) bool {
+		return func(err error) bool {
+			var v *VerifyError
+			return errors.As(err, &v) && v.Stage == s
+		}
+	}
+	is := func(target any) func(error) bool {
+		return func(err error) bool { return errors.As(err, target) }
+	}
+	var (
+		nonceErr *NonceMismatchError
+		pcrErr   *PCRMismatchError
+		sigErr   *SignatureError
+		ekErr    *EKChainError
+	)
+	rsaNoScheme := tpm2.Public{Type: tpm2.AlgRSA, NameAlg: tpm2.AlgSHA256,
+		Attributes:    tpm2.FlagSignerDefault,
+		RSAParameters: &tpm2.RSAParams{KeyBits: 2048, ModulusRaw: make([]byte, 256)}}
+	eccNoScheme := tpm2.Public{Type: tpm2.AlgECC, NameAlg: tpm2.AlgSHA256,
+		Attributes:    tpm2.FlagSignerDefault,
+		ECCParameters: &tpm2.ECCParams{CurveID: tpm2.CurveNISTP256, Point: tpm2.ECPoint{XRaw: make([]byte, 32), YRaw: make([]byte, 32)}}}
+	tests := []struct {
+		name   string
+		tamper func(d *results.TPMDetails, o *Options)
+		match  func(error) bool
+	}{
+		{"a wrong verifier nonce is rejected", func(d *results.TPMDetails, o *Options) { o.VerifierNonce = reqB.VerifierNonce }, is(&nonceErr)},
+		{"evidence changed after the quote is rejected", func(d *results.TPMDetails, o *Options) { o.EvidenceDigest = reqB.EvidenceDigest }, is(&nonceErr)},
+		{"a quote replayed from another run is rejected", func(d *results.TPMDetails, o *Options) {
+			// The whole attestation of run B: its AK, activation, quote and PCRs.
+			d.AK, d.Activation, d.Quotes, d.PCRs = b.AK, b.Activation, b.Quotes, b.PCRs
+		}, is(&nonceErr)},
+		{"a tampered PCR value is rejected", func(d *results.TPMDetails, o *Options) { d.PCRs[7].Digest[0] ^= 1 }, is(&pcrErr)},
+		{"a tampered quote is rejected", func(d *results.TPMDetails, o *Options) { d.Quotes[0].Quote[len(d.Quotes[0].Quote)-1] ^= 1 }, is(&sigErr)},
+		{"a tampered event digest is rejected", func(d *results.TPMDetails, o *Options) {
+			ev := BootProfile("reject test", true, dbCert(t))
+			ev[1].Digest = make([]byte, 32)
+			d.EventLog = EncodeEventLog(ev)
+		}, func(err error) bool { return errors.As(err, &pcrErr) && len(pcrErr.PCRs) == 1 && pcrErr.PCRs[0] == 7 }},
+		{"a tampered event's data is rejected", func(d *results.TPMDetails, o *Options) {
+			ev := BootProfile("reject test", true, dbCert(t))
+			ev[1].Digest = ev[1].digest()
+			ev[1].Data = EFIVariable(efiGlobalVariable, "SecureBoot", []byte{0})
+			d.EventLog = EncodeEventLog(ev)
+		}, stage(StageEventLog)},
+		{"an event log that does not parse is rejected", func(d *results.TPMDetails, o *Options) { d.EventLog = d.EventLog[:len(d.EventLog)-3] }, stage(StageEventLog)},
+		{"an AK from another TPM is rejected", func(d *results.TPMDetails, o *Options) {
+			d.AK, d.Quotes = other.AK, other.Quotes
+		}, stage(StageActivation)},
+		{"an AK from another run of the same TPM is rejected", func(d *results.TPMDetails, o *Options) { d.AK = b.AK }, stage(StageActivation)},
+		{"an activation whose secret does not match its commitment is rejected", func(d *results.TPMDetails, o *Options) { d.Activation.Returned[0] ^= 1 }, stage(StageActivation)},
+		{"evidence without activation is rejected", func(d *results.TPMDetails, o *Options) { d.Activation.Activated = false }, stage(StageActivation)},
+		{"a crafted AK without an RSA signing scheme is rejected", func(d *results.TPMDetails, o *Options) { d.AK.Public = craftedAK(t, rsaNoScheme) }, stage(StageAK)},
+		{"a crafted AK without an ECC signing scheme is rejected", func(d *results.TPMDetails, o *Options) { d.AK.Public = craftedAK(t, eccNoScheme) }, stage(StageAK)},
+		{"a crafted AK that is not restricted is rejected", func(d *results.TPMDetails, o *Options) {
+			pub, _ := tpm2.DecodePublic(d.AK.Public)
+			pub.Attributes &^= tpm2.FlagRestricted
+			d.AK.Public = craftedAK(t, pub)
+		}, stage(StageAK)},
+		{"a truncated AK is rejected", func(d *results.TPMDetails, o *Options) { d.AK.Public = d.AK.Public[:10] }, stage(StageAK)},
+		{"a weak RSA AK is rejected", func(d *results.TPMDetails, o *Options) {
+			pub, _ := tpm2.DecodePublic(d.AK.Public)
+			pub.RSAParameters.ModulusRaw = big.NewInt(3).Bytes()
+			d.AK.Public = craftedAK(t, pub)
+		}, stage(StageAK)},
+		{"an EK without a certificate is rejected when the chain is required", func(d *results.TPMDetails, o *Options) {
+			o.AllowUnverifiedEK = false
+			o.Roots = GCERoots()
+		}, is(&ekErr)},
+		{"a missing event log is rejected when required", func(d *results.TPMDetails, o *Options) {
+			d.EventLog = nil
+			o.RequireEventLog = true
+		}, stage(StageEventLog)},
+		{"a SHA-1 PCR is rejected", func(d *results.TPMDetails, o *Options) { d.PCRs[0].Bank = "sha1" }, stage(StageInput)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, o := clone(t, a), base
+			tc.tamper(d, &o)
+			p, err := Verify(d, o)
+			if err == nil || p != nil {
+				t.Fatalf("accepted: %+v", p)
+			}
+			if !tc.match(err) {
+				t.Fatalf("rejected for the wrong reason: %v", err)
+			}
+			t.Log(err)
+		})
+	}
+	t.Run("a quote accepted once is rejected the second time", func(t *testing.T) {
+		o := base
+		o.Replay = &ReplayCache{}
+		if _, err := Verify(a, o); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Verify(a, o)
+		var re *ReplayError
+		if !errors.As(err, &re) {
+			t.Fatalf("got %v, want *ReplayError", err)
+		}
+	})
+	t.Run("a swtpm-like TPM relabelled as a device is still not hardware", func(t *testing.T) {
+		d := clone(t, a)
+		d.Kind, d.Simulated = KindDevice, false
+		p, err := Verify(d, base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Hardware {
+			t.Fatalf("relabelled simulator passed as hardware: %+v", p)
+		}
+	})
+}
+
+func TestActivationFailsForAnAKOfAnotherTPM(t *testing.T) {
+	inst := needSwtpm(t)
+	simMu.Lock()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	sim, err := Open(ctx, KindSimulator)
+	if err != nil {
+		simMu.Unlock()
+		t.Fatal(err)
+	}
+	simTPM, err := ga.OpenTPM(&ga.OpenConfig{CommandChannel: rwc{channel: sim.ch}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	simEKs, err := simTPM.EKs()
+	sim.Close()
+	simMu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := Open(ctx, inst.Spec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dev.Close()
+	tpm, err := ga.OpenTPM(&ga.OpenConfig{CommandChannel: rwc{channel: dev.ch}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eks, err := tpm.EKs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ak, err := tpm.NewAK(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ak.Close(tpm)
+	if _, err := activateWith(tpm, ak, eks[0], simEKs[0].Public); err == nil {
+		t.Fatal("swtpm activated a credential encrypted to the simulator's EK")
+	}
+	if rec, err := activateWith(tpm, ak, eks[0], eks[0].Public); err != nil || !rec.Activated {
+		t.Fatalf("own EK: %v", err)
+	}
+}
