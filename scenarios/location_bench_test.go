@@ -1,0 +1,115 @@
+package scenarios_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/lab"
+	"github.com/sovbench/sovbench/scenarios/lab/labtest"
+)
+
+// accuracyLab puts one host in Bissen and landmarks from 20 km to 6,400 km.
+const accuracyLab = `
+lab: rttacc
+inflation: 1.0
+internet: {location: {lat: 50.11, lon: 8.68}}
+providers:
+  - {name: lux, location: {lat: 49.787, lon: 6.068}, egress: {policy: open}, hosts: [{name: vm}]}
+services:
+  - {name: lm-luxembourg, kind: landmark, at: internet, location: {lat: 49.6117, lon: 6.13}}
+  - {name: lm-paris, kind: landmark, at: internet, location: {lat: 48.8534, lon: 2.3488}}
+  - {name: lm-madrid, kind: landmark, at: internet, location: {lat: 40.4165, lon: -3.7026}}
+  - {name: lm-ashburn, kind: landmark, at: internet, location: {lat: 39.0437, lon: -77.4875}}
+`
+
+// BenchmarkRTTAccuracy measures, in one lab run, the rtt probe's TCP, UDP
+// and ICMP round trips and iputils ping's on the same paths, against the
+// emulated truth (2 × the forwarder's one-way delay). Targets: the probe's
+// median within 2 % + 100 µs of the truth, and no worse than ping's.
+// Run it with scripts/bench/latency.sh.
+func BenchmarkRTTAccuracy(b *testing.B) {
+	l := labtest.Up(b, accuracyLab)
+	host, _ := l.Topology.Host("lux/vm")
+	ns := labtest.Namespace(b, l, "lux/vm")
+	count := 50
+	var src strings.Builder
+	fmt.Fprintf(&src, "suite: rtt-accuracy\nprovider: {name: lab}\ntargets: [{name: lux, kind: lab, host: lux/vm}]\n"+
+		"probes:\n  - probe: rtt\n    timeout: 5m\n    params:\n      methods: [tcp, udp, icmp]\n      count: %d\n      interval: 10ms\n      parallel: 1\n      landmarks:\n", count)
+	for _, s := range l.Topology.Services {
+		fmt.Fprintf(&src, "        - {name: %s, address: %s, lat: %v, lon: %v}\n", s.Name, s.Addrs[0], s.Location.Lat, s.Location.Lon)
+	}
+	src.WriteString("claims: [{location.not_in: [CN]}]\n")
+	s, err := scenarios.Parse("rtt-accuracy.yaml", []byte(src.String()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := &scenarios.Runner{AgentPath: agentBinary(b), ResolveLab: l.Namespace}
+	var worstOurs, worstPing float64
+	for b.Loop() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		rep := r.Run(ctx, s)
+		cancel()
+		if len(rep.Evidence) != 1 || rep.Evidence[0].Latency == nil {
+			b.Fatalf("no latency evidence: %+v", rep.Evidence)
+		}
+		b.Logf("%-14s %8s  %-6s %10s %10s %10s  %s", "landmark", "km", "method", "truth", "p50", "err", "within 2%+100µs")
+		for _, lm := range rep.Evidence[0].Latency.Landmarks {
+			svc, _ := l.Topology.Service(lm.Name)
+			truth := 2 * lab.OneWayDelay(host.Location, svc.Location, l.Topology.Inflation)
+			limit := truth/50 + 100*time.Microsecond
+			ours := lm.Summary.P50.D() - truth
+			b.Logf("%-14s %8.0f  %-6s %10s %10s %10s  %v", lm.Name, lab.DistanceKm(host.Location, svc.Location), lm.Method, truth, lm.Summary.P50, ours, abs(ours) <= limit)
+			worstOurs = max(worstOurs, float64(abs(ours))/float64(limit))
+			if abs(ours) > limit {
+				b.Errorf("%s %s: median %s is %s off the emulated %s (limit %s)", lm.Name, lm.Method, lm.Summary.P50, ours, truth, limit)
+			}
+			if lm.Method != "icmp" {
+				continue
+			}
+			p50, err := pingMedian(ns, svc.Addrs[0].String(), count)
+			if err != nil {
+				b.Fatal(err)
+			}
+			pe := p50 - truth
+			worstPing = max(worstPing, float64(abs(pe))/float64(limit))
+			b.Logf("%-14s %8s  %-6s %10s %10s %10s  %v", lm.Name, "", "ping", truth, p50, pe, abs(pe) <= limit)
+			if abs(ours) > abs(pe)+20*time.Microsecond {
+				b.Errorf("%s: the probe's ICMP error %s is worse than ping's %s", lm.Name, ours, pe)
+			}
+		}
+	}
+	b.ReportMetric(worstOurs, "worst-err/limit")
+	b.ReportMetric(worstPing, "ping-worst-err/limit")
+}
+
+func abs(d time.Duration) time.Duration { return max(d, -d) }
+
+var pingTime = regexp.MustCompile(`time=([0-9.]+) ms`)
+
+// pingMedian runs iputils ping in namespace ns and returns its median RTT.
+func pingMedian(ns, addr string, count int) (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "ip", "netns", "exec", ns, "ping", "-n", "-c", strconv.Itoa(count), "-i", "0.01", "-W", "2", addr).CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("ping %s: %w: %s", addr, err, out)
+	}
+	var rtts []time.Duration
+	for _, m := range pingTime.FindAllStringSubmatch(string(out), -1) {
+		ms, _ := strconv.ParseFloat(m[1], 64)
+		rtts = append(rtts, time.Duration(math.Round(ms*1e6)))
+	}
+	if len(rtts) == 0 {
+		return 0, fmt.Errorf("ping %s: no replies: %s", addr, out)
+	}
+	return results.Summarize(rtts).P50.D(), nil
+}
