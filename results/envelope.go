@@ -1,6 +1,7 @@
 package results
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -165,10 +166,29 @@ func EncodeEnvelope(env *dsse.Envelope) ([]byte, error) {
 }
 
 // IsEnvelope reports whether data looks like a DSSE envelope rather than a
-// plain report. It does not validate anything.
+// plain report: a JSON object whose first field is "payloadType", as
+// EncodeEnvelope writes it. It does not validate anything.
 func IsEnvelope(data []byte) bool {
-	var probe struct {
-		PayloadType *string `json:"payloadType"`
+	t := bytes.TrimLeft(data, " \t\r\n")
+	if len(t) == 0 || t[0] != '{' {
+		return false
 	}
-	return json.Unmarshal(data, &probe) == nil && probe.PayloadType != nil
+	t = bytes.TrimLeft(t[1:], " \t\r\n")
+	return bytes.HasPrefix(t, []byte(`"payloadType"`))
+}
+
+// WriteSignedReport signs r with k and stores the envelope where
+// WriteReport would store the plain report (ReportPath), atomically. The
+// envelope replaces the plain report: one file per run, and ReadReport
+// reads either form. It returns the path written.
+func WriteSignedReport(ctx context.Context, dir string, r *Report, k *SigningKey) (string, error) {
+	env, err := SignReport(ctx, r, k)
+	if err != nil {
+		return "", err
+	}
+	path := ReportPath(dir, r)
+	if err := WriteFileAtomic(path, env, 0o644); err != nil {
+		return "", err
+	}
+	return path, nil
 }

@@ -119,6 +119,7 @@ inconclusive or error, and reports are stored and compared.`,
 		a.claimsCommand(),
 		a.agentCommand(),
 		a.labCommand(),
+		a.keyCommand(), a.signCommand(), a.verifyCommand(), a.reportCommand(),
 		versionCommand(a),
 	)
 	return root

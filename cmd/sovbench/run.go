@@ -16,7 +16,7 @@ import (
 )
 
 func (a *app) runCommand() *cobra.Command {
-	var agent string
+	var agent, signKey string
 	cmd := &cobra.Command{
 		Use:   "run SUITE",
 		Short: "Run a suite's probes, evaluate its claims and store a report",
@@ -38,13 +38,17 @@ the suite requires a pass), 2 usage or configuration error, 3 runtime error.`,
 				}
 				return runtimeErr(err)
 			}
+			signer, err := loadSigner(signKey) // before the run: a bad key must not waste it
+			if err != nil {
+				return usageErr(err)
+			}
 			r := &scenarios.Runner{Log: a.log, Harness: harness(), AgentPath: agent, ResolveLab: lab.ResolveHost}
 			if bar := a.progressBar(len(s.Steps) * len(s.Targets)); bar != nil {
 				r.Progress = func(done, total int) { bar.ChangeMax(total); bar.Set(done) }
 				defer bar.Finish()
 			}
 			rep := r.Run(cmd.Context(), s)
-			path, err := a.store(rep)
+			path, err := a.storeSigned(cmd.Context(), rep, signer)
 			if err != nil {
 				return runtimeErr(err)
 			}
@@ -63,6 +67,7 @@ the suite requires a pass), 2 usage or configuration error, 3 runtime error.`,
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&signKey, "sign", "", "sign the report with this private key (the stored file is then a DSSE envelope)")
 	cmd.Flags().StringVar(&agent, "agent", "", "sovbench binary to run on lab and SSH targets (default: this one)")
 	return cmd
 }
