@@ -27,7 +27,8 @@ var benchDelays = []time.Duration{
 // end-to-end one-way delay of UDP datagrams between two namespaces is from d
 // (udp1w-p50/p99-µs, kernel receive timestamp minus send time) and how far
 // TCP connect round trips are from 2×d (tcprtt-p50/p99-µs, timed by the
-// connecting program, so its own wake-up latency is included). One op is one
+// connecting program, so its own wake-up latency is included; tcpkrtt as
+// measured by the kernel, TCP_INFO tcpi_rtt, which leaves that out). One op is one
 // UDP datagram; they are sent every millisecond, and 200 TCP connects follow.
 // wake-p99-µs is the scheduler's oversleep (Stats.Oversleep) and cpu-% the
 // forwarder threads' CPU time over wall time.
@@ -45,7 +46,7 @@ func BenchmarkDelay(b *testing.B) {
 				udp = append(udp, o.delay)
 			}
 			b.StopTimer()
-			tcp := connectProbes(b, l.a.ns, listen, 200, d)
+			tcp, ktcp := connectProbes(b, l.a.ns, listen, 200, d)
 			after, wall := l.r.Stats(), time.Since(start)
 			late := after.Lateness.Sub(before.Lateness)
 			b.ReportMetric(us(late.Quantile(0.5)), "fwd-p50-µs")
@@ -54,6 +55,7 @@ func BenchmarkDelay(b *testing.B) {
 			b.ReportMetric(us(wake.Quantile(0.99)), "wake-p99-µs")
 			reportErr(b, "udp1w", udp, d)
 			reportErr(b, "tcprtt", tcp, 2*d)
+			reportErr(b, "tcpkrtt", ktcp, 2*d)
 			b.ReportMetric(100*float64(after.CPU-before.CPU)/float64(wall), "cpu-%")
 			if after.Drops != before.Drops {
 				b.Logf("drops: %+v", after.Drops)
@@ -181,15 +183,14 @@ func rxTimestamp(oob []byte) (int64, bool) {
 
 // connectProbes times n TCP handshakes from namespace ns to listen, up to 8
 // at a time.
-func connectProbes(b *testing.B, ns string, listen netip.AddrPort, n int, d time.Duration) []time.Duration {
+func connectProbes(b *testing.B, ns string, listen netip.AddrPort, n int, d time.Duration) (user, kernel []time.Duration) {
 	// Few workers: each waits in its own poll(2) and needs a Go P when it
 	// wakes, and more of them measure this process's P contention rather
 	// than the forwarder.
 	workers := min(8, 1+int(2*d/(10*time.Millisecond)))
 	var (
-		mu   sync.Mutex
-		rtts []time.Duration
-		wg   sync.WaitGroup
+		mu sync.Mutex
+		wg sync.WaitGroup
 	)
 	jobs := make(chan struct{}, n)
 	for range n {
@@ -201,17 +202,18 @@ func connectProbes(b *testing.B, ns string, listen netip.AddrPort, n int, d time
 		go func() {
 			defer wg.Done()
 			for range jobs {
-				rtt, err := connectRTT(b, ns, listen, 2*time.Second+2*d)
+				var krtt time.Duration
+				rtt, err := connectRTT(b, ns, listen, 2*time.Second+2*d, &krtt)
 				if err != nil {
 					b.Errorf("tcp connect: %v", err)
 					return
 				}
 				mu.Lock()
-				rtts = append(rtts, rtt)
+				user, kernel = append(user, rtt), append(kernel, krtt)
 				mu.Unlock()
 			}
 		}()
 	}
 	wg.Wait()
-	return rtts
+	return user, kernel
 }

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -46,7 +47,7 @@ func (r *Router) read(p *portState, rng *rand.Rand) {
 	buf := make([]byte, 1<<16)
 	fds := []unix.PollFd{{Fd: int32(p.fd), Events: unix.POLLIN}, {Fd: int32(r.stop), Events: unix.POLLIN}}
 	for {
-		n, err := unix.Read(p.fd, buf)
+		n, err := rawRead(p.fd, buf)
 		if err == nil {
 			r.handle(p, buf[:n], r.now(), rng)
 			continue
@@ -225,9 +226,9 @@ func (r *Router) popDue(now int64, batch []*packet) []*packet {
 // Readers and the scheduler call it concurrently.
 func (r *Router) write(batch []*packet) {
 	for _, pk := range batch {
-		_, err := unix.Write(pk.out.fd, pk.buf)
+		err := rawWrite(pk.out.fd, pk.buf)
 		if errors.Is(err, unix.EINTR) {
-			_, err = unix.Write(pk.out.fd, pk.buf)
+			err = rawWrite(pk.out.fd, pk.buf)
 		}
 		done := r.now()
 		if err != nil {
@@ -239,6 +240,26 @@ func (r *Router) write(batch []*packet) {
 		}
 		free(pk)
 	}
+}
+
+// rawRead and rawWrite bypass the Go scheduler's system call bookkeeping:
+// TUN reads and writes on a non-blocking descriptor never block, and a plain
+// syscall can lose its P to sysmon and then wait for one when it returns,
+// which on a busy machine made packets milliseconds late.
+func rawRead(fd int, b []byte) (int, error) {
+	n, _, errno := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(n), nil
+}
+
+func rawWrite(fd int, b []byte) error {
+	_, _, errno := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+	if errno != 0 {
+		return errno
+	}
+	return nil
 }
 
 func free(pk *packet) {

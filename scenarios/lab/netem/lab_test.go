@@ -284,8 +284,10 @@ func tcpListen(t testing.TB, ns string, ap netip.AddrPort) {
 }
 
 // connectRTT times a TCP handshake from namespace ns to dst: from connect(2)
-// to the socket becoming writable.
-func connectRTT(t testing.TB, ns string, dst netip.AddrPort, timeout time.Duration) (time.Duration, error) {
+// to the socket becoming writable. If kernelRTT is not nil it receives the
+// kernel's own measurement of the handshake (TCP_INFO tcpi_rtt, µs), which
+// leaves out how late this program woke up.
+func connectRTT(t testing.TB, ns string, dst netip.AddrPort, timeout time.Duration, kernelRTT *time.Duration) (time.Duration, error) {
 	t.Helper()
 	fd := -1
 	if err := inNS(ns, func() (err error) {
@@ -311,6 +313,13 @@ func connectRTT(t testing.TB, ns string, dst netip.AddrPort, timeout time.Durati
 		}
 		if soErr, _ := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR); soErr != 0 {
 			return 0, fmt.Errorf("connecting to %s: %w", dst, unix.Errno(soErr))
+		}
+		if kernelRTT != nil {
+			info, err := unix.GetsockoptTCPInfo(fd, unix.IPPROTO_TCP, unix.TCP_INFO)
+			if err != nil {
+				return 0, fmt.Errorf("reading TCP_INFO: %w", err)
+			}
+			*kernelRTT = time.Duration(info.Rtt) * time.Microsecond
 		}
 		return rtt, nil
 	}

@@ -29,8 +29,8 @@ func TestRoundTripsTakeTwiceTheDelay(t *testing.T) {
 				name string
 				rtt  func() (time.Duration, error)
 			}{
-				{"TCP connect over IPv4", func() (time.Duration, error) { return connectRTT(t, l.a.ns, tcp4, 2*time.Second) }},
-				{"TCP connect over IPv6", func() (time.Duration, error) { return connectRTT(t, l.a.ns, tcp6, 2*time.Second) }},
+				{"TCP connect over IPv4", func() (time.Duration, error) { return connectRTT(t, l.a.ns, tcp4, 2*time.Second, nil) }},
+				{"TCP connect over IPv6", func() (time.Duration, error) { return connectRTT(t, l.a.ns, tcp6, 2*time.Second, nil) }},
 				{"UDP echo over IPv4", func() (time.Duration, error) { return udpRTT(c4, udp4, 2*time.Second) }},
 				{"UDP echo over IPv6", func() (time.Duration, error) { return udpRTT(c6, udp6, 2*time.Second) }},
 			}
