@@ -83,6 +83,7 @@ type Router struct {
 	late      liveHist
 	oversleep liveHist
 	threads   threadCPU
+	realtime  atomic.Int32 // threads running SCHED_FIFO
 
 	wg        sync.WaitGroup
 	closeOnce sync.Once
@@ -204,6 +205,7 @@ func (r *Router) Stats() Stats {
 			TxPackets: p.c.txPackets.Load(), TxBytes: p.c.txBytes.Load(),
 		})
 	}
+	s.RealtimeThreads = int(r.realtime.Load())
 	r.mu.Lock()
 	s.Queued = len(r.heap)
 	r.mu.Unlock()
@@ -249,8 +251,11 @@ func (r *Router) closeFDs() error {
 func (r *Router) lockThread() (tid int) {
 	runtime.LockOSThread()
 	if r.cfg.Realtime > 0 {
-		// Best effort: without CAP_SYS_NICE the thread keeps its policy.
-		_ = unix.SchedSetAttr(0, &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_FIFO, Priority: uint32(r.cfg.Realtime)}, 0)
+		// Best effort: without CAP_SYS_NICE the thread keeps its policy,
+		// which Stats.RealtimeThreads shows.
+		if unix.SchedSetAttr(0, &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_FIFO, Priority: uint32(r.cfg.Realtime)}, 0) == nil {
+			r.realtime.Add(1)
+		}
 	}
 	tid = unix.Gettid()
 	r.threads.add(tid)

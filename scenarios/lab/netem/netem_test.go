@@ -251,3 +251,10 @@ func TestJitterSpreadsDelaysWithoutReordering(t *testing.T) {
 		t.Errorf("delays from %v to %v, want ≥ %v and spread over ≥ %v", lo, hi, d-jitter, jitter)
 	}
 }
+
+func TestRealtimeAppliesToEveryThread(t *testing.T) {
+	l := startLab(t, Config{Realtime: 5})
+	if !waitFor(func() bool { return l.r.Stats().RealtimeThreads == 4 }) {
+		t.Errorf("%d threads run SCHED_FIFO, want 4 (3 readers and the scheduler)", l.r.Stats().RealtimeThreads)
+	}
+}

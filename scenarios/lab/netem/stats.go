@@ -21,6 +21,9 @@ type Stats struct {
 	// percentile exceeds Config.Spin, packets will be late: raise Spin or
 	// Realtime.
 	Oversleep Histogram
+	// RealtimeThreads is how many forwarder threads got Config.Realtime's
+	// SCHED_FIFO priority (one reader per port and the scheduler).
+	RealtimeThreads int
 	// CPU is the CPU time used by the forwarder's reader and scheduler
 	// threads since Start (from /proc/self/task/TID/schedstat).
 	CPU time.Duration
