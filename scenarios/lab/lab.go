@@ -98,7 +98,7 @@ func newState(t *Topology, holder string) (*State, error) {
 	if holder == "" {
 		holder = filepath.Base(os.Args[0])
 	}
-	start, err := procStart(os.Getpid())
+	start, _, err := procStart(os.Getpid())
 	if err != nil {
 		return nil, fmt.Errorf("reading own start time: %w", err)
 	}

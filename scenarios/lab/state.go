@@ -39,10 +39,11 @@ type State struct {
 // Dir is the lab's state directory.
 func (s *State) Dir() string { return filepath.Join(StateRoot, s.Name) }
 
-// Alive reports whether the process that started the lab still runs.
+// Alive reports whether the process that started the lab still runs (a
+// zombie waiting for its parent does not).
 func (s *State) Alive() bool {
-	start, err := procStart(s.PID)
-	return err == nil && start == s.PIDStart
+	start, zombie, err := procStart(s.PID)
+	return err == nil && !zombie && start == s.PIDStart
 }
 
 func writeState(s *State) error {
@@ -171,20 +172,22 @@ func reapStale(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// procStart returns the start time (clock ticks since boot) of process pid.
-func procStart(pid int) (uint64, error) {
+// procStart returns the start time (clock ticks since boot) of process pid
+// and whether it is a zombie.
+func procStart(pid int) (uint64, bool, error) {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	i := bytes.LastIndexByte(data, ')')
 	if i < 0 {
-		return 0, fmt.Errorf("parsing /proc/%d/stat", pid)
+		return 0, false, fmt.Errorf("parsing /proc/%d/stat", pid)
 	}
 	fields := strings.Fields(string(data[i+1:]))
-	// Field 22 of stat is starttime; fields here start at field 3.
+	// Field 3 of stat is the state, field 22 starttime; fields here start at 3.
 	if len(fields) < 20 {
-		return 0, fmt.Errorf("parsing /proc/%d/stat", pid)
+		return 0, false, fmt.Errorf("parsing /proc/%d/stat", pid)
 	}
-	return strconv.ParseUint(fields[19], 10, 64)
+	start, err := strconv.ParseUint(fields[19], 10, 64)
+	return start, fields[0] == "Z", err
 }
