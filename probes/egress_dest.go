@@ -161,7 +161,9 @@ func ParseDestinationList(path string, data []byte) (*DestinationList, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s: empty destination list", path)
 		}
-		return nil, fmt.Errorf("%s: %s", path, strings.TrimPrefix(strings.ReplaceAll(err.Error(), "\n ", ""), "yaml: "))
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		msg = strings.TrimSpace(strings.TrimPrefix(msg, "unmarshal errors:\n"))
+		return nil, fmt.Errorf("%s: %s", path, msg)
 	}
 	var raw struct {
 		Destinations []yaml.Node `yaml:"destinations"`

@@ -69,7 +69,7 @@ func TestEgressMethodsClassifyLoopbackOutcomes(t *testing.T) {
 		{"a TLS handshake with another CA is tls_intercepted", "tls", tlsAddr, caParam(other), "tls_intercepted", true},
 		{"an HTTPS GET with another CA is tls_intercepted", "https", tlsAddr, caParam(other), "tls_intercepted", true},
 		{"an HTTPS GET with the expected CA is ok", "https", tlsAddr, caParam(lab), "ok", true},
-		{"a TLS handshake to a plain TCP server fails", "tls", openTCP(t, "127.0.0.1"), caParam(lab), "eof", false},
+		{"a TLS handshake to a server speaking another protocol is tls_error", "tls", httpServer(t, ok), caParam(lab), "tls_error", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,0 +1,106 @@
+package probes
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestEgressParamsRejectBadInput(t *testing.T) {
+	cases := []struct{ name, params, err string }{
+		{"an unknown protocol is named with the known ones", "destinations: [{host: 198.18.0.1, protocol: smtp}]",
+			`destinations[0].protocol: unknown protocol "smtp" (known: dns, http, https, icmp, ntp, tcp, tls, udp)`},
+		{"a TCP destination needs a port", "destinations: [{host: 198.18.0.1, protocol: tcp}]",
+			"destinations[0].port: 0 is not a port (protocol tcp needs one)"},
+		{"a destination needs a host", "destinations: [{port: 80, protocol: tcp}]", "destinations[0].host: missing"},
+		{"an unknown method is refused", "destinations: [{host: h, port: 1, protocol: tcp, methods: [smoke]}]",
+			`destinations[0].methods: unknown method "smoke"`},
+		{"an unknown family is refused", "families: [ip5]\ndestinations: [{host: h, port: 1, protocol: tcp}]", `families: unknown family "ip5"`},
+		{"nothing to do is refused", "{}", "destinations: none declared"},
+		{"a bad pin is refused", "tls: {pins: [abc]}\ndestinations: [{host: h, port: 1, protocol: tcp}]", `tls.pins[0]: "abc" is not sha256/<base64 of 32 bytes>`},
+		{"a CA without PEM is refused", "tls: {ca_pem: nope}\ndestinations: [{host: h, port: 1, protocol: tcp}]", "tls: no PEM certificate"},
+		{"a non-positive rate is refused", "rate: -1\ndestinations: [{host: h, port: 1, protocol: tcp}]", "must be positive"},
+		{"an expected answer must be an address", "dns_leak: {external: [{name: x, expect: [nope]}]}", `dns_leak.external[0].expect[0]: "nope" is not an IP address`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := newEgress(yamlDecoder(c.params))
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Fatalf("error %v, want one containing %q", err, c.err)
+			}
+		})
+	}
+}
+
+func TestDestinationListErrorsNameFileLineAndField(t *testing.T) {
+	cases := []struct{ name, text, err string }{
+		{"an unknown key names its line", "list: x\ndestinations:\n  - {host: h, port: 1, protocol: tcp, colour: red}\n", "l.yaml: line 3: field colour not found"},
+		{"a bad port names its line and index", "list: x\ndestinations:\n  - {host: h, port: 1, protocol: tcp}\n  - {host: h, port: 70000, protocol: tcp}\n", "l.yaml:4: destinations[1].port: 70000 is not a port"},
+		{"a list needs a name", "destinations: [{host: h, port: 1, protocol: tcp}]\n", "l.yaml: list: missing name"},
+		{"an empty file is refused", "", "l.yaml: empty destination list"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseDestinationList("l.yaml", []byte(c.text))
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Fatalf("error %v, want one containing %q", err, c.err)
+			}
+		})
+	}
+}
+
+// The shipped real-world lists parse, and the probe refuses to load them
+// without allow_real_world: no test can dial them by mistake.
+func TestShippedRealWorldListsParseAndAreRefusedByDefault(t *testing.T) {
+	files, _ := filepath.Glob("../scenarios/destinations/*.yaml")
+	if len(files) == 0 {
+		t.Fatal("no shipped destination lists")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			l, err := LoadDestinationList(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !l.RealWorld {
+				t.Fatalf("%s names public endpoints but is not marked real_world", f)
+			}
+			_, err = newEgress(yamlDecoder("lists: [" + f + "]"))
+			if err == nil || !strings.Contains(err.Error(), "allow_real_world") {
+				t.Fatalf("loading without allow_real_world: %v, want a refusal", err)
+			}
+		})
+	}
+}
+
+func FuzzParseDestinationList(f *testing.F) {
+	files, _ := filepath.Glob("../scenarios/destinations/*.yaml")
+	for _, p := range files {
+		b, _ := os.ReadFile(p)
+		f.Add(b)
+	}
+	f.Add([]byte("list: x\ndestinations: [{host: h, port: 1, protocol: tcp}]"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		l, err := ParseDestinationList("f.yaml", data)
+		if err == nil && (l.List == "" || len(l.Destinations) == 0) {
+			t.Fatalf("accepted a list without name or destinations: %+v", l)
+		}
+	})
+}
+
+func FuzzCheckNTP(f *testing.F) {
+	req := make([]byte, 48)
+	copy(req[40:], "12345678")
+	good := make([]byte, 48)
+	good[0] = 4<<3 | 4
+	copy(good[24:], "12345678")
+	f.Add(good)
+	f.Add([]byte{1, 2, 3})
+	f.Fuzz(func(t *testing.T, resp []byte) {
+		_, bad := checkNTP(req, resp)
+		if bad == "" && (len(resp) < 48 || resp[0]&7 != 4 || string(resp[24:32]) != "12345678") {
+			t.Fatalf("accepted a bogus answer % x", resp)
+		}
+	})
+}
