@@ -258,3 +258,22 @@ func TestRealtimeAppliesToEveryThread(t *testing.T) {
 		t.Errorf("%d threads run SCHED_FIFO, want 4 (3 readers and the scheduler)", l.r.Stats().RealtimeThreads)
 	}
 }
+
+func TestAFullQueueDropsAndCounts(t *testing.T) {
+	const limit = 10
+	l := startLab(t, Config{Delay: func(src, dst netip.Addr) time.Duration { return time.Second }, QueuePackets: limit})
+	c := socketIn(t, l.a.ns, unix.SOCK_DGRAM, netip.AddrPortFrom(l.a.addrs[0], 0))
+	dst := sockaddr(netip.AddrPortFrom(l.b.addrs[0], 9))
+	for range 50 {
+		if err := unix.Sendto(c, []byte("queue me"), 0, dst); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var s Stats
+	if !waitFor(func() bool { s = l.r.Stats(); return s.Queued+int(s.Drops.QueueFull) >= 50 }) {
+		t.Fatalf("queued %d, dropped %d as queue-full: want 50 in all", s.Queued, s.Drops.QueueFull)
+	}
+	if s.Queued != limit || s.Drops.QueueFull != 50-limit {
+		t.Errorf("queued %d, dropped %d as queue-full: want %d and %d", s.Queued, s.Drops.QueueFull, limit, 50-limit)
+	}
+}
