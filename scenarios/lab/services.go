@@ -33,6 +33,9 @@ var serviceKinds = map[string]ServiceKind{
 	"sink":     {Doc: "TCP, UDP, HTTP and HTTPS listeners that record every arrival (proof of a leak)", New: newSink},
 	"imds":     {Doc: "instance-metadata server: aws (IMDSv2 token flow), gce or azure flavour", New: newIMDS},
 	"api":      {Doc: "control-plane HTTPS API with a lab-CA certificate, a set server time and an optional backend hop", New: newControlPlane},
+	"dns":      {Doc: "DNS server: internal-only resolver, forwarding (leaking) or tampering resolver, or canary authoritative zone; records queries", New: newDNS},
+	"proxy":    {Doc: "HTTP forward proxy (GET and CONNECT) with an ip:port allow-list and RFC 9209 Proxy-Status errors", New: newProxy},
+	"mitm":     {Doc: "transparent TLS interceptor: certificates minted per server name by its own CA, never the lab CA", New: newMITM},
 }
 
 // ServiceKinds lists the known kinds, sorted.
