@@ -27,7 +27,11 @@ func (x *Index) Add(ctx context.Context, path string, r *Report) error {
 		return fmt.Errorf("indexing %s: %w", path, err)
 	}
 	defer tx.Rollback()
-	if err := putRun(ctx, tx, RecordOf(r, rel), fi); err != nil {
+	w, err := newRunWriter(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("indexing %s: %w", path, err)
+	}
+	if err := w.put(ctx, RecordOf(r, rel), fi); err != nil {
 		return fmt.Errorf("indexing %s: %w", path, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -53,43 +57,65 @@ func (x *Index) rel(path string) string {
 	return filepath.ToSlash(abs)
 }
 
-// putRun replaces the run rr and its file row inside tx.
-func putRun(ctx context.Context, tx *sql.Tx, rr RunRecord, fi os.FileInfo) error {
+// runWriter writes runs inside one transaction through statements prepared
+// once, so that a rebuild of many runs does not recompile its SQL per row.
+type runWriter struct {
+	del, run, verdict, measure, file *sql.Stmt
+}
+
+func newRunWriter(ctx context.Context, tx *sql.Tx) (*runWriter, error) {
+	w := &runWriter{}
+	for _, s := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&w.del, "DELETE FROM runs WHERE run_id = ?"},
+		{&w.run, `INSERT INTO runs (run_id, provider, suite, suite_sha256, status,
+			interruption, started, ended, harness_version, path, targets,
+			n_pass, n_fail, n_inconclusive, n_error, satisfied)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.verdict, `INSERT INTO verdicts (run_id, seq, claim, params, claim_key,
+			target, status, require, figure, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.measure, "INSERT INTO measurements (run_id, seq, key, target, value) VALUES (?, ?, ?, ?, ?)"},
+		{&w.file, "INSERT OR REPLACE INTO files (path, size, mtime_ns, run_id) VALUES (?, ?, ?, ?)"},
+	} {
+		st, err := tx.PrepareContext(ctx, s.sql)
+		if err != nil {
+			return nil, fmt.Errorf("preparing index statements: %w", err)
+		}
+		*s.dst = st // closed with the transaction
+	}
+	return w, nil
+}
+
+// put replaces the run rr and its file row.
+func (w *runWriter) put(ctx context.Context, rr RunRecord, fi os.FileInfo) error {
 	targets, err := json.Marshal(rr.Targets)
 	if err != nil {
 		return fmt.Errorf("encoding targets: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM runs WHERE run_id = ?", rr.RunID); err != nil {
+	if _, err := w.del.ExecContext(ctx, rr.RunID); err != nil {
 		return fmt.Errorf("replacing run %s: %w", rr.RunID, err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO runs (run_id, provider, suite, suite_sha256, status,
-		interruption, started, ended, harness_version, path, targets,
-		n_pass, n_fail, n_inconclusive, n_error, satisfied)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		rr.RunID, rr.Provider, rr.Suite, rr.SuiteSHA256, string(rr.Status), rr.Interruption,
+	_, err = w.run.ExecContext(ctx, rr.RunID, rr.Provider, rr.Suite, rr.SuiteSHA256, string(rr.Status), rr.Interruption,
 		rr.Started.UTC().Format(timeLayout), rr.Ended.UTC().Format(timeLayout), rr.Harness, rr.Path,
 		string(targets), rr.Pass, rr.Fail, rr.Inconclusive, rr.Error, rr.Satisfied)
 	if err != nil {
 		return fmt.Errorf("inserting run %s: %w", rr.RunID, err)
 	}
 	for i, v := range rr.Verdicts {
-		_, err := tx.ExecContext(ctx, `INSERT INTO verdicts (run_id, seq, claim, params, claim_key,
-			target, status, require, figure, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			rr.RunID, i, v.Claim, v.Params, v.Key(), v.Target, string(v.Status), string(v.Require), v.Figure, v.Reason)
+		_, err := w.verdict.ExecContext(ctx, rr.RunID, i, v.Claim, v.Params, v.Key(), v.Target,
+			string(v.Status), string(v.Require), v.Figure, v.Reason)
 		if err != nil {
 			return fmt.Errorf("inserting verdict %d of run %s: %w", i, rr.RunID, err)
 		}
 	}
 	for i, m := range rr.Measurements {
-		_, err := tx.ExecContext(ctx, `INSERT INTO measurements (run_id, seq, key, target, value)
-			VALUES (?, ?, ?, ?, ?)`, rr.RunID, i, m.Key, m.Target, m.Value)
-		if err != nil {
+		if _, err := w.measure.ExecContext(ctx, rr.RunID, i, m.Key, m.Target, m.Value); err != nil {
 			return fmt.Errorf("inserting measurement %d of run %s: %w", i, rr.RunID, err)
 		}
 	}
-	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO files (path, size, mtime_ns, run_id)
-		VALUES (?, ?, ?, ?)`, rr.Path, fi.Size(), fi.ModTime().UnixNano(), rr.RunID)
-	if err != nil {
+	if _, err := w.file.ExecContext(ctx, rr.Path, fi.Size(), fi.ModTime().UnixNano(), rr.RunID); err != nil {
 		return fmt.Errorf("recording file %s: %w", rr.Path, err)
 	}
 	return nil
@@ -190,8 +216,12 @@ func (x *Index) apply(ctx context.Context, full bool, gone []string, adds []pend
 			return fmt.Errorf("dropping %s from index: %w", rel, err)
 		}
 	}
+	w, err := newRunWriter(ctx, tx)
+	if err != nil {
+		return err
+	}
 	for _, p := range adds {
-		if err := putRun(ctx, tx, p.rr, p.fi); err != nil {
+		if err := w.put(ctx, p.rr, p.fi); err != nil {
 			return fmt.Errorf("indexing %s: %w", p.rr.Path, err)
 		}
 	}
