@@ -104,3 +104,24 @@ func replayLog(log []byte, pcrs map[int][]byte, require bool) (*BootState, error
 	}
 	return st, nil
 }
+
+// EventsFromLog returns the SHA-256 events of a raw event log as BootEvents
+// (digest kept as logged), so a recorded log can be played into a fresh
+// simulator or swtpm with Device.Measure. The events are UNVERIFIED.
+func EventsFromLog(b []byte) ([]BootEvent, error) {
+	el, err := ParseEventLog(b)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(el.Algs, ga.HashSHA256) {
+		return nil, errors.New("parsing event log: no SHA-256 digests")
+	}
+	var out []BootEvent
+	for _, e := range el.Events(ga.HashSHA256) {
+		if e.Type == EvNoAction || len(e.Digest) != sha256.Size {
+			continue
+		}
+		out = append(out, BootEvent{PCR: e.Index, Type: uint32(e.Type), Data: e.Data, Digest: e.Digest})
+	}
+	return out, nil
+}

@@ -1,0 +1,70 @@
+package attest
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/sovbench/sovbench/results"
+)
+
+// collectRealLog plays a real event log from testdata into a fresh simulator
+// and collects a quote over the resulting PCRs.
+func collectRealLog(t testing.TB, name string, req Request) *results.TPMDetails {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", "eventlogs", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := EventsFromLog(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	simMu.Lock()
+	defer simMu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	dev, err := Open(ctx, KindSimulator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dev.Close()
+	if req.EventLog, err = dev.Measure(ctx, events); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Collect(ctx, dev, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestRealEventLogsReplay(t *testing.T) {
+	for _, tc := range []struct {
+		file       string
+		secureBoot bool
+	}{
+		{"ubuntu_2104_shielded_vm_no_secure_boot_eventlog", false},
+		{"coreos_36_shielded_vm_no_secure_boot_eventlog", false},
+	} {
+		t.Run("the "+tc.file+" events replay against a real quote", func(t *testing.T) {
+			req := request(t, tc.file)
+			d := collectRealLog(t, tc.file, req)
+			o := opts(req)
+			o.AllowUnverifiedEK, o.RequireEventLog = true, true
+			p, err := Verify(d, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Boot.Events < 20 {
+				t.Fatalf("only %d events replayed", p.Boot.Events)
+			}
+			if p.Boot.SecureBoot.Known && p.Boot.SecureBoot.Enabled != tc.secureBoot {
+				t.Fatalf("secure boot %+v, want enabled=%v", p.Boot.SecureBoot, tc.secureBoot)
+			}
+			t.Logf("%d events on PCRs %v, secure boot %+v", p.Boot.Events, p.Boot.PCRs, p.Boot.SecureBoot)
+		})
+	}
+}
