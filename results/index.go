@@ -125,7 +125,9 @@ func openIndex(ctx context.Context, dir, path string) (*Index, error) {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	// The DSN is an SQLite URI: escape the path so that "?", "#" and "%" in
+	// a directory name stay part of it.
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("opening index %s: %w", path, err)
 	}

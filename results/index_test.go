@@ -91,6 +91,19 @@ func TestIndexRebuildsFromFiles(t *testing.T) {
 	checkRuns(t, x, want)
 }
 
+func TestIndexInADirectoryWithURICharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a?b#c%20d e")
+	want := writeReports(t, dir, s3nsReport())
+	x := mustOpenIndex(t, dir)
+	if _, err := x.Sync(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	checkRuns(t, x, want)
+	if _, err := os.Stat(filepath.Join(dir, IndexName)); err != nil {
+		t.Errorf("index not where it belongs: %v", err)
+	}
+}
+
 func TestIndexSyncFollowsTheFiles(t *testing.T) {
 	dir := t.TempDir()
 	recs := writeReports(t, dir, clarenceReport(), s3nsReport())
