@@ -2,6 +2,7 @@ package lab
 
 import (
 	"net/netip"
+	"os"
 	"testing"
 )
 
@@ -34,4 +35,12 @@ func TestAddressPlan(t *testing.T) {
 			t.Errorf("sibling(%s) does not round-trip", a)
 		}
 	}
+}
+
+func requireRootOrSkip(t *testing.T) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatal("lab tests need root; CI=true, so this fails instead of skipping")
+	}
+	t.Skip("lab tests need root")
 }

@@ -137,3 +137,26 @@ func TestLabUpThenDownLeavesNothingBehind(t *testing.T) {
 		})
 	}
 }
+
+func TestLabUpWithoutPrivilegeSaysItNeedsRoot(t *testing.T) {
+	labtest.RequireRoot(t)
+	bin := labtest.Binary(t)
+	dir, err := os.MkdirTemp("", "sovbench-nobody-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	for _, p := range []string{dir, filepath.Dir(bin), bin} {
+		os.Chmod(p, 0o755)
+	}
+	file := filepath.Join(dir, "small.yaml")
+	os.WriteFile(file, []byte(smallLab), 0o644)
+	out, err := exec.Command("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+		bin, "lab", "up", file).CombinedOutput()
+	if err == nil {
+		t.Fatalf("lab up as nobody succeeded: %s", out)
+	}
+	if !strings.Contains(string(out), "the lab needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN)") {
+		t.Errorf("lab up as nobody said %q; want the privilege message", out)
+	}
+}
