@@ -214,7 +214,7 @@ func (r *Region) setPolygon(pts []s2.Point) {
 	for _, v := range r.loop.Vertices() {
 		r.Region = append(r.Region, latLonOf(v))
 	}
-	r.AreaKm2 = math.Round(r.loop.Area() * EarthRadiusKm * EarthRadiusKm)
+	r.AreaKm2 = math.Round(r.loop.Area()*EarthRadiusKm*EarthRadiusKm*100) / 100
 	r.Centroid = latLonOf(s2.Point{Vector: r.loop.Centroid().Normalize()})
 	if r.loop.NumVertices() < 3 || r.loop.Area() < 1e-12 {
 		// A degenerate region (a point or a sliver): average its points.

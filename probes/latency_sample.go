@@ -22,7 +22,10 @@ import (
 // non-blocking sockets and poll(2) rather than Go's network poller: the
 // clock is read right before the packet leaves and right after poll
 // returns, so no goroutine wake-up sits inside a sample. Times come from
-// the monotonic clock.
+// the monotonic clock, refined by the kernel's own timing where it has one
+// (TCP_INFO's handshake RTT; SO_TIMESTAMPNS arrival times for UDP and ICMP,
+// as iputils ping uses), which leaves this thread's wake-up latency out.
+// A kernel time is used only when it is shorter than the monotonic one.
 type sampler interface {
 	Sample(ctx context.Context, seq int) (time.Duration, error)
 	Close() error
@@ -131,7 +134,23 @@ func (s *tcpSampler) Sample(ctx context.Context, _ int) (time.Duration, error) {
 		}
 		return 0, os.NewSyscallError("connect", err)
 	}
+	// The kernel timed the handshake itself (its first RTT sample, in µs):
+	// prefer it, as it leaves out this thread's wake-up after poll.
+	if ti, err := unix.GetsockoptTCPInfo(fd, unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
+		return kernelOr(time.Duration(ti.Rtt)*time.Microsecond, rtt), nil
+	}
 	return rtt, nil
+}
+
+// kernelOr returns a kernel-timed sample when it is plausible: positive
+// and no longer than the monotonic measurement around the same exchange
+// (the kernel sees the answer before this thread does). Otherwise, for
+// example after a wall-clock step, it returns the monotonic one.
+func kernelOr(kernel, mono time.Duration) time.Duration {
+	if kernel > 0 && kernel <= mono {
+		return kernel
+	}
+	return mono
 }
 
 // dgramSampler sends one datagram per sample on a connected socket and
@@ -151,6 +170,7 @@ func (s *dgramSampler) Sample(ctx context.Context, seq int) (time.Duration, erro
 	msg := s.request(seq, s.nonce)
 	dl := sampleDeadline(ctx, s.timeout)
 	buf := make([]byte, 2048)
+	oob := make([]byte, 128)
 	t0 := time.Now()
 	if _, err := unix.Write(s.fd, msg); err != nil {
 		return 0, os.NewSyscallError("write", err)
@@ -160,7 +180,7 @@ func (s *dgramSampler) Sample(ctx context.Context, seq int) (time.Duration, erro
 			return 0, err
 		}
 		t1 := time.Now()
-		n, err := unix.Read(s.fd, buf)
+		n, oobn, _, _, err := unix.Recvmsg(s.fd, buf, oob, 0)
 		if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {
 			continue
 		}
@@ -168,9 +188,31 @@ func (s *dgramSampler) Sample(ctx context.Context, seq int) (time.Duration, erro
 			return 0, os.NewSyscallError("read", err)
 		}
 		if s.matches(buf[:n], seq, s.nonce) {
-			return t1.Sub(t0), nil
+			mono := t1.Sub(t0)
+			if rx, ok := rxTimestamp(oob[:oobn]); ok {
+				// As ping does: the kernel's arrival time (wall clock)
+				// minus the wall time the request left.
+				return kernelOr(rx.Sub(t0.Round(0)), mono), nil
+			}
+			return mono, nil
 		}
 	}
+}
+
+// rxTimestamp extracts the SO_TIMESTAMPNS arrival time of a datagram.
+func rxTimestamp(oob []byte) (time.Time, bool) {
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return time.Time{}, false
+	}
+	for _, m := range msgs {
+		if m.Header.Level == unix.SOL_SOCKET && m.Header.Type == unix.SCM_TIMESTAMPNS && len(m.Data) >= 16 {
+			sec := int64(binary.NativeEndian.Uint64(m.Data[0:8]))
+			nsec := int64(binary.NativeEndian.Uint64(m.Data[8:16]))
+			return time.Unix(sec, nsec), true
+		}
+	}
+	return time.Time{}, false
 }
 
 func dgramSocket(ap netip.AddrPort, typ, proto int) (int, error) {
@@ -183,6 +225,8 @@ func dgramSocket(ap netip.AddrPort, typ, proto int) (int, error) {
 		unix.Close(fd)
 		return -1, os.NewSyscallError("connect", err)
 	}
+	// Arrival times from the kernel; without them samples stay monotonic.
+	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
 	return fd, nil
 }
 
