@@ -89,13 +89,15 @@ type Index struct {
 	recreated string
 }
 
-// OpenIndex opens the index of the reports under dir, creating it when it is
-// missing and recreating it when it is corrupt or of another schema version.
+// OpenIndex opens the index of the reports under dir (which must exist),
+// creating it when it is missing and recreating it when it is corrupt or of another schema version.
 // A (re)created index is empty until Sync or Rebuild fills it from the
 // report files; Recreated says whether that is needed.
 func OpenIndex(ctx context.Context, dir string) (*Index, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("creating %s: %w", dir, err)
+	if fi, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("opening index: %w", err)
+	} else if !fi.IsDir() {
+		return nil, fmt.Errorf("opening index: %s is not a directory", dir)
 	}
 	path := filepath.Join(dir, IndexName)
 	x, err := openIndex(ctx, dir, path)

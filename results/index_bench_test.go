@@ -152,4 +152,3 @@ func FuzzReadJSONL(f *testing.F) {
 		}
 	})
 }
-

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -50,6 +51,9 @@ with its files first; --index reads the index of --results-dir.`,
 func (a *app) compareRuns(ctx context.Context, useIndex bool, args []string) ([]results.RunRecord, error) {
 	if useIndex {
 		runs, err := a.indexedRuns(ctx, a.resultsDir)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, usageErr(err)
+		}
 		if err != nil {
 			return nil, runtimeErr(err)
 		}
