@@ -67,26 +67,7 @@ func signalsOf(d *results.HostDetails) []signalValue {
 // and another kind) with a clear margin, medium for two kinds, else low. A tie
 // at the top names no operator.
 func GuessOperator(d *results.HostDetails) results.OperatorGuess {
-	g := results.OperatorGuess{Name: OpUnknown, Confidence: "low", Scores: map[string]int{}}
-	kinds := map[string]map[Signal]bool{}
-	fired := map[string]bool{} // a rule counts once, however many values match it
-	for _, v := range signalsOf(d) {
-		for _, r := range OperatorRules {
-			if fired[r.Name] || r.Signal != v.Signal || (r.Field != "" && r.Field != v.Field) || !r.Match.MatchString(v.Value) {
-				continue
-			}
-			fired[r.Name] = true
-			g.Rules = append(g.Rules, results.RuleHit{
-				Rule: r.Name, Operator: r.Operator, Weight: r.Weight,
-				Signal: string(r.Signal), Value: v.Value, Source: v.Source,
-			})
-			g.Scores[r.Operator] += r.Weight
-			if kinds[r.Operator] == nil {
-				kinds[r.Operator] = map[Signal]bool{}
-			}
-			kinds[r.Operator][r.Signal] = true
-		}
-	}
+	g, kinds := fireRules(d)
 	if len(g.Scores) == 0 {
 		g.Scores = nil
 		return g
@@ -124,6 +105,33 @@ func GuessOperator(d *results.HostDetails) results.OperatorGuess {
 	g.Name = best.op
 	g.Confidence = confidence(best.kinds, best.score-second)
 	return g
+}
+
+// fireRules matches every signal of d against OperatorRules. A rule counts
+// once, however many values match it. It returns the guess with its hits
+// and scores (name still unknown) and the signal kinds behind each operator.
+func fireRules(d *results.HostDetails) (results.OperatorGuess, map[string]map[Signal]bool) {
+	g := results.OperatorGuess{Name: OpUnknown, Confidence: "low", Scores: map[string]int{}}
+	kinds := map[string]map[Signal]bool{}
+	fired := map[string]bool{}
+	for _, v := range signalsOf(d) {
+		for _, r := range OperatorRules {
+			if fired[r.Name] || r.Signal != v.Signal || (r.Field != "" && r.Field != v.Field) || !r.Match.MatchString(v.Value) {
+				continue
+			}
+			fired[r.Name] = true
+			g.Rules = append(g.Rules, results.RuleHit{
+				Rule: r.Name, Operator: r.Operator, Weight: r.Weight,
+				Signal: string(r.Signal), Value: v.Value, Source: v.Source,
+			})
+			g.Scores[r.Operator] += r.Weight
+			if kinds[r.Operator] == nil {
+				kinds[r.Operator] = map[Signal]bool{}
+			}
+			kinds[r.Operator][r.Signal] = true
+		}
+	}
+	return g, kinds
 }
 
 func confidence(kinds map[Signal]bool, margin int) string {
