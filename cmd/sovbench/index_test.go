@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sovbench/sovbench/results"
 )
@@ -146,4 +147,28 @@ func TestIndexCommands(t *testing.T) {
 			t.Errorf("rebuild with a bad file: exit %d, out %q, err %q", code, out, errs)
 		}
 	})
+}
+
+func TestSIGINTMidRunStillIndexesTheReport(t *testing.T) {
+	dir := t.TempDir()
+	suite := writeSuite(t, dir, hangingRoot(t), "  - hypervisor.present: false\n")
+	cmd := sovbench(t, dir, "run", "-q", "--results-dir", "res", suite)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond) // let the probe block in its read
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+	x, err := results.OpenIndex(t.Context(), filepath.Join(dir, "res"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	runs, err := x.Runs(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Recreated() != "" || len(runs) != 1 || runs[0].Status != results.RunIncomplete {
+		t.Fatalf("index after SIGINT (recreated %q): %+v; want one incomplete run", x.Recreated(), runs)
+	}
 }
