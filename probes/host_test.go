@@ -61,6 +61,7 @@ func TestHostFixturesNameTheirOperator(t *testing.T) {
 	}{
 		{"GCE is Google", "gce", OpGoogle, "high", "google", "kvm", "Google", true},
 		{"AWS Nitro is Amazon", "aws-nitro", OpAmazon, "high", "amazon", "kvm", "Amazon", true},
+		{"an EC2 .metal instance is Amazon without a hypervisor", "aws-metal", OpAmazon, "high", "none", "", "Amazon", false},
 		{"Azure is Microsoft", "azure", OpMicrosoft, "high", "microsoft", "microsoft", "Microsoft", true},
 		{"a Nova cloud is OpenStack-based", "openstack", OpOpenStack, "medium", "kvm", "kvm", "OpenStack Neutron", true},
 		{"OVHcloud Public Cloud refines OpenStack", "ovh-public-cloud", OpOVH, "high", "kvm", "kvm", "OpenStack Neutron", true},
