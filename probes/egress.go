@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -169,19 +170,22 @@ func burstFor(r float64) int {
 }
 
 // runAll tries specs[i] into out[i] with at most Concurrency workers. The
-// output order is the input order whatever the completion order.
+// output order is the input order whatever the completion order; the
+// visiting order interleaves hosts (see interleave).
 func (e *egressProbe) runAll(ctx context.Context, rec *Recorder, token string, specs []DestinationSpec, out []results.EgressDestination) {
 	workers := min(e.p.Concurrency, len(specs))
+	order := interleave(specs)
 	var next atomic.Int64
 	done := make(chan struct{})
 	for range workers {
 		go func() {
 			defer func() { done <- struct{}{} }()
 			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(specs) {
+				k := int(next.Add(1) - 1)
+				if k >= len(specs) {
 					return
 				}
+				i := int(order[k])
 				out[i] = e.tryDestination(ctx, rec, token, i, specs[i])
 			}
 		}()
@@ -189,6 +193,23 @@ func (e *egressProbe) runAll(ctx context.Context, rec *Recorder, token string, s
 	for range workers {
 		<-done
 	}
+}
+
+// interleave returns the visiting order: the first destination of every
+// host, then the second of every host, and so on. A host that drops packets
+// then holds workers a few at a time between answering hosts, instead of
+// all at once at the end, and no host receives a burst.
+func interleave(specs []DestinationSpec) []int32 {
+	rank := make(map[string]int32)
+	ranks := make([]int32, len(specs))
+	order := make([]int32, len(specs))
+	for i, s := range specs {
+		ranks[i] = rank[s.Host]
+		rank[s.Host]++
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return int(ranks[a] - ranks[b]) })
+	return order
 }
 
 func newToken() (string, error) {

@@ -167,7 +167,8 @@ func joinInts(ns []int) string {
 // measured is one tool's run: its wall time and peak RSS.
 type measured struct {
 	wall   time.Duration
-	maxRSS int64 // bytes
+	cpu    time.Duration // user + system
+	maxRSS int64         // bytes
 }
 
 // runIn runs argv inside ns (ip netns exec execs it, so the rusage is the tool's).
@@ -185,6 +186,7 @@ func runIn(tb testing.TB, ns string, env []string, argv ...string) ([]byte, meas
 	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		m.maxRSS = ru.Maxrss * 1024
+		m.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	return out, m
 }
