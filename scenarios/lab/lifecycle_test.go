@@ -1,6 +1,7 @@
 package lab_test
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -121,6 +122,7 @@ func TestLabUpThenDownLeavesNothingBehind(t *testing.T) {
 			if _, err := os.Stat("/etc/netns/" + st.Namespaces[1] + "/resolv.conf"); err != nil {
 				t.Errorf("host resolv.conf: %v", err)
 			}
+			checkStatusJSON(t, bin, name)
 			c.stop(t, cmd, name)
 			if got := labNamespaces(t, st.ID); len(got) != 0 {
 				t.Errorf("namespaces left behind: %v", got)
@@ -158,5 +160,33 @@ func TestLabUpWithoutPrivilegeSaysItNeedsRoot(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "the lab needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN)") {
 		t.Errorf("lab up as nobody said %q; want the privilege message", out)
+	}
+}
+
+// checkStatusJSON reads "lab status -o json NAME" and checks the ground
+// truth and reachability it prints.
+func checkStatusJSON(t *testing.T, bin, name string) {
+	t.Helper()
+	out, err := exec.Command(bin, "lab", "status", "-o", "json", name).Output()
+	if err != nil {
+		t.Fatalf("lab status: %v", err)
+	}
+	var st []lab.Status
+	if err := json.Unmarshal(out, &st); err != nil || len(st) != 1 || st[0].Topology == nil {
+		t.Fatalf("lab status -o json: %v: %s", err, out)
+	}
+	p := st[0].Topology.Providers[0]
+	if !st[0].Running || p.Location.Lat != 49.61 || len(p.Hosts) != 1 {
+		t.Errorf("status truth: running %v, provider %+v", st[0].Running, p)
+	}
+	if r := p.Hosts[0].Reach; len(r) != 1 || r[0].To != "sink" || r[0].Expect != lab.ExpectTimeout {
+		t.Errorf("status reach of the drop host: %+v, want sink: timeout", r)
+	}
+	for ns, links := range st[0].Links {
+		for _, l := range links {
+			if !strings.HasPrefix(l, "lo ") && !strings.HasPrefix(l, "sbt0 ") && !strings.HasPrefix(l, "sbd0 ") {
+				t.Errorf("namespace %s has link %s: only lo, the forwarder's TUN and the blackhole may exist", ns, l)
+			}
+		}
 	}
 }
