@@ -137,6 +137,8 @@ func TestNICVendorTable(t *testing.T) {
 		{"QEMU's default prefix is QEMU", "52:54:00:12:34:56", "virtio_net", "", "QEMU"},
 		{"XenSource's OUI is Xen", "00:16:3e:00:00:01", "", "", "Xen"},
 		{"Neutron's base MAC is OpenStack", "fa:16:3e:01:02:03", "", "", "OpenStack Neutron"},
+		{"a GCE MAC on virtio is still Google", "42:01:0a:84:00:02", "virtio_net", "0x1af4", "Google"},
+		{"plain virtio is virtio", "02:fc:00:00:00:01", "virtio_net", "0x1af4", "virtio"},
 		{"a Dell NIC is nobody's cloud", "24:6e:96:1a:2b:3c", "tg3", "0x14e4", ""},
 	}
 	for _, c := range cases {

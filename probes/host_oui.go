@@ -38,6 +38,8 @@ var nicVendors = []nicVendorRule{
 	{Name: "mac-hetzner-cloud", Prefixes: []string{"96:00"}, Vendor: "Hetzner", Ref: "Hetzner Cloud server NICs (locally administered 96:00:..), observed in published ip-link output; not an IEEE assignment"},
 	{Name: "mac-ovh-vmac", Prefixes: []string{"02:00:00"}, Vendor: "OVHcloud", Ref: "OVHcloud virtual MAC (type ovh) for bridged VMs, as shown in OVHcloud network-bridging guides; locally administered, weak"},
 	{Name: "mac-oci", Prefixes: []string{"02:00:17"}, Vendor: "Oracle Cloud", Ref: "OCI VNIC MACs (locally administered 02:00:17:..), observed in published OCI instance output; weak"},
+	// Generic virtual hardware last, so a cloud's MAC prefix wins over it.
+	{Name: "pci-virtio", PCI: "0x1af4", Vendor: "virtio", Ref: "pci.ids: 1af4 Red Hat, Inc. (virtio devices of QEMU/KVM)"},
 	// No published prefix is known for Scaleway Instances; they are matched
 	// by DMI and metadata only.
 }
