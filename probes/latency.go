@@ -32,6 +32,9 @@ type RTTParams struct {
 	// Parallel is how many landmarks are measured at once (default 8).
 	Parallel  int            `yaml:"parallel"`
 	Landmarks []LandmarkSpec `yaml:"landmarks"`
+	// Calibration, when given, are landmark-to-landmark round trips: the
+	// evidence's region then uses CBG bestlines (claims keep the fibre bound).
+	Calibration []PeerRTT `yaml:"calibration"`
 }
 
 // LandmarkSpec names one landmark. Coordinates come from lat/lon or, when
@@ -91,6 +94,9 @@ func (p RTTParams) check() ([]resolvedLandmark, error) {
 			return nil, fmt.Errorf("landmarks[%d]: %w", i, err)
 		}
 		out = append(out, r)
+	}
+	if err := checkCalibration(p.Calibration, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -162,6 +168,9 @@ func (r *rttProbe) Run(ctx context.Context, t Target) (results.Evidence, error) 
 	wg.Wait()
 	d.Landmarks = jobs
 	d.Location = &LocationOf(d.Landmarks, geo.ModeFibre).Geolocation
+	if len(r.p.Calibration) > 0 {
+		d.Location = &calibratedLocation(d.Landmarks, bestlines(r.p.Calibration, r.lms)).Geolocation
+	}
 	return rec.Finish(func(ev *results.Evidence) { ev.Latency = &d }), nil
 }
 

@@ -148,3 +148,23 @@ func TestRTTParams(t *testing.T) {
 		})
 	}
 }
+
+func TestRTTCalibration(t *testing.T) {
+	tcpPort, _ := echoServers(t)
+	lm := func(name string) string {
+		return fmt.Sprintf("  - {name: %q, address: 127.0.0.1, tcp_port: %d}\n", name, tcpPort)
+	}
+	t.Run("calibration pairs give the region a calibrated mode", func(t *testing.T) {
+		d := runRTT(t, "count: 3\ninterval: 1ms\nlandmarks:\n"+lm("Bissen,LU")+lm("Luxembourg,LU")+lm("Ettelbruck,LU")+
+			"calibration:\n  - {from: \"Bissen,LU\", to: \"Luxembourg,LU\", rtt: 2ms}\n  - {from: \"Bissen,LU\", to: \"Ettelbruck,LU\", rtt: 1ms}\n  - {from: \"Luxembourg,LU\", to: \"Ettelbruck,LU\", rtt: 3ms}\n")
+		if d.Location == nil || d.Location.Mode != "calibrated" {
+			t.Fatalf("location %+v", d.Location)
+		}
+	})
+	t.Run("a pair naming an unknown landmark is refused", func(t *testing.T) {
+		_, err := newRTT(yamlDecoder("landmarks:\n" + lm("Bissen,LU") + "calibration: [{from: \"Bissen,LU\", to: Paris, rtt: 2ms}]\n"))
+		if err == nil || err.Error() != "calibration[0]: Bissen,LU and Paris must both be landmarks of the probe" {
+			t.Fatalf("error %v", err)
+		}
+	})
+}
