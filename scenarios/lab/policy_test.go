@@ -3,9 +3,7 @@ package lab_test
 import (
 	"context"
 	"errors"
-	"net"
 	"net/netip"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -85,6 +83,8 @@ func TestEgressPoliciesGiveTheirClassOfFailure(t *testing.T) {
 		{"the proxy host is refused anything else", "acme/prx", sink, results.ClassRefused},
 		{"the leaky host reaches the internet", "acme/leaky", sink, ""},
 		{"the leaky host reaches the internet over IPv6", "acme/leaky", addrPort6(t, l, "sink", 9000), ""},
+		{"even the leaky host has no route out of the lab", "acme/leaky", "192.0.2.1:80", results.ClassUnreachable},
+		{"nor over IPv6", "acme/leaky", "[2001:db8::1]:80", results.ClassUnreachable},
 		{"the disconnected host has no IPv6 route either", "acme/dark", addrPort6(t, l, "sink", 9000), results.ClassUnreachable},
 	}
 	for _, c := range cases {
@@ -184,6 +184,3 @@ func addrPort6(t *testing.T, l *lab.Lab, name string, port uint16) string {
 	}
 	return netip.AddrPortFrom(lab.V6Of(a), port).String()
 }
-
-var _ = net.Dial
-var _ = strings.Cut
