@@ -70,3 +70,32 @@ func connectTime(ns, addr string) (time.Duration, error) {
 	})
 	return rtt, err
 }
+
+// BenchmarkConnectRTTError measures how far TCP connect round trips from a
+// lab host to a landmark 1279 km away sit above the emulated round trip:
+//
+//	go test -run '^$' -bench ConnectRTTError -benchtime 200x ./scenarios/lab/
+func BenchmarkConnectRTTError(b *testing.B) {
+	l := labtest.Up(b, policyLab)
+	ns := labtest.Namespace(b, l, "acme/leaky")
+	host, _ := l.Topology.Host("acme/leaky")
+	svc, _ := l.Topology.Service("lm-madrid")
+	want := 2 * lab.OneWayDelay(host.Location, svc.Location, l.Topology.Inflation)
+	addr, _ := l.Addr("lm-madrid")
+	target := net.JoinHostPort(addr.String(), "7")
+	var excess []time.Duration
+	b.ResetTimer()
+	for range b.N {
+		rtt, err := connectTime(ns, target)
+		if err != nil {
+			b.Fatal(err)
+		}
+		excess = append(excess, rtt-want)
+	}
+	b.StopTimer()
+	slices.Sort(excess)
+	q := func(p float64) float64 { return float64(excess[int(p*float64(len(excess)-1))]) / 1e3 }
+	b.ReportMetric(q(0.5), "p50-excess-µs")
+	b.ReportMetric(q(0.99), "p99-excess-µs")
+	b.ReportMetric(float64(excess[0])/1e3, "min-excess-µs")
+}
