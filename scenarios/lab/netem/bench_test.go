@@ -23,7 +23,8 @@ var benchDelays = []time.Duration{
 }
 
 // BenchmarkDelay measures, per configured one-way delay d, how late the
-// forwarder writes packets (fwd-p50/p99-µs, from Stats.Lateness), how far the
+// forwarder begins writing packets (fwd-p50/p99-µs, from Stats.Lateness) and
+// how long writes take (write-p99-µs, Stats.WriteTime), how far the
 // end-to-end one-way delay of UDP datagrams between two namespaces is from d
 // (udp1w-p50/p99-µs, kernel receive timestamp minus send time) and how far
 // TCP connect round trips are from 2×d (tcprtt-p50/p99-µs, timed by the
@@ -51,6 +52,8 @@ func BenchmarkDelay(b *testing.B) {
 			late := after.Lateness.Sub(before.Lateness)
 			b.ReportMetric(us(late.Quantile(0.5)), "fwd-p50-µs")
 			b.ReportMetric(us(late.Quantile(0.99)), "fwd-p99-µs")
+			wt := after.WriteTime.Sub(before.WriteTime)
+			b.ReportMetric(us(wt.Quantile(0.99)), "write-p99-µs")
 			wake := after.Oversleep.Sub(before.Oversleep)
 			b.ReportMetric(us(wake.Quantile(0.99)), "wake-p99-µs")
 			reportErr(b, "udp1w", udp, d)

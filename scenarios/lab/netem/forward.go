@@ -56,7 +56,7 @@ func (r *Router) read(p *portState, rng *rand.Rand) {
 			return // the device is gone; Close reports nothing more useful
 		}
 		fds[0].Revents, fds[1].Revents = 0, 0
-		if _, err := unix.Poll(fds, -1); err != nil && !errors.Is(err, unix.EINTR) {
+		if err := r.wait(fds, nil); err != nil && !errors.Is(err, unix.EINTR) {
 			return
 		}
 		if fds[1].Revents != 0 {
@@ -140,6 +140,7 @@ func (r *Router) enqueue(pk *packet, key pair) {
 	pk.seq = r.seq
 	r.qbytes += len(pk.buf)
 	heap.Push(&r.heap, pk)
+	r.queued.Store(int64(len(r.heap)))
 	head := r.heap[0] == pk
 	if head {
 		r.headDue.Store(pk.due)
@@ -147,7 +148,7 @@ func (r *Router) enqueue(pk *packet, key pair) {
 	notify := head && pk.due < r.sleepUntil.Load()
 	r.mu.Unlock()
 	if notify {
-		unix.Write(r.wake, eventOne) // cannot fail short of EBADF after Close
+		rawWrite(r.wake, eventOne) // cannot fail short of EBADF after Close
 	}
 }
 
@@ -191,7 +192,7 @@ func (r *Router) schedule() {
 		r.sleepUntil.Store(due)
 		r.mu.Unlock()
 		fds[0].Revents, fds[1].Revents = 0, 0
-		_, err := unix.Ppoll(fds, timeout, nil)
+		err := r.wait(fds, timeout)
 		r.sleepUntil.Store(0)
 		if timeout != nil && fds[0].Revents == 0 {
 			over := time.Duration(r.now() - (due - spin))
@@ -202,7 +203,7 @@ func (r *Router) schedule() {
 			return
 		}
 		if fds[0].Revents != 0 {
-			unix.Read(r.wake, drain[:])
+			rawRead(r.wake, drain[:])
 		}
 	}
 }
@@ -214,6 +215,7 @@ func (r *Router) popDue(now int64, batch []*packet) []*packet {
 		r.qbytes -= len(pk.buf)
 		batch = append(batch, pk)
 	}
+	r.queued.Store(int64(len(r.heap)))
 	if len(r.heap) > 0 {
 		r.headDue.Store(r.heap[0].due)
 	} else {
@@ -222,10 +224,12 @@ func (r *Router) popDue(now int64, batch []*packet) []*packet {
 	return batch
 }
 
-// write writes due packets to their ports and records how late each one was.
+// write writes due packets to their ports and records how late each write
+// began and how long it took.
 // Readers and the scheduler call it concurrently.
 func (r *Router) write(batch []*packet) {
 	for _, pk := range batch {
+		start := r.now()
 		err := rawWrite(pk.out.fd, pk.buf)
 		if errors.Is(err, unix.EINTR) {
 			err = rawWrite(pk.out.fd, pk.buf)
@@ -236,7 +240,8 @@ func (r *Router) write(batch []*packet) {
 		} else {
 			pk.out.c.txPackets.Add(1)
 			pk.out.c.txBytes.Add(uint64(len(pk.buf)))
-			r.late.add(time.Duration(done - pk.due))
+			r.late.add(time.Duration(start - pk.due))
+			r.writeTime.add(time.Duration(done - start))
 		}
 		free(pk)
 	}
@@ -256,6 +261,25 @@ func rawRead(fd int, b []byte) (int, error) {
 
 func rawWrite(fd int, b []byte) error {
 	_, _, errno := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}
+
+// wait blocks in ppoll(2) until one of fds is ready or timeout (nil: none)
+// has passed. With Config.Realtime the call bypasses the Go scheduler and
+// keeps this thread's P, which Start reserved for it: a plain syscall loses
+// its P after 10 ms and, when it returns, may queue for one behind
+// normal-priority threads for milliseconds. Go's preemption signal still
+// interrupts the call (EINTR), so garbage collection is not held up.
+func (r *Router) wait(fds []unix.PollFd, timeout *unix.Timespec) error {
+	if r.cfg.Realtime == 0 {
+		_, err := unix.Ppoll(fds, timeout, nil)
+		return err
+	}
+	_, _, errno := unix.RawSyscall6(unix.SYS_PPOLL, uintptr(unsafe.Pointer(&fds[0])), uintptr(len(fds)),
+		uintptr(unsafe.Pointer(timeout)), 0, 0, 0)
 	if errno != 0 {
 		return errno
 	}

@@ -70,7 +70,8 @@ type Router struct {
 	stop  int // eventfd, readable once Close has begun
 	wake  int // eventfd the readers use to wake the scheduler
 
-	mu         sync.Mutex
+	mu         spinLock // guards the fields below; never parks a goroutine
+	queued     atomic.Int64
 	heap       packetHeap
 	qbytes     int
 	writing    bool // the scheduler is writing a batch it popped
@@ -82,6 +83,7 @@ type Router struct {
 	drops     dropCounters
 	late      liveHist
 	oversleep liveHist
+	writeTime liveHist
 	threads   threadCPU
 	realtime  atomic.Int32 // threads running SCHED_FIFO
 
@@ -198,7 +200,7 @@ func (r *Router) now() int64 { return int64(time.Since(r.epoch)) }
 
 // Stats returns a snapshot of the counters.
 func (r *Router) Stats() Stats {
-	s := Stats{Drops: r.drops.snapshot(), Lateness: r.late.snapshot(), Oversleep: r.oversleep.snapshot(), CPU: r.threads.total()}
+	s := Stats{Drops: r.drops.snapshot(), Lateness: r.late.snapshot(), Oversleep: r.oversleep.snapshot(), WriteTime: r.writeTime.snapshot(), CPU: r.threads.total()}
 	for _, p := range r.ports {
 		s.Ports = append(s.Ports, PortStats{
 			Name: p.Name, RxPackets: p.c.rxPackets.Load(), RxBytes: p.c.rxBytes.Load(),
@@ -206,9 +208,7 @@ func (r *Router) Stats() Stats {
 		})
 	}
 	s.RealtimeThreads = int(r.realtime.Load())
-	r.mu.Lock()
-	s.Queued = len(r.heap)
-	r.mu.Unlock()
+	s.Queued = int(r.queued.Load())
 	return s
 }
 

@@ -4,7 +4,10 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Bounds of the adaptive busy-wait window (Config.Spin == 0).
@@ -79,3 +82,19 @@ func releaseProcs(n int) {
 	procs.extra -= n
 	runtime.GOMAXPROCS(procs.base + procs.extra)
 }
+
+// spinLock is a lock for the forwarder's tiny critical sections (a heap push
+// or pop). Unlike sync.Mutex it never parks the goroutine: a parked goroutine
+// on a locked thread is woken through the Go scheduler, whose normal-priority
+// threads can take milliseconds to get a CPU on a busy machine.
+type spinLock struct{ held atomic.Bool }
+
+func (l *spinLock) Lock() {
+	for i := 0; !l.held.CompareAndSwap(false, true); i++ {
+		if i%64 == 63 {
+			unix.RawSyscall(unix.SYS_SCHED_YIELD, 0, 0, 0) // let a preempted holder run
+		}
+	}
+}
+
+func (l *spinLock) Unlock() { l.held.Store(false) }

@@ -11,11 +11,16 @@ type Stats struct {
 	Drops Drops
 	// Queued is the number of packets waiting for their due time.
 	Queued int
-	// Lateness is how much later than intended each forwarded packet was
-	// written: (write done - read) - intended delay, where the intended
+	// Lateness is how much later than intended the forwarder began writing
+	// each packet: write start - read - intended delay, where the intended
 	// delay is Delay plus jitter, raised where needed so that packets
-	// between the same two addresses stay in order (never without jitter).
+	// between the same two addresses stay in order.
 	Lateness Histogram
+	// WriteTime is how long each write(2) to a TUN device took. The kernel
+	// delivers the packet to the destination's stack inside that call
+	// (receive timestamps are taken near its start) and also runs any
+	// softirq work pending on that CPU, other programs' traffic included.
+	WriteTime Histogram
 	// Oversleep is how much later than asked the scheduler woke from its
 	// timed sleeps, before busy-waiting Spin to the due time. If its 99th
 	// percentile exceeds Config.Spin, packets will be late: raise Spin or
