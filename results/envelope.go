@@ -46,26 +46,41 @@ type Statement struct {
 // targetIdentity is what a target's subject digest covers.
 type targetIdentity struct {
 	Target   Target      `json:"target"`
-	Evidence []*Evidence `json:"evidence"`
+	Evidence []recordRef `json:"evidence"`
+}
+
+// recordRef names one evidence record by its subject digest.
+type recordRef struct {
+	ID     string `json:"id"`
+	SHA256 string `json:"sha256"`
 }
 
 // Subjects lists the subjects a statement about r must have, in order:
 //
 //   - "suite/<name>": the suite's SHA-256 (Report.Suite.SHA256);
 //   - "target/<name>" per target: SHA-256 of the JSON encoding of
-//     {"target": <Target>, "evidence": [<records of that target with host or
-//     TPM details>]} — the target's identity evidence;
+//     {"target": <Target>, "evidence": [{"id": <id>, "sha256": <digest>}, ...]}
+//     listing the target's identity evidence (records with host or TPM
+//     details) by their evidence subject digests;
 //   - "evidence/<id>" per evidence record: SHA-256 of the record's JSON
 //     encoding (encoding/json of results.Evidence).
 func Subjects(r *Report) ([]Subject, error) {
 	out := make([]Subject, 0, 1+len(r.Targets)+len(r.Evidence))
 	out = append(out, Subject{Name: "suite/" + r.Suite.Name, Digest: map[string]string{"sha256": r.Suite.SHA256}})
+	digests := make([]string, len(r.Evidence))
+	for i := range r.Evidence {
+		d, err := jsonSHA256(&r.Evidence[i])
+		if err != nil {
+			return nil, fmt.Errorf("encoding evidence %s: %w", r.Evidence[i].ID, err)
+		}
+		digests[i] = d
+	}
 	for _, t := range r.Targets {
-		id := targetIdentity{Target: t, Evidence: []*Evidence{}}
+		id := targetIdentity{Target: t, Evidence: []recordRef{}}
 		for i := range r.Evidence {
 			e := &r.Evidence[i]
 			if e.Target == t.Name && (e.Host != nil || e.TPM != nil) {
-				id.Evidence = append(id.Evidence, e)
+				id.Evidence = append(id.Evidence, recordRef{ID: e.ID, SHA256: digests[i]})
 			}
 		}
 		d, err := jsonSHA256(id)
@@ -75,11 +90,7 @@ func Subjects(r *Report) ([]Subject, error) {
 		out = append(out, Subject{Name: "target/" + t.Name, Digest: map[string]string{"sha256": d}})
 	}
 	for i := range r.Evidence {
-		d, err := jsonSHA256(&r.Evidence[i])
-		if err != nil {
-			return nil, fmt.Errorf("encoding evidence %s: %w", r.Evidence[i].ID, err)
-		}
-		out = append(out, Subject{Name: "evidence/" + r.Evidence[i].ID, Digest: map[string]string{"sha256": d}})
+		out = append(out, Subject{Name: "evidence/" + r.Evidence[i].ID, Digest: map[string]string{"sha256": digests[i]}})
 	}
 	return out, nil
 }

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"slices"
 
@@ -11,8 +12,8 @@ import (
 // verdictChecks re-evaluates every claim of the report's embedded suite
 // against the report's evidence and compares each verdict with the recorded
 // one: status, requirement, reason, figure and evidence references.
-func verdictChecks(rep *results.Report) []Check {
-	s, err := scenarios.Parse(rep.Suite.Path, []byte(rep.Suite.Source))
+func (v *Verifier) verdictChecks(rep *results.Report) []Check {
+	s, err := v.suite(rep)
 	if err != nil {
 		return []Check{{Name: CheckVerdicts, Detail: fmt.Sprintf("parsing the embedded suite: %v", err)}}
 	}
@@ -40,6 +41,34 @@ func verdictChecks(rep *results.Report) []Check {
 	}
 	return out
 }
+
+// suite parses the report's embedded suite, once per distinct path and
+// source: a parsed suite is immutable and its claims are pure, so reports of
+// the same suite share it.
+func (v *Verifier) suite(rep *results.Report) (*scenarios.Suite, error) {
+	sum := sha256.Sum256([]byte(rep.Suite.Source))
+	key := rep.Suite.Path + "\x00" + string(sum[:])
+	v.mu.Lock()
+	s, ok := v.suites[key]
+	v.mu.Unlock()
+	if ok {
+		return s, nil
+	}
+	s, err := scenarios.Parse(rep.Suite.Path, []byte(rep.Suite.Source))
+	if err != nil {
+		return nil, err
+	}
+	v.mu.Lock()
+	if v.suites == nil || len(v.suites) >= maxCachedSuites {
+		v.suites = map[string]*scenarios.Suite{}
+	}
+	v.suites[key] = s
+	v.mu.Unlock()
+	return s, nil
+}
+
+// maxCachedSuites bounds the parsed-suite cache.
+const maxCachedSuites = 64
 
 func label(v results.Verdict) string { return v.Target + " " + v.Key() }
 

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/scenarios"
 )
 
 // Check names, in the order they run.
@@ -105,11 +107,15 @@ func (e *FailedError) Error() string {
 	return fmt.Sprintf("%s does not verify: %s", e.Source, strings.Join(parts, "; "))
 }
 
-// Verifier verifies signed reports against a set of trusted keys.
+// Verifier verifies signed reports against a set of trusted keys. It is
+// safe for concurrent use; create it with a composite literal.
 type Verifier struct {
 	Keys []*results.PublicKey
 	// TPM checks one TPM evidence record (nil: TPMBinding).
 	TPM func(e *results.Evidence, evidenceDigest []byte) error
+
+	mu     sync.Mutex
+	suites map[string]*scenarios.Suite // parsed embedded suites (suite)
 }
 
 // File reads and verifies the signed report at path.
@@ -168,7 +174,7 @@ func (v *Verifier) Envelope(ctx context.Context, source string, data []byte) *Re
 		pass(CheckSubjects, fmt.Sprintf("all %d subject digests match", len(st.Subject)))
 	}
 	res.Checks = append(res.Checks, v.tpmChecks(rep)...)
-	res.Checks = append(res.Checks, verdictChecks(rep)...)
+	res.Checks = append(res.Checks, v.verdictChecks(rep)...)
 	return res
 }
 
