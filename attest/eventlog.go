@@ -48,8 +48,9 @@ func ParseEventLog(b []byte) (*ga.EventLog, error) {
 	return el, nil
 }
 
-// replayLog replays the log against the quoted SHA-256 PCRs only: given
-// SHA-1 values, go-attestation would accept a SHA-1 replay.
+// replayLog replays the log against the quoted SHA-256 PCRs only (given
+// SHA-1 values, go-attestation would accept a SHA-1 replay) and reads the
+// secure-boot state from the replayed events.
 func replayLog(log []byte, pcrs map[int][]byte, require bool) (*BootState, error) {
 	if len(log) == 0 {
 		if require {
@@ -57,12 +58,34 @@ func replayLog(log []byte, pcrs map[int][]byte, require bool) (*BootState, error
 		}
 		return nil, nil
 	}
+	idx, n, err := ReplayEventLog(log, pcrs)
+	if err != nil {
+		return nil, err
+	}
+	return bootState(log, idx, n), nil
+}
+
+// ReplayEventLog replays a raw crypto-agile event log against SHA-256 PCR
+// values that a verified quote covers, and checks that events whose digest
+// must hash their data do. It returns the PCRs the log extends and the
+// number of events. The fast parser (replaylog.go) decides; on a mismatch
+// go-attestation's replay with its firmware workarounds gets a second look.
+func ReplayEventLog(log []byte, pcrs map[int][]byte) ([]int, int, error) {
+	idx, n, err := fastReplay(log, pcrs)
+	var pm *PCRMismatchError
+	if errors.As(err, &pm) {
+		if gidx, gn, gerr := gaReplay(log, pcrs); gerr == nil {
+			return gidx, gn, nil
+		}
+	}
+	return idx, n, err
+}
+
+// gaReplay is go-attestation's replay, restricted to SHA-256 PCR values.
+func gaReplay(log []byte, pcrs map[int][]byte) ([]int, int, error) {
 	el, err := ParseEventLog(log)
 	if err != nil {
-		return nil, fail(StageEventLog, err, "event log does not parse")
-	}
-	if !slices.Contains(el.Algs, ga.HashSHA256) {
-		return nil, fail(StageEventLog, nil, "event log has no SHA-256 digests")
+		return nil, 0, fail(StageEventLog, err, "event log does not parse")
 	}
 	var idx []int
 	for _, e := range el.Events(ga.HashSHA256) {
@@ -75,34 +98,50 @@ func replayLog(log []byte, pcrs map[int][]byte, require bool) (*BootState, error
 	for _, i := range idx {
 		v, ok := pcrs[i]
 		if !ok {
-			return nil, fail(StageEventLog, nil, "event log extends PCR %d, which the quote does not cover", i)
+			return nil, 0, fail(StageEventLog, nil, "event log extends PCR %d, which the quote does not cover", i)
 		}
 		want = append(want, ga.PCR{Index: i, Digest: v, DigestAlg: crypto.SHA256})
 	}
 	events, err := el.Verify(want)
 	var re ga.ReplayError
 	if errors.As(err, &re) {
-		return nil, &PCRMismatchError{Source: "event log", PCRs: re.InvalidPCRs}
+		return nil, 0, &PCRMismatchError{Source: "event log", PCRs: re.InvalidPCRs}
 	}
 	if err != nil {
-		return nil, fail(StageEventLog, err, "event log does not replay")
+		return nil, 0, fail(StageEventLog, err, "event log does not replay")
 	}
 	for _, e := range events {
 		if name, ok := dataDigestEvents[e.Type]; ok {
-			sum := sha256.Sum256(e.Data)
-			if len(e.Digest) != sha256.Size || sum != [32]byte(e.Digest) {
-				return nil, fail(StageEventLog, nil, "%s event on PCR %d: data does not hash to its measured digest", name, e.Index)
+			if sum := sha256.Sum256(e.Data); len(e.Digest) != sha256.Size || sum != [32]byte(e.Digest) {
+				return nil, 0, fail(StageEventLog, nil, "%s event on PCR %d: data does not hash to its measured digest", name, e.Index)
 			}
 		}
 	}
-	st := &BootState{Events: len(events), PCRs: idx}
+	return idx, len(events), nil
+}
+
+// bootState reads the secure-boot state from the events of a log that
+// replayed against the PCRs idx.
+func bootState(log []byte, idx []int, n int) *BootState {
+	st := &BootState{Events: n, PCRs: idx}
+	el, err := ParseEventLog(log)
+	if err != nil {
+		st.SecureBoot = SecureBoot{Reason: err.Error()}
+		return st
+	}
+	var events []ga.Event
+	for _, e := range el.Events(ga.HashSHA256) {
+		if e.Type != EvNoAction && slices.Contains(idx, e.Index) {
+			events = append(events, e)
+		}
+	}
 	sb, err := ga.ParseSecurebootState(events)
 	if err != nil {
 		st.SecureBoot = SecureBoot{Reason: err.Error()}
 	} else {
 		st.SecureBoot = SecureBoot{Known: true, Enabled: sb.Enabled}
 	}
-	return st, nil
+	return st
 }
 
 // EventsFromLog returns the SHA-256 events of a raw event log as BootEvents

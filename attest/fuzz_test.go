@@ -48,6 +48,13 @@ func FuzzEventLog(f *testing.F) {
 		zero[i] = make([]byte, sha256.Size)
 	}
 	f.Fuzz(func(t *testing.T, log []byte) {
+		// Differential: the fast replayer must never accept a log that
+		// go-attestation's replay rejects.
+		if _, _, err := fastReplay(log, zero); err == nil {
+			if _, _, gerr := gaReplay(log, zero); gerr != nil {
+				t.Fatalf("fast replay accepted, go-attestation rejected: %v", gerr)
+			}
+		}
 		if _, err := EventsFromLog(log); err != nil {
 			return
 		}

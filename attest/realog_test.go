@@ -68,3 +68,31 @@ func TestRealEventLogsReplay(t *testing.T) {
 		})
 	}
 }
+
+func TestFastReplayAgreesWithGoAttestation(t *testing.T) {
+	req := request(t, "differential")
+	d := collectRealLog(t, "ubuntu_2104_shielded_vm_no_secure_boot_eventlog", req)
+	pcrs := map[int][]byte{}
+	for _, p := range d.PCRs {
+		pcrs[p.Index] = p.Digest
+	}
+	t.Run("both accept the real log against its quoted PCRs", func(t *testing.T) {
+		fi, fn, ferr := fastReplay(d.EventLog, pcrs)
+		gi, gn, gerr := gaReplay(d.EventLog, pcrs)
+		if ferr != nil || gerr != nil || fn != gn || len(fi) != len(gi) {
+			t.Fatalf("fast %v %d %v, go-attestation %v %d %v", fi, fn, ferr, gi, gn, gerr)
+		}
+	})
+	t.Run("both reject the log against a tampered PCR 4", func(t *testing.T) {
+		bad := map[int][]byte{}
+		for k, v := range pcrs {
+			bad[k] = v
+		}
+		bad[4] = make([]byte, 32)
+		_, _, ferr := fastReplay(d.EventLog, bad)
+		_, _, gerr := gaReplay(d.EventLog, bad)
+		if !isPCRMismatch(ferr) || !isPCRMismatch(gerr) {
+			t.Fatalf("fast %v, go-attestation %v", ferr, gerr)
+		}
+	})
+}

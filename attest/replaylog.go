@@ -1,0 +1,195 @@
+package attest
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	ga "github.com/google/go-attestation/attest"
+)
+
+// logEvent is one crypto-agile event with its SHA-256 digest.
+type logEvent struct {
+	pcr    int
+	typ    uint32
+	digest []byte
+	data   []byte
+}
+
+var errShort = errors.New("truncated")
+
+type reader struct {
+	b   []byte
+	off int
+}
+
+func (r *reader) u32() (uint32, error) {
+	if len(r.b)-r.off < 4 {
+		return 0, errShort
+	}
+	v := binary.LittleEndian.Uint32(r.b[r.off:])
+	r.off += 4
+	return v, nil
+}
+
+func (r *reader) u16() (uint16, error) {
+	if len(r.b)-r.off < 2 {
+		return 0, errShort
+	}
+	v := binary.LittleEndian.Uint16(r.b[r.off:])
+	r.off += 2
+	return v, nil
+}
+
+func (r *reader) next(n int) ([]byte, error) {
+	if n < 0 || len(r.b)-r.off < n {
+		return nil, errShort
+	}
+	v := r.b[r.off : r.off+n]
+	r.off += n
+	return v, nil
+}
+
+// parseAgileLog parses a TCG crypto-agile event log without reflection:
+// the verification hot path. It returns the SHA-256 events in order and the
+// startup locality. Errors name the event and field.
+func parseAgileLog(log []byte) ([]logEvent, byte, error) {
+	r := &reader{b: log}
+	if _, err := r.next(8 + 20); err != nil {
+		return nil, 0, fmt.Errorf("event 0: header: %w", err)
+	}
+	size, err := r.u32()
+	if err != nil {
+		return nil, 0, fmt.Errorf("event 0: size: %w", err)
+	}
+	spec, err := r.next(int(size))
+	if err != nil || len(spec) < 28 || !bytes.Equal(spec[:16], []byte(evSpecIDSignature)) {
+		return nil, 0, errors.New("event 0: not a crypto-agile Spec ID Event03 log")
+	}
+	sizes := map[uint16]int{}
+	sr := &reader{b: spec, off: 24}
+	n, err := sr.u32()
+	if err != nil || n > 16 {
+		return nil, 0, errors.New("event 0: algorithm count")
+	}
+	for i := 0; i < int(n); i++ {
+		id, err1 := sr.u16()
+		sz, err2 := sr.u16()
+		if err1 != nil || err2 != nil {
+			return nil, 0, fmt.Errorf("event 0: algorithm %d: %w", i, errShort)
+		}
+		sizes[id] = int(sz)
+	}
+	if sizes[algSHA256] != sha256.Size {
+		return nil, 0, errors.New("event 0: the log has no SHA-256 bank")
+	}
+	var out []logEvent
+	var locality byte
+	for seq := 1; r.off < len(log); seq++ {
+		e, err := parseAgileEvent(r, sizes)
+		if err != nil {
+			return nil, 0, fmt.Errorf("event %d: %w", seq, err)
+		}
+		if e.typ == EvNoAction {
+			if e.pcr == 0 && len(e.data) == 17 && bytes.HasPrefix(e.data, []byte("StartupLocality\x00")) {
+				locality = e.data[16]
+			}
+			continue
+		}
+		out = append(out, e)
+	}
+	return out, locality, nil
+}
+
+func parseAgileEvent(r *reader, sizes map[uint16]int) (logEvent, error) {
+	pcr, err := r.u32()
+	if err != nil {
+		return logEvent{}, fmt.Errorf("pcr index: %w", err)
+	}
+	typ, err := r.u32()
+	if err != nil {
+		return logEvent{}, fmt.Errorf("type: %w", err)
+	}
+	count, err := r.u32()
+	if err != nil || count > 16 {
+		return logEvent{}, fmt.Errorf("digest count: %v", err)
+	}
+	e := logEvent{pcr: int(pcr), typ: typ}
+	for i := 0; i < int(count); i++ {
+		alg, err := r.u16()
+		if err != nil {
+			return logEvent{}, fmt.Errorf("digest %d algorithm: %w", i, err)
+		}
+		sz, ok := sizes[alg]
+		if !ok {
+			return logEvent{}, fmt.Errorf("digest %d: algorithm 0x%x not in the Spec ID event", i, alg)
+		}
+		d, err := r.next(sz)
+		if err != nil {
+			return logEvent{}, fmt.Errorf("digest %d: %w", i, err)
+		}
+		if alg == algSHA256 {
+			e.digest = d
+		}
+	}
+	size, err := r.u32()
+	if err != nil {
+		return logEvent{}, fmt.Errorf("event size: %w", err)
+	}
+	if e.data, err = r.next(int(size)); err != nil {
+		return logEvent{}, fmt.Errorf("event data (%d bytes): %w", size, err)
+	}
+	if pcr > 23 && typ != EvNoAction {
+		return logEvent{}, fmt.Errorf("pcr index %d out of range", pcr)
+	}
+	if e.digest == nil && typ != EvNoAction {
+		return logEvent{}, errors.New("no SHA-256 digest")
+	}
+	return e, nil
+}
+
+// fastReplay replays SHA-256 events against quoted PCR values and returns
+// the PCRs the log extends. A mismatch is a *PCRMismatchError.
+func fastReplay(log []byte, pcrs map[int][]byte) ([]int, int, error) {
+	events, locality, err := parseAgileLog(log)
+	if err != nil {
+		return nil, 0, fail(StageEventLog, err, "event log does not parse")
+	}
+	var state [24][sha256.Size]byte
+	var touched [24]bool
+	state[0][sha256.Size-1] = locality
+	buf := make([]byte, 2*sha256.Size)
+	var dataErr error
+	for _, e := range events {
+		copy(buf, state[e.pcr][:])
+		copy(buf[sha256.Size:], e.digest)
+		state[e.pcr] = sha256.Sum256(buf)
+		touched[e.pcr] = true
+		if name, ok := dataDigestEvents[ga.EventType(e.typ)]; ok && dataErr == nil && sha256.Sum256(e.data) != [32]byte(e.digest) {
+			dataErr = fail(StageEventLog, nil, "%s event on PCR %d: data does not hash to its measured digest", name, e.pcr)
+		}
+	}
+	var idx, bad []int
+	for i := range state {
+		if !touched[i] {
+			continue
+		}
+		idx = append(idx, i)
+		v, ok := pcrs[i]
+		if !ok {
+			return nil, 0, fail(StageEventLog, nil, "event log extends PCR %d, which the quote does not cover", i)
+		}
+		if !bytes.Equal(v, state[i][:]) {
+			bad = append(bad, i)
+		}
+	}
+	if len(bad) > 0 {
+		return nil, 0, &PCRMismatchError{Source: "event log", PCRs: bad}
+	}
+	if dataErr != nil {
+		return nil, 0, dataErr
+	}
+	return idx, len(events), nil
+}
