@@ -190,3 +190,28 @@ func checkStatusJSON(t *testing.T, bin, name string) {
 		}
 	}
 }
+
+func TestLabUpDetachReturnsWhenReady(t *testing.T) {
+	labtest.RequireRoot(t)
+	bin := labtest.Binary(t)
+	file := filepath.Join(t.TempDir(), "small.yaml")
+	os.WriteFile(file, []byte(smallLab), 0o644)
+	name := labtest.UniqueName("detach")
+	t.Cleanup(func() { lab.Stop(t.Context(), name, time.Second) })
+	if out, err := exec.Command(bin, "lab", "up", "--detach", "--name", name, file).CombinedOutput(); err != nil {
+		t.Fatalf("lab up --detach: %v: %s", err, out)
+	}
+	st, err := lab.ReadState(name)
+	if err != nil || !st.Ready || !st.Alive() || st.Holder != "sovbench lab up" {
+		t.Fatalf("after --detach returned: state %+v, %v; want a ready, live, CLI-held lab", st, err)
+	}
+	if out, err := exec.Command(bin, "lab", "exec", name+":acme/vm", "--", "ip", "-o", "addr", "show", "dev", "sbt0").Output(); err != nil || !strings.Contains(string(out), "198.18.1.1/32") {
+		t.Errorf("lab exec: %v: %s", err, out)
+	}
+	if out, err := exec.Command(bin, "lab", "down", name).CombinedOutput(); err != nil {
+		t.Fatalf("lab down: %v: %s", err, out)
+	}
+	if got := labNamespaces(t, st.ID); len(got) != 0 || st.Alive() {
+		t.Errorf("after lab down: namespaces %v, process alive %v", got, st.Alive())
+	}
+}
