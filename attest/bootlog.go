@@ -3,10 +3,16 @@ package attest
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/binary"
 	"fmt"
+	"math/big"
+	"time"
 	"unicode/utf16"
 
 	"github.com/google/go-tpm/legacy/tpm2"
@@ -69,11 +75,14 @@ func EFIVariable(guid [16]byte, name string, data []byte) []byte {
 // log that replays against real quoted PCRs. label ends up in the S-CRTM
 // version string. With secure boot on, authority is the db certificate
 // logged as having verified the boot loader (go-attestation reports secure
-// boot as unknown when no key was used).
+// boot as unknown when no key was used); nil makes a throwaway one.
 func BootProfile(label string, secureBoot bool, authority *x509.Certificate) []BootEvent {
 	sb := byte(0)
 	if secureBoot {
 		sb = 1
+	}
+	if secureBoot && authority == nil {
+		authority = ephemeralDBCert(label)
 	}
 	var keys []byte
 	if secureBoot && authority != nil {
@@ -153,4 +162,23 @@ func (d *Device) Measure(ctx context.Context, events []BootEvent) ([]byte, error
 		}
 	}
 	return EncodeEventLog(events), nil
+}
+
+// ephemeralDBCert makes a throwaway self-signed "db" certificate.
+func ephemeralDBCert(label string) *x509.Certificate {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: label + " db key"},
+		NotBefore: time.Unix(0, 0), NotAfter: time.Unix(1<<33, 0)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		return nil
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil
+	}
+	return c
 }

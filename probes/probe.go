@@ -47,6 +47,7 @@ var kinds = map[string]Kind{
 	jurisdictionName: {Version: jurisdictionVersion, Doc: "operator of record: chain of control and jurisdictions from the operator registry", New: newJurisdiction},
 	egressName:       {Version: egressVersion, Doc: "egress: TCP, UDP (DNS, NTP, token), ICMP, HTTP(S) direct and via proxy, TLS pinning, DNS leaks", New: newEgress},
 	hostName:         {Version: hostVersion, Doc: "host identity: CPU, hypervisor, DMI, NICs, resolvers, NTP, metadata services", New: newHost},
+	tpmName:          {Version: tpmVersion, Doc: "TPM attestation: EK chain, activated AK, quote bound to the evidence digest, measured-boot log", New: newTPM},
 	rttName:          {Version: rttVersion, Doc: "round trips to landmarks (TCP connect, UDP echo, ICMP echo) and the region they bound the host to", New: newRTT},
 	controlplaneName: {Version: controlplaneVersion, Doc: "control-plane API: per-phase HTTP(S) timing, distance bound of the front end, server time and origin", New: newControlPlane},
 }

@@ -1,0 +1,69 @@
+package probes
+
+import (
+	"context"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/sovbench/sovbench/attest"
+	"github.com/sovbench/sovbench/results"
+)
+
+func newTPMFromYAML(t *testing.T, src string) Probe {
+	t.Helper()
+	p, err := New("tpm", func(v any) error {
+		var n yaml.Node
+		if err := yaml.Unmarshal([]byte(src), &n); err != nil {
+			return err
+		}
+		if len(n.Content) == 0 {
+			return nil
+		}
+		return n.Content[0].Decode(v)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestTPMProbe(t *testing.T) {
+	t.Run("the simulator yields verified, simulated evidence bound to the context's digest", func(t *testing.T) {
+		p := newTPMFromYAML(t, "tpm: simulator\nboot_profile: secure-boot-on\n")
+		b := QuoteBinding{VerifierNonce: make([]byte, 32), VerifierSource: "harness", EvidenceDigest: make([]byte, 32)}
+		b.VerifierNonce[0], b.EvidenceDigest[0] = 1, 2
+		ev, err := p.Run(WithQuoteBinding(context.Background(), b), Target{Name: "local"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Failure != nil || ev.TPM == nil {
+			t.Fatalf("failure %v, details %v", ev.Failure, ev.TPM)
+		}
+		if !ev.TPM.Simulated {
+			t.Fatal("simulator evidence not labelled simulated")
+		}
+		pl, err := attest.Verify(ev.TPM, attest.Options{VerifierNonce: b.VerifierNonce, EvidenceDigest: b.EvidenceDigest, AllowUnverifiedEK: true, RequireEventLog: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !pl.Boot.SecureBoot.Known || !pl.Boot.SecureBoot.Enabled || pl.Hardware {
+			t.Fatalf("platform %+v boot %+v", pl, pl.Boot)
+		}
+	})
+	t.Run("a missing TPM device is recorded as not_found, not returned", func(t *testing.T) {
+		p := newTPMFromYAML(t, "tpm: /nonexistent/tpmrm9\n")
+		ev, err := p.Run(context.Background(), Target{Name: "local"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Failure == nil || ev.Failure.Class != results.ClassNotFound || ev.TPM != nil {
+			t.Fatalf("failure %v", ev.Failure)
+		}
+	})
+	t.Run("an unknown boot profile is a parameter error", func(t *testing.T) {
+		if _, err := New("tpm", func(v any) error { v.(*TPMParams).BootProfile = "secure-boot-maybe"; return nil }); err == nil {
+			t.Fatal("accepted an unknown boot profile")
+		}
+	})
+}
