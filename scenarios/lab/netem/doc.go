@@ -37,13 +37,16 @@
 //
 // # Accuracy on a busy machine
 //
-// On a quiet machine the forwarder writes packets 10-40 µs after their due
-// time at the median and within ~150 µs at the 99th percentile. When other
-// processes load the CPUs, normal threads wake up milliseconds late; set
-// Config.Realtime (e.g. 10) to run the forwarder's threads at SCHED_FIFO and
-// reserve Go Ps for them (GOMAXPROCS is raised while the Router runs). The
-// programs at both ends of a path are not covered by this: their own wake-up
-// latency adds to what they measure. scripts/bench/netem.sh prints the
+// On a quiet machine packets reach the destination's stack 10-25 µs after
+// their due time at the median and within ~170 µs at the 99th percentile
+// (UDP one-way, kernel receive timestamps). When other processes load the
+// CPUs, normal threads wake up milliseconds late; set Config.Realtime (e.g.
+// 10) to run the forwarder's threads at SCHED_FIFO and reserve Go Ps for them
+// (GOMAXPROCS is raised while the Router runs). That keeps medians within
+// tens of µs even at a load of 15 on two CPUs; the far tail then follows the
+// machine's timer wake-ups (Stats.Oversleep). The programs at both ends of a
+// path are not covered: their own wake-up latency adds to what they measure.
+// scripts/bench/netem.sh prints the
 // numbers for both settings.
 //
 // Memory is bounded by Config.QueuePackets and Config.QueueBytes; packets that
