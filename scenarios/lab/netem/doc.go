@@ -32,8 +32,9 @@
 // scripts/bench/netem.sh report it together with end-to-end round trips.
 //
 // Reads and writes use raw system calls on non-blocking descriptors, so a
-// packet never waits for a Go P between being read and being written; only
-// the waits in poll(2)/ppoll(2) go through the Go scheduler.
+// packet never waits for a Go P between being read and being written. The
+// waits in poll(2)/ppoll(2) go through the Go scheduler unless
+// Config.Realtime is set. The queue's lock spins instead of parking.
 //
 // # Accuracy on a busy machine
 //
@@ -46,8 +47,7 @@
 // tens of µs even at a load of 15 on two CPUs; the far tail then follows the
 // machine's timer wake-ups (Stats.Oversleep). The programs at both ends of a
 // path are not covered: their own wake-up latency adds to what they measure.
-// scripts/bench/netem.sh prints the
-// numbers for both settings.
+// scripts/bench/netem.sh prints the numbers for both settings.
 //
 // Memory is bounded by Config.QueuePackets and Config.QueueBytes; packets that
 // would exceed them are dropped and counted as queue-full.
