@@ -171,7 +171,7 @@ func (e *egressProbe) resolve(ctx context.Context, rec *Recorder, host string) (
 
 // tcpConnect is a plain TCP connect: ok means the handshake completed.
 func (e *egressProbe) tcpConnect(at *attempt, addr string) results.EgressAttempt {
-	var d net.Dialer
+	d := net.Dialer{KeepAlive: -1} // closed at once: skip the keep-alive socket options
 	c, err := d.DialContext(at.ctx, "tcp", addr)
 	if err != nil {
 		return at.done("connect", err)
