@@ -131,7 +131,7 @@ func cmpAngle(a, b s1.Angle) int {
 func (r *Region) boundary(n int) []s2.Point {
 	c0 := r.caps[0]
 	var pts []s2.Point
-	var active []int
+	var cands []int
 	for i, c := range r.caps {
 		if i > 0 {
 			// Every point of circle i lies between |d-ρ| and d+ρ of c0's centre.
@@ -140,27 +140,18 @@ func (r *Region) boundary(n int) []s2.Point {
 				continue
 			}
 		}
-		found := false
+		cands = append(cands, i)
 		for _, p := range s2.RegularLoop(c.Center(), c.Radius(), n).Vertices() {
 			if r.insideAll(p, i) {
 				pts = append(pts, p)
-				found = true
 			}
 		}
-		if found {
-			active = append(active, i)
-		}
 	}
-	if len(active) < 2 && len(pts) == 0 {
-		// A region smaller than the sampling step: try every crossing.
-		active = active[:0]
-		for i := range r.caps {
-			active = append(active, i)
-		}
-	}
-	for a := 0; a < len(active); a++ {
-		for b := a + 1; b < len(active); b++ {
-			for _, p := range crossings(r.caps[active[a]], r.caps[active[b]]) {
+	// Every corner of the region is where two circles cross; a region
+	// smaller than the sampling step has nothing but corners.
+	for a := 0; a < len(cands); a++ {
+		for b := a + 1; b < len(cands); b++ {
+			for _, p := range crossings(r.caps[cands[a]], r.caps[cands[b]]) {
 				if r.insideAll(p, -1) {
 					pts = append(pts, p)
 				}
@@ -177,7 +168,7 @@ func (r *Region) insideAll(p s2.Point, skip int) bool {
 		if j == skip {
 			continue
 		}
-		if float64(c.Center().Distance(p)) > float64(c.Radius())+1e-12 {
+		if float64(c.Center().Distance(p)) > float64(c.Radius())+1e-9 {
 			return false
 		}
 	}

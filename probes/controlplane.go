@@ -151,6 +151,11 @@ func derive(d *results.ControlPlaneDetails, allowance time.Duration) {
 		d.Phases[name] = results.Summarize(v)
 	}
 	rtt := d.Phases["connect"].Min.D()
+	for _, r := range d.Requests {
+		if r.Failure == nil {
+			rtt = min(rtt, kernelOr(r.KernelRTT.D(), r.Connect.D()))
+		}
+	}
 	d.RTT = results.Duration(rtt)
 	d.ServerTime = results.Duration(max(d.Phases["processing"].Min.D()-rtt, 0))
 	d.MaxDistanceKm = round1(geo.MaxDistanceKm(rtt, geo.FibreKmPerMs))

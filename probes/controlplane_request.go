@@ -11,7 +11,10 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"sync"
+	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/sovbench/sovbench/results"
 )
@@ -23,6 +26,27 @@ type phaseClock struct {
 	connStart, connDone time.Time
 	tlsStart, tlsDone   time.Time
 	wrote, firstByte    time.Time
+	kernelRTT           time.Duration
+}
+
+// dial connects and reads the kernel's timing of the handshake.
+func (p *phaseClock) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	if sc, ok := c.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			raw.Control(func(fd uintptr) {
+				if ti, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
+					p.mu.Lock()
+					p.kernelRTT = time.Duration(ti.Rtt) * time.Microsecond
+					p.mu.Unlock()
+				}
+			})
+		}
+	}
+	return c, nil
 }
 
 func (p *phaseClock) stamp(t *time.Time) {
@@ -59,15 +83,15 @@ func span(a, b time.Time) results.Duration {
 func (c *controlPlaneProbe) request(ctx context.Context, rec *Recorder) (results.PhaseTimings, *x509.Certificate) {
 	rctx, cancel := context.WithTimeout(ctx, c.p.Timeout)
 	defer cancel()
+	var pc phaseClock
 	tr := &http.Transport{
 		Proxy:             nil,
 		DisableKeepAlives: true,
-		DialContext:       (&net.Dialer{}).DialContext,
+		DialContext:       pc.dial,
 		TLSClientConfig: &tls.Config{RootCAs: c.roots, ServerName: c.p.ServerName,
 			VerifyConnection: c.verifyPin},
 	}
 	defer tr.CloseIdleConnections()
-	var pc phaseClock
 	began := time.Now()
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(rctx, pc.trace()), c.p.Method, c.p.URL, nil)
 	if err != nil {
@@ -89,6 +113,7 @@ func (c *controlPlaneProbe) request(ctx context.Context, rec *Recorder) (results
 	pc.mu.Lock()
 	pt.Resolve, pt.Connect, pt.TLS = span(pc.dnsStart, pc.dnsDone), span(pc.connStart, pc.connDone), span(pc.tlsStart, pc.tlsDone)
 	pt.Processing, pt.Transfer, pt.Total = span(pc.wrote, pc.firstByte), span(pc.firstByte, end), results.Duration(end.Sub(began))
+	pt.KernelRTT = results.Duration(pc.kernelRTT)
 	pc.mu.Unlock()
 	pt.Failure = c.classify(rec, began, err, pt.Status)
 	return pt, leaf

@@ -41,7 +41,7 @@ type ControlPlaneDetails struct {
 	CertSubject string `json:"cert_subject,omitempty"`
 	CertIssuer  string `json:"cert_issuer,omitempty"`
 	// RTT is the network round trip to the TCP terminator: the minimum
-	// connect time.
+	// connect time (the kernel's handshake timing where it is shorter).
 	RTT Duration `json:"rtt"`
 	// ServerTime is the minimum of processing minus RTT: time the server
 	// spent before its first byte, including any backend hops.
@@ -63,8 +63,11 @@ type PhaseTimings struct {
 	Processing Duration `json:"processing"`
 	Transfer   Duration `json:"transfer"`
 	Total      Duration `json:"total"`
-	Status     int      `json:"status,omitempty"`
-	Failure    *Failure `json:"failure,omitempty"`
+	// KernelRTT is the kernel's own timing of the TCP handshake (TCP_INFO),
+	// free of this process's scheduling delays; 0 when not available.
+	KernelRTT Duration `json:"kernel_rtt,omitempty"`
+	Status    int      `json:"status,omitempty"`
+	Failure   *Failure `json:"failure,omitempty"`
 }
 
 // Origin verdicts.

@@ -106,6 +106,13 @@ func TestLocationInTheLab(t *testing.T) {
 			ev := evidenceOf(t, rep, target+"/rtt")
 			reg := probes.LocationOf(ev.Latency.Landmarks, geo.ModeFibre)
 			if rel := reg.RelateDisk(host.Location.Lat, host.Location.Lon, 0.001); rel == geo.Outside || rel == geo.Unknown {
+				for _, lm := range ev.Latency.Landmarks {
+					svc, _ := l.Topology.Service(lm.Name)
+					truth := 2 * lab.OneWayDelay(host.Location, svc.Location, l.Topology.Inflation)
+					if lm.Summary.Min.D() < truth {
+						t.Errorf("%s %s: min %s is below the emulated %s", lm.Name, lm.Method, lm.Summary.Min, truth)
+					}
+				}
 				t.Fatalf("truth %v is %s the region %s", host.Location, rel, reg)
 			}
 			t.Logf("%s: %s", h, reg)
