@@ -14,7 +14,8 @@ import (
 )
 
 func (a *app) compareCommand() *cobra.Command {
-	var useIndex bool
+	var useIndex, noVerify bool
+	var keyPath string
 	cmd := &cobra.Command{
 		Use:   "compare [PATH...]",
 		Short: "Compare providers side by side from reports, directories of reports or the index",
@@ -39,9 +40,19 @@ with its files first; --index reads the index of --results-dir.`,
 			if err != nil {
 				return err
 			}
-			return results.RenderGrid(a.stdout, results.CompareRuns(runs), a.output)
+			g := results.CompareRuns(runs)
+			inputs := args
+			if useIndex {
+				inputs = []string{a.resultsDir}
+			}
+			if err := a.verifyCompared(cmd.Context(), &g, runs, inputs, keyPath, noVerify); err != nil {
+				return err
+			}
+			return results.RenderGrid(a.stdout, g, a.output)
 		},
 	}
+	cmd.Flags().StringVar(&keyPath, "key", "", "trusted public key(s): signed reports are verified before they are compared")
+	cmd.Flags().BoolVar(&noVerify, "no-verify", false, "compare signed reports without verifying them (their key ids are marked not verified)")
 	cmd.Flags().BoolVar(&useIndex, "index", false, "read the index of --results-dir instead of PATHs")
 	return cmd
 }

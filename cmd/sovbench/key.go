@@ -10,9 +10,10 @@ import (
 
 func (a *app) keyCommand() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "key",
-		Short: "Make and inspect report-signing keys",
-		Args:  cobra.NoArgs,
+		Use:     "key",
+		Short:   "Make and inspect report-signing keys",
+		Example: "  sovbench key generate --out ~/.sovbench\n  sovbench key id ~/.sovbench/sovbench.pub",
+		Args:    cobra.NoArgs,
 	}
 	cmd.AddCommand(a.keyGenerateCommand(), a.keyIDCommand())
 	return cmd

@@ -18,9 +18,10 @@ var reportMap func(*results.Report) (string, error)
 
 func (a *app) reportCommand() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "report",
-		Short: "Publish a report as HTML or Markdown",
-		Args:  cobra.NoArgs,
+		Use:     "report",
+		Short:   "Publish a report as HTML or Markdown",
+		Example: "  sovbench report html REPORT --key keys/provider.pub --out report.html\n  sovbench report markdown REPORT",
+		Args:    cobra.NoArgs,
 	}
 	cmd.AddCommand(a.reportFormatCommand("html"), a.reportFormatCommand("markdown"))
 	return cmd
