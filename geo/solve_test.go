@@ -54,6 +54,8 @@ func TestSolveContainsTruth(t *testing.T) {
 		fixed     time.Duration
 	}{
 		{"a host in Bissen on straight fibre is inside its region", bissen, 1.0, 40 * time.Microsecond},
+		{"a host in Bissen timed exactly is inside its sliver of a region", bissen, 1.0, 0},
+		{"a host in Paris timed to within 2 µs is inside its sliver of a region", paris, 1.0, 2 * time.Microsecond},
 		{"a host in Bissen behind winding paths is inside its region", bissen, 1.6, 2 * time.Millisecond},
 		{"a host in Paris is inside its region", paris, 1.3, 300 * time.Microsecond},
 		{"a host in Dublin is inside its region", dublin, 1.3, 300 * time.Microsecond},
@@ -65,10 +67,12 @@ func TestSolveContainsTruth(t *testing.T) {
 			if r.Empty || r.Unconstrained() {
 				t.Fatalf("region %s", r)
 			}
-			if !r.poly.ContainsPoint(tc.truth.Point()) {
-				t.Fatalf("truth %v outside region %s", tc.truth, r)
+			// Timed exactly, every circle passes through the truth and the
+			// region shrinks to a point: allow the solver's 10 m resolution.
+			if !r.poly.ContainsPoint(tc.truth.Point()) && r.NearestKm(tc.truth.Lat, tc.truth.Lon) > 0.01 {
+				t.Fatalf("truth %v %.3f km outside region %s", tc.truth, r.NearestKm(tc.truth.Lat, tc.truth.Lon), r)
 			}
-			if c := r.Centroid; DistanceKm(c[0], c[1], tc.truth.Lat, tc.truth.Lon) > r.EnclosingRadiusKm*2 {
+			if c := r.Centroid; DistanceKm(c[0], c[1], tc.truth.Lat, tc.truth.Lon) > r.EnclosingRadiusKm*2+0.05 {
 				t.Errorf("centroid %v far from truth", c)
 			}
 			t.Logf("%s", r)
