@@ -65,6 +65,8 @@ var catalogue = catalogueOf(
 	claimLocationIn, claimLocationNotIn, claimLocationWithinKm, claimControlPlaneMaxDistance,
 	// egress (claims_egress.go)
 	claimEgressDisconnected, claimEgressAllowedOnly, claimEgressBlocked, claimDNSNoExternalResolution, claimTLSNoInterception,
+	// TPM attestation (claims_tpm.go)
+	claimTPMRequired, claimTPMManufacturerIn, claimTPMEKChainValid, claimTPMSecureBoot, claimTPMPCRPolicy, claimTPMOperatorNotIn,
 )
 
 func catalogueOf(kinds ...ClaimKind) map[string]ClaimKind {
