@@ -1,6 +1,7 @@
 package probes
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,4 +104,43 @@ func FuzzCheckNTP(f *testing.F) {
 			t.Fatalf("accepted a bogus answer % x", resp)
 		}
 	})
+}
+
+func ExampleParseDestinationList() {
+	l, err := ParseDestinationList("lab.yaml", []byte(`list: lab
+destinations:
+  - {host: 198.18.9.9, protocol: https, category: telemetry}
+  - {host: 198.18.9.10, protocol: ntp, category: ntp}
+`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, d := range l.Destinations {
+		fmt.Println(d.Host, d.Port, d.Category, d.methods(nil))
+	}
+	// Output:
+	// 198.18.9.9 443 telemetry [tcp tls https https_proxy]
+	// 198.18.9.10 123 ntp [ntp]
+}
+
+func TestEgressDialsIPv6AndKeepsDeclaredOrder(t *testing.T) {
+	if !hasIPv6Loopback() {
+		t.Skip("no ::1 on this host") // the host has no IPv6, not a missing feature
+	}
+	open6, closed4 := openTCP(t, "::1"), closedPort(t, "tcp")
+	h6, p6 := hostPort(t, open6)
+	h4, p4 := hostPort(t, closed4)
+	d := runEgress(t, fmt.Sprintf("random_ports: -1\nattempt_timeout: 1s\ndestinations:\n  - {host: %q, port: %d, protocol: tcp}\n  - {host: %q, port: %d, protocol: tcp}\n  - {host: %q, port: %d, protocol: tcp}\n",
+		h4, p4, h6, p6, h6, p6))
+	got := []string{}
+	for _, x := range d.Destinations {
+		got = append(got, x.Attempts[0].Family+" "+x.Attempts[0].Class)
+	}
+	if want := "[ip4 refused ip6 ok ip6 ok]"; fmt.Sprint(got) != want {
+		t.Fatalf("attempts %v, want %s in declared order", got, want)
+	}
+	if d.Summary.Destinations != 3 || d.Summary.Reachable != 2 || d.Summary.Classes["ok"] != 2 {
+		t.Fatalf("summary %+v", d.Summary)
+	}
 }
