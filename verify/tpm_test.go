@@ -1,47 +1,45 @@
 package verify
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
-	"github.com/google/go-tpm/tpm2"
-
+	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/results"
 )
 
-// addTPM appends to rep, for its first target, a TPM record whose quote
-// (a TPMS_ATTEST as a TPM writes it) carries nonce SHA-256(verifier ‖
-// EvidenceDigest(rep)). The quote is not signed: see TPMBinding.
+// addTPM appends to rep, for its first target, TPM evidence collected from
+// the in-process TPM simulator with nonce SHA-256(verifier ‖
+// EvidenceDigest(rep)), as the tpm probe binds it.
 func addTPM(t testing.TB, rep *results.Report) {
 	t.Helper()
 	verifier := make([]byte, 32)
 	rand.Read(verifier)
-	digest := results.EvidenceDigest(rep)
-	att := tpm2.TPMSAttest{
-		Magic: tpm2.TPMGeneratedValue, Type: tpm2.TPMSTAttestQuote,
-		QualifiedSigner: tpm2.TPM2BName{Buffer: bytes.Repeat([]byte{0xab}, 34)},
-		ExtraData:       tpm2.TPM2BData{Buffer: quoteNonce(verifier, digest)},
-		ClockInfo:       tpm2.TPMSClockInfo{Clock: 1 << 60, ResetCount: 3, Safe: true},
-		FirmwareVersion: 0x2000_0000_0000_1234,
-		Attested: tpm2.NewTPMUAttest(tpm2.TPMSTAttestQuote, &tpm2.TPMSQuoteInfo{
-			PCRSelect: tpm2.TPMLPCRSelection{PCRSelections: []tpm2.TPMSPCRSelection{{Hash: tpm2.TPMAlgSHA256, PCRSelect: []byte{0xff, 0xff, 0xff}}}},
-			PCRDigest: tpm2.TPM2BDigest{Buffer: bytes.Repeat([]byte{0x11}, 32)},
-		}),
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	simMu.Lock()
+	defer simMu.Unlock()
+	dev, err := attest.Open(ctx, attest.KindSimulator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dev.Close()
+	d, err := attest.Collect(ctx, dev, attest.Request{VerifierNonce: verifier, EvidenceDigest: results.EvidenceDigest(rep)})
+	if err != nil {
+		t.Fatal(err)
 	}
 	target := rep.Targets[0].Name
 	rep.Evidence = append(rep.Evidence, results.Evidence{
-		ID: target + "/tpm", Probe: "tpm", ProbeVersion: "1", Target: target, Start: rep.Started,
-		TPM: &results.TPMDetails{
-			Source: "simulator", Kind: "simulator", Simulated: true,
-			Nonce:  results.TPMNonce{Verifier: verifier, VerifierSource: "harness", EvidenceDigest: digest},
-			Quotes: []results.TPMQuote{{Bank: "sha256", Quote: tpm2.Marshal(att), Signature: []byte{1, 2, 3}}},
-			Clock:  results.TPMClock{ClockMS: 1 << 60},
-		},
+		ID: target + "/tpm", Probe: "tpm", ProbeVersion: "1", Target: target, Start: rep.Started, TPM: d,
 	})
 }
+
+// simMu serialises the simulator: it holds process-wide state.
+var simMu sync.Mutex
 
 func TestTPMBinding(t *testing.T) {
 	k := newKey(t, results.KeyEd25519)
@@ -54,12 +52,14 @@ func TestTPMBinding(t *testing.T) {
 		{name: "a quote whose nonce commits to the report's evidence verifies"},
 		{name: "evidence changed after the quote breaks the binding", detail: "quote was made for evidence digest",
 			mutate: func(r *results.Report) { r.Evidence[0].Duration++ }},
-		{name: "a quote made for another nonce is caught", detail: "qualifying data",
+		{name: "a quote made for another nonce is caught", detail: "verifying TPM evidence",
 			mutate: func(r *results.Report) { r.Evidence[len(r.Evidence)-1].TPM.Nonce.Verifier[0] ^= 1 }},
 		{name: "a record without a quote is caught", detail: "no quote",
 			mutate: func(r *results.Report) { r.Evidence[len(r.Evidence)-1].TPM.Quotes = nil }},
-		{name: "a quote that is not a TPMS_ATTEST is caught", detail: "decoding quotes[0]",
+		{name: "a quote that is not a TPMS_ATTEST is caught", detail: "verifying TPM evidence",
 			mutate: func(r *results.Report) { r.Evidence[len(r.Evidence)-1].TPM.Quotes[0].Quote = []byte("junk") }},
+		{name: "a quote signature that does not verify is caught", detail: "verifying TPM evidence",
+			mutate: func(r *results.Report) { r.Evidence[len(r.Evidence)-1].TPM.Quotes[0].Signature[20] ^= 1 }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
