@@ -232,3 +232,20 @@ func TestActivationFailsForAnAKOfAnotherTPM(t *testing.T) {
 		t.Fatalf("own EK: %v", err)
 	}
 }
+
+func TestRecordVerifier(t *testing.T) {
+	req := request(t, "record")
+	d := collectSim(t, req, true)
+	check := RecordVerifier(nil)
+	t.Run("a record verifies against the digest it was made for", func(t *testing.T) {
+		if err := check(&results.Evidence{TPM: d}, req.EvidenceDigest); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("a record fails against another report's digest", func(t *testing.T) {
+		other := request(t, "another report")
+		if err := check(&results.Evidence{TPM: d}, other.EvidenceDigest); !isNonceMismatch(err) {
+			t.Fatalf("got %v, want *NonceMismatchError", err)
+		}
+	})
+}

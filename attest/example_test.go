@@ -1,0 +1,38 @@
+package attest_test
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"fmt"
+
+	"github.com/sovbench/sovbench/attest"
+)
+
+// Collect on the in-process simulator, then verify the evidence as an
+// offline verifier would.
+func Example() {
+	ctx := context.Background()
+	dev, err := attest.Open(ctx, "simulator")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer dev.Close()
+	log, _ := dev.Measure(ctx, attest.BootProfile("example firmware", true, nil))
+	nonce := make([]byte, 32)
+	rand.Read(nonce)
+	digest := sha256.Sum256([]byte("the rest of the report"))
+	d, err := attest.Collect(ctx, dev, attest.Request{VerifierNonce: nonce, EvidenceDigest: digest[:], EventLog: log})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, err := attest.Verify(d, attest.Options{VerifierNonce: nonce, EvidenceDigest: digest[:], AllowUnverifiedEK: true})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("simulated:", p.Simulated, "hardware:", p.Hardware, "secure boot:", p.Boot.SecureBoot.Enabled)
+	// Output: simulated: true hardware: false secure boot: true
+}
