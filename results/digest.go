@@ -12,35 +12,38 @@ import (
 // the harness computes.
 const evidenceDigestTag = "sovbench.evidence-digest/v1\n"
 
-// EvidenceDigest is the digest a TPM quote binds a report's evidence to: the
-// quote's nonce is SHA-256(verifier nonce ‖ EvidenceDigest(r)). See
-// EvidenceDigestOf for the exact encoding.
-func EvidenceDigest(r *Report) []byte {
-	return EvidenceDigestOf(r.RunID, r.Suite.SHA256, r.Evidence)
+// EvidenceDigest is the digest a TPM quote on target binds that target's
+// evidence to: the quote's nonce is SHA-256(verifier nonce ‖
+// EvidenceDigest(r, target)). See EvidenceDigestOf for the exact encoding.
+func EvidenceDigest(r *Report, target string) []byte {
+	return EvidenceDigestOf(r.RunID, r.Suite.SHA256, target, r.Evidence)
 }
 
 // EvidenceDigestOf computes the evidence digest from its parts, so a runner
-// can compute it before the report is complete (once every non-TPM probe
-// has finished). It is SHA-256 over
+// can compute it before the report is complete: once every non-TPM probe of
+// the target has finished, pass the evidence gathered so far (records of
+// other targets are ignored). It is SHA-256 over
 //
 //	"sovbench.evidence-digest/v1\n" ‖ runID ‖ "\n" ‖ suiteSHA256 ‖ "\n" ‖
-//	for each record, sorted by ID: uint64 big-endian len(J) ‖ J
+//	target ‖ "\n" ‖
+//	for each record of target, sorted by ID: uint64 big-endian len(J) ‖ J
 //
 // where J is the record's encoding/json encoding (json.Marshal of
 // results.Evidence) and records of the TPM family (TPM details set, or a
 // probe name starting with "tpm") are left out: the quote cannot cover
-// itself. Sorting by ID makes the digest independent of the order in which
-// probes finished.
-func EvidenceDigestOf(runID, suiteSHA256 string, evidence []Evidence) []byte {
+// itself. Per target, so each target's quote can be taken as soon as that
+// target's other probes are done; sorting by ID makes the digest independent
+// of the order in which probes finished.
+func EvidenceDigestOf(runID, suiteSHA256, target string, evidence []Evidence) []byte {
 	recs := make([]*Evidence, 0, len(evidence))
 	for i := range evidence {
-		if !IsTPMEvidence(&evidence[i]) {
+		if evidence[i].Target == target && !IsTPMEvidence(&evidence[i]) {
 			recs = append(recs, &evidence[i])
 		}
 	}
 	slices.SortStableFunc(recs, func(a, b *Evidence) int { return strings.Compare(a.ID, b.ID) })
 	h := sha256.New()
-	h.Write([]byte(evidenceDigestTag + runID + "\n" + suiteSHA256 + "\n"))
+	h.Write([]byte(evidenceDigestTag + runID + "\n" + suiteSHA256 + "\n" + target + "\n"))
 	var n [8]byte
 	for _, e := range recs {
 		j, err := json.Marshal(e)

@@ -20,7 +20,10 @@ func digestFixture() *Report {
 }
 
 func TestEvidenceDigest(t *testing.T) {
-	base := EvidenceDigest(digestFixture())
+	base := EvidenceDigest(digestFixture(), "h1")
+	if bytes.Equal(base, EvidenceDigest(digestFixture(), "h2")) {
+		t.Error("two targets share a digest")
+	}
 	if len(base) != 32 {
 		t.Fatalf("digest is %d bytes, want 32", len(base))
 	}
@@ -31,13 +34,14 @@ func TestEvidenceDigest(t *testing.T) {
 		{"a different run id changes it", func(r *Report) { r.RunID = "other" }},
 		{"a different suite changes it", func(r *Report) { r.Suite.SHA256 = "cd" }},
 		{"a changed observation changes it", func(r *Report) { r.Evidence[0].Host.Kernel.Value = "6.2" }},
-		{"a dropped record changes it", func(r *Report) { r.Evidence = r.Evidence[:2] }},
+		{"a dropped record changes it", func(r *Report) { r.Evidence = r.Evidence[1:] }},
+		{"a record moved to another target changes it", func(r *Report) { r.Evidence[0].Target = "h2" }},
 	}
 	for _, tc := range changed {
 		t.Run(tc.name, func(t *testing.T) {
 			r := digestFixture()
 			tc.mutate(r)
-			if bytes.Equal(EvidenceDigest(r), base) {
+			if bytes.Equal(EvidenceDigest(r, "h1"), base) {
 				t.Errorf("digest unchanged: %s", hex.EncodeToString(base))
 			}
 		})
@@ -50,12 +54,13 @@ func TestEvidenceDigest(t *testing.T) {
 		{"TPM evidence is left out", func(r *Report) { r.Evidence[1].TPM.Simulated = false }},
 		{"a failed TPM record is left out", func(r *Report) { r.Evidence[1].TPM = nil; r.Evidence[1].Failure = &Failure{Class: ClassTimeout} }},
 		{"verdicts are not evidence", func(r *Report) { r.Verdicts = []Verdict{{Claim: "x", Status: StatusFail}} }},
+		{"another target's evidence is left out", func(r *Report) { r.Evidence[2].Duration = 5 }},
 	}
 	for _, tc := range same {
 		t.Run(tc.name, func(t *testing.T) {
 			r := digestFixture()
 			tc.mutate(r)
-			if got := EvidenceDigest(r); !bytes.Equal(got, base) {
+			if got := EvidenceDigest(r, "h1"); !bytes.Equal(got, base) {
 				t.Errorf("digest changed: %x, want %x", got, base)
 			}
 		})

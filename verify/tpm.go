@@ -10,7 +10,8 @@ import (
 
 // TPMBinding checks that a TPM record is bound to this report's evidence and
 // that its quote is genuine: the recorded evidence digest must equal
-// results.EvidenceDigest of the report as it is now (evidence changed after
+// results.EvidenceDigest of the report for the record's target as it is now
+// (evidence changed after
 // the quote fails here), and attest.Verify must accept the record with that
 // digest and the recorded verifier nonce — AK parameters and recorded
 // activation, quote signature, nonce SHA-256(verifier nonce ‖ digest), PCR

@@ -14,7 +14,7 @@ import (
 
 // addTPM appends to rep, for its first target, TPM evidence collected from
 // the in-process TPM simulator with nonce SHA-256(verifier ‖
-// EvidenceDigest(rep)), as the tpm probe binds it.
+// EvidenceDigest(rep, target)), as the tpm probe binds it.
 func addTPM(t testing.TB, rep *results.Report) {
 	t.Helper()
 	verifier := make([]byte, 32)
@@ -28,11 +28,11 @@ func addTPM(t testing.TB, rep *results.Report) {
 		t.Fatal(err)
 	}
 	defer dev.Close()
-	d, err := attest.Collect(ctx, dev, attest.Request{VerifierNonce: verifier, EvidenceDigest: results.EvidenceDigest(rep)})
+	target := rep.Targets[0].Name
+	d, err := attest.Collect(ctx, dev, attest.Request{VerifierNonce: verifier, EvidenceDigest: results.EvidenceDigest(rep, target)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	target := rep.Targets[0].Name
 	rep.Evidence = append(rep.Evidence, results.Evidence{
 		ID: target + "/tpm", Probe: "tpm", ProbeVersion: "1", Target: target, Start: rep.Started, TPM: d,
 	})
@@ -52,6 +52,7 @@ func TestTPMBinding(t *testing.T) {
 		{name: "a quote whose nonce commits to the report's evidence verifies"},
 		{name: "evidence changed after the quote breaks the binding", detail: "quote was made for evidence digest",
 			mutate: func(r *results.Report) { r.Evidence[0].Duration++ }},
+		{name: "another target's evidence is not what the quote binds", mutate: func(r *results.Report) { r.Evidence[1].Duration++ }},
 		{name: "a quote made for another nonce is caught", detail: "verifying TPM evidence",
 			mutate: func(r *results.Report) { r.Evidence[len(r.Evidence)-1].TPM.Nonce.Verifier[0] ^= 1 }},
 		{name: "a record without a quote is caught", detail: "no quote",

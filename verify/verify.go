@@ -111,7 +111,8 @@ func (e *FailedError) Error() string {
 // safe for concurrent use; create it with a composite literal.
 type Verifier struct {
 	Keys []*results.PublicKey
-	// TPM checks one TPM evidence record (nil: TPMBinding).
+	// TPM checks one TPM evidence record against the evidence digest of
+	// its target (nil: TPMBinding).
 	TPM func(e *results.Evidence, evidenceDigest []byte) error
 
 	mu     sync.Mutex
@@ -184,17 +185,13 @@ func (v *Verifier) tpmChecks(rep *results.Report) []Check {
 	if check == nil {
 		check = TPMBinding
 	}
-	var digest []byte
 	var out []Check
 	for i := range rep.Evidence {
 		e := &rep.Evidence[i]
 		if e.TPM == nil {
 			continue
 		}
-		if digest == nil {
-			digest = results.EvidenceDigest(rep)
-		}
-		if err := check(e, digest); err != nil {
+		if err := check(e, results.EvidenceDigest(rep, e.Target)); err != nil {
 			out = append(out, Check{Name: CheckTPM, Subject: e.ID, Detail: err.Error()})
 			continue
 		}
