@@ -6,7 +6,8 @@ import "crypto/sha256"
 // SHA-256(verifierNonce ‖ evidenceDigest). The evidence digest is computed by
 // the caller over the rest of the report, so the quote signature binds that
 // evidence; the verifier nonce gives freshness (see the package doc for who
-// chooses it and what that proves).
+// chooses it and what that proves). Collect and Verify require a 32-byte
+// evidence digest, so the concatenation is unambiguous.
 func QuoteNonce(verifierNonce, evidenceDigest []byte) []byte {
 	h := sha256.New()
 	h.Write(verifierNonce)
