@@ -178,6 +178,7 @@ func TestEgressInTheLab(t *testing.T) {
 			t.Fatalf("the disconnected host's canary %s reached world-dns", dis.RunToken)
 		}
 	})
+	checkNmapAgrees(t, l, rep)
 	t.Run("tokens sent by blocked hosts never reached the sink", func(t *testing.T) {
 		for _, target := range []string{"dis", "rej", "drp"} {
 			ev := evidenceOf(t, rep, target+"/egress-"+target).Egress
