@@ -15,7 +15,7 @@ import (
 
 // verifyCompared verifies every signed report among the compared inputs
 // (the files and directories in paths, or --results-dir with --index) and
-// adds the signers' key ids to the grid. A signed report that does not
+// adds the signers' key ids to the grid when any report is signed. A signed report that does not
 // verify stops the comparison (exit 1, failures listed on stderr); signed
 // reports need keyPath unless noVerify, which shows their key ids marked
 // "not verified".
@@ -68,7 +68,9 @@ func (a *app) verifyCompared(ctx context.Context, g *results.Grid, runs []result
 		}
 		return &exitError{exitClaims, fmt.Errorf("%d signed reports did not verify", len(failed))}
 	}
-	results.AddSigners(g, runs, signers)
+	if len(signers) > 0 { // a table of plain reports only stays as it was
+		results.AddSigners(g, runs, signers)
+	}
 	return nil
 }
 
