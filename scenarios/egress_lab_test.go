@@ -137,28 +137,7 @@ func TestEgressInTheLab(t *testing.T) {
 			}
 		})
 	}
-	classes := []struct {
-		target, dest, method, class string
-	}{
-		{"dis", "198.19.1.1:9000/tcp", "tcp", "unreachable"},
-		{"rej", "198.19.1.1:9000/tcp", "tcp", "refused"},
-		{"drp", "198.19.1.1:9000/tcp", "tcp", "timeout"},
-		{"drp", "198.19.1.1:9001/udp", "udp", "timeout"},
-		{"alw", "198.19.1.1:9000/tcp", "tcp", "refused"},
-		{"alw", "198.19.1.1:443/https", "tls", "ok"},
-		{"prx", "198.19.1.1:80/http", "http", "refused"},
-		{"prx", "198.19.1.1:80/http", "http_proxy", "ok"},
-		{"prx", "198.19.1.1:443/https", "https_proxy", "permission_denied"},
-		{"mitm", "198.19.1.4:443/tls", "tls", "tls_intercepted"},
-	}
-	for _, c := range classes {
-		t.Run(fmt.Sprintf("%s reaching %s by %s is %s", c.target, c.dest, c.method, c.class), func(t *testing.T) {
-			a := attemptOf(t, rep, c.target, c.dest, c.method)
-			if a.Class != c.class {
-				t.Fatalf("class %s (%v, answer %q)", a.Class, a.Failure, a.Answer)
-			}
-		})
-	}
+	checkClasses(t, rep)
 	dnsClasses := map[string]string{"dis": "dns_failure", "leak": "ok", "tamp": "dns_tampered"}
 	for target, class := range dnsClasses {
 		t.Run(fmt.Sprintf("the external name through %s's resolver is %s", target, class), func(t *testing.T) {
@@ -187,6 +166,32 @@ func TestEgressInTheLab(t *testing.T) {
 			}
 		}
 	})
+}
+
+// checkClasses asserts the class of one attempt per egress behaviour.
+func checkClasses(t *testing.T, rep *results.Report) {
+	classes := []struct {
+		target, dest, method, class string
+	}{
+		{"dis", "198.19.1.1:9000/tcp", "tcp", "unreachable"},
+		{"rej", "198.19.1.1:9000/tcp", "tcp", "refused"},
+		{"drp", "198.19.1.1:9000/tcp", "tcp", "timeout"},
+		{"drp", "198.19.1.1:9001/udp", "udp", "timeout"},
+		{"alw", "198.19.1.1:9000/tcp", "tcp", "refused"},
+		{"alw", "198.19.1.1:443/https", "tls", "ok"},
+		{"prx", "198.19.1.1:80/http", "http", "refused"},
+		{"prx", "198.19.1.1:80/http", "http_proxy", "ok"},
+		{"prx", "198.19.1.1:443/https", "https_proxy", "permission_denied"},
+		{"mitm", "198.19.1.4:443/tls", "tls", "tls_intercepted"},
+	}
+	for _, c := range classes {
+		t.Run(fmt.Sprintf("%s reaching %s by %s is %s", c.target, c.dest, c.method, c.class), func(t *testing.T) {
+			a := attemptOf(t, rep, c.target, c.dest, c.method)
+			if a.Class != c.class {
+				t.Fatalf("class %s (%v, answer %q)", a.Class, a.Failure, a.Answer)
+			}
+		})
+	}
 }
 
 func arrived(l *lab.Lab, service, token string) bool {
