@@ -46,6 +46,8 @@ func (c Check) String() string {
 // Result is everything verification found about one signed report.
 type Result struct {
 	Source string `json:"source"`
+	// Verified is OK() when the Result was made, for JSON readers.
+	Verified bool `json:"verified"`
 	// Signer is the key id of the trusted key whose signature verified.
 	Signer string  `json:"signer,omitempty"`
 	Checks []Check `json:"checks"`
@@ -132,7 +134,18 @@ func (v *Verifier) File(ctx context.Context, path string) *Result {
 // Checks stop at the first of envelope, signature and statement that fails
 // (nothing after them can be trusted); the others all run.
 func (v *Verifier) Envelope(ctx context.Context, source string, data []byte) *Result {
+	res := v.envelope(ctx, source, data)
+	res.Verified = res.OK()
+	return res
+}
+
+func (v *Verifier) envelope(ctx context.Context, source string, data []byte) *Result {
 	res := &Result{Source: source}
+	if !results.IsEnvelope(data) {
+		res.Checks = append(res.Checks, Check{Name: CheckEnvelope,
+			Detail: "not a signed report (no DSSE envelope); sign it with `sovbench sign`"})
+		return res
+	}
 	fail := func(name, subject, detail string) {
 		res.Checks = append(res.Checks, Check{Name: name, Subject: subject, Detail: detail})
 	}

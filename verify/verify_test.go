@@ -116,7 +116,7 @@ func TestVerify(t *testing.T) {
 			res := tc.verifier.Envelope(context.Background(), "r.json", sign(t, r, tc.signer))
 			fails := res.Failures()
 			if tc.failed == "" {
-				if !res.OK() || res.Signer != k.ID {
+				if !res.OK() || !res.Verified || res.Signer != k.ID {
 					t.Fatalf("failures %v, signer %s", fails, res.Signer)
 				}
 				if got, err := res.Report(); err != nil || got.RunID != rep.RunID {
