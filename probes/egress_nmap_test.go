@@ -129,7 +129,8 @@ func scanNetns(tb testing.TB, tcp, udp []int) string {
 	mustRun(tb, "", "ip", "netns", "add", ns)
 	tb.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
 	mustRun(tb, "", "ip", "-n", ns, "link", "set", "lo", "up")
-	mustRun(tb, "", "ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.icmp_ratelimit=0")
+	// ICMP port-unreachable answers are rate limited per namespace; both tools need them all.
+	mustRun(tb, "", "ip", "netns", "exec", ns, "sh", "-c", "echo 0 > /proc/sys/net/ipv4/icmp_ratelimit")
 	mustRun(tb, "table inet egtest {\n chain in {\n  type filter hook input priority 0; policy accept;\n  ip daddr 127.0.2.0/24 drop\n }\n}\n",
 		"ip", "netns", "exec", ns, "nft", "-f", "-")
 	cmd := exec.Command("ip", "netns", "exec", ns, os.Args[0], "-test.run=^TestEgressHelperProcess$")
