@@ -155,8 +155,12 @@ func (e *egressProbe) Run(ctx context.Context, t Target) (results.Evidence, erro
 	d.Summary = summarise(d.Destinations)
 	return rec.Finish(func(ev *results.Evidence) {
 		ev.Egress = &d
-		if ctx.Err() != nil {
-			ev.Failure = Classify("run", ctx.Err())
+		if stopped(ctx) {
+			err := ctx.Err()
+			if err == nil {
+				err = context.DeadlineExceeded
+			}
+			ev.Failure = Classify("run", err)
 		}
 	}), nil
 }

@@ -68,20 +68,39 @@ func (at *attempt) refuse(op string, class results.FailureClass, msg string) res
 
 func (at *attempt) since() results.Duration { return results.Duration(time.Since(at.began)) }
 
+// stopped reports whether the run must stop: ctx is done or its deadline
+// has passed (the timer that cancels ctx may fire a little later).
+func stopped(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	dl, ok := ctx.Deadline()
+	return ok && !time.Now().Before(dl)
+}
+
 // tryDestination tries every method of spec on every address it has.
 func (e *egressProbe) tryDestination(ctx context.Context, rec *Recorder, token string, idx int, spec DestinationSpec) results.EgressDestination {
 	out := results.EgressDestination{
 		Host: spec.Host, Port: spec.Port, Protocol: spec.Protocol, Category: spec.Category,
 		Control: spec.Control, RandomPort: spec.randomPort,
 	}
-	if ctx.Err() != nil {
+	if stopped(ctx) {
 		return out
 	}
 	out.Tried = true
+	add := func(a results.EgressAttempt, ok bool) {
+		if !ok { // the run stopped before this method
+			out.Tried = false
+			return
+		}
+		out.Attempts = append(out.Attempts, a)
+	}
 	tok := token + "-" + strconv.Itoa(idx)
 	ips, ra := e.addresses(ctx, rec, spec)
 	if ra != nil {
 		out.Attempts = append(out.Attempts, *ra)
+	} else if len(ips) == 0 && stopped(ctx) {
+		out.Tried = false
 	}
 	for _, ip := range ips {
 		out.Addresses = append(out.Addresses, ip.String())
@@ -91,15 +110,13 @@ func (e *egressProbe) tryDestination(ctx context.Context, rec *Recorder, token s
 			if e.proxy == "" {
 				continue
 			}
-			if a, ok := e.tryMethod(ctx, rec, m, spec, nil, tok); ok {
-				out.Attempts = append(out.Attempts, a)
-			}
+			a, ok := e.tryMethod(ctx, rec, m, spec, nil, tok)
+			add(a, ok)
 			continue
 		}
 		for _, ip := range ips {
-			if a, ok := e.tryMethod(ctx, rec, m, spec, ip, tok); ok {
-				out.Attempts = append(out.Attempts, a)
-			}
+			a, ok := e.tryMethod(ctx, rec, m, spec, ip, tok)
+			add(a, ok)
 		}
 	}
 	for _, a := range out.Attempts {

@@ -1,11 +1,15 @@
 package probes
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/sovbench/sovbench/results"
 )
 
 func TestEgressParamsRejectBadInput(t *testing.T) {
@@ -142,5 +146,31 @@ func TestEgressDialsIPv6AndKeepsDeclaredOrder(t *testing.T) {
 	}
 	if d.Summary.Destinations != 3 || d.Summary.Reachable != 2 || d.Summary.Classes["ok"] != 2 {
 		t.Fatalf("summary %+v", d.Summary)
+	}
+}
+
+func TestEgressStoppedRunKeepsEvidenceAndCountsTheRest(t *testing.T) {
+	h, p := hostPort(t, udpServer(t, "127.0.0.1", func([]byte) []byte { return nil }))
+	var b strings.Builder
+	b.WriteString("concurrency: 1\nattempt_timeout: 1s\nrandom_ports: -1\ndestinations:\n")
+	for range 20 {
+		fmt.Fprintf(&b, "  - {host: %s, port: %d, protocol: udp}\n", h, p)
+	}
+	pr, err := newEgress(yamlDecoder(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	ev, err := pr.Run(ctx, Target{Name: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := ev.Egress.Summary
+	if ev.Failure == nil || ev.Failure.Class != results.ClassTimeout || s.NotTried != 19 || len(ev.Egress.Destinations) != 20 {
+		t.Fatalf("failure %v, not tried %d of %d, want the run's timeout and 19 not tried", ev.Failure, s.NotTried, len(ev.Egress.Destinations))
+	}
+	if a := ev.Egress.Destinations[0].Attempts[0]; a.Class != string(results.ClassTimeout) {
+		t.Fatalf("the attempt in flight is %s, want timeout", a.Class)
 	}
 }
