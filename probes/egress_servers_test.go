@@ -279,8 +279,12 @@ func forwardProxy(allow func(hostport string) bool) http.Handler {
 				http.Error(w, "bad gateway", http.StatusBadGateway)
 				return
 			}
-			w.WriteHeader(http.StatusOK)
-			c, brw, _ := w.(http.Hijacker).Hijack()
+			c, brw, err := w.(http.Hijacker).Hijack()
+			if err != nil {
+				up.Close()
+				return
+			}
+			brw.WriteString("HTTP/1.1 200 Connection established\r\n\r\n")
 			brw.Flush()
 			go func() { io.Copy(up, c); up.Close() }()
 			io.Copy(c, up)
