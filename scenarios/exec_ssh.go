@@ -160,42 +160,51 @@ func (x sshExecutor) connect(ctx context.Context) (*ssh.Client, error) {
 }
 
 // install copies the agent binary unless the host already has the same one,
-// and returns its remote path.
+// and returns its remote path. One session does both: the host says whether
+// it has the digest, then reads the binary only if it needs it.
 func (x sshExecutor) install(client *ssh.Client) (string, error) {
-	bin, err := os.ReadFile(x.agent)
+	f, err := os.Open(x.agent)
 	if err != nil {
 		return "", fmt.Errorf("reading agent binary: %w", err)
 	}
-	sum := sha256.Sum256(bin)
-	digest := hex.EncodeToString(sum[:])
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("reading agent binary: %w", err)
+	}
+	digest := hex.EncodeToString(h.Sum(nil))
 	remote := x.spec.AgentPath
 	if remote == "" {
 		remote = "/tmp/sovbench-agent-" + digest[:12]
 	}
-	if out, err := run(client, nil, "sha256sum "+shellQuote(remote)+" 2>/dev/null"); err == nil && strings.HasPrefix(out, digest) {
-		return remote, nil
-	}
-	tmp := remote + ".tmp"
-	script := fmt.Sprintf("cat > %s && chmod 755 %s && mv %s %s", shellQuote(tmp), shellQuote(tmp), shellQuote(tmp), shellQuote(remote))
-	if _, err := run(client, bytes.NewReader(bin), script); err != nil {
-		return "", fmt.Errorf("copying agent to %s:%s: %w", x.address, remote, err)
-	}
-	return remote, nil
-}
-
-func run(client *ssh.Client, stdin io.Reader, cmd string) (string, error) {
+	q := shellQuote(remote)
+	script := fmt.Sprintf(`if [ "$(sha256sum %s 2>/dev/null | cut -c1-64)" = %s ]; then echo have; else echo need; t=%s.tmp.$$; cat > "$t" && chmod 755 "$t" && mv "$t" %s; fi`, q, digest, q, q)
 	sess, err := client.NewSession()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("opening SSH session on %s: %w", x.address, err)
 	}
 	defer sess.Close()
-	sess.Stdin = stdin
-	var out, stderr bytes.Buffer
-	sess.Stdout, sess.Stderr = &out, &stderr
-	if err := sess.Run(cmd); err != nil {
-		return out.String(), fmt.Errorf("%s: %w: %s", cmd, err, strings.TrimSpace(stderr.String()))
+	stdin, _ := sess.StdinPipe()
+	stdout, _ := sess.StdoutPipe()
+	var stderr bytes.Buffer
+	sess.Stderr = &stderr
+	if err := sess.Start(script); err != nil {
+		return "", fmt.Errorf("installing agent on %s: %w", x.address, err)
 	}
-	return out.String(), nil
+	answer, _ := bufio.NewReader(stdout).ReadString('\n')
+	if strings.TrimSpace(answer) == "need" {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return "", fmt.Errorf("reading agent binary: %w", err)
+		}
+		if _, err := io.Copy(stdin, f); err != nil {
+			return "", fmt.Errorf("copying agent to %s:%s: %w", x.address, remote, err)
+		}
+	}
+	stdin.Close()
+	if err := sess.Wait(); err != nil {
+		return "", fmt.Errorf("copying agent to %s:%s: %w: %s", x.address, remote, err, strings.TrimSpace(stderr.String()))
+	}
+	return remote, nil
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
