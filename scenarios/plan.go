@@ -21,6 +21,13 @@ type Plan struct {
 	Target      probes.Target `json:"target"`
 	Concurrency int           `json:"concurrency"`
 	Steps       []PlanStep    `json:"steps"`
+	// RunID and SuiteSHA256 enter the evidence digest a TPM quote binds.
+	RunID       string `json:"run_id,omitempty"`
+	SuiteSHA256 string `json:"suite_sha256,omitempty"`
+	// VerifierNonce is the verifier's fresh nonce for TPM quotes; its
+	// source is "harness" in a one-shot run, "remote" from a verifier service.
+	VerifierNonce  []byte `json:"verifier_nonce,omitempty"`
+	VerifierSource string `json:"verifier_source,omitempty"`
 }
 
 // PlanStep is one probe to run, parameters as YAML text.
@@ -31,9 +38,10 @@ type PlanStep struct {
 	Params  string           `json:"params,omitempty"`
 }
 
-// PlanFor builds the plan of one target of s.
+// PlanFor builds the plan of one target of s, without TPM binding inputs
+// (the runner adds its run id and nonce).
 func PlanFor(s *Suite, t TargetSpec) Plan {
-	p := Plan{Target: probes.Target{Name: t.Name, Kind: t.Kind}, Concurrency: s.Concurrency}
+	p := Plan{Target: probes.Target{Name: t.Name, Kind: t.Kind}, Concurrency: s.Concurrency, SuiteSHA256: s.SHA256}
 	for _, st := range s.StepsFor(t.Name) {
 		p.Steps = append(p.Steps, PlanStep{ID: st.ID, Probe: st.Probe, Timeout: results.Duration(st.Timeout), Params: st.Params})
 	}
@@ -52,7 +60,45 @@ const Grace = 2 * time.Second
 // A probe that cannot run still yields evidence, with a failure recorded. A
 // probe stuck past cancellation (an uncancellable read, say) is abandoned
 // after Grace so that the evidence already gathered is not held hostage.
+//
+// TPM steps run last: their quote binds the digest of every other record of
+// this target (results.EvidenceDigestOf) with the plan's verifier nonce.
 func RunPlan(ctx context.Context, plan Plan, emit func(results.Evidence)) {
+	var first, last []PlanStep
+	for _, st := range plan.Steps {
+		if st.Probe == "tpm" {
+			last = append(last, st)
+		} else {
+			first = append(first, st)
+		}
+	}
+	var (
+		mu   sync.Mutex
+		seen []results.Evidence
+	)
+	record := func(ev results.Evidence) {
+		mu.Lock()
+		seen = append(seen, ev)
+		mu.Unlock()
+		emit(ev)
+	}
+	runSteps(ctx, plan, first, record)
+	if len(last) == 0 || ctx.Err() != nil {
+		return
+	}
+	mu.Lock()
+	digest := results.EvidenceDigestOf(plan.RunID, plan.SuiteSHA256, plan.Target.Name, seen)
+	mu.Unlock()
+	if len(plan.VerifierNonce) > 0 {
+		ctx = probes.WithQuoteBinding(ctx, probes.QuoteBinding{
+			VerifierNonce: plan.VerifierNonce, VerifierSource: plan.VerifierSource, EvidenceDigest: digest,
+		})
+	}
+	runSteps(ctx, plan, last, record)
+}
+
+// runSteps runs steps with bounded concurrency (see RunPlan).
+func runSteps(ctx context.Context, plan Plan, steps []PlanStep, emit func(results.Evidence)) {
 	n := plan.Concurrency
 	if n <= 0 {
 		n = DefaultConcurrency
@@ -71,7 +117,7 @@ func RunPlan(ctx context.Context, plan Plan, emit func(results.Evidence)) {
 		}
 	}
 	defer func() { mu.Lock(); closed = true; mu.Unlock() }()
-	for _, st := range plan.Steps {
+	for _, st := range steps {
 		if ctx.Err() != nil {
 			break // steps not started are reported by the runner as interrupted
 		}

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -56,6 +57,10 @@ func (r *Runner) Run(ctx context.Context, s *Suite) *results.Report {
 		}
 		rep.Targets = append(rep.Targets, results.Target{Name: t.Name, Kind: t.Kind, Address: addr})
 	}
+	// In a one-shot run the harness is its own verifier: it draws the nonce
+	// TPM quotes bind (see the attest package for what that proves).
+	nonce := make([]byte, 32)
+	rand.Read(nonce)
 	bctx, cancel := context.WithTimeout(ctx, s.Budget)
 	defer cancel()
 
@@ -94,7 +99,9 @@ func (r *Runner) Run(ctx context.Context, s *Suite) *results.Report {
 			case <-bctx.Done():
 				return
 			}
-			if err := ex.execute(bctx, PlanFor(s, t), emit); err != nil {
+			plan := PlanFor(s, t)
+			plan.RunID, plan.VerifierNonce, plan.VerifierSource = rep.RunID, nonce, "harness"
+			if err := ex.execute(bctx, plan, emit); err != nil {
 				log.Warn("target failed", "target", t.Name, "err", err)
 				mu.Lock()
 				execErrs[t.Name] = err
