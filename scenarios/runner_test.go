@@ -32,6 +32,7 @@ func fixtureRoot(t *testing.T) string {
 		"sys/class/dmi/id/sys_vendor":   "Example GmbH\n",
 		"proc/sys/kernel/osrelease":     "6.1.0-test\n",
 		"sys/class/dmi/id/product_name": "Box 1\n",
+		".sovbench/cpuid":               "hypervisor_bit: 0\n",
 	} {
 		p := filepath.Join(root, path)
 		os.MkdirAll(filepath.Dir(p), 0o755)

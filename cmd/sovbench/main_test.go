@@ -50,9 +50,12 @@ func writeSuite(t *testing.T, dir, root string, claims string) string {
 	return path
 }
 
+// fixture writes a host tree; it always says what CPUID would (bare metal),
+// since a tree is not the running machine.
 func fixture(t *testing.T, files map[string]string) string {
 	t.Helper()
 	root := t.TempDir()
+	files[".sovbench/cpuid"] = "hypervisor_bit: 0\nvendor: GenuineIntel\n"
 	for p, body := range files {
 		full := filepath.Join(root, p)
 		os.MkdirAll(filepath.Dir(full), 0o755)
@@ -73,8 +76,8 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{"every claim passed gives 0", "  - hypervisor.present: false\n", func(s string) []string { return []string{"run", "-q", s} }, exitOK},
 		{"a failed claim gives 1", "  - hypervisor.present: true\n", func(s string) []string { return []string{"run", "-q", s} }, exitClaims},
-		{"inconclusive where a pass is required gives 1", "  - operator.not_in: [Amazon]\n", func(s string) []string { return []string{"run", "-q", s} }, exitClaims},
-		{"inconclusive tolerated by no_fail gives 0", "  - operator.not_in: [Amazon]\n    require: no_fail\n", func(s string) []string { return []string{"run", "-q", s} }, exitOK},
+		{"inconclusive where a pass is required gives 1", "  - metadata.service_not_in: [aws]\n", func(s string) []string { return []string{"run", "-q", s} }, exitClaims},
+		{"inconclusive tolerated by no_fail gives 0", "  - metadata.service_not_in: [aws]\n    require: no_fail\n", func(s string) []string { return []string{"run", "-q", s} }, exitOK},
 		{"an invalid suite gives 2", "  - nonsense.claim: 1\n", func(s string) []string { return []string{"run", s} }, exitUsage},
 		{"a missing suite file gives 2", "  - hypervisor.present: false\n", func(string) []string { return []string{"run", "nope.yaml"} }, exitUsage},
 		{"an unknown flag gives 2", "  - hypervisor.present: false\n", func(s string) []string { return []string{"run", "--frobnicate", s} }, exitUsage},
