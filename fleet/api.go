@@ -1,0 +1,58 @@
+package fleet
+
+import (
+	"time"
+
+	"github.com/sovbench/sovbench/results"
+)
+
+// EnrolRequest is the body of POST /v1/enrol.
+type EnrolRequest struct {
+	Token string `json:"token"`
+	// Name is the agent's name (its host name by default); /probe's target.
+	Name string `json:"name"`
+}
+
+// EnrolResponse carries the agent's credential.
+type EnrolResponse struct {
+	AgentID    string `json:"agent_id"`
+	Credential string `json:"credential"`
+}
+
+// NonceRequest is the body of POST /v1/nonce.
+type NonceRequest struct {
+	Suite string `json:"suite"`
+}
+
+// NonceResponse is a fresh single-use nonce and the run it opens.
+type NonceResponse struct {
+	// Nonce is 32 random bytes, base64; TPM quotes bind it.
+	Nonce   string    `json:"nonce"`
+	RunID   string    `json:"run_id"`
+	Expires time.Time `json:"expires"`
+}
+
+// Submission is the body of POST /v1/submit: the evidence of one run of the
+// plan and the nonce it was run under.
+type Submission struct {
+	Suite    string             `json:"suite"`
+	Nonce    string             `json:"nonce"`
+	Started  time.Time          `json:"started"`
+	Evidence []results.Evidence `json:"evidence"`
+}
+
+// SubmitResponse is the verifier's verdict on a submission.
+type SubmitResponse struct {
+	RunID     string            `json:"run_id"`
+	KeyID     string            `json:"key_id"`
+	Satisfied bool              `json:"satisfied"`
+	Verdicts  []results.Verdict `json:"verdicts"`
+}
+
+// apiError is the body of every refusal.
+type apiError struct {
+	// Code is stable (forbidden, nonce_used, nonce_expired, nonce_unknown,
+	// too_large, bad_request, tpm_binding, unknown_suite); tests match it.
+	Code  string `json:"code"`
+	Error string `json:"error"`
+}

@@ -1,0 +1,27 @@
+// Package fleet is the verifier service and its agent: hosts of a fleet run
+// a suite's probes ("sovbench agent --server") and submit the evidence to a
+// verifier ("sovbench serve") that evaluates the claims, signs the report
+// with the service key and stores it, so that dozens of hosts can be
+// watched continuously (Prometheus scrapes /metrics and /probe).
+//
+// The protocol, over HTTPS:
+//
+//	POST /v1/enrol   {token, name}          -> {agent_id, credential}
+//	GET  /v1/plan?suite=S                   -> scenarios.Plan
+//	POST /v1/nonce   {suite}                -> {nonce, run_id, expires}
+//	POST /v1/submit  {suite, nonce, evidence} -> {run_id, verdicts}
+//	GET  /metrics, GET /probe?suite=S&target=AGENT
+//
+// Every call after enrolment carries "Authorization: Bearer <credential>".
+// Enrolment tokens and credentials are stored as SHA-256 hashes and compared
+// in constant time. A nonce is single use, expires, and belongs to the agent
+// that asked for it: a replayed, unknown or expired nonce is refused, so a
+// submission is fresh. TPM evidence must bind the issued nonce and the
+// digest of the submitted evidence (results.EvidenceDigestOf), which the
+// service checks with verify.TPMBinding before it signs anything.
+//
+// It is a package of its own, not part of scenarios, because it adds a
+// network service, credentials and metrics that local and SSH runs never
+// need; it imports scenarios (plans, evaluation), verify and results, and
+// only cmd imports it.
+package fleet

@@ -1,0 +1,165 @@
+package fleet
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/scenarios"
+)
+
+// errTPMBinding marks a TPM record that does not bind this submission.
+var errTPMBinding = errors.New("TPM evidence does not bind this submission")
+
+func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
+	began := time.Now()
+	outcome := "error"
+	defer func() {
+		s.metrics.submissions.WithLabelValues(outcome).Inc()
+		s.metrics.latency.WithLabelValues(outcome).Observe(time.Since(began).Seconds())
+	}()
+	var sub Submission
+	if !decodeBody(w, r, s.cfg.MaxBody, &sub) {
+		outcome = "bad_request"
+		return
+	}
+	a := agentOf(r)
+	su, t, ok := s.suiteTarget(w, sub.Suite, a.Name)
+	if !ok {
+		outcome = "bad_request"
+		return
+	}
+	is, err := s.nonces.spend(a.ID, sub.Suite, sub.Nonce)
+	if err != nil {
+		outcome = nonceCode(err)
+		refuse(w, nonceStatus(err), outcome, fmt.Errorf("submission refused: %w", err))
+		return
+	}
+	rep := s.report(su, t, a, is, sub)
+	if err := s.checkTPM(rep, sub.Nonce); err != nil {
+		outcome = "tpm_binding"
+		refuse(w, http.StatusUnprocessableEntity, outcome, err)
+		return
+	}
+	path, err := results.WriteSignedReport(r.Context(), s.cfg.ResultsDir, rep, s.cfg.Key)
+	if err == nil && s.cfg.Index != nil {
+		err = s.cfg.Index.Add(r.Context(), path, rep)
+	}
+	if err != nil {
+		s.cfg.Log.Error("storing report", "run", rep.RunID, "err", err)
+		refuse(w, http.StatusInternalServerError, "internal", errors.New("storing the report failed"))
+		return
+	}
+	outcome = "accepted"
+	s.record(su.Name, a.Name, rep)
+	s.cfg.Log.Info("report", "run", rep.RunID, "agent", a.Name, "suite", su.Name, "counts", rep.Counts().String())
+	writeJSON(w, http.StatusOK, SubmitResponse{RunID: rep.RunID, KeyID: s.cfg.Key.ID, Satisfied: rep.Satisfied(), Verdicts: rep.Verdicts})
+}
+
+func nonceCode(err error) string {
+	switch {
+	case errors.Is(err, ErrNonceUsed):
+		return "nonce_used"
+	case errors.Is(err, ErrNonceExpired):
+		return "nonce_expired"
+	}
+	return "nonce_unknown"
+}
+
+func nonceStatus(err error) int {
+	switch {
+	case errors.Is(err, ErrNonceUsed):
+		return http.StatusConflict
+	case errors.Is(err, ErrNonceExpired):
+		return http.StatusGone
+	}
+	return http.StatusForbidden
+}
+
+// report builds the run's report from the submission: the evidence of the
+// plan's steps in suite order (a step the agent did not report is recorded
+// as interrupted, evidence the plan did not ask for is dropped) and the
+// verdicts evaluated here, never the agent's.
+func (s *Server) report(su *scenarios.Suite, t scenarios.TargetSpec, a Agent, is issued, sub Submission) *results.Report {
+	started := sub.Started.UTC()
+	if started.Before(is.at) || started.After(time.Now()) {
+		started = is.at.UTC() // the agent cannot have started before it had the nonce
+	}
+	rep := &results.Report{
+		Schema: results.Schema, RunID: is.runID, Harness: s.cfg.Harness,
+		Suite:    results.SuiteRef{Name: su.Name, Path: su.Path, SHA256: su.SHA256, Source: string(su.Source)},
+		Provider: su.Provider, Started: started, Status: results.RunComplete,
+		Targets: []results.Target{{Name: t.Name, Kind: "agent", Address: a.Name}},
+	}
+	got := make(map[string]results.Evidence, len(sub.Evidence))
+	for _, ev := range sub.Evidence {
+		if ev.Target == t.Name {
+			got[ev.ID] = ev
+		}
+	}
+	missing := 0
+	for _, st := range su.StepsFor(t.Name) {
+		id := scenarios.EvidenceID(t.Name, st.ID)
+		ev, ok := got[id]
+		if !ok || ev.Probe != st.Probe {
+			missing++
+			ev = results.Evidence{ID: id, Probe: st.Probe, Target: t.Name,
+				Failure: &results.Failure{Class: results.ClassInterrupted, Operation: "run", Message: "the agent did not report this probe"}}
+		}
+		rep.Evidence = append(rep.Evidence, ev)
+	}
+	if missing > 0 {
+		rep.Status, rep.Interruption = results.RunIncomplete, fmt.Sprintf("agent %s reported %d of the plan's probes missing", a.Name, missing)
+	}
+	one := *su
+	one.Targets = []scenarios.TargetSpec{t}
+	rep.Verdicts = scenarios.Evaluate(&one, rep.Evidence)
+	rep.Ended = time.Now().UTC()
+	return rep
+}
+
+// checkTPM requires every TPM record to quote the nonce this service issued
+// and the digest of the evidence as submitted.
+func (s *Server) checkTPM(rep *results.Report, nonce string) error {
+	raw, err := base64.StdEncoding.DecodeString(nonce)
+	if err != nil {
+		return fmt.Errorf("%w: decoding nonce: %w", errTPMBinding, err)
+	}
+	for i := range rep.Evidence {
+		e := &rep.Evidence[i]
+		if e.TPM == nil || e.Failure != nil {
+			continue
+		}
+		if !bytes.Equal(e.TPM.Nonce.Verifier, raw) {
+			return fmt.Errorf("%w: %s quotes verifier nonce %x, not the one issued", errTPMBinding, e.ID, e.TPM.Nonce.Verifier)
+		}
+		if err := s.cfg.TPMCheck(e, results.EvidenceDigest(rep, e.Target)); err != nil {
+			return fmt.Errorf("%w: %s: %w", errTPMBinding, e.ID, err)
+		}
+	}
+	return nil
+}
+
+// record keeps the run as the agent's latest and updates the verdict gauges.
+func (s *Server) record(suite, agent string, rep *results.Report) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latest[probeKey{suite, agent}] = latestRun{runID: rep.RunID, at: rep.Ended, verdicts: rep.Verdicts, ok: rep.Satisfied()}
+	counts := map[[2]string]float64{}
+	for k, l := range s.latest {
+		if k.suite != suite {
+			continue
+		}
+		for _, v := range l.verdicts {
+			counts[[2]string{v.Key(), string(v.Status)}]++
+		}
+	}
+	s.metrics.verdicts.DeletePartialMatch(map[string]string{"suite": suite})
+	for k, n := range counts {
+		s.metrics.verdicts.WithLabelValues(suite, k[0], k[1]).Set(n)
+	}
+}
