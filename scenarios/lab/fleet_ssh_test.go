@@ -1,0 +1,177 @@
+package lab_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/lab"
+	"github.com/sovbench/sovbench/scenarios/lab/labtest"
+)
+
+const fleetSize = 50
+
+// fleetSSHUser logs in on the fleet: a /bin/sh system user, unlocked.
+const fleetSSHUser = "sovbench-ssh"
+
+// fleetLab is an auditor host and fleetSize hosts, each running a real sshd
+// on its lab address with one shared host key.
+type fleetLab struct {
+	lab        *lab.Lab
+	auditNS    string
+	hosts      []string
+	key        string
+	knownHosts string
+	agent      string
+}
+
+func startFleet(t *testing.T) *fleetLab {
+	t.Helper()
+	labtest.RequireRoot(t)
+	for _, tool := range []string{"/usr/sbin/sshd", "ssh-keygen", "useradd"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s is needed (scripts/deps installs openssh-server): %v", tool, err)
+		}
+	}
+	if exec.Command("id", fleetSSHUser).Run() != nil {
+		if out, err := exec.Command("useradd", "--system", "--shell", "/bin/sh", "--home-dir", "/nonexistent", "--no-create-home", fleetSSHUser).CombinedOutput(); err != nil {
+			t.Fatalf("useradd: %v: %s", err, out)
+		}
+	}
+	exec.Command("usermod", "-p", "*", fleetSSHUser).Run()
+
+	var hosts strings.Builder
+	for i := 1; i <= fleetSize; i++ {
+		fmt.Fprintf(&hosts, "      - {name: h%d}\n", i)
+	}
+	l := labtest.Up(t, `lab: fleet
+providers:
+  - name: audit
+    location: {lat: 49.61, lon: 6.13}
+    egress: {policy: open}
+    hosts: [{name: op}]
+  - name: fleet
+    location: {lat: 49.61, lon: 6.13}
+    egress: {policy: open}
+    hosts:
+`+hosts.String())
+	dir, err := os.MkdirTemp("", "sovbench-fleet-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(dir, 0o755)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	for _, k := range []string{"host", "client"} {
+		if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", filepath.Join(dir, k)).CombinedOutput(); err != nil {
+			t.Fatalf("ssh-keygen: %v: %s", err, out)
+		}
+	}
+	pub, _ := os.ReadFile(filepath.Join(dir, "client.pub"))
+	os.WriteFile(filepath.Join(dir, "authorized_keys"), pub, 0o644)
+	hostPub, _ := os.ReadFile(filepath.Join(dir, "host.pub"))
+	f := strings.Fields(string(hostPub))
+	fl := &fleetLab{lab: l, auditNS: labtest.Namespace(t, l, "audit/op"), key: filepath.Join(dir, "client"), knownHosts: filepath.Join(dir, "known_hosts")}
+	os.WriteFile(fl.knownHosts, []byte(fmt.Sprintf("198.18.2.* %s %s\n", f[0], f[1])), 0o644)
+	os.MkdirAll("/run/sshd", 0o755)
+	for i := 1; i <= fleetSize; i++ {
+		addr := fmt.Sprintf("198.18.2.%d", i)
+		cfg := filepath.Join(dir, fmt.Sprintf("sshd_%d", i))
+		os.WriteFile(cfg, []byte(fmt.Sprintf("ListenAddress %s:22\nHostKey %s/host\nAuthorizedKeysFile %s/authorized_keys\nPidFile none\nUsePAM no\nStrictModes no\nPermitRootLogin no\nAllowUsers %s\nPasswordAuthentication no\nMaxStartups 100\n", addr, dir, dir, fleetSSHUser)), 0o600)
+		cmd := exec.Command("ip", "netns", "exec", labtest.Namespace(t, l, fmt.Sprintf("fleet/h%d", i)), "/usr/sbin/sshd", "-D", "-e", "-f", cfg)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		fl.hosts = append(fl.hosts, addr)
+	}
+	// The agent: the sovbench binary, readable by the SSH user.
+	bin, err := os.ReadFile(labtest.Binary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl.agent = filepath.Join(dir, "sovbench")
+	os.WriteFile(fl.agent, bin, 0o755)
+	// Wait until every sshd listens.
+	deadline := time.Now().Add(20 * time.Second)
+	for _, h := range fl.hosts {
+		for {
+			c, err := lab.Dial(context.Background(), fl.auditNS, "tcp", h+":22")
+			if err == nil {
+				c.Close()
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("sshd on %s does not answer: %v", h, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	return fl
+}
+
+// run runs the fleet suite over the first n hosts from the auditor host.
+func (fl *fleetLab) run(t testing.TB, n int) *results.Report {
+	s, err := scenarios.Parse("fleet.yaml", []byte(fmt.Sprintf(`suite: fleet
+provider: {name: fleet}
+budget: 2m
+target_concurrency: %d
+targets:
+  - name: fleet
+    kind: ssh
+    hosts: [%s]
+    ssh: {user: %s, key: %s, known_hosts: %s}
+probes:
+  - probe: jurisdiction
+    params: {operator: Clarence}
+  - probe: host
+claims:
+  - jurisdiction.within: [EU]
+`, fleetSize, strings.Join(fl.hosts[:n], ", "), fleetSSHUser, fl.key, fl.knownHosts)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &scenarios.Runner{AgentPath: fl.agent, Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		return lab.Dial(ctx, fl.auditNS, network, addr)
+	}}
+	return r.Run(context.Background(), s)
+}
+
+func TestFiftyLabHostsOverSSH(t *testing.T) {
+	fl := startFleet(t)
+	start := time.Now()
+	rep := fl.run(t, fleetSize)
+	t.Logf("%d hosts over SSH in %v", fleetSize, time.Since(start))
+	if rep.Status != results.RunComplete {
+		t.Fatalf("run %s: %s", rep.Status, rep.Interruption)
+	}
+	if len(rep.Verdicts) != fleetSize {
+		t.Fatalf("%d verdicts, want one per host", len(rep.Verdicts))
+	}
+	for _, v := range rep.Verdicts {
+		if v.Status != results.StatusPass {
+			t.Errorf("%s: %s (%s)", v.Target, v.Status, v.Reason)
+		}
+	}
+	for _, e := range rep.Evidence {
+		if e.Failure != nil || (e.Probe == "host" && e.Host == nil) {
+			t.Errorf("%s: %v", e.ID, e.Failure)
+		}
+	}
+	// With the agent in place (scripts/bench/fleet.sh reads these lines):
+	// one host against the whole fleet, in the same run.
+	for _, n := range []int{1, fleetSize} {
+		start := time.Now()
+		if rep := fl.run(t, n); rep.Status != results.RunComplete {
+			t.Fatalf("warm run of %d: %s", n, rep.Interruption)
+		}
+		t.Logf("warm: %d hosts in %v", n, time.Since(start))
+	}
+}
