@@ -7,14 +7,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sovbench/sovbench/geo"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/verify"
 )
 
 // reportMap draws a report's map as one inline SVG element for the HTML
-// page; the latency and location family wires its renderer in here. nil
-// means no map.
-var reportMap func(*results.Report) (string, error)
+// page: the feasible region from the latency and location family.
+var reportMap = geo.ReportMap
 
 func (a *app) reportCommand() *cobra.Command {
 	cmd := &cobra.Command{
