@@ -30,6 +30,9 @@ type NonceResponse struct {
 	Nonce   string    `json:"nonce"`
 	RunID   string    `json:"run_id"`
 	Expires time.Time `json:"expires"`
+	// SuiteSHA256 is the suite's digest; with RunID it enters the
+	// evidence digest a TPM quote binds (results.EvidenceDigestOf).
+	SuiteSHA256 string `json:"suite_sha256"`
 }
 
 // Submission is the body of POST /v1/submit: the evidence of one run of the

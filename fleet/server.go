@@ -249,9 +249,10 @@ func (s *Server) nonce(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := agentOf(r)
-	if _, _, ok := s.suiteTarget(w, req.Suite, a.Name); !ok {
+	su, _, ok := s.suiteTarget(w, req.Suite, a.Name)
+	if !ok {
 		return
 	}
 	n, is := s.nonces.issue(a.ID, req.Suite)
-	writeJSON(w, http.StatusOK, NonceResponse{Nonce: n, RunID: is.runID, Expires: is.expires.UTC()})
+	writeJSON(w, http.StatusOK, NonceResponse{Nonce: n, RunID: is.runID, Expires: is.expires.UTC(), SuiteSHA256: su.SHA256})
 }

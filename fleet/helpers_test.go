@@ -1,0 +1,89 @@
+package fleet
+
+import (
+	"context"
+	"encoding/pem"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/sovbench/sovbench/results"
+)
+
+// testServer is a verifier on 127.0.0.1 (httptest, TLS) and what it uses.
+type testServer struct {
+	*Server
+	http  *httptest.Server
+	store *Store
+	key   *results.SigningKey
+	dir   string
+	index *results.Index
+}
+
+func newTestServer(tb testing.TB) *testServer {
+	tb.Helper()
+	ctx := context.Background()
+	dir := tb.TempDir()
+	suites, err := LoadSuites("testdata")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	st, err := OpenStore(ctx, filepath.Join(dir, "fleet.sqlite"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	key, err := results.GenerateKey(results.KeyEd25519)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rdir := filepath.Join(dir, "results")
+	if err := mkdir(rdir); err != nil {
+		tb.Fatal(err)
+	}
+	x, err := results.OpenIndex(ctx, rdir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { x.Close() })
+	s, err := NewServer(Config{Suites: suites, Key: key, ResultsDir: rdir, Index: x, Store: st,
+		Harness: results.Harness{Name: "sovbench", Version: "test"}, MaxBody: 1 << 20})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	h := httptest.NewUnstartedServer(s.Handler())
+	h.EnableHTTP2 = true
+	h.StartTLS()
+	tb.Cleanup(h.Close)
+	return &testServer{Server: s, http: h, store: st, key: key, dir: rdir, index: x}
+}
+
+// client returns a client that trusts the test server's certificate.
+func (ts *testServer) client(tb testing.TB) *Client {
+	tb.Helper()
+	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.http.Certificate().Raw})
+	c, err := NewClient(ts.http.URL, ca)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+// enrolled returns a client enrolled as name with a fresh token.
+func (ts *testServer) enrolled(tb testing.TB, name string) *Client {
+	tb.Helper()
+	ctx := context.Background()
+	tok, err := ts.store.IssueToken(ctx, time.Hour)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c := ts.client(tb)
+	if _, err := c.Enrol(ctx, tok, name); err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+func mkdir(p string) error { return os.MkdirAll(p, 0o755) }
