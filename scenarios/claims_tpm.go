@@ -12,10 +12,9 @@ import (
 	"github.com/sovbench/sovbench/results"
 )
 
-// tpmTrust is the trust configuration every TPM claim shares. The strict
-// decoder does not inline embedded structs, so each claim's parameters
-// repeat these fields and convert with trust().
-type tpmTrust struct {
+// TPMTrust is the trust configuration every TPM claim shares; each claim's
+// parameters embed it inline.
+type TPMTrust struct {
 	// Roots are PEM/DER files or directories of trusted hardware EK/AK roots
 	// (the GCE vTPM roots are always included).
 	Roots []string `yaml:"roots"`
@@ -29,7 +28,7 @@ type tpmTrust struct {
 
 var rootCache sync.Map // key → *attest.RootStore or error
 
-func (tr tpmTrust) roots() (*attest.RootStore, error) {
+func (tr TPMTrust) roots() (*attest.RootStore, error) {
 	key := strings.Join(tr.Roots, "\x00") + "\x01" + strings.Join(tr.SoftwareRoots, "\x00")
 	if v, ok := rootCache.Load(key); ok {
 		if err, isErr := v.(error); isErr {
@@ -53,7 +52,7 @@ func (tr tpmTrust) roots() (*attest.RootStore, error) {
 // tpmPlatform verifies the target's first complete TPM evidence. The quote
 // is checked against the recorded verifier nonce and evidence digest; that
 // the digest is this report's evidence is checked by verify (TPMBinding).
-func tpmPlatform(f Facts, tr tpmTrust) (*attest.Platform, string, *Outcome) {
+func tpmPlatform(f Facts, tr TPMTrust) (*attest.Platform, string, *Outcome) {
 	var failed *results.Evidence
 	for _, e := range f.Of("tpm") {
 		if e.Failure != nil || e.TPM == nil {
@@ -84,7 +83,7 @@ func tpmPlatform(f Facts, tr tpmTrust) (*attest.Platform, string, *Outcome) {
 }
 
 // simulatedGate fails a claim on a simulated TPM unless the suite allows it.
-func simulatedGate(p *attest.Platform, tr tpmTrust, claim, ref string) *Outcome {
+func simulatedGate(p *attest.Platform, tr TPMTrust, claim, ref string) *Outcome {
 	if p.Simulated && !tr.AllowSimulated {
 		o := fail(fmt.Sprintf("simulated TPM (%s) cannot satisfy %s; set allow_simulated for a demo", p.Kind, claim), "simulated", ref)
 		return &o
@@ -102,14 +101,8 @@ func describe(p *attest.Platform) string {
 
 // TPMRequiredParams: tpm.required.
 type TPMRequiredParams struct {
-	Hardware       bool     `yaml:"hardware"`
-	Roots          []string `yaml:"roots"`
-	SoftwareRoots  []string `yaml:"software_roots"`
-	AllowSimulated bool     `yaml:"allow_simulated"`
-}
-
-func (p TPMRequiredParams) trust() tpmTrust {
-	return tpmTrust{Roots: p.Roots, SoftwareRoots: p.SoftwareRoots, AllowSimulated: p.AllowSimulated}
+	Hardware bool `yaml:"hardware"`
+	TPMTrust `yaml:",inline"`
 }
 
 var claimTPMRequired = claimKind("tpm.required",
@@ -117,7 +110,7 @@ var claimTPMRequired = claimKind("tpm.required",
 	"tpm.required: {hardware: true, roots: [/etc/sovbench/ek-roots]}",
 	[]string{"tpm"}, nil,
 	func(pr TPMRequiredParams, f Facts) Outcome {
-		p, ref, miss := tpmPlatform(f, pr.trust())
+		p, ref, miss := tpmPlatform(f, pr.TPMTrust)
 		if miss != nil {
 			return *miss
 		}
@@ -127,7 +120,7 @@ var claimTPMRequired = claimKind("tpm.required",
 			}
 			return pass(describe(p)+", EK chain to "+p.EK.Root, "hardware", ref)
 		}
-		if o := simulatedGate(p, pr.trust(), "tpm.required", ref); o != nil {
+		if o := simulatedGate(p, pr.TPMTrust, "tpm.required", ref); o != nil {
 			return *o
 		}
 		fig := "tpm"
@@ -139,14 +132,8 @@ var claimTPMRequired = claimKind("tpm.required",
 
 // TPMManufacturerParams: tpm.manufacturer_in.
 type TPMManufacturerParams struct {
-	Manufacturers  []string `yaml:"manufacturers"`
-	Roots          []string `yaml:"roots"`
-	SoftwareRoots  []string `yaml:"software_roots"`
-	AllowSimulated bool     `yaml:"allow_simulated"`
-}
-
-func (p TPMManufacturerParams) trust() tpmTrust {
-	return tpmTrust{Roots: p.Roots, SoftwareRoots: p.SoftwareRoots, AllowSimulated: p.AllowSimulated}
+	Manufacturers []string `yaml:"manufacturers"`
+	TPMTrust      `yaml:",inline"`
 }
 
 var claimTPMManufacturerIn = claimKind("tpm.manufacturer_in",
@@ -155,11 +142,11 @@ var claimTPMManufacturerIn = claimKind("tpm.manufacturer_in",
 	[]string{"tpm"},
 	func(p TPMManufacturerParams) error { return nonEmptyList("manufacturer")(p.Manufacturers) },
 	func(pr TPMManufacturerParams, f Facts) Outcome {
-		p, ref, miss := tpmPlatform(f, pr.trust())
+		p, ref, miss := tpmPlatform(f, pr.TPMTrust)
 		if miss != nil {
 			return *miss
 		}
-		if o := simulatedGate(p, pr.trust(), "tpm.manufacturer_in", ref); o != nil {
+		if o := simulatedGate(p, pr.TPMTrust, "tpm.manufacturer_in", ref); o != nil {
 			return *o
 		}
 		m := p.Manufacturer
@@ -180,7 +167,7 @@ var claimTPMEKChainValid = claimKind("tpm.ek_chain_valid",
 	"The EK certificate chains to a trusted root (critical TPM SAN and EK EKU tolerated); software CAs only with allow_simulated.",
 	"tpm.ek_chain_valid: {roots: [/etc/sovbench/ek-roots]}",
 	[]string{"tpm"}, nil,
-	func(tr tpmTrust, f Facts) Outcome {
+	func(tr TPMTrust, f Facts) Outcome {
 		p, ref, miss := tpmPlatform(f, tr)
 		if miss != nil {
 			return *miss
@@ -199,14 +186,8 @@ var claimTPMEKChainValid = claimKind("tpm.ek_chain_valid",
 
 // TPMSecureBootParams: tpm.secure_boot.
 type TPMSecureBootParams struct {
-	Enabled        bool     `yaml:"enabled"`
-	Roots          []string `yaml:"roots"`
-	SoftwareRoots  []string `yaml:"software_roots"`
-	AllowSimulated bool     `yaml:"allow_simulated"`
-}
-
-func (p TPMSecureBootParams) trust() tpmTrust {
-	return tpmTrust{Roots: p.Roots, SoftwareRoots: p.SoftwareRoots, AllowSimulated: p.AllowSimulated}
+	Enabled  bool `yaml:"enabled"`
+	TPMTrust `yaml:",inline"`
 }
 
 var claimTPMSecureBoot = claimKind("tpm.secure_boot",
@@ -214,11 +195,11 @@ var claimTPMSecureBoot = claimKind("tpm.secure_boot",
 	"tpm.secure_boot: {enabled: true}",
 	[]string{"tpm"}, nil,
 	func(pr TPMSecureBootParams, f Facts) Outcome {
-		p, ref, miss := tpmPlatform(f, pr.trust())
+		p, ref, miss := tpmPlatform(f, pr.TPMTrust)
 		if miss != nil {
 			return *miss
 		}
-		if o := simulatedGate(p, pr.trust(), "tpm.secure_boot", ref); o != nil {
+		if o := simulatedGate(p, pr.TPMTrust, "tpm.secure_boot", ref); o != nil {
 			return *o
 		}
 		if p.Boot == nil {
@@ -245,14 +226,8 @@ func onOff(b bool) string {
 // TPMPCRPolicyParams: tpm.pcr_policy. PCRs maps a SHA-256 PCR index to the
 // hex value it must hold.
 type TPMPCRPolicyParams struct {
-	PCRs           map[int]string `yaml:"pcrs"`
-	Roots          []string       `yaml:"roots"`
-	SoftwareRoots  []string       `yaml:"software_roots"`
-	AllowSimulated bool           `yaml:"allow_simulated"`
-}
-
-func (p TPMPCRPolicyParams) trust() tpmTrust {
-	return tpmTrust{Roots: p.Roots, SoftwareRoots: p.SoftwareRoots, AllowSimulated: p.AllowSimulated}
+	PCRs     map[int]string `yaml:"pcrs"`
+	TPMTrust `yaml:",inline"`
 }
 
 func checkPCRPolicy(p TPMPCRPolicyParams) error {
@@ -275,11 +250,11 @@ var claimTPMPCRPolicy = claimKind("tpm.pcr_policy",
 	"tpm.pcr_policy: {pcrs: {7: 4c1a...e3}}",
 	[]string{"tpm"}, checkPCRPolicy,
 	func(pr TPMPCRPolicyParams, f Facts) Outcome {
-		p, ref, miss := tpmPlatform(f, pr.trust())
+		p, ref, miss := tpmPlatform(f, pr.TPMTrust)
 		if miss != nil {
 			return *miss
 		}
-		if o := simulatedGate(p, pr.trust(), "tpm.pcr_policy", ref); o != nil {
+		if o := simulatedGate(p, pr.TPMTrust, "tpm.pcr_policy", ref); o != nil {
 			return *o
 		}
 		idx := make([]int, 0, len(pr.PCRs))
@@ -304,14 +279,8 @@ var claimTPMPCRPolicy = claimKind("tpm.pcr_policy",
 
 // TPMOperatorParams: tpm.operator_not_in.
 type TPMOperatorParams struct {
-	Operators      []string `yaml:"operators"`
-	Roots          []string `yaml:"roots"`
-	SoftwareRoots  []string `yaml:"software_roots"`
-	AllowSimulated bool     `yaml:"allow_simulated"`
-}
-
-func (p TPMOperatorParams) trust() tpmTrust {
-	return tpmTrust{Roots: p.Roots, SoftwareRoots: p.SoftwareRoots, AllowSimulated: p.AllowSimulated}
+	Operators []string `yaml:"operators"`
+	TPMTrust  `yaml:",inline"`
 }
 
 var claimTPMOperatorNotIn = claimKind("tpm.operator_not_in",
@@ -320,11 +289,11 @@ var claimTPMOperatorNotIn = claimKind("tpm.operator_not_in",
 	[]string{"tpm"},
 	func(p TPMOperatorParams) error { return nonEmptyList("operator")(p.Operators) },
 	func(pr TPMOperatorParams, f Facts) Outcome {
-		p, ref, miss := tpmPlatform(f, pr.trust())
+		p, ref, miss := tpmPlatform(f, pr.TPMTrust)
 		if miss != nil {
 			return *miss
 		}
-		if o := simulatedGate(p, pr.trust(), "tpm.operator_not_in", ref); o != nil {
+		if o := simulatedGate(p, pr.TPMTrust, "tpm.operator_not_in", ref); o != nil {
 			return *o
 		}
 		var facts []string
