@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/scenarios/seed"
+)
+
+func (a *app) demoCommand() *cobra.Command {
+	var opt seed.Options
+	var keyPath string
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Run the seed suites against the built-in lab of seed providers (needs root)",
+		Long: `demo brings up the built-in lab (seven providers modelled on the seeds:
+clarence, s3ns, bleu, clever, azure-eu, clover, analytics), runs every seed
+suite against every provider, writes a signed report per suite and provider
+(with an HTML page beside it), prints the providers × claims table and tears
+the lab down, also on SIGINT. Without --key a demo key is generated once into
+<results-dir>/demo-key/; its public half verifies the reports.`,
+		Example: "  sudo sovbench demo\n  sudo sovbench demo --provider clarence --suite disconnected",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			start := time.Now()
+			signer, pub, err := a.demoSigner(keyPath)
+			if err != nil {
+				return usageErr(err)
+			}
+			opt.Log, opt.Harness, opt.Holder = a.log, harness(), "sovbench demo"
+			opt.CAFile, err = filepath.Abs(filepath.Join(a.resultsDir, "demo-key", "lab-ca.pem"))
+			if err != nil {
+				return runtimeErr(err)
+			}
+			reps, err := seed.Run(cmd.Context(), opt)
+			if err != nil {
+				return runtimeErr(err)
+			}
+			incomplete := 0
+			for _, rep := range reps {
+				if rep.Status != results.RunComplete {
+					incomplete++
+				}
+				if err := a.storeDemoReport(cmd, rep, signer); err != nil {
+					return runtimeErr(err)
+				}
+			}
+			if err := results.RenderGrid(a.stdout, seed.Grid(reps), a.output); err != nil {
+				return runtimeErr(err)
+			}
+			if !a.quiet {
+				fmt.Fprintf(a.stderr, "%d signed reports and HTML pages in %s (key %s)\nverify: sovbench verify --key %s %s/<provider>/<report>.json\nwall time: %s\n",
+					len(reps), a.resultsDir, signer.ID[:12], pub, a.resultsDir, time.Since(start).Round(100*time.Millisecond))
+			}
+			if incomplete > 0 {
+				return runtimeErr(fmt.Errorf("%d of %d runs incomplete", incomplete, len(reps)))
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&keyPath, "key", "", "sign with this private key (default: <results-dir>/demo-key/sovbench.key, generated if missing)")
+	f.StringVar(&opt.AgentPath, "agent", "", "sovbench binary to run in the lab's namespaces (default: this one)")
+	f.StringSliceVar(&opt.Suites, "suite", nil, "run only these seed suites (default: all of "+strings.Join(seed.SuiteNames(), ", ")+")")
+	f.StringSliceVar(&opt.Providers, "provider", nil, "run only against these lab providers (default: all)")
+	f.IntVar(&opt.Concurrency, "concurrency", seed.DefaultConcurrency, "suite runs in flight")
+	return cmd
+}
+
+// demoSigner loads keyPath, or the demo key under the results directory,
+// generating it on first use. It returns the key and its public key's path.
+func (a *app) demoSigner(keyPath string) (*results.SigningKey, string, error) {
+	if keyPath != "" {
+		k, err := loadSigner(keyPath)
+		return k, strings.TrimSuffix(keyPath, filepath.Ext(keyPath)) + ".pub", err
+	}
+	dir := filepath.Join(a.resultsDir, "demo-key")
+	priv, pub := filepath.Join(dir, results.PrivateKeyFile), filepath.Join(dir, results.PublicKeyFile)
+	if _, err := os.Stat(priv); err == nil {
+		k, err := results.LoadPrivateKey(priv)
+		return k, pub, err
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, "", fmt.Errorf("reading demo key: %w", err)
+	}
+	k, err := results.GenerateKey(results.KeyEd25519)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, "", fmt.Errorf("creating demo key directory: %w", err)
+	}
+	if _, _, err := results.WriteKeyPair(dir, k); err != nil {
+		return nil, "", err
+	}
+	return k, pub, nil
+}
+
+// storeDemoReport stores rep signed, indexes it and writes its HTML page
+// beside it (same name, .html).
+func (a *app) storeDemoReport(cmd *cobra.Command, rep *results.Report, k *results.SigningKey) error {
+	path, err := a.storeSigned(cmd.Context(), rep, k)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	signer := "signed by demo key " + k.ID + " (verify with sovbench verify)"
+	if err := results.RenderHTML(&buf, rep, results.HTMLOptions{Map: reportMap, Signer: signer}); err != nil {
+		return err
+	}
+	return results.WriteFileAtomic(strings.TrimSuffix(path, ".json")+".html", buf.Bytes(), 0o644)
+}

@@ -1,0 +1,155 @@
+package seed
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/lab"
+)
+
+// DefaultConcurrency is how many suite runs the demo keeps in flight.
+const DefaultConcurrency = 8
+
+// Options configure Run.
+type Options struct {
+	Log     *slog.Logger
+	Harness results.Harness
+	// AgentPath is the sovbench binary run inside the lab's namespaces;
+	// empty means this executable.
+	AgentPath string
+	// Name replaces the lab's name (tests run it beside other labs).
+	Name string
+	// Holder is recorded in the lab's state (see lab.Options).
+	Holder string
+	// Concurrency bounds the suite runs in flight; 0 means DefaultConcurrency.
+	Concurrency int
+	// Suites and Providers restrict the run; empty means all of them.
+	Suites, Providers []string
+	// CAFile is where the lab CA is copied for the control-plane probe,
+	// which names it by path: a suite must still parse when its report is
+	// verified after the lab is gone. Empty: the lab's own state directory.
+	CAFile string
+	// Progress, if set, is called after each finished suite run.
+	Progress func(done, total int)
+}
+
+// Run brings the seed lab up, runs every seed suite against every lab
+// provider and tears the lab down, also when ctx is cancelled. It returns
+// the reports in provider order, then suite order. A run stopped by ctx
+// still yields its (incomplete) reports; err is only for a lab that could
+// not start or a suite that could not be bound.
+func Run(ctx context.Context, opt Options) ([]*results.Report, error) {
+	log := opt.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	topo, err := Topology()
+	if err != nil {
+		return nil, err
+	}
+	l, err := lab.Up(ctx, topo, lab.Options{Log: log, Name: opt.Name, Holder: opt.Holder})
+	if err != nil {
+		return nil, fmt.Errorf("starting the seed lab: %w", err)
+	}
+	defer func() {
+		if err := l.Down(); err != nil {
+			log.Warn("tearing the seed lab down", "err", err)
+		}
+	}()
+	caFile := filepath.Join(l.State.Dir(), "ca.pem")
+	if opt.CAFile != "" {
+		caFile = opt.CAFile
+		if err := os.WriteFile(caFile, l.CA.PEM, 0o644); err != nil {
+			return nil, fmt.Errorf("writing the lab CA: %w", err)
+		}
+	}
+	suites, err := bindAll(l, opt, caFile)
+	if err != nil {
+		return nil, err
+	}
+	return runAll(ctx, l, suites, opt, log), nil
+}
+
+// bindAll renders the selected suites for the selected providers.
+func bindAll(l *lab.Lab, opt Options, caFile string) ([]*scenarios.Suite, error) {
+	names := opt.Suites
+	if len(names) == 0 {
+		names = SuiteNames()
+	}
+	var out []*scenarios.Suite
+	for _, p := range l.Topology.Providers {
+		if len(opt.Providers) > 0 && !contains(opt.Providers, p.Name) {
+			continue
+		}
+		b, err := Bind(l, p, caFile)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			s, err := Render(n, b)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func runAll(ctx context.Context, l *lab.Lab, suites []*scenarios.Suite, opt Options, log *slog.Logger) []*results.Report {
+	conc := opt.Concurrency
+	if conc <= 0 {
+		conc = DefaultConcurrency
+	}
+	reps := make([]*results.Report, len(suites))
+	var mu sync.Mutex
+	done := 0
+	var g errgroup.Group
+	g.SetLimit(conc)
+	for i, s := range suites {
+		g.Go(func() error {
+			r := &scenarios.Runner{Log: log, Harness: opt.Harness, AgentPath: opt.AgentPath, ResolveLab: l.Namespace}
+			reps[i] = r.Run(ctx, s)
+			mu.Lock()
+			done++
+			if opt.Progress != nil {
+				opt.Progress(done, len(suites))
+			}
+			mu.Unlock()
+			return nil
+		})
+	}
+	_ = g.Wait() // the runs record their failures in their reports
+	return reps
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Grid is the demo's comparison table: providers side by side, one row per
+// claim (results.CompareGrid without its measurement rows and run notes).
+func Grid(reps []*results.Report) results.Grid {
+	g := results.CompareGrid(reps)
+	rows := g.Rows[:0]
+	for _, r := range g.Rows {
+		if r[0] == "claim" {
+			rows = append(rows, r)
+		}
+	}
+	g.Rows, g.Notes = rows, nil
+	return g
+}
