@@ -60,6 +60,7 @@ func (a *app) claimsCommand() *cobra.Command {
 
 func (a *app) agentCommand() *cobra.Command {
 	var stdio bool
+	var fo fleetAgentOpts
 	cmd := &cobra.Command{
 		Use:   "agent",
 		Short: "Run probes on this host for a remote runner",
@@ -69,8 +70,11 @@ standard output; runners use it inside lab namespaces and over SSH.`,
 		Example: "  ip netns exec sb-lab-h1 sovbench agent --stdio < plan.json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if fo.server != "" {
+				return a.runFleetAgent(cmd.Context(), fo)
+			}
 			if !stdio {
-				return usageErr(fmt.Errorf("agent: say --stdio"))
+				return usageErr(fmt.Errorf("agent: say --stdio or --server URL"))
 			}
 			if err := scenarios.ServeAgent(cmd.Context(), cmd.InOrStdin(), a.stdout); err != nil {
 				return runtimeErr(err)
@@ -79,5 +83,6 @@ standard output; runners use it inside lab namespaces and over SSH.`,
 		},
 	}
 	cmd.Flags().BoolVar(&stdio, "stdio", false, "read a plan on stdin, write evidence lines on stdout")
+	fo.flags(cmd)
 	return cmd
 }

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sovbench/sovbench/fleet"
+	"github.com/sovbench/sovbench/results"
+)
+
+// fleetAgentOpts are the flags of "sovbench agent --server".
+type fleetAgentOpts struct {
+	server, token, suite, ca, name, creds string
+	every                                 time.Duration
+}
+
+func (o *fleetAgentOpts) flags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.server, "server", "", "verifier URL (https://host:port): run a suite for it instead of --stdio")
+	f.StringVar(&o.token, "token", "", "enrolment token (first run; the credential is saved)")
+	f.StringVar(&o.suite, "suite", "", "suite to run, by name")
+	f.StringVar(&o.ca, "ca", "", "CA certificate (PEM) the verifier's certificate chains to")
+	f.StringVar(&o.name, "name", "", "agent name (default: host name)")
+	f.StringVar(&o.creds, "credentials", "sovbench-agent.json", "where the agent credential is saved")
+	f.DurationVar(&o.every, "every", 0, "repeat every interval (continuous monitoring); 0: once")
+	cmd.Example += "\n  sovbench agent --server https://verifier:8443 --ca verifier.crt --token sbt_… --suite fleet-host --every 5m"
+}
+
+// runFleetAgent enrols (or reuses the saved credential), then runs the
+// suite and submits, once or every o.every until interrupted.
+func (a *app) runFleetAgent(ctx context.Context, o fleetAgentOpts) error {
+	if o.suite == "" {
+		return usageErr(errors.New("agent: --server needs --suite"))
+	}
+	var ca []byte
+	if o.ca != "" {
+		b, err := os.ReadFile(o.ca)
+		if err != nil {
+			return usageErr(fmt.Errorf("reading CA: %w", err))
+		}
+		ca = b
+	}
+	c, err := fleet.NewClient(o.server, ca)
+	if err != nil {
+		return usageErr(err)
+	}
+	if o.name == "" {
+		if o.name, err = os.Hostname(); err != nil {
+			return runtimeErr(fmt.Errorf("reading host name: %w", err))
+		}
+	}
+	if err := c.EnsureEnrolled(ctx, o.creds, o.token, o.name); err != nil {
+		return runtimeErr(err)
+	}
+	for {
+		resp, err := fleet.RunOnce(ctx, c, o.suite)
+		if err != nil && o.every <= 0 {
+			return runtimeErr(err)
+		}
+		if err != nil {
+			a.log.Error("run failed", "suite", o.suite, "err", err)
+		} else if werr := a.printVerdicts(resp); werr != nil {
+			return runtimeErr(werr)
+		}
+		if o.every <= 0 {
+			if !resp.Satisfied {
+				return &exitError{exitClaims, errors.New("a claim missed its requirement")}
+			}
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(o.every):
+		}
+	}
+}
+
+func (a *app) printVerdicts(resp fleet.SubmitResponse) error {
+	if a.output == "json" {
+		return writeJSON(a.stdout, resp)
+	}
+	g := results.Grid{Header: []string{"target", "claim", "status", "reason"}}
+	for _, v := range resp.Verdicts {
+		g.Rows = append(g.Rows, []string{v.Target, v.Key(), string(v.Status), v.Reason})
+	}
+	if err := results.RenderGrid(a.stdout, g, a.output); err != nil {
+		return err
+	}
+	if a.output == "text" {
+		fmt.Fprintf(a.stdout, "run %s signed by %s\n", resp.RunID, resp.KeyID)
+	}
+	return nil
+}

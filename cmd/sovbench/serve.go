@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sovbench/sovbench/fleet"
+	"github.com/sovbench/sovbench/results"
+)
+
+func (a *app) serveCommand() *cobra.Command {
+	var listen, suites, keyPath, db, certPath, tlsKey string
+	var maxBody int64
+	var nonceTTL time.Duration
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the HTTPS verifier service agents submit evidence to",
+		Long: `serve is the verifier for a fleet: agents enrol with a token ("sovbench serve
+token"), fetch a suite's plan, get a single-use nonce, run the probes and submit
+the evidence. The service evaluates the claims, signs the report with --key and
+stores it under --results-dir (indexed). /metrics and /probe?suite=S&target=AGENT
+are for Prometheus. Without --tls-cert a self-signed certificate is created next
+to --db (<db>.crt, <db>.key); give its .crt to agents with --ca.`,
+		Example: "  sovbench serve token --db fleet.sqlite\n  sovbench serve --suites suites/ --key sovbench.key --db fleet.sqlite",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if suites == "" || keyPath == "" {
+				return usageErr(errors.New("serve: say --suites DIR and --key FILE"))
+			}
+			ss, err := fleet.LoadSuites(suites)
+			if err != nil {
+				return usageErr(err)
+			}
+			key, err := results.LoadPrivateKey(keyPath)
+			if err != nil {
+				return usageErr(err)
+			}
+			if err := os.MkdirAll(a.resultsDir, 0o755); err != nil {
+				return runtimeErr(fmt.Errorf("creating results directory: %w", err))
+			}
+			x, err := results.OpenIndex(ctx, a.resultsDir)
+			if err != nil {
+				return runtimeErr(err)
+			}
+			defer x.Close()
+			st, err := fleet.OpenStore(ctx, db)
+			if err != nil {
+				return runtimeErr(err)
+			}
+			defer st.Close()
+			cert, err := serveCert(listen, db, certPath, tlsKey)
+			if err != nil {
+				return usageErr(err)
+			}
+			srv, err := fleet.NewServer(fleet.Config{Suites: ss, Key: key, ResultsDir: a.resultsDir, Index: x, Store: st,
+				Harness: harness(), Log: a.log, NonceTTL: nonceTTL, MaxBody: maxBody})
+			if err != nil {
+				return usageErr(err)
+			}
+			return runtimeErrOrNil(serveHTTPS(ctx, srv.HTTPServer(listen), cert, a))
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&listen, "listen", "127.0.0.1:8443", "address to listen on")
+	f.StringVar(&suites, "suites", "", "directory of suite files agents may run")
+	f.StringVar(&keyPath, "key", "", "private key that signs every report")
+	f.StringVar(&db, "db", "fleet.sqlite", "agent and token store (SQLite)")
+	f.StringVar(&certPath, "tls-cert", "", "server certificate (PEM); default: self-signed next to --db")
+	f.StringVar(&tlsKey, "tls-key", "", "server certificate's key (PEM)")
+	f.Int64Var(&maxBody, "max-body", fleet.DefaultMaxBody, "largest submission accepted, bytes")
+	f.DurationVar(&nonceTTL, "nonce-ttl", fleet.DefaultNonceTTL, "how long a nonce stays valid")
+	cmd.AddCommand(a.serveTokenCommand())
+	return cmd
+}
+
+func (a *app) serveTokenCommand() *cobra.Command {
+	var db string
+	var ttl time.Duration
+	cmd := &cobra.Command{
+		Use:     "token",
+		Short:   "Issue a single-use agent enrolment token",
+		Example: "  sovbench serve token --db fleet.sqlite --ttl 1h",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := fleet.OpenStore(cmd.Context(), db)
+			if err != nil {
+				return runtimeErr(err)
+			}
+			defer st.Close()
+			tok, err := st.IssueToken(cmd.Context(), ttl)
+			if err != nil {
+				return runtimeErr(err)
+			}
+			fmt.Fprintln(a.stdout, tok)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&db, "db", "fleet.sqlite", "agent and token store (SQLite)")
+	cmd.Flags().DurationVar(&ttl, "ttl", 24*time.Hour, "how long the token can be used")
+	return cmd
+}
+
+// serveCert loads the given key pair, or a self-signed one next to db.
+func serveCert(listen, db, certPath, keyPath string) (tls.Certificate, error) {
+	if (certPath == "") != (keyPath == "") {
+		return tls.Certificate{}, errors.New("serve: say both --tls-cert and --tls-key, or neither")
+	}
+	if certPath != "" {
+		return tls.LoadX509KeyPair(certPath, keyPath)
+	}
+	hosts := []string{"localhost", "127.0.0.1", "::1"}
+	if h, _, err := net.SplitHostPort(listen); err == nil && h != "" {
+		hosts = append(hosts, h)
+	}
+	if h, err := os.Hostname(); err == nil {
+		hosts = append(hosts, h)
+	}
+	base := filepath.Clean(db)
+	return fleet.LoadOrCreateCert(base+".crt", base+".key", hosts)
+}
+
+// serveHTTPS serves until ctx is done, then shuts down gracefully.
+func serveHTTPS(ctx context.Context, hs *http.Server, cert tls.Certificate, a *app) error {
+	hs.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+	ln, err := net.Listen("tcp", hs.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", hs.Addr, err)
+	}
+	a.log.Warn("verifier listening", "addr", "https://"+ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.ServeTLS(ln, "", "") }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return hs.Shutdown(sctx)
+	}
+}
+
+func runtimeErrOrNil(err error) error {
+	if err == nil || errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return runtimeErr(err)
+}
