@@ -119,7 +119,7 @@ inconclusive or error, and reports are stored and compared.`,
 		a.claimsCommand(),
 		a.agentCommand(),
 		a.serveCommand(),
-		a.labCommand(),
+		a.labCommand(), a.demoCommand(),
 		a.keyCommand(), a.signCommand(), a.verifyCommand(), a.reportCommand(),
 		versionCommand(a),
 	)
