@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sovbench/sovbench/results"
+)
+
+// freePort returns a loopback address nothing listens on (just now).
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// waitListening dials addr until it answers or 15 s pass.
+func waitListening(t *testing.T, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("verifier did not listen on %s", addr)
+}
+
+func TestServeAndAgentOverTheCLI(t *testing.T) {
+	dir := t.TempDir()
+	suites := filepath.Join(dir, "suites")
+	os.MkdirAll(suites, 0o755)
+	root := fixture(t, map[string]string{"proc/sys/kernel/osrelease": "6.1\n"})
+	writeSuite(t, suites, root, "  - hypervisor.present: false\n")
+	k, err := results.GenerateKey(results.KeyEd25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPath, pubPath, err := results.WriteKeyPair(dir, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "fleet.sqlite")
+	var out, errb bytes.Buffer
+	if code := execute(context.Background(), []string{"serve", "token", "--db", db}, &out, &errb); code != exitOK {
+		t.Fatalf("serve token: exit %d: %s", code, errb.String())
+	}
+	token := strings.TrimSpace(out.String())
+
+	addr := freePort(t)
+	srv := sovbench(t, dir, "--results-dir", filepath.Join(dir, "results"), "serve", "--listen", addr,
+		"--suites", suites, "--key", keyPath, "--db", db)
+	srv.Stderr = &errb
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { srv.Process.Signal(syscall.SIGTERM); srv.Wait() }()
+	waitListening(t, addr)
+
+	agent := func(args ...string) (int, string, string) {
+		var o, e bytes.Buffer
+		base := []string{"agent", "--server", "https://" + addr, "--ca", db + ".crt", "--suite", "t",
+			"--credentials", filepath.Join(dir, "agent.json"), "--name", "h1"}
+		code := execute(context.Background(), append(base, args...), &o, &e)
+		return code, o.String(), e.String()
+	}
+	t.Run("an agent with a wrong token is refused", func(t *testing.T) {
+		code, _, e := agent("--token", "sbt_wrong")
+		if code != exitRuntime || !strings.Contains(e, "forbidden") {
+			t.Fatalf("exit %d, stderr %q; want a forbidden refusal", code, e)
+		}
+	})
+	t.Run("an enrolled agent submits and gets signed verdicts", func(t *testing.T) {
+		code, o, e := agent("--token", token)
+		if code != exitOK || !strings.Contains(o, "hypervisor.present") || !strings.Contains(o, "signed by "+k.ID) {
+			t.Fatalf("exit %d, stdout %q, stderr %q", code, o, e)
+		}
+	})
+	t.Run("the stored report verifies with the service key", func(t *testing.T) {
+		paths, _ := filepath.Glob(filepath.Join(dir, "results", "*", "*.json"))
+		if len(paths) != 1 {
+			t.Fatalf("reports: %v", paths)
+		}
+		var o, e bytes.Buffer
+		if code := execute(context.Background(), []string{"verify", "--key", pubPath, paths[0]}, &o, &e); code != exitOK {
+			t.Fatalf("verify: exit %d: %s %s", code, o.String(), e.String())
+		}
+	})
+}
