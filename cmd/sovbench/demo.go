@@ -71,6 +71,7 @@ the lab down, also on SIGINT. Without --key a demo key is generated once into
 	f.StringVar(&opt.AgentPath, "agent", "", "sovbench binary to run in the lab's namespaces (default: this one)")
 	f.StringSliceVar(&opt.Suites, "suite", nil, "run only these seed suites (default: all of "+strings.Join(seed.SuiteNames(), ", ")+")")
 	f.StringSliceVar(&opt.Providers, "provider", nil, "run only against these lab providers (default: all)")
+	f.StringVar(&opt.Name, "name", "", "lab name (default: seed); two demos at once need different names")
 	f.IntVar(&opt.Concurrency, "concurrency", seed.DefaultConcurrency, "suite runs in flight")
 	return cmd
 }
