@@ -22,11 +22,14 @@ type testServer struct {
 	index *results.Index
 }
 
-func newTestServer(tb testing.TB) *testServer {
+func newTestServer(tb testing.TB) *testServer { tb.Helper(); return newTestServerOf(tb, "testdata") }
+
+// newTestServerOf serves the suites in suitesDir.
+func newTestServerOf(tb testing.TB, suitesDir string) *testServer {
 	tb.Helper()
 	ctx := context.Background()
 	dir := tb.TempDir()
-	suites, err := LoadSuites("testdata")
+	suites, err := LoadSuites(suitesDir)
 	if err != nil {
 		tb.Fatal(err)
 	}
