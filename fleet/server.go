@@ -80,7 +80,15 @@ func NewServer(cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{cfg: cfg, nonces: newNonceBook(cfg.NonceTTL), metrics: newMetrics(), latest: map[probeKey]latestRun{}}, nil
+	s := &Server{cfg: cfg, nonces: newNonceBook(cfg.NonceTTL), metrics: newMetrics(), latest: map[probeKey]latestRun{}}
+	prev, err := cfg.Store.loadLatest(context.Background())
+	if err != nil {
+		return nil, fmt.Errorf("creating verifier: %w", err)
+	}
+	for name := range cfg.Suites {
+		s.record(name, prev)
+	}
+	return s, nil
 }
 
 // LoadSuites loads every *.yaml suite in dir, by suite name.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -76,6 +77,17 @@ func TestAgentEnrolsRunsAndSubmits(t *testing.T) {
 		body := get(t, ts.http.Client(), ts.http.URL+"/probe?suite=fleet-host&target=nobody")
 		if !strings.Contains(body, "sovbench_probe_success 0") || strings.Contains(body, "sovbench_claim_pass") {
 			t.Errorf("/probe for an unknown agent:\n%s", body)
+		}
+	})
+	t.Run("the latest verdicts survive a restart", func(t *testing.T) {
+		again, err := NewServer(ts.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		again.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/probe?suite=fleet-host&target=web-1", nil))
+		if body := rec.Body.String(); !strings.Contains(body, resp.RunID) || !strings.Contains(body, "sovbench_claim_pass") {
+			t.Errorf("/probe after a restart:\n%s", body)
 		}
 	})
 	t.Run("metrics count the submission and the verdicts", func(t *testing.T) {

@@ -26,6 +26,15 @@ CREATE TABLE IF NOT EXISTS enrol_tokens (
 	expires INTEGER NOT NULL, -- unix seconds
 	used_by TEXT NOT NULL DEFAULT ''
 );
+CREATE TABLE IF NOT EXISTS latest (
+	suite    TEXT NOT NULL,
+	agent    TEXT NOT NULL,
+	run_id   TEXT NOT NULL,
+	ended    INTEGER NOT NULL, -- unix nanoseconds
+	ok       INTEGER NOT NULL,
+	verdicts TEXT NOT NULL,    -- JSON []results.Verdict
+	PRIMARY KEY (suite, agent)
+);
 CREATE TABLE IF NOT EXISTS agents (
 	id       TEXT PRIMARY KEY,
 	name     TEXT NOT NULL,

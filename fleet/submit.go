@@ -54,8 +54,12 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusInternalServerError, "internal", errors.New("storing the report failed"))
 		return
 	}
+	l := latestRun{runID: rep.RunID, at: rep.Ended, verdicts: rep.Verdicts, ok: rep.Satisfied()}
+	if err := s.cfg.Store.saveLatest(r.Context(), su.Name, a.Name, l); err != nil {
+		s.cfg.Log.Error("saving latest run", "run", rep.RunID, "err", err) // the report itself is stored
+	}
 	outcome = "accepted"
-	s.record(su.Name, a.Name, rep)
+	s.record(su.Name, map[probeKey]latestRun{{su.Name, a.Name}: l})
 	s.cfg.Log.Info("report", "run", rep.RunID, "agent", a.Name, "suite", su.Name, "counts", rep.Counts().String())
 	writeJSON(w, http.StatusOK, SubmitResponse{RunID: rep.RunID, KeyID: s.cfg.Key.ID, Satisfied: rep.Satisfied(), Verdicts: rep.Verdicts})
 }
@@ -144,11 +148,14 @@ func (s *Server) checkTPM(rep *results.Report, nonce string) error {
 	return nil
 }
 
-// record keeps the run as the agent's latest and updates the verdict gauges.
-func (s *Server) record(suite, agent string, rep *results.Report) {
+// record keeps runs as their agents' latest and updates suite's verdict
+// gauges from every agent's latest run.
+func (s *Server) record(suite string, l map[probeKey]latestRun) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.latest[probeKey{suite, agent}] = latestRun{runID: rep.RunID, at: rep.Ended, verdicts: rep.Verdicts, ok: rep.Satisfied()}
+	for k, v := range l {
+		s.latest[k] = v
+	}
 	counts := map[[2]string]float64{}
 	for k, l := range s.latest {
 		if k.suite != suite {
