@@ -18,6 +18,7 @@ import (
 func (a *app) demoCommand() *cobra.Command {
 	var opt seed.Options
 	var keyPath string
+	var noTPM bool
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the seed suites against the built-in lab of seed providers (needs root)",
@@ -39,6 +40,9 @@ the lab down, also on SIGINT. Without --key a demo key is generated once into
 			opt.CAFile, err = filepath.Abs(filepath.Join(a.resultsDir, "demo-key", "lab-ca.pem"))
 			if err != nil {
 				return runtimeErr(err)
+			}
+			if !noTPM {
+				opt.TPMDir = filepath.Join(filepath.Dir(opt.CAFile), "tpm")
 			}
 			reps, err := seed.Run(cmd.Context(), opt)
 			if err != nil {
@@ -71,6 +75,7 @@ the lab down, also on SIGINT. Without --key a demo key is generated once into
 	f.StringVar(&opt.AgentPath, "agent", "", "sovbench binary to run in the lab's namespaces (default: this one)")
 	f.StringSliceVar(&opt.Suites, "suite", nil, "run only these seed suites (default: all of "+strings.Join(seed.SuiteNames(), ", ")+")")
 	f.StringSliceVar(&opt.Providers, "provider", nil, "run only against these lab providers (default: all)")
+	f.BoolVar(&noTPM, "no-tpm", false, "give the lab hosts no software TPM (skips the TPM claims)")
 	f.StringVar(&opt.Name, "name", "", "lab name (default: seed); two demos at once need different names")
 	f.IntVar(&opt.Concurrency, "concurrency", seed.DefaultConcurrency, "suite runs in flight")
 	return cmd

@@ -57,6 +57,11 @@ type Binding struct {
 	// API the provider's control-plane endpoint, CA the lab CA file and
 	// CAPEM its contents (inline, so the suite parses after the lab is gone).
 	Control, API, CA, CAPEM string
+	// TPM is the host's software TPM (swtpm://...) and TPMRoots the files
+	// or directories of software-TPM CAs the TPM claims trust; the suites
+	// leave the TPM out when TPM is empty.
+	TPM      string
+	TPMRoots []string
 	// Proxy is the provider's forward proxy URL, empty when it has none.
 	Proxy                         string
 	Sink, Vendor, Replica, Mirror string

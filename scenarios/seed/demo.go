@@ -37,6 +37,10 @@ type Options struct {
 	// which names it by path: a suite must still parse when its report is
 	// verified after the lab is gone. Empty: the lab's own state directory.
 	CAFile string
+	// TPMDir, if set, gives every lab host a software TPM (swtpm, started
+	// inside the host's namespace) whose state and local CA are kept in
+	// TPMDir/<provider> across runs; the suites then attest it.
+	TPMDir string
 	// Progress, if set, is called after each finished suite run.
 	Progress func(done, total int)
 }
@@ -71,7 +75,16 @@ func Run(ctx context.Context, opt Options) ([]*results.Report, error) {
 			return nil, fmt.Errorf("writing the lab CA: %w", err)
 		}
 	}
-	suites, err := bindAll(l, opt, caFile)
+	var tpms map[string]*hostTPM
+	if opt.TPMDir != "" {
+		var stop func()
+		tpms, stop, err = startTPMs(ctx, l, opt.TPMDir, l.Topology.Providers)
+		if err != nil {
+			return nil, err
+		}
+		defer stop()
+	}
+	suites, err := bindAll(l, opt, caFile, tpms)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +92,7 @@ func Run(ctx context.Context, opt Options) ([]*results.Report, error) {
 }
 
 // bindAll renders the selected suites for the selected providers.
-func bindAll(l *lab.Lab, opt Options, caFile string) ([]*scenarios.Suite, error) {
+func bindAll(l *lab.Lab, opt Options, caFile string, tpms map[string]*hostTPM) ([]*scenarios.Suite, error) {
 	names := opt.Suites
 	if len(names) == 0 {
 		names = SuiteNames()
@@ -92,6 +105,9 @@ func bindAll(l *lab.Lab, opt Options, caFile string) ([]*scenarios.Suite, error)
 		b, err := Bind(l, p, caFile)
 		if err != nil {
 			return nil, err
+		}
+		if t := tpms[p.Name]; t != nil {
+			b.TPM, b.TPMRoots = t.Spec, []string{filepath.Join(opt.TPMDir, RootsDir)}
 		}
 		for _, n := range names {
 			s, err := Render(n, b)
