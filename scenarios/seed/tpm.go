@@ -5,12 +5,17 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/sovbench/sovbench/attest/swtpm"
 	"github.com/sovbench/sovbench/scenarios/lab"
 )
+
+// provisionTimeout bounds creating one software TPM's state and EK
+// certificates.
+const provisionTimeout = time.Minute
 
 // hostTPM is the software TPM of one lab host, listening on loopback inside
 // the host's namespace.
@@ -84,7 +89,12 @@ func startTPM(ctx context.Context, l *lab.Lab, dir, host string) (*hostTPM, erro
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating TPM state for %s: %w", host, err)
 	}
-	if err := swtpm.Provision(ctx, dir); err != nil {
+	// Provisioning runs to its end even after SIGINT: swtpm_setup killed
+	// midway leaves its swtpm child running and a half-made state that
+	// later runs would take as provisioned.
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), provisionTimeout)
+	defer cancel()
+	if err := swtpm.Provision(pctx, dir); err != nil {
 		return nil, fmt.Errorf("provisioning the TPM of %s: %w", host, err)
 	}
 	ns, err := l.Namespace(host)
