@@ -71,13 +71,14 @@ func TestServeAndAgentOverTheCLI(t *testing.T) {
 	defer func() { srv.Process.Signal(syscall.SIGTERM); srv.Wait() }()
 	waitListening(t, addr)
 
-	agent := func(args ...string) (int, string, string) {
+	agentCtx := func(ctx context.Context, args ...string) (int, string, string) {
 		var o, e bytes.Buffer
 		base := []string{"agent", "--server", "https://" + addr, "--ca", db + ".crt", "--suite", "t",
 			"--credentials", filepath.Join(dir, "agent.json"), "--name", "h1"}
-		code := execute(context.Background(), append(base, args...), &o, &e)
+		code := execute(ctx, append(base, args...), &o, &e)
 		return code, o.String(), e.String()
 	}
+	agent := func(args ...string) (int, string, string) { return agentCtx(context.Background(), args...) }
 	t.Run("an agent with a wrong token is refused", func(t *testing.T) {
 		code, _, e := agent("--token", "sbt_wrong")
 		if code != exitRuntime || !strings.Contains(e, "forbidden") {
@@ -90,13 +91,21 @@ func TestServeAndAgentOverTheCLI(t *testing.T) {
 			t.Fatalf("exit %d, stdout %q, stderr %q", code, o, e)
 		}
 	})
-	t.Run("the stored report verifies with the service key", func(t *testing.T) {
+	t.Run("with --every the agent keeps submitting until stopped", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		code, o, e := agentCtx(ctx, "--every", "200ms")
+		if n := strings.Count(o, "signed by"); code != exitOK || n < 2 {
+			t.Fatalf("exit %d after %d runs, stderr %q; want 0 after several runs", code, n, e)
+		}
+	})
+	t.Run("the stored reports verify with the service key", func(t *testing.T) {
 		paths, _ := filepath.Glob(filepath.Join(dir, "results", "*", "*.json"))
-		if len(paths) != 1 {
-			t.Fatalf("reports: %v", paths)
+		if len(paths) < 3 {
+			t.Fatalf("reports: %v, want at least 3", paths)
 		}
 		var o, e bytes.Buffer
-		if code := execute(context.Background(), []string{"verify", "--key", pubPath, paths[0]}, &o, &e); code != exitOK {
+		if code := execute(context.Background(), append([]string{"verify", "--key", pubPath}, paths...), &o, &e); code != exitOK {
 			t.Fatalf("verify: exit %d: %s %s", code, o.String(), e.String())
 		}
 	})
