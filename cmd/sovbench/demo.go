@@ -22,8 +22,9 @@ func (a *app) demoCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the seed suites against the built-in lab of seed providers (needs root)",
-		Long: `demo brings up the built-in lab (seven providers modelled on the seeds:
-clarence, s3ns, bleu, clever, azure-eu, clover, analytics), runs every seed
+		Long: `demo brings up the built-in lab (providers modelled on the seeds: clarence,
+s3ns, bleu, clever, azure-eu, clover, analytics; and gcp-eu, a US hyperscaler's
+EU region, for contrast), runs every seed
 suite against every provider, writes a signed report per suite and provider
 (with an HTML page beside it), prints the providers × claims table and tears
 the lab down, also on SIGINT. Without --key a demo key is generated once into

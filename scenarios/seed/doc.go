@@ -1,6 +1,7 @@
 // Package seed is the seed demo: the systems in the seeds (Clarence, S3NS,
 // Bleu, Clever Cloud, Azure EU, a Project Clover-like replication leak and an
-// analytics leak) as providers of an embedded lab, and the seed suites
+// analytics leak, plus a US hyperscaler's EU region for contrast) as
+// providers of an embedded lab, and the seed suites
 // (disconnected, trusted-cloud, eu-residency, no-foreign-replication,
 // no-third-party-telemetry, jurisdiction) as templates bound to each of them.
 //
