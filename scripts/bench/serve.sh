@@ -3,7 +3,9 @@
 # operation one nonce and one submission of a real host-probe evidence body
 # from 8 enrolled agents at once — decode, nonce check, claim evaluation,
 # DSSE signing, report write with fsync and SQLite index insert (WAL).
-# Target: ≥ 200 submissions/s. Loopback only.
+# Target: ≥ 200 submissions/s. submissions/cpu-s counts the CPU time of the
+# whole process (agents, TLS both ends, verifier), which stays meaningful when
+# other work shares the cores. Loopback only.
 #
 # Usage: scripts/bench/serve.sh [benchtime, default 5s]
 set -euo pipefail
