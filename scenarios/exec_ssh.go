@@ -30,7 +30,7 @@ type SSHSpec struct {
 	KnownHosts string `yaml:"known_hosts"` // OpenSSH known_hosts file
 	Port       int    `yaml:"port"`
 	// AgentPath is where the agent binary is copied on the host; default
-	// /tmp/sovbench-agent-<first 12 hex of its SHA-256>.
+	// /tmp/sovbench-agent-<first 16 hex of its SHA-256>.
 	AgentPath string `yaml:"agent_path"`
 	// ConnectTimeout bounds the TCP connect and SSH handshake (default 10s).
 	ConnectTimeout time.Duration `yaml:"connect_timeout"`
@@ -159,9 +159,15 @@ func (x sshExecutor) connect(ctx context.Context) (*ssh.Client, error) {
 	return ssh.NewClient(c, chans, reqs), nil
 }
 
-// install copies the agent binary unless the host already has the same one,
-// and returns its remote path. One session does both: the host says whether
-// it has the digest, then reads the binary only if it needs it.
+// install copies the agent binary unless the host already has it, and
+// returns its remote path. One session does both: the host says whether it
+// has the file, then reads the binary only if it needs it.
+//
+// The remote file is named after the binary's SHA-256 and only ever appears
+// through an atomic rename of a complete copy, so "present with the right
+// size" means "this binary"; hashing 30 MB on every host at every run would
+// cost more than the probes. (A hostile host can run anything in the agent's
+// place whatever the check: the agent's evidence is the host's word.)
 func (x sshExecutor) install(client *ssh.Client) (string, error) {
 	f, err := os.Open(x.agent)
 	if err != nil {
@@ -169,16 +175,20 @@ func (x sshExecutor) install(client *ssh.Client) (string, error) {
 	}
 	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	size, err := io.Copy(h, f)
+	if err != nil {
 		return "", fmt.Errorf("reading agent binary: %w", err)
 	}
 	digest := hex.EncodeToString(h.Sum(nil))
-	remote := x.spec.AgentPath
+	remote, q := x.spec.AgentPath, shellQuote(x.spec.AgentPath)
+	// A path of the user's choosing does not name the digest: hash it there.
+	have := fmt.Sprintf(`[ "$(sha256sum %s 2>/dev/null | cut -c1-64)" = %s ]`, q, digest)
 	if remote == "" {
-		remote = "/tmp/sovbench-agent-" + digest[:12]
+		remote = "/tmp/sovbench-agent-" + digest[:16]
+		q = shellQuote(remote)
+		have = fmt.Sprintf(`[ -x %s ] && [ "$(stat -c %%s %s 2>/dev/null)" = %d ]`, q, q, size)
 	}
-	q := shellQuote(remote)
-	script := fmt.Sprintf(`if [ "$(sha256sum %s 2>/dev/null | cut -c1-64)" = %s ]; then echo have; else echo need; t=%s.tmp.$$; cat > "$t" && chmod 755 "$t" && mv "$t" %s; fi`, q, digest, q, q)
+	script := fmt.Sprintf(`if %s; then echo have; else echo need; t=%s.tmp.$$; cat > "$t" && chmod 755 "$t" && mv "$t" %s; fi`, have, q, q)
 	sess, err := client.NewSession()
 	if err != nil {
 		return "", fmt.Errorf("opening SSH session on %s: %w", x.address, err)
