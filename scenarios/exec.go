@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -53,17 +52,7 @@ func (c commandExecutor) execute(ctx context.Context, plan Plan, emit func(resul
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting agent %s: %w", c.argv[0], err)
 	}
-	sc := bufio.NewScanner(out)
-	sc.Buffer(make([]byte, 64<<10), 64<<20)
-	var decodeErr error
-	for sc.Scan() {
-		var ev results.Evidence
-		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
-			decodeErr = errors.Join(decodeErr, fmt.Errorf("decoding agent evidence: %w", err))
-			continue
-		}
-		emit(ev)
-	}
+	decodeErr := readEvidence(out, emit)
 	waitErr := cmd.Wait()
 	if waitErr != nil && ctx.Err() == nil {
 		return errors.Join(decodeErr, fmt.Errorf("agent %s: %w: %s", strings.Join(c.argv, " "), waitErr, strings.TrimSpace(stderr.String())))
