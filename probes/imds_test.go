@@ -267,6 +267,11 @@ func TestHostFinishesWhenAMetadataServerNeverAnswers(t *testing.T) {
 			t.Errorf("%s = %+v, want a timeout", a.Flavor, a)
 		}
 	}
+	// The server side notices the client's close a moment after the probe
+	// returns: wait for it rather than race it.
+	for deadline := time.Now().Add(5 * time.Second); closed.Load() == 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if closed.Load() == 0 {
 		t.Error("the client never gave up a hanging connection")
 	}
