@@ -338,6 +338,13 @@ func udpRTT(fd int, dst netip.AddrPort, timeout time.Duration) (time.Duration, e
 	}
 	for {
 		n, _, err := unix.Recvfrom(fd, buf, 0)
+		if errors.Is(err, unix.EINTR) {
+			// The Go runtime's preemption signal interrupts raw syscalls.
+			if time.Since(start) > timeout {
+				return 0, fmt.Errorf("receiving from %s: timed out", dst)
+			}
+			continue
+		}
 		if err != nil {
 			return 0, fmt.Errorf("receiving from %s: %w", dst, err)
 		}
