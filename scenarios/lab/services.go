@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"log"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -63,6 +64,17 @@ type Env struct {
 	// Topology resolves other names of the lab (services, hosts).
 	Topology *Topology
 	record   func(Arrival)
+}
+
+// HTTPErrorLog is the error log for a service's http.Server: net/http's
+// complaints (clients that close after the TLS handshake, as latency probes
+// do) go to the lab's log at debug level instead of the terminal.
+func (e *Env) HTTPErrorLog() *log.Logger {
+	h := slog.DiscardHandler
+	if e.Log != nil {
+		h = e.Log.Handler()
+	}
+	return slog.NewLogLogger(h, slog.LevelDebug)
 }
 
 // Arrival is one packet or connection a recording service saw.

@@ -69,7 +69,7 @@ func (c *controlPlane) Start(ctx context.Context, env *Env) error {
 		return err
 	}
 	for _, ln := range ls {
-		srv := &http.Server{ReadHeaderTimeout: idleTimeout, IdleTimeout: idleTimeout, TLSConfig: cfg, Handler: c}
+		srv := &http.Server{ErrorLog: env.HTTPErrorLog(), ReadHeaderTimeout: idleTimeout, IdleTimeout: idleTimeout, TLSConfig: cfg, Handler: c}
 		c.srvs = append(c.srvs, srv)
 		c.wg.Add(1)
 		go func() {

@@ -66,7 +66,7 @@ func (s *imds) Start(ctx context.Context, env *Env) error {
 		return err
 	}
 	handler := map[string]http.HandlerFunc{"aws": s.aws, "gce": s.gce, "azure": s.azure}[s.p.Flavour]
-	s.srv = &http.Server{ReadHeaderTimeout: idleTimeout, IdleTimeout: idleTimeout,
+	s.srv = &http.Server{ErrorLog: env.HTTPErrorLog(), ReadHeaderTimeout: idleTimeout, IdleTimeout: idleTimeout,
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			env.Record(Arrival{Proto: "http", Peer: r.RemoteAddr, Payload: prefix([]byte(r.Method + " " + r.URL.RequestURI()))})
 			handler(w, r)

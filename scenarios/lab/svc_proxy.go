@@ -51,7 +51,7 @@ func (s *httpProxy) Start(ctx context.Context, env *Env) error {
 		return err
 	}
 	for _, ln := range ls {
-		srv := &http.Server{Handler: s, ReadHeaderTimeout: idleTimeout, IdleTimeout: idleTimeout}
+		srv := &http.Server{ErrorLog: env.HTTPErrorLog(), Handler: s, ReadHeaderTimeout: idleTimeout, IdleTimeout: idleTimeout}
 		s.srv = append(s.srv, srv)
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); srv.Serve(ln) }()
@@ -157,7 +157,7 @@ func (s *mitm) Start(ctx context.Context, env *Env) error {
 			return err
 		}
 		for _, ln := range ls {
-			srv := &http.Server{ReadHeaderTimeout: idleTimeout, TLSConfig: cfg,
+			srv := &http.Server{ErrorLog: env.HTTPErrorLog(), ReadHeaderTimeout: idleTimeout, TLSConfig: cfg,
 				Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					env.Record(Arrival{Proto: "https-intercepted", Local: ln.Addr().String(), Peer: r.RemoteAddr, Payload: prefix([]byte(r.Method + " " + r.Host))})
 					fmt.Fprintln(w, "intercepted")

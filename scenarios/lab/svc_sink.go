@@ -94,7 +94,7 @@ func (s *sink) start(env *Env) error {
 }
 
 func (s *sink) serveHTTP(env *Env, ln net.Listener, proto string, cfg *tls.Config) {
-	srv := &http.Server{ReadHeaderTimeout: idleTimeout, IdleTimeout: idleTimeout, TLSConfig: cfg,
+	srv := &http.Server{ErrorLog: env.HTTPErrorLog(), ReadHeaderTimeout: idleTimeout, IdleTimeout: idleTimeout, TLSConfig: cfg,
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			env.Record(Arrival{Proto: proto, Local: ln.Addr().String(), Peer: r.RemoteAddr,
 				Payload: prefix([]byte(r.Method + " " + r.Host + r.URL.RequestURI()))})
