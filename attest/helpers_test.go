@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sovbench/sovbench/attest/swtpm"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -59,26 +58,6 @@ func collectSim(t testing.TB, req Request, secureBoot bool) *results.TPMDetails 
 		t.Fatal(err)
 	}
 	return d
-}
-
-// needSwtpm starts a swtpm in a temp dir, or skips — except under CI=true,
-// where a missing swtpm fails the test.
-func needSwtpm(t testing.TB) *swtpm.Instance {
-	t.Helper()
-	if err := swtpm.Available(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true and swtpm is missing: %v", err)
-		}
-		t.Skipf("swtpm not installed: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	inst, err := swtpm.Start(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { inst.Stop() })
-	return inst
 }
 
 // needTool finds a tpm2-tools binary, or skips (fails under CI=true).

@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/sovbench/sovbench/attest/swtpm/swtpmtest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,7 +41,7 @@ func tool(t *testing.T, tcti, dir string, args ...string) string {
 }
 
 func TestInteropOurQuotePassesTpm2Checkquote(t *testing.T) {
-	inst := needSwtpm(t)
+	inst := swtpmtest.Start(t)
 	needTool(t, "tpm2_checkquote")
 	req := request(t, "interop evidence")
 	d := collectSwtpm(t, inst, req)
@@ -80,7 +81,7 @@ func checkquote(dir, nonce string) error {
 }
 
 func TestInteropTpm2QuotePassesOurVerifier(t *testing.T) {
-	inst := needSwtpm(t)
+	inst := swtpmtest.Start(t)
 	dir := t.TempDir()
 	req := request(t, "tpm2-tools evidence")
 	nonce := QuoteNonce(req.VerifierNonce, req.EvidenceDigest)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/sovbench/sovbench/attest/swtpm/swtpmtest"
 	"math/big"
 	"testing"
 	"time"
@@ -188,7 +189,7 @@ func TestVerifyRejects(t *testing.T) {
 }
 
 func TestActivationFailsForAnAKOfAnotherTPM(t *testing.T) {
-	inst := needSwtpm(t)
+	inst := swtpmtest.Start(t)
 	simMu.Lock()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

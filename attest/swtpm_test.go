@@ -3,6 +3,7 @@ package attest
 import (
 	"context"
 	"errors"
+	"github.com/sovbench/sovbench/attest/swtpm/swtpmtest"
 	"testing"
 	"time"
 
@@ -42,7 +43,7 @@ func swtpmRoots(t testing.TB, inst *swtpm.Instance) *RootStore {
 }
 
 func TestSwtpmIntegration(t *testing.T) {
-	inst := needSwtpm(t)
+	inst := swtpmtest.Start(t)
 	req := request(t, "swtpm evidence")
 	d := collectSwtpm(t, inst, req)
 
@@ -80,7 +81,7 @@ func TestSwtpmIntegration(t *testing.T) {
 		}
 	})
 	t.Run("EK certificate of another swtpm's CA is rejected", func(t *testing.T) {
-		other := needSwtpm(t)
+		other := swtpmtest.Start(t)
 		o := opts(req)
 		o.Roots = swtpmRoots(t, other)
 		_, err := Verify(d, o)

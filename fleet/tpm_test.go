@@ -6,37 +6,18 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/sovbench/sovbench/attest/swtpm"
+	"github.com/sovbench/sovbench/attest/swtpm/swtpmtest"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/verify"
 )
-
-func startSwtpm(t *testing.T) *swtpm.Instance {
-	t.Helper()
-	if err := swtpm.Available(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true and swtpm is missing: %v", err)
-		}
-		t.Skip(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	inst, err := swtpm.Start(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { inst.Stop() })
-	return inst
-}
 
 // TestTPMQuoteBindsTheIssuedNonce runs host + TPM probes against a real
 // swtpm: the quote must bind the verifier's nonce and the digest of the
 // submitted evidence, or the submission is refused.
 func TestTPMQuoteBindsTheIssuedNonce(t *testing.T) {
 	ctx := context.Background()
-	inst := startSwtpm(t)
+	inst := swtpmtest.Start(t)
 	dir := t.TempDir()
 	suite := "suite: fleet-tpm\nprovider: {name: fleet-test}\ntargets: [{name: host, kind: local}]\nbudget: 2m\n" +
 		"probes:\n  - probe: host\n    params: {metadata: false}\n  - probe: tpm\n    timeout: 1m\n" +

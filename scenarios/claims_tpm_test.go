@@ -3,14 +3,12 @@ package scenarios
 import (
 	"context"
 	"encoding/hex"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/sovbench/sovbench/attest/swtpm"
+	"github.com/sovbench/sovbench/attest/swtpm/swtpmtest"
 	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
 )
@@ -36,27 +34,9 @@ func tpmFacts(t *testing.T, params string) Facts {
 	return Facts{Target: "t", Evidence: []results.Evidence{ev}}
 }
 
-func startSwtpm(t *testing.T) *swtpm.Instance {
-	t.Helper()
-	if err := swtpm.Available(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true and swtpm is missing: %v", err)
-		}
-		t.Skip(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	inst, err := swtpm.Start(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { inst.Stop() })
-	return inst
-}
-
 func TestTPMClaims(t *testing.T) {
 	sim := tpmFacts(t, "tpm: simulator\nboot_profile: secure-boot-on\n")
-	inst := startSwtpm(t)
+	inst := swtpmtest.Start(t)
 	sw := tpmFacts(t, "tpm: "+inst.Spec()+"\nboot_profile: secure-boot-off\n")
 	none := tpmFacts(t, "tpm: /nonexistent/tpmrm9\n")
 	ca := "software_roots: [" + inst.CACert + ", " + inst.IssuerCert + "]"
