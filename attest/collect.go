@@ -2,11 +2,8 @@ package attest
 
 import (
 	"context"
-	"crypto"
 	"crypto/sha256"
-	"crypto/subtle"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"os"
 
@@ -48,6 +45,9 @@ type Request struct {
 	// EventLog overrides the device's event log (swtpm and simulator have
 	// none; see BootLog). Nil reads Device.EventLogPath if set.
 	EventLog []byte
+	// Activate, if set, has a remote verifier challenge the AK (recorded
+	// as results.ActivationVerifier); nil activates locally.
+	Activate Activator
 }
 
 func (r Request) check() error {
@@ -62,51 +62,30 @@ func (r Request) check() error {
 
 // Collect creates a fresh AK, activates it against the EK, quotes the
 // SHA-256 PCR bank with QuoteNonce(req.VerifierNonce, req.EvidenceDigest)
-// and returns the raw evidence. The result is unverified: pass it to Verify.
+// and returns the raw evidence. Activation is local (the collector plays the
+// verifier) unless req.Activate asks a remote verifier for the challenge.
+// It is Begin, ActivateLocal or Answer, and Quote in one call. The result is
+// unverified: pass it to Verify.
 func Collect(ctx context.Context, d *Device, req Request) (*results.TPMDetails, error) {
-	if err := req.check(); err != nil {
-		return nil, fmt.Errorf("collecting TPM evidence: %w", err)
-	}
-	d.ch.setContext(ctx)
-	defer d.ch.setContext(nil)
-	out := &results.TPMDetails{
-		Source: d.Source, Kind: d.Kind, Simulated: d.Kind != KindDevice,
-		Nonce: results.TPMNonce{Verifier: req.VerifierNonce, VerifierSource: req.VerifierSource, EvidenceDigest: req.EvidenceDigest},
-	}
-	if out.Nonce.VerifierSource == "" {
-		out.Nonce.VerifierSource = "harness"
-	}
-	log, src, err := eventLog(d, req)
+	s, err := Begin(ctx, d, req)
 	if err != nil {
 		return nil, err
 	}
-	out.EventLog, out.EventLogSource = log, src
-	tpm, err := ga.OpenTPM(&ga.OpenConfig{CommandChannel: rwc{channel: d.ch, log: log}})
+	defer s.Close()
+	if req.Activate == nil {
+		err = s.ActivateLocal(ctx)
+	} else {
+		var ch Challenge
+		if ch, err = req.Activate(ctx, s.Request()); err != nil {
+			err = fmt.Errorf("asking the verifier for an activation challenge: %w", err)
+		} else {
+			err = s.Answer(ctx, ch)
+		}
+	}
 	if err != nil {
-		return nil, fmt.Errorf("opening TPM %s: %w", d.Source, err)
-	}
-	info, err := tpm.Info()
-	if err != nil {
-		return nil, fmt.Errorf("reading TPM properties: %w", err)
-	}
-	out.Manufacturer = Manufacturer(uint32(info.Manufacturer))
-	out.VendorInfo = info.VendorInfo
-	out.Firmware = fmt.Sprintf("%d.%d", info.FirmwareVersionMajor, info.FirmwareVersionMinor)
-	eks, err := tpm.EKs()
-	if err != nil {
-		return nil, fmt.Errorf("reading endorsement keys: %w", err)
-	}
-	if len(eks) == 0 {
-		return nil, errors.New("reading endorsement keys: the TPM has none")
-	}
-	if out.EKs, err = recordEKs(d, eks[0]); err != nil {
 		return nil, err
 	}
-	out.AKCerts = readAKCerts(d)
-	if err := quote(ctx, tpm, eks[0], req, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.Quote(ctx)
 }
 
 func eventLog(d *Device, req Request) ([]byte, string, error) {
@@ -125,21 +104,8 @@ func eventLog(d *Device, req Request) ([]byte, string, error) {
 	return b, d.EventLogPath, nil
 }
 
-// quote makes the AK, runs activation, quotes and reads the PCRs.
-func quote(ctx context.Context, tpm *ga.TPM, ek ga.EK, req Request, out *results.TPMDetails) error {
-	ak, err := tpm.NewAK(nil)
-	if err != nil {
-		return fmt.Errorf("creating AK: %w", err)
-	}
-	defer ak.Close(tpm)
-	p := ak.AttestationParameters()
-	out.AK = results.TPMAK{Public: p.Public, CreateData: p.CreateData, CreateAttestation: p.CreateAttestation, CreateSignature: p.CreateSignature}
-	if out.Activation, err = activate(tpm, ak, ek); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("quoting: %w", err)
-	}
+// quote quotes with the activated AK and reads the PCRs.
+func quote(tpm *ga.TPM, ak *ga.AK, req Request, out *results.TPMDetails) error {
 	q, err := ak.Quote(tpm, QuoteNonce(req.VerifierNonce, req.EvidenceDigest), ga.HashSHA256)
 	if err != nil {
 		return fmt.Errorf("quoting: %w", err)
@@ -156,40 +122,6 @@ func quote(ctx context.Context, tpm *ga.TPM, ek ga.EK, req Request, out *results
 		out.Clock = results.TPMClock{ClockMS: att.ClockInfo.Clock, ResetCount: att.ClockInfo.ResetCount, RestartCount: att.ClockInfo.RestartCount, Safe: att.ClockInfo.Safe == 1}
 	}
 	return nil
-}
-
-// activate plays both roles of credential activation: the verifier checks
-// the AK parameters and encrypts a secret to the EK for the AK's name; the
-// TPM decrypts it only if both keys are its own.
-func activate(tpm *ga.TPM, ak *ga.AK, ek ga.EK) (results.TPMActivation, error) {
-	return activateWith(tpm, ak, ek, ek.Public)
-}
-
-// activateWith encrypts the challenge to verifierEK (normally ek.Public; a
-// test passes another TPM's EK to see activation fail).
-func activateWith(tpm *ga.TPM, ak *ga.AK, ek ga.EK, verifierEK crypto.PublicKey) (results.TPMActivation, error) {
-	p := ak.AttestationParameters()
-	name, err := akName(p.Public)
-	if err != nil {
-		return results.TPMActivation{}, fmt.Errorf("generating activation challenge: %w", err)
-	}
-	ap := ga.ActivationParameters{EK: verifierEK, AK: p}
-	secret, ec, err := ap.Generate()
-	if err != nil {
-		return results.TPMActivation{}, fmt.Errorf("generating activation challenge: %w", err)
-	}
-	commit := sha256.Sum256(secret)
-	rec := results.TPMActivation{AKName: name, Credential: ec.Credential, Secret: ec.Secret, Commitment: commit[:]}
-	got, err := ak.ActivateCredentialWithEK(tpm, *ec, ek)
-	if err != nil {
-		return rec, fmt.Errorf("activating credential: %w", err)
-	}
-	rec.Returned = got
-	if subtle.ConstantTimeCompare(got, secret) != 1 {
-		return rec, errors.New("activating credential: the TPM returned a different secret")
-	}
-	rec.Activated = true
-	return rec, nil
 }
 
 // akName is the TPM name (nameAlg ‖ digest of TPMT_PUBLIC) of an AK.

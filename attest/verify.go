@@ -143,12 +143,24 @@ func checkAK(d *results.TPMDetails) (*ga.AKPublic, error) {
 }
 
 // checkActivation checks the recorded activation is complete and its
-// returned secret matches the commitment made before activation.
+// returned secret matches the commitment made before activation. A remote
+// activation (results.ActivationVerifier) passes only once the verifier
+// that challenged has confirmed it (ConfirmActivation) in the record.
 func checkActivation(d *results.TPMDetails) error {
 	a := d.Activation
+	switch a.Mode {
+	case "", results.ActivationLocal:
+		if !a.Activated {
+			return fail(StageActivation, nil, "the collector did not activate the AK against the EK")
+		}
+	case results.ActivationVerifier:
+		if !a.Activated || a.Verifier == "" || a.ChallengeID == "" {
+			return fail(StageActivation, nil, "a remote verifier's challenge was answered but no verifier confirmed it (only the report the challenging verifier signed records that)")
+		}
+	default:
+		return fail(StageActivation, nil, "unknown activation mode %q", a.Mode)
+	}
 	switch {
-	case !a.Activated:
-		return fail(StageActivation, nil, "the collector did not activate the AK against the EK")
 	case a.EKIndex != 0:
 		return fail(StageActivation, nil, "activation used EK %d, not the recorded first EK", a.EKIndex)
 	case len(a.Credential) == 0 || len(a.Secret) == 0 || len(a.Commitment) != sha256.Size:

@@ -64,6 +64,9 @@ type QuoteBinding struct {
 	// proves) or "remote" when a separate verifier sent it.
 	VerifierSource string
 	EvidenceDigest []byte
+	// Activate, if set, has the remote verifier challenge the AK
+	// (credential activation over the wire); nil activates locally.
+	Activate attest.Activator
 }
 
 // WithQuoteBinding returns a context carrying b; the runner sets it before
@@ -106,7 +109,7 @@ func (t *tpmProbe) Run(ctx context.Context, tg Target) (results.Evidence, error)
 	if t.p.EventLog != "" {
 		dev.EventLogPath = t.p.EventLog
 	}
-	req := attest.Request{VerifierNonce: b.VerifierNonce, VerifierSource: b.VerifierSource, EvidenceDigest: b.EvidenceDigest}
+	req := attest.Request{VerifierNonce: b.VerifierNonce, VerifierSource: b.VerifierSource, EvidenceDigest: b.EvidenceDigest, Activate: b.Activate}
 	if t.p.BootProfile != "" {
 		began = time.Now()
 		if dev.Kind == attest.KindDevice {

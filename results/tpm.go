@@ -83,13 +83,23 @@ type TPMAK struct {
 	CreateSignature   []byte `json:"create_signature"`
 }
 
-// TPMActivation is the credential activation the collector ran as verifier:
-// a secret encrypted to EK EKIndex for the AK's name, and what the TPM
-// returned. A later verifier cannot redo it (only the TPM can decrypt); it
-// can check that the returned secret matches the commitment and that the
-// collector reported success.
+// TPMActivation is a credential activation: a secret encrypted to EK
+// EKIndex for the AK's name, and what the TPM returned. A later verifier
+// cannot redo it (only the TPM can decrypt); it can check that the returned
+// secret matches the commitment and that whoever challenged reported success.
+//
+// Mode says who challenged. ActivationLocal (or "" in older reports): the
+// collector played both roles in-process, so Activated is the collector's
+// testimony. ActivationVerifier: a remote verifier (Verifier names it)
+// encrypted the challenge ChallengeID and compared the returned secret with
+// its own; the collector records Activated false and no Commitment, and
+// only the verifier, after its constant-time comparison, sets them in the
+// report it signs.
 type TPMActivation struct {
-	EKIndex int `json:"ek_index"`
+	Mode        string `json:"mode,omitempty"`
+	Verifier    string `json:"verifier,omitempty"`
+	ChallengeID string `json:"challenge_id,omitempty"`
+	EKIndex     int    `json:"ek_index"`
 	// AKName is the TPM name of the AK the credential was made for.
 	AKName     []byte `json:"ak_name,omitempty"`
 	Credential []byte `json:"credential,omitempty"`
@@ -100,6 +110,12 @@ type TPMActivation struct {
 	Returned  []byte `json:"returned,omitempty"`
 	Activated bool   `json:"activated"`
 }
+
+// Activation modes of TPMActivation.Mode.
+const (
+	ActivationLocal    = "local"
+	ActivationVerifier = "verifier"
+)
 
 // TPMNonce holds the inputs of the quote nonce:
 // SHA-256(Verifier ‖ EvidenceDigest).
