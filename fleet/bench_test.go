@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sovbench/sovbench/fleet/pgtest"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios"
 )
@@ -29,11 +30,17 @@ func realEvidence(b *testing.B, c *Client) []results.Evidence {
 
 // BenchmarkSubmit measures the verifier end to end over loopback TLS: one
 // nonce and one submission per operation (evaluate, sign, write the report
-// with fsync, index it), from 8 agents at once. "host" sends the real host
-// evidence of this machine; "host+400obs" adds 400 observations, the size
-// of an egress sweep's record.
+// with fsync, index it), from 8 agents at once, with each store: SQLite
+// and a local PostgreSQL server with its durable defaults (every commit
+// flushed). "host" sends the real host evidence of this machine;
+// "host+400obs" adds 400 observations, the size of an egress sweep's record.
 func BenchmarkSubmit(b *testing.B) {
-	ts := newTestServer(b)
+	b.Run("SQLite", func(b *testing.B) { benchSubmitWith(b, sqliteKind) })
+	b.Run("PostgreSQL", func(b *testing.B) { benchSubmitWith(b, pgKind(pgtest.StartDurable(b))) })
+}
+
+func benchSubmitWith(b *testing.B, kind storeKind) {
+	ts := newTestServerWith(b, "testdata", kind)
 	agents := make([]*Client, 8)
 	for i := range agents {
 		agents[i] = ts.enrolled(b, "host")

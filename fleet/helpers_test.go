@@ -16,7 +16,7 @@ import (
 type testServer struct {
 	*Server
 	http  *httptest.Server
-	store *Store
+	store Store
 	key   *results.SigningKey
 	dir   string
 	index *results.Index
@@ -24,8 +24,14 @@ type testServer struct {
 
 func newTestServer(tb testing.TB) *testServer { tb.Helper(); return newTestServerOf(tb, "testdata") }
 
-// newTestServerOf serves the suites in suitesDir.
+// newTestServerOf serves the suites in suitesDir with an SQLite store.
 func newTestServerOf(tb testing.TB, suitesDir string) *testServer {
+	tb.Helper()
+	return newTestServerWith(tb, suitesDir, sqliteKind)
+}
+
+// newTestServerWith serves the suites in suitesDir with a store of kind.
+func newTestServerWith(tb testing.TB, suitesDir string, kind storeKind) *testServer {
 	tb.Helper()
 	ctx := context.Background()
 	dir := tb.TempDir()
@@ -33,11 +39,6 @@ func newTestServerOf(tb testing.TB, suitesDir string) *testServer {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	st, err := OpenStore(ctx, filepath.Join(dir, "fleet.sqlite"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
 	key, err := results.GenerateKey(results.KeyEd25519)
 	if err != nil {
 		tb.Fatal(err)
@@ -51,7 +52,8 @@ func newTestServerOf(tb testing.TB, suitesDir string) *testServer {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { x.Close() })
-	s, err := NewServer(Config{Suites: suites, Key: key, ResultsDir: rdir, Index: x, Store: st,
+	st := kind.open(tb, dir, x)
+	s, err := NewServer(Config{Suites: suites, Key: key, ResultsDir: rdir, Store: st,
 		Harness: results.Harness{Name: "sovbench", Version: "test"}, MaxBody: 1 << 20})
 	if err != nil {
 		tb.Fatal(err)

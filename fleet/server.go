@@ -30,10 +30,9 @@ type Config struct {
 	Suites map[string]*scenarios.Suite
 	// Key signs every report (DSSE).
 	Key *results.SigningKey
-	// ResultsDir receives the signed reports; Index (optional) indexes them.
+	// ResultsDir receives the signed reports; Store indexes them.
 	ResultsDir string
-	Index      *results.Index
-	Store      *Store
+	Store      Store
 	Harness    results.Harness
 	Log        *slog.Logger
 	NonceTTL   time.Duration // 0: DefaultNonceTTL

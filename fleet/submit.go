@@ -46,8 +46,8 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path, err := results.WriteSignedReport(r.Context(), s.cfg.ResultsDir, rep, s.cfg.Key)
-	if err == nil && s.cfg.Index != nil {
-		err = s.cfg.Index.Add(r.Context(), path, rep)
+	if err == nil {
+		err = s.cfg.Store.AddRun(r.Context(), path, rep)
 	}
 	if err != nil {
 		s.cfg.Log.Error("storing report", "run", rep.RunID, "err", err)

@@ -28,9 +28,11 @@ func (a *app) serveCommand() *cobra.Command {
 token"), fetch a suite's plan, get a single-use nonce, run the probes and submit
 the evidence. The service evaluates the claims, signs the report with --key and
 stores it under --results-dir (indexed). /metrics and /probe?suite=S&target=AGENT
-are for Prometheus. Without --tls-cert a self-signed certificate is created next
-to --db (<db>.crt, <db>.key); give its .crt to agents with --ca.`,
-		Example: "  sovbench serve token --db fleet.sqlite\n  sovbench serve --suites suites/ --key sovbench.key --db fleet.sqlite",
+are for Prometheus. --db is an SQLite file or, for large fleets, a PostgreSQL
+URL (postgres://user@host/db). Without --tls-cert a self-signed certificate is
+created next to an SQLite --db (<db>.crt, <db>.key), or in the results directory
+with PostgreSQL (verifier.crt, verifier.key); give its .crt to agents with --ca.`,
+		Example: "  sovbench serve token --db fleet.sqlite\n  sovbench serve --suites suites/ --key sovbench.key --db fleet.sqlite\n  sovbench serve --suites suites/ --key sovbench.key --db 'postgres://sovbench@/fleet?host=/run/postgresql'",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -48,21 +50,25 @@ to --db (<db>.crt, <db>.key); give its .crt to agents with --ca.`,
 			if err := os.MkdirAll(a.resultsDir, 0o755); err != nil {
 				return runtimeErr(fmt.Errorf("creating results directory: %w", err))
 			}
-			x, err := results.OpenIndex(ctx, a.resultsDir)
-			if err != nil {
-				return runtimeErr(err)
+			var opts fleet.StoreOptions
+			if !fleet.IsPostgresURL(db) { // PostgreSQL indexes runs itself
+				x, err := results.OpenIndex(ctx, a.resultsDir)
+				if err != nil {
+					return runtimeErr(err)
+				}
+				defer x.Close()
+				opts.Index = x
 			}
-			defer x.Close()
-			st, err := fleet.OpenStore(ctx, db)
+			st, err := fleet.OpenStore(ctx, db, opts)
 			if err != nil {
 				return runtimeErr(err)
 			}
 			defer st.Close()
-			cert, err := serveCert(listen, db, certPath, tlsKey)
+			cert, err := serveCert(listen, certBase(db, a.resultsDir), certPath, tlsKey)
 			if err != nil {
 				return usageErr(err)
 			}
-			srv, err := fleet.NewServer(fleet.Config{Suites: ss, Key: key, ResultsDir: a.resultsDir, Index: x, Store: st,
+			srv, err := fleet.NewServer(fleet.Config{Suites: ss, Key: key, ResultsDir: a.resultsDir, Store: st,
 				Harness: harness(), Log: a.log, NonceTTL: nonceTTL, MaxBody: maxBody})
 			if err != nil {
 				return usageErr(err)
@@ -74,7 +80,7 @@ to --db (<db>.crt, <db>.key); give its .crt to agents with --ca.`,
 	f.StringVar(&listen, "listen", "127.0.0.1:8443", "address to listen on")
 	f.StringVar(&suites, "suites", "", "directory of suite files agents may run")
 	f.StringVar(&keyPath, "key", "", "private key that signs every report")
-	f.StringVar(&db, "db", "fleet.sqlite", "agent and token store (SQLite)")
+	f.StringVar(&db, "db", "fleet.sqlite", "agent, token and run store: SQLite file or postgres:// URL")
 	f.StringVar(&certPath, "tls-cert", "", "server certificate (PEM); default: self-signed next to --db")
 	f.StringVar(&tlsKey, "tls-key", "", "server certificate's key (PEM)")
 	f.Int64Var(&maxBody, "max-body", fleet.DefaultMaxBody, "largest submission accepted, bytes")
@@ -92,7 +98,7 @@ func (a *app) serveTokenCommand() *cobra.Command {
 		Example: "  sovbench serve token --db fleet.sqlite --ttl 1h",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := fleet.OpenStore(cmd.Context(), db)
+			st, err := fleet.OpenStore(cmd.Context(), db, fleet.StoreOptions{})
 			if err != nil {
 				return runtimeErr(err)
 			}
@@ -105,13 +111,23 @@ func (a *app) serveTokenCommand() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&db, "db", "fleet.sqlite", "agent and token store (SQLite)")
+	cmd.Flags().StringVar(&db, "db", "fleet.sqlite", "agent, token and run store: SQLite file or postgres:// URL")
 	cmd.Flags().DurationVar(&ttl, "ttl", 24*time.Hour, "how long the token can be used")
 	return cmd
 }
 
-// serveCert loads the given key pair, or a self-signed one next to db.
-func serveCert(listen, db, certPath, keyPath string) (tls.Certificate, error) {
+// certBase is where a self-signed certificate goes, without its suffix:
+// next to an SQLite store, in the results directory beside a PostgreSQL one.
+func certBase(db, resultsDir string) string {
+	if fleet.IsPostgresURL(db) {
+		return filepath.Join(resultsDir, "verifier")
+	}
+	return filepath.Clean(db)
+}
+
+// serveCert loads the given key pair, or a self-signed one at base.crt
+// and base.key.
+func serveCert(listen, base, certPath, keyPath string) (tls.Certificate, error) {
 	if (certPath == "") != (keyPath == "") {
 		return tls.Certificate{}, errors.New("serve: say both --tls-cert and --tls-key, or neither")
 	}
@@ -125,7 +141,6 @@ func serveCert(listen, db, certPath, keyPath string) (tls.Certificate, error) {
 	if h, err := os.Hostname(); err == nil {
 		hosts = append(hosts, h)
 	}
-	base := filepath.Clean(db)
 	return fleet.LoadOrCreateCert(base+".crt", base+".key", hosts)
 }
 

@@ -2,8 +2,10 @@
 # Benchmarks the verifier service ("sovbench serve") over loopback TLS: per
 # operation one nonce and one submission of a real host-probe evidence body
 # from 8 enrolled agents at once — decode, nonce check, claim evaluation,
-# DSSE signing, report write with fsync and SQLite index insert (WAL).
-# Target: ≥ 200 submissions/s. submissions/cpu-s counts the CPU time of the
+# DSSE signing, report write with fsync and the store's writes (run index,
+# latest run), once with the SQLite store (WAL) and once with PostgreSQL (a
+# throwaway local server, fsync on; under root it runs as user sovbench-pg).
+# Target: ≥ 200 submissions/s with each. submissions/cpu-s counts the CPU time of the
 # whole process (agents, TLS both ends, verifier), which stays meaningful when
 # other work shares the cores. Loopback only.
 #

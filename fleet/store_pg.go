@@ -1,0 +1,223 @@
+package fleet
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/sovbench/sovbench/results"
+)
+
+// pgSchema are the PostgreSQL store's migrations. The run tables hold what
+// the results directory's SQLite index holds for a run (results.RunRecord).
+var pgSchema = schemaSteps{`
+CREATE TABLE enrol_tokens (
+	hash    TEXT PRIMARY KEY, -- hex SHA-256 of the token
+	expires BIGINT NOT NULL,  -- unix seconds
+	used_by TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE agents (
+	id       TEXT PRIMARY KEY,
+	name     TEXT NOT NULL,
+	key_hash TEXT NOT NULL,   -- hex SHA-256 of the credential's secret
+	enrolled BIGINT NOT NULL
+);
+CREATE TABLE latest (
+	suite    TEXT NOT NULL,
+	agent    TEXT NOT NULL,
+	run_id   TEXT NOT NULL,
+	ended    BIGINT NOT NULL, -- unix nanoseconds
+	ok       BOOLEAN NOT NULL,
+	verdicts TEXT NOT NULL,   -- JSON []results.Verdict
+	PRIMARY KEY (suite, agent)
+);
+CREATE TABLE runs (
+	run_id          TEXT PRIMARY KEY,
+	provider        TEXT NOT NULL,
+	suite           TEXT NOT NULL,
+	suite_sha256    TEXT NOT NULL,
+	status          TEXT NOT NULL,
+	interruption    TEXT NOT NULL,
+	started         TIMESTAMPTZ NOT NULL,
+	ended           TIMESTAMPTZ NOT NULL,
+	harness_version TEXT NOT NULL,
+	path            TEXT NOT NULL, -- report file, as the verifier wrote it
+	targets         TEXT[] NOT NULL,
+	n_pass          INTEGER NOT NULL,
+	n_fail          INTEGER NOT NULL,
+	n_inconclusive  INTEGER NOT NULL,
+	n_error         INTEGER NOT NULL,
+	satisfied       BOOLEAN NOT NULL
+);
+CREATE INDEX runs_by_provider ON runs (provider, suite, started);
+CREATE TABLE verdicts (
+	run_id    TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+	seq       INTEGER NOT NULL,
+	claim     TEXT NOT NULL,
+	params    TEXT NOT NULL,
+	claim_key TEXT NOT NULL,
+	target    TEXT NOT NULL,
+	status    TEXT NOT NULL,
+	require   TEXT NOT NULL,
+	figure    TEXT NOT NULL,
+	reason    TEXT NOT NULL,
+	PRIMARY KEY (run_id, seq)
+);
+CREATE INDEX verdicts_by_claim ON verdicts (claim_key, status);
+CREATE TABLE measurements (
+	run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+	seq    INTEGER NOT NULL,
+	key    TEXT NOT NULL,
+	target TEXT NOT NULL,
+	value  TEXT NOT NULL,
+	PRIMARY KEY (run_id, seq)
+);
+`}
+
+// pgMigrationLock is the advisory lock key that serialises verifiers
+// migrating one database at once ("sovbench" in ASCII).
+const pgMigrationLock = 0x736f7662656e6368
+
+// pgVersioning keeps the schema version in a one-row table.
+var pgVersioning = versioning{
+	lock: func(ctx context.Context, tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(pgMigrationLock)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS sovbench_schema (version INTEGER NOT NULL)`)
+		return err
+	},
+	version: func(ctx context.Context, tx *sql.Tx) (int, error) {
+		var v int
+		err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM sovbench_schema`).Scan(&v)
+		return v, err
+	},
+	set: func(ctx context.Context, tx *sql.Tx, v int) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sovbench_schema`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO sovbench_schema (version) VALUES ($1)`, v)
+		return err
+	},
+}
+
+// pgStore keeps everything, runs included, in one PostgreSQL database.
+type pgStore struct {
+	*sqlStore
+}
+
+// redactURL is dsn with any password replaced, for error messages.
+func redactURL(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres://…"
+	}
+	return u.Redacted()
+}
+
+func openPostgres(ctx context.Context, dsn string, timeout time.Duration) (*pgStore, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("opening store %s: %w", redactURL(dsn), err)
+	}
+	if cfg.ConnectTimeout <= 0 || cfg.ConnectTimeout > timeout {
+		cfg.ConnectTimeout = timeout
+	}
+	// The server ends a statement or an idle transaction left behind by a
+	// verifier that stopped talking; the verifier's own deadlines end its side.
+	for k, v := range map[string]string{
+		"statement_timeout":                   strconv.FormatInt(timeout.Milliseconds(), 10),
+		"idle_in_transaction_session_timeout": strconv.FormatInt(timeout.Milliseconds(), 10),
+		"application_name":                    "sovbench serve",
+	} {
+		if _, set := cfg.RuntimeParams[k]; !set {
+			cfg.RuntimeParams[k] = v
+		}
+	}
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(16)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	db.SetConnMaxLifetime(time.Hour)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := migrate(ctx, db, pgSchema, pgVersioning); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening store %s: %w", redactURL(dsn), err)
+	}
+	return &pgStore{sqlStore: newSQLStore(db, timeout, dollarParams)}, nil
+}
+
+// AddRun implements Store: the run, its verdicts and its key measurements,
+// replacing what the store held for the same run, in one transaction.
+func (s *pgStore) AddRun(ctx context.Context, path string, r *results.Report) error {
+	rr := results.RecordOf(r, filepath.ToSlash(path))
+	ctx, cancel := s.bounded(ctx)
+	defer cancel()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("indexing run %s: %w", rr.RunID, err)
+	}
+	defer tx.Rollback()
+	if err := insertRun(ctx, tx, rr); err != nil {
+		return fmt.Errorf("indexing run %s: %w", rr.RunID, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("indexing run %s: %w", rr.RunID, err)
+	}
+	return nil
+}
+
+// insertRun writes rr's rows; verdicts and measurements go in one
+// statement each (unnest of parallel arrays), not one round trip per row.
+func insertRun(ctx context.Context, tx *sql.Tx, rr results.RunRecord) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM runs WHERE run_id = $1`, rr.RunID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO runs (run_id, provider, suite, suite_sha256, status,
+		interruption, started, ended, harness_version, path, targets,
+		n_pass, n_fail, n_inconclusive, n_error, satisfied)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+		rr.RunID, rr.Provider, rr.Suite, rr.SuiteSHA256, string(rr.Status), rr.Interruption,
+		rr.Started, rr.Ended, rr.Harness, rr.Path, rr.Targets,
+		rr.Pass, rr.Fail, rr.Inconclusive, rr.Error, rr.Satisfied)
+	if err != nil {
+		return err
+	}
+	if len(rr.Verdicts) > 0 {
+		var seq []int32
+		cols := make([][]string, 8)
+		for i, v := range rr.Verdicts {
+			seq = append(seq, int32(i))
+			for c, s := range []string{v.Claim, v.Params, v.Key(), v.Target, string(v.Status), string(v.Require), v.Figure, v.Reason} {
+				cols[c] = append(cols[c], s)
+			}
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO verdicts (run_id, seq, claim, params, claim_key, target, status, require, figure, reason)
+			SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
+			rr.RunID, seq, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7])
+		if err != nil {
+			return fmt.Errorf("inserting verdicts: %w", err)
+		}
+	}
+	if len(rr.Measurements) > 0 {
+		var seq []int32
+		var key, target, value []string
+		for i, m := range rr.Measurements {
+			seq, key, target, value = append(seq, int32(i)), append(key, m.Key), append(target, m.Target), append(value, m.Value)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO measurements (run_id, seq, key, target, value)
+			SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::text[], $5::text[])`, rr.RunID, seq, key, target, value)
+		if err != nil {
+			return fmt.Errorf("inserting measurements: %w", err)
+		}
+	}
+	return nil
+}
