@@ -37,6 +37,8 @@ type HostParams struct {
 	// Root is prefixed to every file path the probe reads ("/" on a real host,
 	// a fixture tree in tests). With a Root other than "/", CPUID is read from
 	// <Root>/.sovbench/cpuid instead of the instruction (see CPUIDFixture).
+	// A target with its own root (Target.Root: a lab host's fixture) stands
+	// in for "/".
 	Root string `yaml:"root"`
 	// Metadata turns on the instance-metadata phase.
 	Metadata bool `yaml:"metadata"`
@@ -130,6 +132,9 @@ func (h *hostProbe) Version() string { return hostVersion }
 func (h *hostProbe) Run(ctx context.Context, t Target) (results.Evidence, error) {
 	rec := Begin(h, t)
 	r := &hostReader{fsys: h.fsys, root: h.p.Root, rec: rec}
+	if path.Clean(h.p.Root) == "/" && t.Root != "" && path.Clean(t.Root) != "/" {
+		r.fsys, r.root = os.DirFS(t.Root), t.Root
+	}
 	var (
 		d    results.HostDetails
 		imds []results.IMDSAnswer
@@ -158,9 +163,9 @@ func (h *hostProbe) Run(ctx context.Context, t Target) (results.Evidence, error)
 }
 
 // cpuid reads the live CPUID on the real root and the CPUIDFixture file on
-// any other root.
+// any other root (r's, which may be the target's).
 func (h *hostProbe) cpuid(r *hostReader) (cpuidInfo, error) {
-	if path.Clean(h.p.Root) == "/" {
+	if path.Clean(r.root) == "/" {
 		return liveCPUID(), nil
 	}
 	data, f := r.read(CPUIDFixture)

@@ -16,6 +16,10 @@ import (
 type Target struct {
 	Name string
 	Kind string // local, lab, ssh
+	// Root, if set, is the file tree this target presents as "/" to
+	// host-identity probes: a lab host's fixture (lab file "fixture:"),
+	// since a lab namespace shares the real machine's /sys and /proc.
+	Root string `json:",omitempty"`
 }
 
 // Probe is one kind of measurement, configured and ready to run.

@@ -31,9 +31,14 @@ func (localExecutor) execute(ctx context.Context, plan Plan, emit func(results.E
 // (ip netns exec NS, ssh ...), sends it the plan and reads evidence lines.
 type commandExecutor struct {
 	argv []string
+	// root is the target's own root (a lab host's fixture), sent in the plan.
+	root string
 }
 
 func (c commandExecutor) execute(ctx context.Context, plan Plan, emit func(results.Evidence)) error {
+	if c.root != "" {
+		plan.Target.Root = c.root
+	}
 	body, err := json.Marshal(plan)
 	if err != nil {
 		return fmt.Errorf("encoding plan: %w", err)
@@ -73,7 +78,11 @@ func (r *Runner) executorFor(t TargetSpec) (executor, error) {
 		if err != nil {
 			return nil, err
 		}
-		return commandExecutor{argv: []string{"ip", "netns", "exec", ns, agent, "agent", "--stdio"}}, nil
+		root, err := r.labFixture(t)
+		if err != nil {
+			return nil, err
+		}
+		return commandExecutor{argv: []string{"ip", "netns", "exec", ns, agent, "agent", "--stdio"}, root: root}, nil
 	case "ssh":
 		agent, err := r.agentPath()
 		if err != nil {
@@ -109,4 +118,17 @@ func (r *Runner) labNamespace(t TargetSpec) (string, error) {
 		return "", fmt.Errorf("resolving lab host %s: %w", t.Host, err)
 	}
 	return ns, nil
+}
+
+// labFixture returns the host-identity fixture root of a lab target named
+// by host: provider/host, or "" when it has none or LabFixture is unset.
+func (r *Runner) labFixture(t TargetSpec) (string, error) {
+	if t.Host == "" || r.LabFixture == nil {
+		return "", nil
+	}
+	root, err := r.LabFixture(t.Host)
+	if err != nil {
+		return "", fmt.Errorf("finding the fixture of lab host %s: %w", t.Host, err)
+	}
+	return root, nil
 }

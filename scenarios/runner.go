@@ -31,6 +31,11 @@ type Runner struct {
 	// ResolveLab maps a lab target's host: provider/host to the namespace of
 	// the running lab that has it (the CLI sets lab.ResolveHost).
 	ResolveLab func(host string) (namespace string, err error)
+	// LabFixture maps a lab target's host: provider/host to the root of its
+	// host-identity fixture (lab file "fixture:"; "" if it has none), which
+	// the target's host probes read as "/" (probes.Target.Root). nil: lab
+	// hosts show the real machine (the CLI sets lab.HostFixture).
+	LabFixture func(host string) (root string, err error)
 }
 
 // Run executes every probe of s on every target and evaluates the claims.
