@@ -142,7 +142,55 @@ func (s *imds) gce(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "missing Metadata-Flavor header", http.StatusForbidden)
 		return
 	}
-	s.answer(w, strings.TrimPrefix(r.URL.Path, "/computeMetadata/v1/"))
+	path := strings.TrimPrefix(r.URL.Path, "/computeMetadata/v1/")
+	if r.URL.Query().Get("recursive") == "true" {
+		s.tree(w, path)
+		return
+	}
+	s.answer(w, path)
+}
+
+// tree writes the values under dir as one JSON object, as GCE answers
+// ?recursive=true: nested by path, hyphenated names in camelCase
+// (machine-type → machineType).
+func (s *imds) tree(w http.ResponseWriter, dir string) {
+	if dir = strings.TrimSuffix(dir, "/"); dir != "" {
+		dir += "/"
+	}
+	root := map[string]any{}
+	for k, v := range s.p.Values {
+		rest, ok := strings.CutPrefix(k, dir)
+		if !ok {
+			continue
+		}
+		parts := strings.Split(rest, "/")
+		m := root
+		for _, p := range parts[:len(parts)-1] {
+			sub, ok := m[camel(p)].(map[string]any)
+			if !ok {
+				sub = map[string]any{}
+				m[camel(p)] = sub
+			}
+			m = sub
+		}
+		m[camel(parts[len(parts)-1])] = v
+	}
+	if len(root) == 0 {
+		http.NotFound(w, nil)
+		return
+	}
+	writeJSON(w, root)
+}
+
+// camel turns a GCE metadata name into its recursive-JSON key.
+func camel(name string) string {
+	parts := strings.Split(name, "-")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return strings.Join(parts, "")
 }
 
 // azure requires the Metadata: true header; /metadata/instance is JSON.
