@@ -117,10 +117,14 @@ var claimHypervisorPresent = claimKind("hypervisor.present",
 			}
 		}
 		reason := fmt.Sprintf("%s, claimed by %s", got, hv.Source)
-		if hv.Present == want {
-			return pass(reason, fmt.Sprint(hv.Present), ref)
+		figure := "none" // the table shows whose hypervisor, not just whether
+		if hv.Present {
+			figure = hv.Vendor
 		}
-		return fail(reason, fmt.Sprint(hv.Present), ref)
+		if hv.Present == want {
+			return pass(reason, figure, ref)
+		}
+		return fail(reason, figure, ref)
 	})
 
 var claimHypervisorVendorNotIn = claimKind("hypervisor.vendor_not_in",
