@@ -8,15 +8,17 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios"
 )
 
 // RunOnce runs suite once on this host for the verifier c talks to: fetch
-// the plan, get a nonce, run the probes (TPM probes last, their quote bound
-// to the nonce and to the digest of the other evidence), submit, and
-// return the verifier's verdicts.
+// the plan, get a nonce, run the probes (TPM probes last: the verifier
+// challenges each fresh AK over /v1/activate, and the quote binds the nonce
+// and the digest of the other evidence), submit, and return the verifier's
+// verdicts.
 func RunOnce(ctx context.Context, c *Client, suite string) (SubmitResponse, error) {
 	plan, err := c.Plan(ctx, suite)
 	if err != nil {
@@ -33,13 +35,14 @@ func RunOnce(ctx context.Context, c *Client, suite string) (SubmitResponse, erro
 	sub := Submission{Suite: suite, Nonce: n.Nonce, Started: time.Now().UTC()}
 	rctx, cancel := context.WithDeadline(ctx, n.Expires)
 	defer cancel()
-	sub.Evidence = runBound(rctx, plan, n.RunID, n.SuiteSHA256, raw)
+	sub.Evidence = runBound(rctx, plan, n.RunID, n.SuiteSHA256, raw, c.Activator(suite, n.Nonce))
 	return c.Submit(ctx, sub)
 }
 
 // runBound runs the plan's non-TPM steps, then its TPM steps with the quote
-// bound to the verifier nonce and the digest of the evidence so far.
-func runBound(ctx context.Context, plan scenarios.Plan, runID, suiteSHA string, nonce []byte) []results.Evidence {
+// bound to the verifier nonce and the digest of the evidence so far, and
+// their AKs activated by the verifier's challenge (activate).
+func runBound(ctx context.Context, plan scenarios.Plan, runID, suiteSHA string, nonce []byte, activate attest.Activator) []results.Evidence {
 	var (
 		mu  sync.Mutex
 		out []results.Evidence
@@ -59,7 +62,7 @@ func runBound(ctx context.Context, plan scenarios.Plan, runID, suiteSHA string, 
 		mu.Lock()
 		d := results.EvidenceDigestOf(runID, suiteSHA, plan.Target.Name, out)
 		mu.Unlock()
-		bctx := probes.WithQuoteBinding(ctx, probes.QuoteBinding{VerifierNonce: nonce, VerifierSource: "remote", EvidenceDigest: d})
+		bctx := probes.WithQuoteBinding(ctx, probes.QuoteBinding{VerifierNonce: nonce, VerifierSource: "remote", EvidenceDigest: d, Activate: activate})
 		scenarios.RunPlan(bctx, tpm, emit)
 	}
 	mu.Lock()

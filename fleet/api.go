@@ -3,6 +3,7 @@ package fleet
 import (
 	"time"
 
+	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -35,6 +36,23 @@ type NonceResponse struct {
 	SuiteSHA256 string `json:"suite_sha256"`
 }
 
+// ActivateRequest is the body of POST /v1/activate: the agent's EK and
+// fresh AK, for the run the nonce opened.
+type ActivateRequest struct {
+	Suite string        `json:"suite"`
+	Nonce string        `json:"nonce"`
+	EK    results.TPMEK `json:"ek"`
+	AK    results.TPMAK `json:"ak"`
+}
+
+// ActivateResponse is the verifier's credential-activation challenge. The
+// TPM's answer travels in the TPM evidence of the submission under the same
+// nonce (results.TPMActivation.ChallengeID and Returned).
+type ActivateResponse struct {
+	Challenge attest.Challenge `json:"challenge"`
+	Expires   time.Time        `json:"expires"`
+}
+
 // Submission is the body of POST /v1/submit: the evidence of one run of the
 // plan and the nonce it was run under.
 type Submission struct {
@@ -55,7 +73,8 @@ type SubmitResponse struct {
 // apiError is the body of every refusal.
 type apiError struct {
 	// Code is stable (forbidden, nonce_used, nonce_expired, nonce_unknown,
-	// too_large, bad_request, tpm_binding, unknown_suite); tests match it.
+	// too_large, bad_request, tpm_binding, tpm_activation, unknown_suite);
+	// tests match it.
 	Code  string `json:"code"`
 	Error string `json:"error"`
 }

@@ -14,6 +14,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios"
 )
@@ -123,6 +124,25 @@ func (c *Client) Nonce(ctx context.Context, suite string) (NonceResponse, error)
 		return r, fmt.Errorf("getting nonce: %w", err)
 	}
 	return r, nil
+}
+
+// Activate asks for a credential-activation challenge for the EK and AK in
+// r, for the run nonce opened.
+func (c *Client) Activate(ctx context.Context, suite, nonce string, r attest.ActivationRequest) (ActivateResponse, error) {
+	var resp ActivateResponse
+	if err := c.call(ctx, http.MethodPost, "/v1/activate", ActivateRequest{Suite: suite, Nonce: nonce, EK: r.EK, AK: r.AK}, &resp); err != nil {
+		return resp, fmt.Errorf("asking for an activation challenge: %w", err)
+	}
+	return resp, nil
+}
+
+// Activator is the attest.Activator of a run: it asks this verifier for the
+// challenge under the run's suite and nonce.
+func (c *Client) Activator(suite, nonce string) attest.Activator {
+	return func(ctx context.Context, r attest.ActivationRequest) (attest.Challenge, error) {
+		resp, err := c.Activate(ctx, suite, nonce, r)
+		return resp.Challenge, err
+	}
 }
 
 // Submit sends a run's evidence and returns the verifier's verdicts.

@@ -6,10 +6,11 @@
 //
 // The protocol, over HTTPS:
 //
-//	POST /v1/enrol   {token, name}          -> {agent_id, credential}
-//	GET  /v1/plan?suite=S                   -> scenarios.Plan
-//	POST /v1/nonce   {suite}                -> {nonce, run_id, expires}
-//	POST /v1/submit  {suite, nonce, evidence} -> {run_id, verdicts}
+//	POST /v1/enrol    {token, name}            -> {agent_id, credential}
+//	GET  /v1/plan?suite=S                      -> scenarios.Plan
+//	POST /v1/nonce    {suite}                  -> {nonce, run_id, expires}
+//	POST /v1/activate {suite, nonce, ek, ak}   -> {challenge, expires}
+//	POST /v1/submit   {suite, nonce, evidence} -> {run_id, verdicts}
 //	GET  /metrics, GET /probe?suite=S&target=AGENT
 //
 // Every call after enrolment carries "Authorization: Bearer <credential>".
@@ -19,6 +20,17 @@
 // submission is fresh. TPM evidence must bind the issued nonce and the
 // digest of the submitted evidence (results.EvidenceDigestOf), which the
 // service checks with verify.TPMBinding before it signs anything.
+//
+// The service runs credential activation itself, because only that proves
+// to it that the quoting AK lives in the TPM whose EK it checked: for an
+// outstanding nonce, /v1/activate checks the EK and the fresh AK and returns
+// a secret encrypted to the EK for that AK (attest.NewChallenge), keeping
+// the secret in memory. The agent's TPM decrypts it and the answer travels
+// in the TPM record of the submission under the same nonce; the service
+// spends the challenge (single use, bound to the agent and the nonce) and
+// compares the secret in constant time (attest.ConfirmActivation). TPM
+// evidence from an AK it did not challenge, or answered wrongly, is refused
+// with code tpm_activation.
 //
 // It is a package of its own, not part of scenarios, because it adds a
 // network service, credentials and metrics that local and SSH runs never

@@ -16,6 +16,7 @@ type metrics struct {
 	reg         *prometheus.Registry
 	submissions *prometheus.CounterVec
 	enrolments  *prometheus.CounterVec
+	activations *prometheus.CounterVec
 	latency     *prometheus.HistogramVec
 	verdicts    *prometheus.GaugeVec
 }
@@ -25,11 +26,15 @@ func newMetrics() *metrics {
 		reg: prometheus.NewRegistry(),
 		submissions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "sovbench_submissions_total",
-			Help: "Evidence submissions and authenticated calls by outcome (accepted, nonce_used, nonce_expired, nonce_unknown, too_large, forbidden, tpm_binding, bad_request, error).",
+			Help: "Evidence submissions and authenticated calls by outcome (accepted, nonce_used, nonce_expired, nonce_unknown, too_large, forbidden, tpm_activation, tpm_binding, bad_request, error).",
 		}, []string{"outcome"}),
 		enrolments: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "sovbench_enrolments_total",
 			Help: "Agent enrolments by outcome (ok, forbidden).",
+		}, []string{"outcome"}),
+		activations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sovbench_activations_total",
+			Help: "TPM credential-activation challenges by outcome (challenged, tpm_activation, nonce_used, nonce_expired, nonce_unknown, bad_request).",
 		}, []string{"outcome"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "sovbench_submission_duration_seconds",
@@ -41,7 +46,7 @@ func newMetrics() *metrics {
 			Help: "Agents whose latest verdict on the claim has the status, per suite.",
 		}, []string{"suite", "claim", "status"}),
 	}
-	m.reg.MustRegister(m.submissions, m.enrolments, m.latency, m.verdicts,
+	m.reg.MustRegister(m.submissions, m.enrolments, m.activations, m.latency, m.verdicts,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }

@@ -63,18 +63,39 @@ func (b *nonceBook) issue(agent, suite string) (nonce string, is issued) {
 func (b *nonceBook) spend(agent, suite, nonce string) (issued, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	is, ok := b.m[nonce]
-	if !ok || subtle.ConstantTimeCompare([]byte(is.agent), []byte(agent)) != 1 || is.suite != suite {
-		return issued{}, ErrNonceUnknown
-	}
-	if is.used {
-		return issued{}, ErrNonceUsed
-	}
-	if b.now().After(is.expires) {
-		return issued{}, ErrNonceExpired
+	is, err := b.lookup(agent, suite, nonce)
+	if err != nil {
+		return issued{}, err
 	}
 	is.used = true
 	return *is, nil
+}
+
+// valid returns what an outstanding nonce was issued for without spending
+// it (an activation challenge belongs to the run the nonce opened).
+func (b *nonceBook) valid(agent, suite, nonce string) (issued, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	is, err := b.lookup(agent, suite, nonce)
+	if err != nil {
+		return issued{}, err
+	}
+	return *is, nil
+}
+
+// lookup finds an unused, unexpired nonce of agent and suite; b.mu is held.
+func (b *nonceBook) lookup(agent, suite, nonce string) (*issued, error) {
+	is, ok := b.m[nonce]
+	if !ok || subtle.ConstantTimeCompare([]byte(is.agent), []byte(agent)) != 1 || is.suite != suite {
+		return nil, ErrNonceUnknown
+	}
+	if is.used {
+		return nil, ErrNonceUsed
+	}
+	if b.now().After(is.expires) {
+		return nil, ErrNonceExpired
+	}
+	return is, nil
 }
 
 // sweep forgets nonces expired for longer than one lifetime; it walks the

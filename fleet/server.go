@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios"
 	"github.com/sovbench/sovbench/verify"
@@ -40,13 +41,17 @@ type Config struct {
 	// TPMCheck checks a TPM record against its target's evidence digest;
 	// nil: verify.TPMBinding.
 	TPMCheck func(e *results.Evidence, evidenceDigest []byte) error
+	// TPMRoots, if set, must verify an EK certificate before /v1/activate
+	// challenges it; nil leaves the EK chain to the suites' tpm claims.
+	TPMRoots *attest.RootStore
 }
 
 // Server is the verifier service. Create it with NewServer; serve Handler.
 type Server struct {
-	cfg     Config
-	nonces  *nonceBook
-	metrics *metrics
+	cfg        Config
+	nonces     *nonceBook
+	challenges *challengeBook
+	metrics    *metrics
 
 	mu     sync.Mutex
 	latest map[probeKey]latestRun
@@ -79,7 +84,7 @@ func NewServer(cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, nonces: newNonceBook(cfg.NonceTTL), metrics: newMetrics(), latest: map[probeKey]latestRun{}}
+	s := &Server{cfg: cfg, nonces: newNonceBook(cfg.NonceTTL), challenges: newChallengeBook(cfg.NonceTTL), metrics: newMetrics(), latest: map[probeKey]latestRun{}}
 	prev, err := cfg.Store.loadLatest(context.Background())
 	if err != nil {
 		return nil, fmt.Errorf("creating verifier: %w", err)
@@ -119,6 +124,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/enrol", s.enrol)
 	mux.HandleFunc("GET /v1/plan", s.authed(s.plan))
 	mux.HandleFunc("POST /v1/nonce", s.authed(s.nonce))
+	mux.HandleFunc("POST /v1/activate", s.authed(s.activate))
 	mux.HandleFunc("POST /v1/submit", s.authed(s.submit))
 	mux.Handle("GET /metrics", s.metrics.handler())
 	mux.HandleFunc("GET /probe", s.probe)

@@ -39,6 +39,11 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		refuse(w, nonceStatus(err), outcome, fmt.Errorf("submission refused: %w", err))
 		return
 	}
+	if err := s.confirmActivations(sub.Evidence, a.ID, sub.Nonce); err != nil {
+		outcome = "tpm_activation"
+		refuse(w, http.StatusUnprocessableEntity, outcome, err)
+		return
+	}
 	rep := s.report(su, t, a, is, sub)
 	if err := s.checkTPM(rep, sub.Nonce); err != nil {
 		outcome = "tpm_binding"
