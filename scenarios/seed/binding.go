@@ -24,7 +24,9 @@ var suiteTemplates = template.Must(template.New("seed").Option("missingkey=error
 // LabFile returns the embedded lab file's source.
 func LabFile() []byte { return bytes.Clone(labFile) }
 
-// Topology parses the embedded lab file.
+// Topology parses the embedded lab file, for its providers and ground
+// truth. Its hosts' fixture paths name trees that exist only once WriteLab
+// has written them.
 func Topology() (*lab.Topology, error) {
 	return lab.Parse("seed/lab.yaml", labFile)
 }
@@ -63,7 +65,12 @@ type Binding struct {
 	TPM      string
 	TPMRoots []string
 	// Proxy is the provider's forward proxy URL, empty when it has none.
-	Proxy                         string
+	Proxy string
+	// Metadata is the base URL the host probe asks the aws, gce and azure
+	// metadata protocols at, standing in for 169.254.169.254 (never dialled
+	// here): the provider's md-<provider> service, or the host's own
+	// address, where nothing listens, when its platform has none.
+	Metadata                      string
 	Sink, Vendor, Replica, Mirror string
 	Landmarks                     []Landmark
 }
@@ -83,6 +90,11 @@ func Bind(l *lab.Lab, p lab.Provider, caFile string) (Binding, error) {
 	if p.Name == "s3ns" {
 		addrs["s3ns-proxy"] = &b.Proxy
 	}
+	md := b.Host
+	if _, err := l.Topology.Service("md-" + p.Name); err == nil {
+		md = "md-" + p.Name
+	}
+	addrs[md] = &b.Metadata
 	for name, dst := range addrs {
 		a, err := l.Addr(name)
 		if err != nil {
@@ -93,6 +105,7 @@ func Bind(l *lab.Lab, p lab.Provider, caFile string) (Binding, error) {
 	if b.Proxy != "" {
 		b.Proxy = "http://" + b.Proxy + ":3128"
 	}
+	b.Metadata = "http://" + b.Metadata
 	for _, s := range l.Topology.Services {
 		if s.Kind == "landmark" && strings.HasPrefix(s.Name, "lm-") {
 			b.Landmarks = append(b.Landmarks, Landmark{Name: s.Name, Addr: s.Addrs[0].String(), Lat: s.Location.Lat, Lon: s.Location.Lon})

@@ -45,8 +45,10 @@ type Options struct {
 	Progress func(done, total int)
 }
 
-// Run brings the seed lab up, runs every seed suite against every lab
-// provider and tears the lab down, also when ctx is cancelled. It returns
+// Run brings the seed lab up (its lab file and host-identity fixtures
+// written to a temporary directory, see WriteLab), runs every seed suite
+// against every lab provider and tears the lab down, also when ctx is
+// cancelled. It returns
 // the reports in provider order, then suite order. A run stopped by ctx
 // still yields its (incomplete) reports; err is only for a lab that could
 // not start or a suite that could not be bound.
@@ -55,7 +57,12 @@ func Run(ctx context.Context, opt Options) ([]*results.Report, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	topo, err := Topology()
+	dir, err := os.MkdirTemp("", "sovbench-seed-")
+	if err != nil {
+		return nil, fmt.Errorf("creating the seed lab directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	topo, err := WriteLab(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +139,7 @@ func runAll(ctx context.Context, l *lab.Lab, suites []*scenarios.Suite, opt Opti
 	g.SetLimit(conc)
 	for i, s := range suites {
 		g.Go(func() error {
-			r := &scenarios.Runner{Log: log, Harness: opt.Harness, AgentPath: opt.AgentPath, ResolveLab: l.Namespace}
+			r := &scenarios.Runner{Log: log, Harness: opt.Harness, AgentPath: opt.AgentPath, ResolveLab: l.Namespace, LabFixture: l.Fixture}
 			reps[i] = r.Run(ctx, s)
 			mu.Lock()
 			done++

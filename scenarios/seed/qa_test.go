@@ -85,7 +85,37 @@ func TestSeedCatalogue(t *testing.T) {
 		}
 	}
 	checkCoverage(t, want)
+	checkHostIdentity(t, reps)
 	checkSigned(t, reps)
+}
+
+// checkHostIdentity compares the host evidence every report holds with the
+// identity its provider's ground truth states: the lab host's probe read the
+// host's fixture (not this machine's /sys) and asked its metadata stand-in.
+func checkHostIdentity(t *testing.T, reps []*results.Report) {
+	topo, err := seed.Topology()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, rep := range reps {
+		for _, ev := range rep.Evidence {
+			if ev.Probe != "host" {
+				continue
+			}
+			for _, p := range topo.Providers {
+				if p.Name == rep.Provider.Name {
+					seen[p.Name] = true
+					checkIdentity(t, p, ev.Host)
+				}
+			}
+		}
+	}
+	for _, p := range topo.Providers {
+		if !seen[p.Name] {
+			t.Errorf("%s: no report holds host evidence", p.Name)
+		}
+	}
 }
 
 // checkCoverage asserts the catalogue covers every suite × provider.

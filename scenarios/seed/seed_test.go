@@ -26,7 +26,7 @@ func TestSuitesRender(t *testing.T) {
 	for _, p := range topo.Providers {
 		b := seed.Binding{
 			Provider: p.Name, Operator: p.Operator, Host: p.Name + "/vm1", Claims: "claims",
-			Control: "198.18.1.101", API: "198.18.1.102", CA: "/nonexistent/ca.pem", CAPEM: testCA,
+			Control: "198.18.1.101", API: "198.18.1.102", Metadata: "http://198.18.1.103", CA: "/nonexistent/ca.pem", CAPEM: testCA,
 			Sink: "198.19.1.1", Vendor: "198.19.1.2", Replica: "198.19.1.3", Mirror: "198.19.1.4",
 			Landmarks: []seed.Landmark{{Name: "lm-paris", Addr: "198.19.1.6", Lat: 48.86, Lon: 2.35}},
 		}
