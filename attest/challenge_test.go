@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"syscall"
 	"testing"
 	"time"
 
@@ -266,4 +267,32 @@ func FuzzNewChallenge(f *testing.F) {
 			t.Fatal("challenge without a credential or secret")
 		}
 	})
+}
+
+// BenchmarkActivationRound is the verifier's CPU cost of one activation:
+// NewChallenge (AK checks, RSA-OAEP to the EK) plus ConfirmActivation, on
+// the simulator's real EK and AK. It bounds how many TPM submissions per
+// second the service can challenge next to verifying them.
+func BenchmarkActivationRound(b *testing.B) {
+	d := collectSim(b, request(b, "bench activation"), true)
+	ar := ActivationRequest{EK: d.EKs[0], AK: d.AK}
+	rec := *d
+	rec.Activation = results.TPMActivation{Mode: results.ActivationVerifier, AKName: d.Activation.AKName}
+	cpu := cpuTime(syscall.RUSAGE_SELF)
+	b.ResetTimer()
+	for b.Loop() {
+		_, p, err := NewChallenge(ar, ChallengeOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rec.Activation.Returned = p.Secret
+		if err := ConfirmActivation(&rec, p, "bench"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	used := cpuTime(syscall.RUSAGE_SELF) - cpu
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "activations/s")
+	if used > 0 {
+		b.ReportMetric(float64(b.N)/used.Seconds(), "activations/cpu-s")
+	}
 }
