@@ -220,6 +220,10 @@ func nsConfigs(t *Topology) []nsConfig {
 	return res
 }
 
+// labRealtime is the SCHED_FIFO priority of the forwarder's threads and of
+// the landmarks' echo threads: it keeps them punctual on a busy machine.
+const labRealtime = 10
+
 // forwarderConfig gives the forwarder one port per namespace and the delay
 // between every pair of lab addresses.
 func forwarderConfig(t *Topology, configs []nsConfig) netem.Config {
@@ -239,8 +243,7 @@ func forwarderConfig(t *Topology, configs []nsConfig) netem.Config {
 			where[a] = s.Location
 		}
 	}
-	// Real-time priority keeps the forwarder punctual on a busy machine.
-	cfg := netem.Config{Delay: delayFunc(where, t.Inflation), Jitter: t.Jitter.D(), Loss: t.Loss, Seed: t.Seed, Realtime: 10}
+	cfg := netem.Config{Delay: delayFunc(where, t.Inflation), Jitter: t.Jitter.D(), Loss: t.Loss, Seed: t.Seed, Realtime: labRealtime}
 	for _, c := range configs {
 		port := netem.Port{Name: portName(t, c), Namespace: c.ns, Device: tunDevice}
 		for _, a := range c.addrs {

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/sovbench/sovbench/scenarios/lab/netem"
 )
 
 // startServices builds every service of the topology and starts it in its
@@ -21,7 +23,8 @@ func (l *Lab) startServices(ctx context.Context) error {
 			return fmt.Errorf("service %s: %w", s.Name, err)
 		}
 		env := &Env{Lab: l.Topology.Name, Name: s.Name, Namespace: s.Namespace, Addrs: s.Addrs, Location: s.Location,
-			CA: l.CA, Dir: l.State.Dir(), Log: l.log.With("service", s.Name), Topology: l.Topology, record: l.record}
+			CA: l.CA, Dir: l.State.Dir(), Log: l.log.With("service", s.Name), Topology: l.Topology, record: l.record,
+			flusher: func() *netem.Flusher { return l.router.Flusher(s.Namespace) }}
 		if err := svc.Start(ctx, env); err != nil {
 			return fmt.Errorf("starting service %s: %w", s.Name, err)
 		}

@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"slices"
 	"time"
+
+	"github.com/sovbench/sovbench/scenarios/lab/netem"
 )
 
 // ServiceKind is one kind of lab service. New decodes the parameters
@@ -64,6 +66,17 @@ type Env struct {
 	// Topology resolves other names of the lab (services, hosts).
 	Topology *Topology
 	record   func(Arrival)
+	flusher  func() *netem.Flusher
+}
+
+// Flusher returns a netem.Flusher for the service's namespace: calling its
+// Flush right after sending hands the packet to the forwarder at once (see
+// udpEcho). Nil outside a running lab; a nil Flusher does nothing.
+func (e *Env) Flusher() *netem.Flusher {
+	if e.flusher == nil {
+		return nil
+	}
+	return e.flusher()
 }
 
 // HTTPErrorLog is the error log for a service's http.Server: net/http's

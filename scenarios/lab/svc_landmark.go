@@ -49,11 +49,23 @@ func (l *landmark) Start(ctx context.Context, env *Env) error {
 			l.Close()
 			return err
 		}
-		for _, c := range cs {
-			l.serveUDP(c, func(c *net.UDPConn, b []byte, peer *net.UDPAddr) { c.WriteToUDP(b, peer) })
+		for i, c := range cs {
+			e, err := startUDPEcho(c, env.Flusher())
+			if err != nil {
+				closeUDP(cs[i:])
+				l.Close()
+				return err
+			}
+			l.add(e)
 		}
 	}
 	return nil
+}
+
+func closeUDP(cs []*net.UDPConn) {
+	for _, c := range cs {
+		c.Close()
+	}
 }
 
 func echoConn(c net.Conn) {

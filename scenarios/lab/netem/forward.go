@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 	"unsafe"
@@ -37,21 +38,38 @@ var packetPool = sync.Pool{New: func() any { return &packet{buf: make([]byte, 0,
 // pair identifies the packets that must not overtake each other.
 type pair struct{ src, dst netip.Addr }
 
+// worker is what a forwarding thread owns: a random source for loss and
+// jitter and a buffer for draining the ports it writes to.
+type worker struct {
+	rng      *rand.Rand
+	buf      []byte
+	draining bool
+	ports    []*portState
+}
+
+func newWorker(seed, stream uint64) *worker {
+	return &worker{rng: rand.New(rand.NewPCG(seed, stream)), buf: make([]byte, 1<<16)}
+}
+
 // read forwards the packets of one port until Close. It runs on a thread of
 // its own and blocks in poll(2) between bursts, so each packet is stamped as
-// soon as the kernel hands it over.
-func (r *Router) read(p *portState, rng *rand.Rand) {
+// soon as the kernel hands it over. The port's lock is held from read to
+// queue, so that a writer draining the port (see drain) cannot reorder it.
+func (r *Router) read(p *portState, w *worker) {
 	defer r.wg.Done()
 	tid := r.lockThread()
 	defer r.threads.exit(tid)
 	buf := make([]byte, 1<<16)
 	fds := []unix.PollFd{{Fd: int32(p.fd), Events: unix.POLLIN}, {Fd: int32(r.stop), Events: unix.POLLIN}}
 	for {
+		p.mu.Lock()
 		n, err := rawRead(p.fd, buf)
 		if err == nil {
-			r.handle(p, buf[:n], r.now(), rng)
+			r.handle(p, buf[:n], r.now(), w)
+			p.mu.Unlock()
 			continue
 		}
+		p.mu.Unlock()
 		if !errors.Is(err, unix.EAGAIN) && !errors.Is(err, unix.EINTR) {
 			return // the device is gone; Close reports nothing more useful
 		}
@@ -66,7 +84,8 @@ func (r *Router) read(p *portState, rng *rand.Rand) {
 }
 
 // handle routes one packet read at time t from port in and queues it.
-func (r *Router) handle(in *portState, b []byte, t int64, rng *rand.Rand) {
+func (r *Router) handle(in *portState, b []byte, t int64, w *worker) {
+	rng := w.rng
 	in.c.rxPackets.Add(1)
 	in.c.rxBytes.Add(uint64(len(b)))
 	src, dst, ok := addrs(b)
@@ -103,13 +122,13 @@ func (r *Router) handle(in *portState, b []byte, t int64, rng *rand.Rand) {
 	}
 	pk.buf = append(pk.buf[:0], b...)
 	pk.read, pk.want, pk.out = t, int64(max(want, 0)), r.ports[out]
-	r.enqueue(pk, pair{src, dst})
+	r.enqueue(pk, pair{src, dst}, w)
 }
 
 // enqueue adds pk to the heap, or drops it if the queue is full, and wakes
 // the scheduler if pk is now the first packet due and the scheduler sleeps
 // past its due time.
-func (r *Router) enqueue(pk *packet, key pair) {
+func (r *Router) enqueue(pk *packet, key pair, w *worker) {
 	pk.due = pk.read + pk.want
 	r.mu.Lock()
 	if len(r.heap) >= r.cfg.QueuePackets || r.qbytes+len(pk.buf) > r.cfg.QueueBytes {
@@ -133,7 +152,7 @@ func (r *Router) enqueue(pk *packet, key pair) {
 		// Due already and nothing queued or being written could be
 		// overtaken: write it from here and save the scheduler's wake-up.
 		r.mu.Unlock()
-		r.write([]*packet{pk})
+		r.write([]*packet{pk}, w)
 		return
 	}
 	r.seq++
@@ -161,6 +180,7 @@ func (r *Router) schedule() {
 	defer r.threads.exit(tid)
 	_ = unix.Prctl(unix.PR_SET_TIMERSLACK, 1, 0, 0, 0) // best effort: default slack is 50 µs
 	spinner := newSpinner(r.cfg.Spin)
+	w := newWorker(uint64(r.cfg.Seed), uint64(len(r.ports)))
 	batch := make([]*packet, 0, 64)
 	fds := []unix.PollFd{{Fd: int32(r.wake), Events: unix.POLLIN}, {Fd: int32(r.stop), Events: unix.POLLIN}}
 	var drain [8]byte
@@ -171,7 +191,7 @@ func (r *Router) schedule() {
 		if len(batch) > 0 {
 			r.writing = true
 			r.mu.Unlock()
-			r.write(batch)
+			r.write(batch, w)
 			r.mu.Lock()
 			r.writing = false
 			r.mu.Unlock()
@@ -225,10 +245,17 @@ func (r *Router) popDue(now int64, batch []*packet) []*packet {
 }
 
 // write writes due packets to their ports and records how late each write
-// began and how long it took.
+// began and how long it took; then it drains the ports it wrote to.
 // Readers and the scheduler call it concurrently.
-func (r *Router) write(batch []*packet) {
+func (r *Router) write(batch []*packet, w *worker) {
+	drain := !w.draining
+	if drain {
+		w.ports = w.ports[:0]
+	}
 	for _, pk := range batch {
+		if drain && !slices.Contains(w.ports, pk.out) {
+			w.ports = append(w.ports, pk.out)
+		}
 		start := r.now()
 		err := rawWrite(pk.out.fd, pk.buf)
 		if errors.Is(err, unix.EINTR) {
@@ -244,6 +271,36 @@ func (r *Router) write(batch []*packet) {
 			r.writeTime.add(time.Duration(done - start))
 		}
 		free(pk)
+	}
+	if drain {
+		w.draining = true
+		for _, p := range w.ports {
+			r.drain(p, w)
+		}
+		w.draining = false
+	}
+}
+
+// drain reads and queues what port p has to send right after a write to
+// it. A TUN write runs the destination namespace's stack in the writer's
+// own system call, so a packet the kernel answers at once (an ICMP echo,
+// a TCP SYN-ACK or RST) is already waiting when the write returns: taking
+// it here saves the port's reader a wake-up, which on a virtual machine
+// costs tens of microseconds that would add to every emulated round trip.
+// If the port's reader is busy with it already, drain leaves it alone;
+// packets drained here are not drained again (no recursion).
+func (r *Router) drain(p *portState, w *worker) {
+	if !p.mu.TryLock() {
+		return
+	}
+	defer p.mu.Unlock()
+	for {
+		n, err := rawRead(p.fd, w.buf)
+		if err != nil {
+			return
+		}
+		r.drained.Add(1)
+		r.handle(p, w.buf[:n], r.now(), w)
 	}
 }
 
@@ -308,4 +365,33 @@ func (h *packetHeap) Pop() any {
 	old[len(old)-1] = nil
 	*h = old[:len(old)-1]
 	return pk
+}
+
+// A Flusher forwards at once what one port has to send. A program in this
+// process that has just sent a packet from the port's namespace (a lab
+// service answering a probe) calls Flush, so that the packet is stamped
+// when it was sent and not when the port's reader wakes up for it.
+type Flusher struct {
+	r *Router
+	p *portState
+	w *worker
+}
+
+// Flusher returns a Flusher for the port in namespace ns, or nil if no port
+// lives there. A Flusher belongs to one goroutine at a time.
+func (r *Router) Flusher(ns string) *Flusher {
+	for _, p := range r.ports {
+		if p.Namespace == ns {
+			return &Flusher{r: r, p: p, w: newWorker(uint64(r.cfg.Seed), uint64(len(r.ports)+1+p.idx))}
+		}
+	}
+	return nil
+}
+
+// Flush reads and queues the packets waiting on the port, unless its
+// reader is at it already. A nil Flusher does nothing.
+func (f *Flusher) Flush() {
+	if f != nil {
+		f.r.drain(f.p, f.w)
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/netip"
 	"runtime"
 	"sync"
@@ -84,6 +83,7 @@ type Router struct {
 	late      liveHist
 	oversleep liveHist
 	writeTime liveHist
+	drained   atomic.Uint64 // packets read by a writer right after its write
 	threads   threadCPU
 	realtime  atomic.Int32 // threads running SCHED_FIFO
 
@@ -99,6 +99,7 @@ type portState struct {
 	idx int
 	fd  int
 	c   portCounters
+	mu  sync.Mutex // held from read to queue (see Router.drain)
 }
 
 // Start creates the ports' TUN devices and forwards packets between them until
@@ -133,8 +134,7 @@ func Start(ctx context.Context, cfg Config) (*Router, error) {
 	}
 	r.wg.Add(len(r.ports) + 1)
 	for i, p := range r.ports {
-		rng := rand.New(rand.NewPCG(uint64(cfg.Seed), uint64(i)))
-		go r.read(p, rng)
+		go r.read(p, newWorker(uint64(cfg.Seed), uint64(i)))
 	}
 	go r.schedule()
 	go func() {
@@ -208,6 +208,7 @@ func (r *Router) Stats() Stats {
 		})
 	}
 	s.RealtimeThreads = int(r.realtime.Load())
+	s.Drained = r.drained.Load()
 	s.Queued = int(r.queued.Load())
 	return s
 }

@@ -29,6 +29,10 @@ type Stats struct {
 	// RealtimeThreads is how many forwarder threads got Config.Realtime's
 	// SCHED_FIFO priority (one reader per port and the scheduler).
 	RealtimeThreads int
+	// Drained counts packets read by a writer right after its write to the
+	// same device (answers the kernel gave inside that write), which saved
+	// the device's reader a wake-up.
+	Drained uint64
 	// CPU is the CPU time used by the forwarder's reader and scheduler
 	// threads since Start (from /proc/self/task/TID/schedstat).
 	CPU time.Duration
