@@ -32,6 +32,11 @@
 // evidence from an AK it did not challenge, or answered wrongly, is refused
 // with code tpm_activation.
 //
+// The service keeps tokens, agents, the run index and each agent's latest
+// run in a Store: an SQLite file for one verifier, or a PostgreSQL database
+// ("postgres://…", OpenStore) for large fleets or several verifiers
+// sharing it. fleet/pgtest starts a throwaway PostgreSQL for tests.
+//
 // It is a package of its own, not part of scenarios, because it adds a
 // network service, credentials and metrics that local and SSH runs never
 // need; it imports scenarios (plans, evaluation), verify and results, and

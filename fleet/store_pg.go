@@ -131,8 +131,14 @@ func openPostgres(ctx context.Context, dsn string, timeout time.Duration) (*pgSt
 		cfg.ConnectTimeout = timeout
 	}
 	// The server ends a statement or an idle transaction left behind by a
-	// verifier that stopped talking; the verifier's own deadlines end its side.
+	// verifier that stopped talking; the verifier's own deadlines end its
+	// side. Commits do not wait for their WAL flush: like the SQLite store
+	// (WAL, synchronous=NORMAL), a crash of the machine may lose the last
+	// commits but never leaves the database inconsistent, and the report
+	// files, the record, are flushed before they are indexed. A URL that
+	// sets any of these wins.
 	for k, v := range map[string]string{
+		"synchronous_commit":                  "off",
 		"statement_timeout":                   strconv.FormatInt(timeout.Milliseconds(), 10),
 		"idle_in_transaction_session_timeout": strconv.FormatInt(timeout.Milliseconds(), 10),
 		"application_name":                    "sovbench serve",
@@ -156,41 +162,39 @@ func openPostgres(ctx context.Context, dsn string, timeout time.Duration) (*pgSt
 }
 
 // AddRun implements Store: the run, its verdicts and its key measurements,
-// replacing what the store held for the same run, in one transaction.
+// replacing what the store held for the same run. The statements go to the
+// server as one pipelined batch, which PostgreSQL runs as one implicit
+// transaction: one round trip per run, all or nothing.
 func (s *pgStore) AddRun(ctx context.Context, path string, r *results.Report) error {
 	rr := results.RecordOf(r, filepath.ToSlash(path))
 	ctx, cancel := s.bounded(ctx)
 	defer cancel()
-	tx, err := s.db.BeginTx(ctx, nil)
+	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("indexing run %s: %w", rr.RunID, err)
 	}
-	defer tx.Rollback()
-	if err := insertRun(ctx, tx, rr); err != nil {
-		return fmt.Errorf("indexing run %s: %w", rr.RunID, err)
-	}
-	if err := tx.Commit(); err != nil {
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		return dc.(*stdlib.Conn).Conn().SendBatch(ctx, runBatch(rr)).Close()
+	})
+	if err != nil {
 		return fmt.Errorf("indexing run %s: %w", rr.RunID, err)
 	}
 	return nil
 }
 
-// insertRun writes rr's rows; verdicts and measurements go in one
-// statement each (unnest of parallel arrays), not one round trip per row.
-func insertRun(ctx context.Context, tx *sql.Tx, rr results.RunRecord) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM runs WHERE run_id = $1`, rr.RunID); err != nil {
-		return err
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO runs (run_id, provider, suite, suite_sha256, status,
+// runBatch are the statements that replace rr's rows; verdicts and
+// measurements go in one statement each (unnest of parallel arrays).
+func runBatch(rr results.RunRecord) *pgx.Batch {
+	b := &pgx.Batch{}
+	b.Queue(`DELETE FROM runs WHERE run_id = $1`, rr.RunID)
+	b.Queue(`INSERT INTO runs (run_id, provider, suite, suite_sha256, status,
 		interruption, started, ended, harness_version, path, targets,
 		n_pass, n_fail, n_inconclusive, n_error, satisfied)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 		rr.RunID, rr.Provider, rr.Suite, rr.SuiteSHA256, string(rr.Status), rr.Interruption,
 		rr.Started, rr.Ended, rr.Harness, rr.Path, rr.Targets,
 		rr.Pass, rr.Fail, rr.Inconclusive, rr.Error, rr.Satisfied)
-	if err != nil {
-		return err
-	}
 	if len(rr.Verdicts) > 0 {
 		var seq []int32
 		cols := make([][]string, 8)
@@ -200,12 +204,9 @@ func insertRun(ctx context.Context, tx *sql.Tx, rr results.RunRecord) error {
 				cols[c] = append(cols[c], s)
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO verdicts (run_id, seq, claim, params, claim_key, target, status, require, figure, reason)
+		b.Queue(`INSERT INTO verdicts (run_id, seq, claim, params, claim_key, target, status, require, figure, reason)
 			SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
 			rr.RunID, seq, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7])
-		if err != nil {
-			return fmt.Errorf("inserting verdicts: %w", err)
-		}
 	}
 	if len(rr.Measurements) > 0 {
 		var seq []int32
@@ -213,11 +214,8 @@ func insertRun(ctx context.Context, tx *sql.Tx, rr results.RunRecord) error {
 		for i, m := range rr.Measurements {
 			seq, key, target, value = append(seq, int32(i)), append(key, m.Key), append(target, m.Target), append(value, m.Value)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO measurements (run_id, seq, key, target, value)
+		b.Queue(`INSERT INTO measurements (run_id, seq, key, target, value)
 			SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::text[], $5::text[])`, rr.RunID, seq, key, target, value)
-		if err != nil {
-			return fmt.Errorf("inserting measurements: %w", err)
-		}
 	}
-	return nil
+	return b
 }

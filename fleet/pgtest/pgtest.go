@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -267,4 +268,43 @@ func (s *Server) Fresh(tb testing.TB) string {
 		tb.Fatalf("creating schema %s: %v", name, err)
 	}
 	return s.URL("postgres") + "&search_path=" + name
+}
+
+// CPUTime is the CPU time the server's processes have used so far: the
+// postmaster, its children (each backend is its own session, so a process
+// group does not find them) and the children that have exited and been
+// reaped. Benchmarks add it to their own, so a
+// store that moves work into another process does not look cheaper.
+func (s *Server) CPUTime() (time.Duration, error) {
+	if s.cmd == nil {
+		return 0, errors.New("reading PostgreSQL CPU time: not running")
+	}
+	pids, err := filepath.Glob("/proc/[0-9]*/stat")
+	if err != nil {
+		return 0, fmt.Errorf("reading PostgreSQL CPU time: %w", err)
+	}
+	pm := strconv.Itoa(s.cmd.Process.Pid)
+	postmaster := "/proc/" + pm + "/stat"
+	var ticks int64
+	for _, p := range pids {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue // exited meanwhile
+		}
+		// Fields after the parenthesised command: state ppid pgrp … (stat(5)).
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		n := 0
+		switch {
+		case len(f) < 15:
+		case p == postmaster:
+			n = 4 // utime, stime, and its reaped children's cutime, cstime
+		case f[1] == pm:
+			n = 2
+		}
+		for _, v := range f[11 : 11+n] {
+			t, _ := strconv.ParseInt(v, 10, 64)
+			ticks += t
+		}
+	}
+	return time.Duration(ticks) * time.Second / 100, nil // USER_HZ is 100 on Linux
 }
