@@ -2,7 +2,8 @@
 # Benchmarks the lab's distance-emulating forwarder (scenarios/lab/netem):
 # per configured one-way delay (0, 0.5, 1, 5, 20, 50, 150 ms) the forwarder's
 # own lateness (fwd-p50/p99-µs), the end-to-end UDP one-way delay error
-# (udp1w-p50/p99-µs), the TCP connect round-trip error against 2×delay
+# (udp1w-p50/p99-µs; link1w from the sender TUN device's transmit timestamp,
+# leaving out the sending program's scheduling), the TCP connect round-trip error against 2×delay
 # (tcprtt-p50/p99-µs) and CPU use; then packets per second through it.
 # Each run happens with normal scheduling and with Config.Realtime.
 #

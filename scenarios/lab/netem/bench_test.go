@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -26,7 +27,8 @@ var benchDelays = []time.Duration{
 // forwarder begins writing packets (fwd-p50/p99-µs, from Stats.Lateness) and
 // how long writes take (write-p99-µs, Stats.WriteTime), how far the
 // end-to-end one-way delay of UDP datagrams between two namespaces is from d
-// (udp1w-p50/p99-µs, kernel receive timestamp minus send time) and how far
+// (udp1w-p50/p99-µs, kernel receive timestamp minus send time; link1w from
+// the sender's TUN device's transmit timestamp instead) and how far
 // TCP connect round trips are from 2×d (tcprtt-p50/p99-µs, timed by the
 // connecting program, so its own wake-up latency is included; tcpkrtt as
 // measured by the kernel, TCP_INFO tcpi_rtt, which leaves that out). One op is one
@@ -42,9 +44,12 @@ func BenchmarkDelay(b *testing.B) {
 			time.Sleep(50 * time.Millisecond) // let the kernel's own chatter pass
 			before, start := l.r.Stats(), time.Now()
 			b.ResetTimer()
-			var udp []time.Duration
+			var udp, link []time.Duration
 			for _, o := range udpOneWay(b, l.a.ns, netip.AddrPortFrom(l.a.addrs[0], 0), l.b.ns, netip.AddrPortFrom(l.b.addrs[0], 7002), b.N, d) {
 				udp = append(udp, o.delay)
+				if o.link > 0 {
+					link = append(link, o.link)
+				}
 			}
 			b.StopTimer()
 			tcp, ktcp := connectProbes(b, l.a.ns, listen, 200, d)
@@ -57,6 +62,7 @@ func BenchmarkDelay(b *testing.B) {
 			wake := after.Oversleep.Sub(before.Oversleep)
 			b.ReportMetric(us(wake.Quantile(0.99)), "wake-p99-µs")
 			reportErr(b, "udp1w", udp, d)
+			reportErr(b, "link1w", link, d)
 			reportErr(b, "tcprtt", tcp, 2*d)
 			reportErr(b, "tcpkrtt", ktcp, 2*d)
 			b.ReportMetric(100*float64(after.CPU-before.CPU)/float64(wall), "cpu-%")
@@ -110,10 +116,14 @@ func reportErr(b *testing.B, name string, rtts []time.Duration, want time.Durati
 }
 
 // udpOneWay sends n datagrams from namespace src to dst (bound in namespace
-// dstNS), one per millisecond, each carrying its send time, and returns
-// their one-way delays: the receiving kernel's timestamp (SO_TIMESTAMPNS,
-// taken when the forwarder's write hands the packet to the stack) minus the
-// send time. The receiving program's own wake-up latency is left out.
+// dstNS), one per millisecond, each carrying its send time and number, and
+// returns their one-way delays: the receiving kernel's timestamp
+// (SO_TIMESTAMPNS, taken when the forwarder's write hands the packet to the
+// stack) minus the send time, so the receiving program's wake-up latency is
+// left out; and, where the sending kernel reports it, the link delay: the
+// same receive timestamp minus the time the datagram was queued on the
+// sender's TUN device (a software transmit timestamp, SO_TIMESTAMPING),
+// which leaves out the sending program's scheduling too.
 func udpOneWay(b testing.TB, srcNS string, src netip.AddrPort, dstNS string, dst netip.AddrPort, n int, d time.Duration) []oneWay {
 	rx := socketIn(b, dstNS, unix.SOCK_DGRAM, dst)
 	if err := unix.SetsockoptInt(rx, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1); err != nil {
@@ -122,10 +132,12 @@ func udpOneWay(b testing.TB, srcNS string, src netip.AddrPort, dstNS string, dst
 	unix.SetsockoptInt(rx, unix.SOL_SOCKET, unix.SO_RCVBUF, 4<<20)
 	setTimeout(rx, 50*time.Millisecond)
 	tx := socketIn(b, srcNS, unix.SOCK_DGRAM, src)
+	txStamps := unix.SetsockoptInt(tx, unix.SOL_SOCKET, unix.SO_TIMESTAMPING,
+		unix.SOF_TIMESTAMPING_TX_SOFTWARE|unix.SOF_TIMESTAMPING_SOFTWARE|unix.SOF_TIMESTAMPING_OPT_ID|unix.SOF_TIMESTAMPING_OPT_TSONLY) == nil
 	var (
-		delays []oneWay
-		done   = make(chan struct{})
-		wg     sync.WaitGroup
+		received = map[uint64]oneWay{}
+		done     = make(chan struct{})
+		wg       sync.WaitGroup
 	)
 	wg.Add(1)
 	go func() {
@@ -133,10 +145,10 @@ func udpOneWay(b testing.TB, srcNS string, src netip.AddrPort, dstNS string, dst
 		buf, oob := make([]byte, 64), make([]byte, 128)
 		for {
 			m, oobn, _, _, err := unix.Recvmsg(rx, buf, oob, 0)
-			if err == nil && m == 8 {
+			if err == nil && m == 16 {
 				if ts, ok := rxTimestamp(oob[:oobn]); ok {
 					sent := int64(binary.LittleEndian.Uint64(buf))
-					delays = append(delays, oneWay{sent, time.Duration(ts - sent)})
+					received[binary.LittleEndian.Uint64(buf[8:])] = oneWay{sent: sent, delay: time.Duration(ts - sent), rx: ts}
 				}
 				continue
 			}
@@ -147,24 +159,74 @@ func udpOneWay(b testing.TB, srcNS string, src netip.AddrPort, dstNS string, dst
 			}
 		}
 	}()
-	to, msg := sockaddr(dst), make([]byte, 8)
-	for range n {
+	to, msg := sockaddr(dst), make([]byte, 16)
+	queued := make([]int64, n)
+	for i := range n {
 		binary.LittleEndian.PutUint64(msg, uint64(time.Now().UnixNano()))
+		binary.LittleEndian.PutUint64(msg[8:], uint64(i))
 		if err := unix.Sendto(tx, msg, 0, to); err != nil {
 			b.Fatalf("sending probe: %v", err)
+		}
+		if txStamps {
+			// The TUN device stamps the datagram inside sendto.
+			if id, ts, ok := txTimestamp(tx); ok && int(id) < n {
+				queued[id] = ts
+			}
 		}
 		time.Sleep(time.Millisecond)
 	}
 	time.Sleep(d + 200*time.Millisecond)
 	close(done)
 	wg.Wait()
+	delays := make([]oneWay, 0, len(received))
+	for i := range uint64(n) {
+		if o, ok := received[i]; ok {
+			if queued[i] > 0 {
+				o.link = time.Duration(o.rx - queued[i])
+			}
+			delays = append(delays, o)
+		}
+	}
 	return delays
 }
 
-// oneWay is a datagram's send time (Unix ns) and one-way delay.
+// txTimestamp reads one software transmit timestamp (Unix ns) and its
+// datagram number from fd's error queue, without waiting.
+func txTimestamp(fd int) (id uint32, ts int64, ok bool) {
+	oob := make([]byte, 256)
+	_, oobn, _, _, err := unix.Recvmsg(fd, nil, oob, unix.MSG_ERRQUEUE|unix.MSG_DONTWAIT)
+	if err != nil {
+		return 0, 0, false
+	}
+	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+	if err != nil {
+		return 0, 0, false
+	}
+	var haveID, haveTS bool
+	for _, m := range msgs {
+		switch {
+		case m.Header.Level == unix.SOL_SOCKET && m.Header.Type == unix.SO_TIMESTAMPING && len(m.Data) >= 16:
+			ts = int64(binary.NativeEndian.Uint64(m.Data))*1e9 + int64(binary.NativeEndian.Uint64(m.Data[8:]))
+			haveTS = ts > 0
+		case (m.Header.Level == unix.SOL_IP && m.Header.Type == unix.IP_RECVERR) ||
+			(m.Header.Level == unix.SOL_IPV6 && m.Header.Type == unix.IPV6_RECVERR):
+			if len(m.Data) >= int(unsafe.Sizeof(unix.SockExtendedErr{})) {
+				e := (*unix.SockExtendedErr)(unsafe.Pointer(&m.Data[0]))
+				id, haveID = e.Data, e.Errno == uint32(unix.ENOMSG) && e.Origin == unix.SO_EE_ORIGIN_TIMESTAMPING
+			}
+		}
+	}
+	return id, ts, haveID && haveTS
+}
+
+// oneWay is a datagram's send time (Unix ns), its one-way delay from the
+// send time, its arrival (Unix ns) and, if known, its link delay from the
+// sender's device.
 type oneWay struct {
 	sent  int64
 	delay time.Duration
+	rx    int64
+	link  time.Duration
 }
 
 // rxTimestamp returns the SCM_TIMESTAMPNS time (Unix ns) in a control
