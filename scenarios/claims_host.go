@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -196,12 +197,15 @@ var claimMetadataServiceNotIn = claimKind("metadata.service_not_in",
 		if !h.MetadataQueried {
 			return inconclusive("metadata services were not asked (host probe metadata: false)", ref)
 		}
-		var asked []string
+		var asked, where []string
 		for _, a := range h.Metadata {
 			if !slices.Contains(names, a.Flavor) {
 				continue
 			}
 			asked = append(asked, a.Flavor)
+			if u, err := url.Parse(a.URL); err == nil && !slices.Contains(where, u.Host) {
+				where = append(where, u.Host)
+			}
 			if a.Answered {
 				mode := ""
 				if a.Mode != "" {
@@ -213,5 +217,6 @@ var claimMetadataServiceNotIn = claimKind("metadata.service_not_in",
 		if len(asked) == 0 {
 			return inconclusive("none of "+strings.Join(names, ", ")+" was asked (metadata_flavors)", ref)
 		}
-		return pass("no answer from "+strings.Join(asked, ", ")+" metadata services", "none", ref)
+		// Silence proves only that nothing answered where the probe asked.
+		return pass("no answer from "+strings.Join(asked, ", ")+" metadata services at "+strings.Join(where, ", "), "none", ref)
 	})
