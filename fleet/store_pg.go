@@ -154,6 +154,10 @@ func openPostgres(ctx context.Context, dsn string, timeout time.Duration) (*pgSt
 	db.SetConnMaxLifetime(time.Hour)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening store %s: connecting: %w", redactURL(dsn), err)
+	}
 	if err := migrate(ctx, db, pgSchema, pgVersioning); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", redactURL(dsn), err)

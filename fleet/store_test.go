@@ -255,5 +255,6 @@ func TestStores(t *testing.T) {
 			}
 		})
 	}
+	t.Run("A unix-socket URL opens the PostgreSQL store", func(t *testing.T) { testSocketURL(t, pg) })
 	t.Run("The service on PostgreSQL enrols an agent and indexes its submission", func(t *testing.T) { testServeOnPostgreSQL(t, pg) })
 }
