@@ -12,12 +12,18 @@ type EnrolRequest struct {
 	Token string `json:"token"`
 	// Name is the agent's name (its host name by default); /probe's target.
 	Name string `json:"name"`
+	// CSR (DER, PKCS #10), if set, asks for a client certificate for the
+	// CSR's key instead of a bearer credential (mutual TLS).
+	CSR []byte `json:"csr,omitempty"`
 }
 
-// EnrolResponse carries the agent's credential.
+// EnrolResponse carries the agent's credential: a bearer credential, or,
+// for an enrolment with a CSR, a client certificate (DER) from the
+// verifier's agent CA.
 type EnrolResponse struct {
-	AgentID    string `json:"agent_id"`
-	Credential string `json:"credential"`
+	AgentID     string `json:"agent_id"`
+	Credential  string `json:"credential,omitempty"`
+	Certificate []byte `json:"certificate,omitempty"`
 }
 
 // NonceRequest is the body of POST /v1/nonce.

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/sovbench/sovbench/attest"
@@ -30,11 +31,17 @@ func (e *RefusedError) Error() string {
 	return fmt.Sprintf("verifier refused (%d %s): %s", e.Status, e.Code, e.Message)
 }
 
-// Client talks to a verifier. Credential is set by Enrol or by the caller.
+// Client talks to a verifier. Credential is set by Enrol or by the caller;
+// a client certificate by EnrolWithCertificate or UseCertificate.
 type Client struct {
 	Base       string
 	HTTP       *http.Client
 	Credential string
+	// MutualTLS makes EnsureEnrolled enrol with a CSR and authenticate
+	// with the issued client certificate instead of a bearer credential.
+	MutualTLS bool
+
+	cert atomic.Pointer[tls.Certificate]
 }
 
 // NewClient returns a client for the verifier at base (https://host:port).
@@ -53,9 +60,12 @@ func NewClient(base string, caPEM []byte) (*Client, error) {
 		}
 		tc.RootCAs = pool
 	}
+	c := &Client{Base: u.String()}
+	tc.GetClientCertificate = c.clientCertificate
 	tr := &http.Transport{TLSClientConfig: tc, TLSHandshakeTimeout: 10 * time.Second,
 		ResponseHeaderTimeout: 60 * time.Second, MaxIdleConnsPerHost: 64, ForceAttemptHTTP2: true}
-	return &Client{Base: u.String(), HTTP: &http.Client{Transport: tr, Timeout: 2 * time.Minute}}, nil
+	c.HTTP = &http.Client{Transport: tr, Timeout: 2 * time.Minute}
+	return c, nil
 }
 
 // call sends body (JSON) to path and decodes the answer into out.
@@ -154,11 +164,14 @@ func (c *Client) Submit(ctx context.Context, sub Submission) (SubmitResponse, er
 	return r, nil
 }
 
-// Credentials is what an agent saves after enrolling.
+// Credentials is what an agent saves after enrolling: a bearer credential,
+// or a client certificate and its key (PEM).
 type Credentials struct {
-	Server     string `json:"server"`
-	AgentID    string `json:"agent_id"`
-	Credential string `json:"credential"`
+	Server      string `json:"server"`
+	AgentID     string `json:"agent_id"`
+	Credential  string `json:"credential,omitempty"`
+	Certificate string `json:"certificate,omitempty"`
+	Key         string `json:"key,omitempty"`
 }
 
 // EnsureEnrolled loads the credential saved at path for this client's
@@ -169,7 +182,10 @@ func (c *Client) EnsureEnrolled(ctx context.Context, path, token, name string) e
 		if err := json.Unmarshal(b, &cr); err != nil {
 			return fmt.Errorf("reading credentials %s: %w", path, err)
 		}
-		if cr.Server == c.Base && cr.Credential != "" {
+		if cr.Server == c.Base && cr.Certificate != "" && c.MutualTLS {
+			return c.useCertificatePEM(cr.Certificate, cr.Key)
+		}
+		if cr.Server == c.Base && cr.Credential != "" && !c.MutualTLS {
 			c.Credential = cr.Credential
 			return nil
 		}
@@ -179,11 +195,11 @@ func (c *Client) EnsureEnrolled(ctx context.Context, path, token, name string) e
 	if token == "" {
 		return fmt.Errorf("enrolling: no saved credential for %s in %s and no --token", c.Base, path)
 	}
-	r, err := c.Enrol(ctx, token, name)
+	cr, err := c.enrolFor(ctx, token, name)
 	if err != nil {
 		return err
 	}
-	b, _ := json.MarshalIndent(Credentials{Server: c.Base, AgentID: r.AgentID, Credential: r.Credential}, "", "  ")
+	b, _ := json.MarshalIndent(cr, "", "  ")
 	if err := results.WriteFileAtomic(path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("saving credentials: %w", err)
 	}

@@ -13,9 +13,12 @@
 //	POST /v1/submit   {suite, nonce, evidence} -> {run_id, verdicts}
 //	GET  /metrics, GET /probe?suite=S&target=AGENT
 //
-// Every call after enrolment carries "Authorization: Bearer <credential>".
-// Enrolment tokens and credentials are stored as SHA-256 hashes and compared
-// in constant time. A nonce is single use, expires, and belongs to the agent
+// Every call after enrolment carries "Authorization: Bearer <credential>",
+// or, for an agent that enrolled with a CSR (mutual TLS), its client
+// certificate from the verifier's own agent CA (AgentCA), which names the
+// agent in a URI SAN; a presented certificate that does not verify against
+// that CA is refused, whatever else the call carries. Enrolment tokens and
+// credentials are stored as SHA-256 hashes and compared in constant time. A nonce is single use, expires, and belongs to the agent
 // that asked for it: a replayed, unknown or expired nonce is refused, so a
 // submission is fresh. TPM evidence must bind the issued nonce and the
 // digest of the submitted evidence (results.EvidenceDigestOf), which the

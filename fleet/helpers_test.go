@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/pem"
 	"net/http/httptest"
 	"os"
@@ -60,6 +61,7 @@ func newTestServerWith(tb testing.TB, suitesDir string, kind storeKind) *testSer
 	}
 	h := httptest.NewUnstartedServer(s.Handler())
 	h.EnableHTTP2 = true
+	h.TLS = &tls.Config{ClientAuth: tls.RequestClientCert} // as ServerTLSConfig: agents may use certificates
 	h.StartTLS()
 	tb.Cleanup(h.Close)
 	return &testServer{Server: s, http: h, store: st, key: key, dir: rdir, index: x}

@@ -44,6 +44,10 @@ type Config struct {
 	// TPMRoots, if set, must verify an EK certificate before /v1/activate
 	// challenges it; nil leaves the EK chain to the suites' tpm claims.
 	TPMRoots *attest.RootStore
+	// AgentCA, if set, issues client certificates to agents that enrol
+	// with a CSR and authenticates calls made with them (mutual TLS, with
+	// ServerTLSConfig); nil: bearer credentials only.
+	AgentCA *AgentCA
 }
 
 // Server is the verifier service. Create it with NewServer; serve Handler.
@@ -177,6 +181,10 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusBadRequest, "bad_request", errors.New("enrolment: name is empty or has '/', NUL or newline"))
 		return
 	}
+	csr, ok := s.enrolCSR(w, req.CSR)
+	if !ok {
+		return
+	}
 	a, cred, err := s.cfg.Store.Enrol(r.Context(), req.Token, req.Name)
 	if errors.Is(err, ErrForbidden) {
 		s.metrics.enrolments.WithLabelValues("forbidden").Inc()
@@ -188,16 +196,35 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusInternalServerError, "internal", errors.New("enrolment failed"))
 		return
 	}
+	resp := EnrolResponse{AgentID: a.ID, Credential: cred}
+	if csr != nil {
+		// The bearer credential stays unused (its hash is in the store,
+		// nobody holds it): this agent authenticates with the certificate.
+		if resp.Certificate, err = s.cfg.AgentCA.issue(csr, a); err != nil {
+			s.cfg.Log.Error("enrolment", "err", err)
+			refuse(w, http.StatusInternalServerError, "internal", errors.New("issuing the agent certificate failed"))
+			return
+		}
+		resp.Credential = ""
+	}
 	s.metrics.enrolments.WithLabelValues("ok").Inc()
-	s.cfg.Log.Info("enrolled", "agent", a.ID, "name", a.Name)
-	writeJSON(w, http.StatusOK, EnrolResponse{AgentID: a.ID, Credential: cred})
+	s.cfg.Log.Info("enrolled", "agent", a.ID, "name", a.Name, "certificate", csr != nil)
+	writeJSON(w, http.StatusOK, resp)
 }
 
 type agentKey struct{}
 
-// authed requires a valid agent credential (Authorization: Bearer).
+// authed requires a valid agent client certificate (mutual TLS) or agent
+// credential (Authorization: Bearer). A presented certificate that does not
+// verify is refused even with a valid credential.
 func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if a, ok, refused := s.certAgent(w, r); refused {
+			return
+		} else if ok {
+			h(w, r.WithContext(context.WithValue(r.Context(), agentKey{}, a)))
+			return
+		}
 		cred, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok {
 			refuse(w, http.StatusUnauthorized, "forbidden", errors.New("no agent credential (Authorization: Bearer)"))

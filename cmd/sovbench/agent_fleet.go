@@ -17,6 +17,7 @@ import (
 type fleetAgentOpts struct {
 	server, token, suite, ca, name, creds string
 	every                                 time.Duration
+	mtls                                  bool
 }
 
 func (o *fleetAgentOpts) flags(cmd *cobra.Command) {
@@ -28,6 +29,7 @@ func (o *fleetAgentOpts) flags(cmd *cobra.Command) {
 	f.StringVar(&o.name, "name", "", "agent name (default: host name)")
 	f.StringVar(&o.creds, "credentials", "sovbench-agent.json", "where the agent credential is saved")
 	f.DurationVar(&o.every, "every", 0, "repeat every interval (continuous monitoring); 0: once")
+	f.BoolVar(&o.mtls, "mtls", false, "enrol for a client certificate from the verifier's agent CA and authenticate with it (mutual TLS) instead of a bearer credential")
 	cmd.Example += "\n  sovbench agent --server https://verifier:8443 --ca verifier.crt --token sbt_… --suite fleet-host --every 5m"
 }
 
@@ -54,6 +56,7 @@ func (a *app) runFleetAgent(ctx context.Context, o fleetAgentOpts) error {
 			return runtimeErr(fmt.Errorf("reading host name: %w", err))
 		}
 	}
+	c.MutualTLS = o.mtls
 	if err := c.EnsureEnrolled(ctx, o.creds, o.token, o.name); err != nil {
 		return runtimeErr(err)
 	}

@@ -31,7 +31,10 @@ stores it under --results-dir (indexed). /metrics and /probe?suite=S&target=AGEN
 are for Prometheus. --db is an SQLite file or, for large fleets, a PostgreSQL
 URL (postgres://user@host/db). Without --tls-cert a self-signed certificate is
 created next to an SQLite --db (<db>.crt, <db>.key), or in the results directory
-with PostgreSQL (verifier.crt, verifier.key); give its .crt to agents with --ca.`,
+with PostgreSQL (verifier.crt, verifier.key); give its .crt to agents with --ca.
+Agents enrolling with --mtls get a client certificate from the verifier's own
+agent CA (<db>.agent-ca.crt/.key, or verifier.agent-ca.* with PostgreSQL,
+created on first start) and authenticate with it instead of a bearer credential.`,
 		Example: "  sovbench serve token --db fleet.sqlite\n  sovbench serve --suites suites/ --key sovbench.key --db fleet.sqlite\n  sovbench serve --suites suites/ --key sovbench.key --db 'postgres://sovbench@/fleet?host=/run/postgresql'",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -64,11 +67,16 @@ with PostgreSQL (verifier.crt, verifier.key); give its .crt to agents with --ca.
 				return runtimeErr(err)
 			}
 			defer st.Close()
-			cert, err := serveCert(listen, certBase(db, a.resultsDir), certPath, tlsKey)
+			base := certBase(db, a.resultsDir)
+			cert, err := serveCert(listen, base, certPath, tlsKey)
 			if err != nil {
 				return usageErr(err)
 			}
-			srv, err := fleet.NewServer(fleet.Config{Suites: ss, Key: key, ResultsDir: a.resultsDir, Store: st,
+			agentCA, err := fleet.LoadOrCreateAgentCA(base+".agent-ca.crt", base+".agent-ca.key")
+			if err != nil {
+				return runtimeErr(err)
+			}
+			srv, err := fleet.NewServer(fleet.Config{Suites: ss, Key: key, ResultsDir: a.resultsDir, Store: st, AgentCA: agentCA,
 				Harness: harness(), Log: a.log, NonceTTL: nonceTTL, MaxBody: maxBody})
 			if err != nil {
 				return usageErr(err)
@@ -146,7 +154,7 @@ func serveCert(listen, base, certPath, keyPath string) (tls.Certificate, error) 
 
 // serveHTTPS serves until ctx is done, then shuts down gracefully.
 func serveHTTPS(ctx context.Context, hs *http.Server, cert tls.Certificate, a *app) error {
-	hs.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+	hs.TLSConfig = fleet.ServerTLSConfig(cert) // agents may authenticate with client certificates
 	ln, err := net.Listen("tcp", hs.Addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", hs.Addr, err)

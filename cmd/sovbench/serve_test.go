@@ -99,6 +99,23 @@ func TestServeAndAgentOverTheCLI(t *testing.T) {
 			t.Fatalf("exit %d after %d runs, stderr %q; want 0 after several runs", code, n, e)
 		}
 	})
+	t.Run("an agent enrolled with --mtls submits with its client certificate", func(t *testing.T) {
+		var o2, e2 bytes.Buffer
+		if code := execute(context.Background(), []string{"serve", "token", "--db", db}, &o2, &e2); code != exitOK {
+			t.Fatalf("serve token: exit %d: %s", code, e2.String())
+		}
+		creds := filepath.Join(dir, "agent-mtls.json")
+		for _, extra := range [][]string{{"--token", strings.TrimSpace(o2.String())}, nil} { // enrol, then reuse
+			code, o, e := agent(append([]string{"--mtls", "--credentials", creds, "--name", "h2"}, extra...)...)
+			if code != exitOK || !strings.Contains(o, "signed by "+k.ID) {
+				t.Fatalf("exit %d, stdout %q, stderr %q", code, o, e)
+			}
+		}
+		b, _ := os.ReadFile(creds)
+		if !strings.Contains(string(b), "BEGIN CERTIFICATE") || strings.Contains(string(b), `"credential"`) {
+			t.Fatalf("saved credentials are not a client certificate: %s", b)
+		}
+	})
 	t.Run("the stored reports verify with the service key", func(t *testing.T) {
 		paths, _ := filepath.Glob(filepath.Join(dir, "results", "*", "*.json"))
 		if len(paths) < 3 {
