@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -46,6 +47,10 @@ type sshExecutor struct {
 }
 
 func (x sshExecutor) execute(ctx context.Context, plan Plan, emit func(results.Evidence)) error {
+	body, err := json.Marshal(plan)
+	if err != nil {
+		return fmt.Errorf("encoding plan: %w", err)
+	}
 	client, err := x.connect(ctx)
 	if err != nil {
 		return err
@@ -54,37 +59,34 @@ func (x sshExecutor) execute(ctx context.Context, plan Plan, emit func(results.E
 	stop := context.AfterFunc(ctx, func() { client.Close() })
 	defer stop()
 
-	remote, err := x.install(client)
+	sess, out, stderr, ran, err := x.startAgent(client)
 	if err != nil {
 		return err
 	}
-	body, err := json.Marshal(plan)
-	if err != nil {
-		return fmt.Errorf("encoding plan: %w", err)
-	}
-	sess, err := client.NewSession()
-	if err != nil {
-		return fmt.Errorf("opening SSH session on %s: %w", x.address, err)
+	if !ran { // the agent was copied; run it in a session of its own
+		if sess, out, stderr, err = x.runAgent(client); err != nil {
+			return err
+		}
 	}
 	defer sess.Close()
-	sess.Stdin = bytes.NewReader(body)
-	var stderr bytes.Buffer
-	sess.Stderr = &stderr
-	out, err := sess.StdoutPipe()
-	if err != nil {
-		return fmt.Errorf("opening agent output on %s: %w", x.address, err)
-	}
-	if err := sess.Start(shellQuote(remote) + " agent --stdio"); err != nil {
-		return fmt.Errorf("starting agent on %s: %w", x.address, err)
-	}
 	// When the run is cancelled, ask the agent to stop; it reports what it has.
 	stopSig := context.AfterFunc(ctx, func() { sess.Signal(ssh.SIGINT) })
 	defer stopSig()
+	go func() {
+		sess.stdin.Write(body) // a failed write shows as the agent's error below
+		sess.stdin.Close()
+	}()
 	decodeErr := readEvidence(out, emit)
 	if err := sess.Wait(); err != nil && ctx.Err() == nil {
 		return errors.Join(decodeErr, fmt.Errorf("agent on %s: %w: %s", x.address, err, strings.TrimSpace(stderr.String())))
 	}
 	return decodeErr
+}
+
+// agentSession is an SSH session with its input.
+type agentSession struct {
+	*ssh.Session
+	stdin io.WriteCloser
 }
 
 // readEvidence decodes JSON-line evidence from an agent.
@@ -159,62 +161,165 @@ func (x sshExecutor) connect(ctx context.Context) (*ssh.Client, error) {
 	return ssh.NewClient(c, chans, reqs), nil
 }
 
-// install copies the agent binary unless the host already has it, and
-// returns its remote path. One session does both: the host says whether it
-// has the file, then reads the binary only if it needs it.
+// startAgent starts the agent if the host already has this binary (the
+// warm case: one session, one shell that execs the agent) and otherwise
+// copies it there, leaving the caller to run it with runAgent. The host
+// answers "have" or "need" on the first line.
 //
-// The remote file is named after the binary's SHA-256 and only ever appears
-// through an atomic rename of a complete copy, so "present with the right
-// size" means "this binary"; hashing 30 MB on every host at every run would
-// cost more than the probes. (A hostile host can run anything in the agent's
-// place whatever the check: the agent's evidence is the host's word.)
-func (x sshExecutor) install(client *ssh.Client) (string, error) {
-	f, err := os.Open(x.agent)
+// The remote file is named after the binary's SHA-256 and only appears
+// through an atomic rename of a copy whose digest was checked there, so
+// "present and executable" means "this binary"; hashing 40 MB on every
+// host at every run would cost more than the probes. A path of the user's
+// choosing does not name the digest, so it is hashed there every time. (A
+// hostile host can run anything in the agent's place whatever the check:
+// the agent's evidence is the host's word.)
+func (x sshExecutor) startAgent(client *ssh.Client) (sess *agentSession, out io.Reader, stderr *bytes.Buffer, ran bool, err error) {
+	bin, err := agentDigest(x.agent)
 	if err != nil {
-		return "", fmt.Errorf("reading agent binary: %w", err)
+		return nil, nil, nil, false, err
+	}
+	remote, q := x.remotePath(bin)
+	have := fmt.Sprintf(`[ -x %s ]`, q)
+	if x.spec.AgentPath != "" {
+		have = fmt.Sprintf(`[ "$(sha256sum %s 2>/dev/null | cut -c1-64)" = %s ]`, q, bin.digest)
+	}
+	if sess, out, stderr, err = x.session(client, startScript(have, q, bin.digest)); err != nil {
+		return nil, nil, nil, false, fmt.Errorf("starting agent on %s: %w", x.address, err)
+	}
+	br := bufio.NewReader(out)
+	answer, _ := br.ReadString('\n')
+	switch strings.TrimSpace(answer) {
+	case "have":
+		return sess, br, stderr, true, nil
+	case "need":
+		err := copyFile(sess.stdin, x.agent)
+		sess.stdin.Close()
+		if werr := sess.Wait(); werr != nil {
+			err = errors.Join(err, fmt.Errorf("%w: %s", werr, strings.TrimSpace(stderr.String())))
+		}
+		sess.Close()
+		if err != nil {
+			return nil, nil, nil, false, fmt.Errorf("copying agent to %s:%s: %w", x.address, remote, err)
+		}
+		return nil, nil, nil, false, nil
+	default:
+		sess.stdin.Close()
+		werr := sess.Wait()
+		sess.Close()
+		return nil, nil, nil, false, fmt.Errorf("starting agent on %s: the host answered %q (%v): %s", x.address, answer, werr, strings.TrimSpace(stderr.String()))
+	}
+}
+
+// startScript runs the agent at quoted path q if the test have passes;
+// otherwise it installs the binary read from its input there, through an
+// atomic rename once the copy's SHA-256 is digest.
+func startScript(have, q, digest string) string {
+	return fmt.Sprintf(`if %s; then echo have; exec %s agent --stdio; fi; echo need; t=%s.tmp.$$; `+
+		`cat > "$t" && [ "$(sha256sum "$t" | cut -c1-64)" = %s ] && chmod 755 "$t" && mv "$t" %s || { rm -f "$t"; echo "the agent was not installed" >&2; exit 1; }`,
+		have, q, q, digest, q)
+}
+
+// runAgent runs the agent the previous session installed.
+func (x sshExecutor) runAgent(client *ssh.Client) (*agentSession, io.Reader, *bytes.Buffer, error) {
+	bin, err := agentDigest(x.agent)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	_, q := x.remotePath(bin)
+	sess, out, stderr, err := x.session(client, "exec "+q+" agent --stdio")
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("starting agent on %s: %w", x.address, err)
+	}
+	return sess, out, stderr, nil
+}
+
+// session starts cmd in a new session with its input, output and error.
+func (x sshExecutor) session(client *ssh.Client, cmd string) (*agentSession, io.Reader, *bytes.Buffer, error) {
+	s, err := client.NewSession()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("opening SSH session: %w", err)
+	}
+	stdin, err := s.StdinPipe()
+	if err != nil {
+		s.Close()
+		return nil, nil, nil, err
+	}
+	out, err := s.StdoutPipe()
+	if err != nil {
+		s.Close()
+		return nil, nil, nil, err
+	}
+	stderr := new(bytes.Buffer)
+	s.Stderr = stderr
+	if err := s.Start(cmd); err != nil {
+		s.Close()
+		return nil, nil, nil, err
+	}
+	return &agentSession{Session: s, stdin: stdin}, out, stderr, nil
+}
+
+// remotePath is where the agent lives on the host, and that path quoted.
+func (x sshExecutor) remotePath(bin agentFile) (string, string) {
+	remote := x.spec.AgentPath
+	if remote == "" {
+		remote = "/tmp/sovbench-agent-" + bin.digest[:16]
+	}
+	return remote, shellQuote(remote)
+}
+
+// agentFile is a local agent binary and its SHA-256.
+type agentFile struct {
+	size    int64
+	modTime time.Time
+	digest  string
+}
+
+// agentDigests caches agentDigest by path: a fan-out to 50 hosts would
+// otherwise hash the same 40 MB 50 times. The lock makes the hosts of a
+// run that start together wait for one hash instead of each making one.
+var agentDigests struct {
+	sync.Mutex
+	m map[string]agentFile
+}
+
+// agentDigest hashes the binary at path once while its size and
+// modification time stay the same.
+func agentDigest(path string) (agentFile, error) {
+	agentDigests.Lock()
+	defer agentDigests.Unlock()
+	fi, err := os.Stat(path)
+	if err != nil {
+		return agentFile{}, fmt.Errorf("reading agent binary: %w", err)
+	}
+	if a, ok := agentDigests.m[path]; ok && a.size == fi.Size() && a.modTime.Equal(fi.ModTime()) {
+		return a, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return agentFile{}, fmt.Errorf("reading agent binary: %w", err)
 	}
 	defer f.Close()
 	h := sha256.New()
-	size, err := io.Copy(h, f)
+	if _, err := io.Copy(h, f); err != nil {
+		return agentFile{}, fmt.Errorf("reading agent binary: %w", err)
+	}
+	a := agentFile{size: fi.Size(), modTime: fi.ModTime(), digest: hex.EncodeToString(h.Sum(nil))}
+	if agentDigests.m == nil {
+		agentDigests.m = map[string]agentFile{}
+	}
+	agentDigests.m[path] = a
+	return a, nil
+}
+
+// copyFile writes the file at path to w.
+func copyFile(w io.Writer, path string) error {
+	f, err := os.Open(path)
 	if err != nil {
-		return "", fmt.Errorf("reading agent binary: %w", err)
+		return fmt.Errorf("reading agent binary: %w", err)
 	}
-	digest := hex.EncodeToString(h.Sum(nil))
-	remote, q := x.spec.AgentPath, shellQuote(x.spec.AgentPath)
-	// A path of the user's choosing does not name the digest: hash it there.
-	have := fmt.Sprintf(`[ "$(sha256sum %s 2>/dev/null | cut -c1-64)" = %s ]`, q, digest)
-	if remote == "" {
-		remote = "/tmp/sovbench-agent-" + digest[:16]
-		q = shellQuote(remote)
-		have = fmt.Sprintf(`[ -x %s ] && [ "$(stat -c %%s %s 2>/dev/null)" = %d ]`, q, q, size)
-	}
-	script := fmt.Sprintf(`if %s; then echo have; else echo need; t=%s.tmp.$$; cat > "$t" && chmod 755 "$t" && mv "$t" %s; fi`, have, q, q)
-	sess, err := client.NewSession()
-	if err != nil {
-		return "", fmt.Errorf("opening SSH session on %s: %w", x.address, err)
-	}
-	defer sess.Close()
-	stdin, _ := sess.StdinPipe()
-	stdout, _ := sess.StdoutPipe()
-	var stderr bytes.Buffer
-	sess.Stderr = &stderr
-	if err := sess.Start(script); err != nil {
-		return "", fmt.Errorf("installing agent on %s: %w", x.address, err)
-	}
-	answer, _ := bufio.NewReader(stdout).ReadString('\n')
-	if strings.TrimSpace(answer) == "need" {
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return "", fmt.Errorf("reading agent binary: %w", err)
-		}
-		if _, err := io.Copy(stdin, f); err != nil {
-			return "", fmt.Errorf("copying agent to %s:%s: %w", x.address, remote, err)
-		}
-	}
-	stdin.Close()
-	if err := sess.Wait(); err != nil {
-		return "", fmt.Errorf("copying agent to %s:%s: %w: %s", x.address, remote, err, strings.TrimSpace(stderr.String()))
-	}
-	return remote, nil
+	defer f.Close()
+	_, err = io.Copy(w, f)
+	return err
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

@@ -1,7 +1,10 @@
 package scenarios
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"os"
@@ -211,10 +214,26 @@ func TestSSHTargetsRunTheAgentOverRealSSH(t *testing.T) {
 	}
 	before, _ := os.Stat(matches[0])
 	time.Sleep(10 * time.Millisecond)
-	r.Run(context.Background(), sshSuite(t, root, fmt.Sprintf("  - {name: h, kind: ssh, address: %q, ssh: {user: %s, key: %s, known_hosts: %s}}\n", srv.addr, sshUser, srv.key, srv.knownHosts)))
+	warm := r.Run(context.Background(), sshSuite(t, root, fmt.Sprintf("  - {name: h, kind: ssh, address: %q, ssh: {user: %s, key: %s, known_hosts: %s}}\n", srv.addr, sshUser, srv.key, srv.knownHosts)))
 	after, _ := os.Stat(matches[0])
 	if !after.ModTime().Equal(before.ModTime()) {
 		t.Error("agent binary copied again although the host had the same one")
+	}
+	if ev := warm.FindEvidence("h/host"); ev == nil || ev.Host == nil || ev.Host.Kernel.Value != "6.1.0-test" {
+		t.Errorf("warm run's evidence = %+v (interruption: %s)", ev, warm.Interruption)
+	}
+	// A path of the user's choosing: copied once, hashed there on every run.
+	dir := publicDir(t)
+	os.Chmod(dir, 0o1777) // the SSH user writes there
+	chosen := filepath.Join(dir, "my-agent")
+	for i := range 2 {
+		rep := r.Run(context.Background(), sshSuite(t, root, fmt.Sprintf("  - {name: h, kind: ssh, address: %q, ssh: {user: %s, key: %s, known_hosts: %s, agent_path: %s}}\n", srv.addr, sshUser, srv.key, srv.knownHosts, chosen)))
+		if ev := rep.FindEvidence("h/host"); ev == nil || ev.Host == nil {
+			t.Fatalf("run %d with agent_path: evidence %+v (interruption: %s)", i, ev, rep.Interruption)
+		}
+	}
+	if fi, err := os.Stat(chosen); err != nil || fi.Mode()&0o111 == 0 {
+		t.Errorf("agent not installed executable at agent_path: %v %v", fi, err)
 	}
 	t.Cleanup(func() {
 		for _, m := range matches {
@@ -245,5 +264,34 @@ func TestSSHHostKeyMismatchIsRefused(t *testing.T) {
 				t.Errorf("error %q does not say %q", err, want)
 			}
 		})
+	}
+}
+
+// A copy cut short (the connection broke, so the remote cat saw EOF early)
+// must never become the agent that later runs skip copying.
+func TestSSHStartScriptInstallsOnlyACompleteCopy(t *testing.T) {
+	dir := t.TempDir()
+	bin := []byte("#!/bin/sh\necho agent \"$@\"\n")
+	sum := sha256.Sum256(bin)
+	path := filepath.Join(dir, "agent")
+	script := startScript(fmt.Sprintf("[ -x %s ]", shellQuote(path)), shellQuote(path), hex.EncodeToString(sum[:]))
+	run := func(stdin []byte) (string, error) {
+		cmd := exec.Command("sh", "-c", script)
+		cmd.Stdin = bytes.NewReader(stdin)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := run(bin[:len(bin)-5])
+	if err == nil || !strings.Contains(out, "not installed") {
+		t.Fatalf("truncated copy: err %v, output %q", err, out)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("truncated copy left %v", entries)
+	}
+	if out, err := run(bin); err != nil || strings.TrimSpace(out) != "need" {
+		t.Fatalf("complete copy: err %v, output %q", err, out)
+	}
+	if out, err := run(nil); err != nil || out != "have\nagent agent --stdio\n" {
+		t.Fatalf("installed agent: err %v, output %q", err, out)
 	}
 }
