@@ -289,16 +289,18 @@ func (r *Router) write(batch []*packet, w *worker) {
 // costs tens of microseconds that would add to every emulated round trip.
 // If the port's reader is busy with it already, drain leaves it alone;
 // packets drained here are not drained again (no recursion).
-func (r *Router) drain(p *portState, w *worker) {
+// It returns how many packets it took.
+func (r *Router) drain(p *portState, w *worker) (took int) {
 	if !p.mu.TryLock() {
-		return
+		return 0
 	}
 	defer p.mu.Unlock()
 	for {
 		n, err := rawRead(p.fd, w.buf)
 		if err != nil {
-			return
+			return took
 		}
+		took++
 		r.drained.Add(1)
 		r.handle(p, w.buf[:n], r.now(), w)
 	}
@@ -389,9 +391,11 @@ func (r *Router) Flusher(ns string) *Flusher {
 }
 
 // Flush reads and queues the packets waiting on the port, unless its
-// reader is at it already. A nil Flusher does nothing.
-func (f *Flusher) Flush() {
-	if f != nil {
-		f.r.drain(f.p, f.w)
+// reader is at it already, and returns how many it took. A nil Flusher
+// does nothing.
+func (f *Flusher) Flush() int {
+	if f == nil {
+		return 0
 	}
+	return f.r.drain(f.p, f.w)
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -87,12 +88,33 @@ func releaseProcs(n int) {
 // or pop). Unlike sync.Mutex it never parks the goroutine: a parked goroutine
 // on a locked thread is woken through the Go scheduler, whose normal-priority
 // threads can take milliseconds to get a CPU on a busy machine.
+//
+// A holder can still be stopped inside: Go preempts every goroutine that has
+// run 10 ms without passing through its scheduler, which the forwarder's
+// never do, at its next function call, and a preempted goroutine on a locked
+// thread only runs again once a normal-priority thread of the Go scheduler
+// hands it back. Waiters at SCHED_FIFO that only spun and sched_yield(2)ed
+// would keep that thread off both CPUs until the kernel's real-time
+// throttling stepped in (50 ms of every second): with 50 busy lab hosts a
+// run took minutes. So after lockSpins tries a waiter sleeps lockNap at a
+// time, which lets any thread run.
 type spinLock struct{ held atomic.Bool }
+
+const (
+	lockSpins = 1 << 12 // ≈ 10-20 µs of tries, far above a heap push
+	lockNap   = 20 * time.Microsecond
+)
 
 func (l *spinLock) Lock() {
 	for i := 0; !l.held.CompareAndSwap(false, true); i++ {
-		if i%64 == 63 {
-			unix.RawSyscall(unix.SYS_SCHED_YIELD, 0, 0, 0) // let a preempted holder run
+		switch {
+		case i < lockSpins:
+			if i%64 == 63 {
+				unix.RawSyscall(unix.SYS_SCHED_YIELD, 0, 0, 0) // let a same-priority holder run
+			}
+		default:
+			nap := unix.NsecToTimespec(int64(lockNap))
+			unix.RawSyscall(unix.SYS_NANOSLEEP, uintptr(unsafe.Pointer(&nap)), 0, 0)
 		}
 	}
 }
