@@ -200,6 +200,24 @@ func TestTPMActivationRefusals(t *testing.T) {
 		tpmOf(ev).TPM.Activation = first
 		refusedWith(t, submit(c, n, ev), "tpm_activation", "AK swapped after activation")
 	})
+	t.Run("an EK that does not chain to the verifier's TPM roots is refused", func(t *testing.T) {
+		var (
+			mu   sync.Mutex
+			seen attest.ActivationRequest
+		)
+		n := f.nonce(t, c)
+		f.run(t, n, func(ctx context.Context, r attest.ActivationRequest) (attest.Challenge, error) {
+			mu.Lock()
+			seen = r
+			mu.Unlock()
+			return c.Activator(tpmSuite, n.Nonce)(ctx, r)
+		})
+		f.ts.cfg.TPMRoots = attest.GCERoots() // what serve --tpm-roots builds on; swtpm's EK CA is not in it
+		defer func() { f.ts.cfg.TPMRoots = nil }()
+		m := f.nonce(t, c)
+		_, err := c.Activate(ctx, tpmSuite, m.Nonce, seen)
+		refusedWith(t, err, "tpm_activation", "EK certificate does not chain to a trusted root")
+	})
 	t.Run("activation calls are refused for spent nonces, forged AKs and too many challenges", func(t *testing.T) {
 		var (
 			mu   sync.Mutex

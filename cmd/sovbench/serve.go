@@ -13,12 +13,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/fleet"
 	"github.com/sovbench/sovbench/results"
 )
 
 func (a *app) serveCommand() *cobra.Command {
 	var listen, suites, keyPath, db, certPath, tlsKey string
+	var tpmRoots []string
 	var maxBody int64
 	var nonceTTL time.Duration
 	cmd := &cobra.Command{
@@ -34,7 +36,10 @@ created next to an SQLite --db (<db>.crt, <db>.key), or in the results directory
 with PostgreSQL (verifier.crt, verifier.key); give its .crt to agents with --ca.
 Agents enrolling with --mtls get a client certificate from the verifier's own
 agent CA (<db>.agent-ca.crt/.key, or verifier.agent-ca.* with PostgreSQL,
-created on first start) and authenticate with it instead of a bearer credential.`,
+created on first start) and authenticate with it instead of a bearer credential.
+With --tpm-roots the credential-activation round only challenges a TPM whose EK
+certificate chains to those roots (Google's vTPM roots always count); without
+it, the EK chain is left to the suites' tpm claims.`,
 		Example: "  sovbench serve token --db fleet.sqlite\n  sovbench serve --suites suites/ --key sovbench.key --db fleet.sqlite\n  sovbench serve --suites suites/ --key sovbench.key --db 'postgres://sovbench@/fleet?host=/run/postgresql'",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -49,6 +54,13 @@ created on first start) and authenticate with it instead of a bearer credential.
 			key, err := results.LoadPrivateKey(keyPath)
 			if err != nil {
 				return usageErr(err)
+			}
+			var roots *attest.RootStore
+			if len(tpmRoots) > 0 {
+				roots = attest.GCERoots()
+				if err := roots.Load(false, tpmRoots...); err != nil {
+					return usageErr(fmt.Errorf("--tpm-roots: %w", err))
+				}
 			}
 			if err := os.MkdirAll(a.resultsDir, 0o755); err != nil {
 				return runtimeErr(fmt.Errorf("creating results directory: %w", err))
@@ -77,7 +89,7 @@ created on first start) and authenticate with it instead of a bearer credential.
 				return runtimeErr(err)
 			}
 			srv, err := fleet.NewServer(fleet.Config{Suites: ss, Key: key, ResultsDir: a.resultsDir, Store: st, AgentCA: agentCA,
-				Harness: harness(), Log: a.log, NonceTTL: nonceTTL, MaxBody: maxBody})
+				Harness: harness(), Log: a.log, NonceTTL: nonceTTL, MaxBody: maxBody, TPMRoots: roots})
 			if err != nil {
 				return usageErr(err)
 			}
@@ -93,6 +105,7 @@ created on first start) and authenticate with it instead of a bearer credential.
 	f.StringVar(&tlsKey, "tls-key", "", "server certificate's key (PEM)")
 	f.Int64Var(&maxBody, "max-body", fleet.DefaultMaxBody, "largest submission accepted, bytes")
 	f.DurationVar(&nonceTTL, "nonce-ttl", fleet.DefaultNonceTTL, "how long a nonce stays valid")
+	f.StringSliceVar(&tpmRoots, "tpm-roots", nil, "PEM/DER files or directories of EK roots a TPM must chain to before it is challenged (repeatable)")
 	cmd.AddCommand(a.serveTokenCommand())
 	return cmd
 }

@@ -127,3 +127,31 @@ func TestServeAndAgentOverTheCLI(t *testing.T) {
 		}
 	})
 }
+
+func TestServeRefusesUnreadableTPMRoots(t *testing.T) {
+	dir := t.TempDir()
+	suites := filepath.Join(dir, "suites")
+	os.MkdirAll(suites, 0o755)
+	writeSuite(t, suites, fixture(t, map[string]string{"proc/sys/kernel/osrelease": "6.1\n"}), "  - hypervisor.present: false\n")
+	k, err := results.GenerateKey(results.KeyEd25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPath, _, err := results.WriteKeyPair(dir, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notPEM := filepath.Join(dir, "roots.pem")
+	os.WriteFile(notPEM, []byte("not a certificate"), 0o644)
+	for _, roots := range []string{filepath.Join(dir, "missing.pem"), notPEM} {
+		var out, errb bytes.Buffer
+		code := execute(context.Background(), []string{"--results-dir", filepath.Join(dir, "results"), "serve", "--listen", freePort(t),
+			"--suites", suites, "--key", keyPath, "--db", filepath.Join(dir, "fleet.sqlite"), "--tpm-roots", roots}, &out, &errb)
+		if code != exitUsage || !strings.Contains(errb.String(), "--tpm-roots") || !strings.Contains(errb.String(), filepath.Base(roots)) {
+			t.Errorf("roots %s: exit %d, stderr %q; want a usage error naming the flag and file", roots, code, errb.String())
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "fleet.sqlite")); err == nil {
+		t.Error("the store was created although the flags were wrong")
+	}
+}
