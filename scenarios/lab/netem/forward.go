@@ -275,6 +275,11 @@ func (r *Router) write(batch []*packet, w *worker) {
 	if drain {
 		w.draining = true
 		for _, p := range w.ports {
+			if hs := p.hooks.Load(); hs != nil {
+				for _, h := range *hs {
+					h.fn()
+				}
+			}
 			r.drain(p, w)
 		}
 		w.draining = false
@@ -388,6 +393,40 @@ func (r *Router) Flusher(ns string) *Flusher {
 		}
 	}
 	return nil
+}
+
+// writeHook is a function Flusher.OnWrite registered.
+type writeHook struct{ fn func() }
+
+// OnWrite has fn called by the forwarder right after it writes packets into
+// the Flusher's port, in the writing thread, and before it drains the port.
+// A program in this process that answers at once (the lab's UDP echo) can
+// answer there, inside the write, as the kernel answers an ICMP echo: its
+// answer leaves with the drain instead of after a wake-up of its own
+// thread, which on a virtual machine costs tens of µs per round trip. fn
+// runs on the forwarder's real-time threads, possibly on several at once:
+// it must not block (no sync.Mutex.Lock; TryLock is fine). The returned
+// function unregisters fn; a call already under way may still finish.
+func (f *Flusher) OnWrite(fn func()) (remove func()) {
+	h := &writeHook{fn: fn}
+	f.r.hookMu.Lock()
+	defer f.r.hookMu.Unlock()
+	var hs []*writeHook
+	if old := f.p.hooks.Load(); old != nil {
+		hs = append(hs, *old...)
+	}
+	hs = append(hs, h)
+	f.p.hooks.Store(&hs)
+	return func() {
+		f.r.hookMu.Lock()
+		defer f.r.hookMu.Unlock()
+		old := f.p.hooks.Load()
+		if old == nil {
+			return
+		}
+		rest := slices.DeleteFunc(slices.Clone(*old), func(x *writeHook) bool { return x == h })
+		f.p.hooks.Store(&rest)
+	}
 }
 
 // Flush reads and queues the packets waiting on the port, unless its

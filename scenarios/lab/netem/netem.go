@@ -79,6 +79,7 @@ type Router struct {
 	headDue    atomic.Int64 // due time of the heap's head, or maxDue
 	sleepUntil atomic.Int64 // due time the sleeping scheduler will wake for, or 0
 
+	hookMu    sync.Mutex // serializes changes to the ports' hooks
 	drops     dropCounters
 	late      liveHist
 	oversleep liveHist
@@ -100,6 +101,9 @@ type portState struct {
 	fd  int
 	c   portCounters
 	mu  sync.Mutex // held from read to queue (see Router.drain)
+	// hooks run after each write into the port (Flusher.OnWrite);
+	// copy-on-write under Router.hookMu.
+	hooks atomic.Pointer[[]*writeHook]
 }
 
 // Start creates the ports' TUN devices and forwards packets between them until

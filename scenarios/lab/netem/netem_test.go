@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -293,6 +294,45 @@ func TestAnswersAreForwardedWithoutWaitingForTheReader(t *testing.T) {
 		// the SYN returns (its reader may take a few itself).
 		if got := l.r.Stats().Drained - before; got < 3 {
 			t.Errorf("%d packets drained after 5 connects, want at least 3", got)
+		}
+	})
+	t.Run("a program answering inside the write (OnWrite)", func(t *testing.T) {
+		dst := netip.AddrPortFrom(l.b.addrs[0], 7103)
+		srv := socketIn(t, l.b.ns, unix.SOCK_DGRAM, dst)
+		unix.SetNonblock(srv, true)
+		var calls, answered atomic.Int64
+		remove := l.r.Flusher(l.b.ns).OnWrite(func() { // no thread reads srv but this
+			calls.Add(1)
+			buf := make([]byte, 64)
+			for {
+				n, from, err := unix.Recvfrom(srv, buf, unix.MSG_DONTWAIT)
+				if err != nil {
+					return
+				}
+				if unix.Sendto(srv, buf[:n], unix.MSG_DONTWAIT, from) == nil {
+					answered.Add(1)
+				}
+			}
+		})
+		c := socketIn(t, l.a.ns, unix.SOCK_DGRAM, netip.AddrPortFrom(l.a.addrs[0], 0))
+		setTimeout(c, 2*time.Second)
+		buf := make([]byte, 64)
+		for i := range 10 {
+			if err := unix.Sendto(c, []byte{byte(i)}, 0, sockaddr(dst)); err != nil {
+				t.Fatal(err)
+			}
+			if n, _, err := unix.Recvfrom(c, buf, 0); err != nil || n != 1 || buf[0] != byte(i) {
+				t.Fatalf("echo %d: %d bytes %v, err %v (hook called %d times)", i, n, buf[:n], err, calls.Load())
+			}
+		}
+		if answered.Load() != 10 {
+			t.Errorf("the hook answered %d of 10", answered.Load())
+		}
+		remove()
+		setTimeout(c, 300*time.Millisecond)
+		unix.Sendto(c, []byte{99}, 0, sockaddr(dst))
+		if n, _, err := unix.Recvfrom(c, buf, 0); err == nil {
+			t.Errorf("answered %v after the hook was removed", buf[:n])
 		}
 	})
 	t.Run("a datagram sent by this process, handed over with a Flusher", func(t *testing.T) {
