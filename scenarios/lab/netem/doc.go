@@ -37,14 +37,20 @@
 // returns: the writer reads it right there (Stats.Drained) instead of
 // leaving it to that device's reader, whose wake-up from poll(2) costs
 // tens of µs on a virtual machine, paid on every round trip. A program in
-// this process that sends from a port's namespace (the lab's UDP echo) does
-// the same with a Flusher. Both take a port's packets only when its reader
-// is not busy with them, so packets keep their order.
+// this process that sends from a port's namespace does the same with a
+// Flusher. Both take a port's packets only when its reader is not busy
+// with them, so packets keep their order. A program that answers at once
+// can go further and answer inside the write (Flusher.OnWrite): the lab's
+// UDP echo does, so a UDP echo costs no thread wake-up, as an ICMP echo.
 //
 // Reads and writes use raw system calls on non-blocking descriptors, so a
 // packet never waits for a Go P between being read and being written. The
 // waits in poll(2)/ppoll(2) go through the Go scheduler unless
-// Config.Realtime is set. The queue's lock spins instead of parking.
+// Config.Realtime is set. The queue's lock spins instead of parking, but
+// only for a few µs: Go preempts the forwarder's goroutines every 10 ms
+// (they never pass through its scheduler), possibly inside the lock, and a
+// preempted goroutine on a locked thread needs a normal-priority thread to
+// run again, which SCHED_FIFO waiters that kept spinning would starve.
 //
 // # Accuracy on a busy machine
 //
