@@ -57,7 +57,7 @@ func newWorker(seed, stream uint64) *worker {
 // queue, so that a writer draining the port (see drain) cannot reorder it.
 func (r *Router) read(p *portState, w *worker) {
 	defer r.wg.Done()
-	tid := r.lockThread()
+	tid := r.lockThread(1)
 	defer r.threads.exit(tid)
 	buf := make([]byte, 1<<16)
 	fds := []unix.PollFd{{Fd: int32(p.fd), Events: unix.POLLIN}, {Fd: int32(r.stop), Events: unix.POLLIN}}
@@ -176,7 +176,7 @@ func (r *Router) enqueue(pk *packet, key pair, w *worker) {
 // next due time and busy-waits the rest.
 func (r *Router) schedule() {
 	defer r.wg.Done()
-	tid := r.lockThread()
+	tid := r.lockThread(0)
 	defer r.threads.exit(tid)
 	_ = unix.Prctl(unix.PR_SET_TIMERSLACK, 1, 0, 0, 0) // best effort: default slack is 50 µs
 	spinner := newSpinner(r.cfg.Spin)

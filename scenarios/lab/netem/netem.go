@@ -50,8 +50,10 @@ type Config struct {
 	// time; 0 means DefaultQueuePackets and DefaultQueueBytes.
 	QueuePackets int
 	QueueBytes   int
-	// Realtime, if above 0, runs the reader and scheduler threads with this
-	// SCHED_FIFO priority (1-99) and, while the Router runs, raises
+	// Realtime, if above 0, runs the scheduler thread with this SCHED_FIFO
+	// priority (1-98) and the readers one above it, so that a reader woken
+	// on the CPU where the scheduler busy-waits runs at once instead of
+	// after the spin; while the Router runs, it also raises
 	// GOMAXPROCS by the number of those threads so that they never wait for
 	// a Go P when they wake. Both keep wake-ups punctual on a busy machine;
 	// use it whenever accuracy matters. The kernel's real-time throttling
@@ -253,12 +255,13 @@ func (r *Router) closeFDs() error {
 // lockThread pins the calling goroutine to its thread for good (the thread
 // exits with the goroutine, so its priority and timer slack die with it) and
 // registers the thread for CPU accounting.
-func (r *Router) lockThread() (tid int) {
+func (r *Router) lockThread(boost int) (tid int) {
 	runtime.LockOSThread()
 	if r.cfg.Realtime > 0 {
 		// Best effort: without CAP_SYS_NICE the thread keeps its policy,
 		// which Stats.RealtimeThreads shows.
-		if unix.SchedSetAttr(0, &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_FIFO, Priority: uint32(r.cfg.Realtime)}, 0) == nil {
+		prio := uint32(min(r.cfg.Realtime+boost, 99))
+		if unix.SchedSetAttr(0, &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_FIFO, Priority: prio}, 0) == nil {
 			r.realtime.Add(1)
 		}
 	}
