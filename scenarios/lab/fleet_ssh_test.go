@@ -142,6 +142,31 @@ func (fl *fleetLab) locationProbes(t testing.TB) string {
 `, addr)
 }
 
+// blackholed is a lab address no namespace holds: the forwarder drops what
+// is sent there without an answer, as a firewall that drops does.
+const blackholed = "198.18.250.1"
+
+// egressProbes adds what watching a disconnected platform does: TCP, UDP
+// and ICMP towards a dropped destination, each waiting out the same 3 s
+// attempt timeout as the seed suites, with the landmark as the reachable
+// control.
+func (fl *fleetLab) egressProbes(t testing.TB) string {
+	addr, err := fl.lab.Addr("lm-ashburn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return identityProbes + fmt.Sprintf(`  - probe: egress
+    params:
+      attempt_timeout: 3s
+      families: [ip4]
+      destinations:
+        - {host: %s, port: 7, protocol: tcp, category: provider, control: true}
+        - {host: %s, port: 9000, protocol: tcp, category: internet}
+        - {host: %s, port: 9000, protocol: udp, category: internet}
+        - {host: %s, protocol: icmp, category: internet}
+`, addr, blackholed, blackholed, blackholed)
+}
+
 // run runs the fleet suite with probes over the first n hosts from the
 // auditor host.
 func (fl *fleetLab) run(t testing.TB, n int, probes string) *results.Report {
@@ -192,7 +217,10 @@ func TestFiftyLabHostsOverSSH(t *testing.T) {
 	// one host against the whole fleet, in the same run.
 	// The machine's CPU time shows what each host costs (sshd, shell,
 	// agent, SSH client, forwarder), which bounds the fan-out on few cores.
-	for _, w := range []struct{ name, probes string }{{"identity", identityProbes}, {"location", fl.locationProbes(t)}} {
+	workloads := []struct{ name, probes string }{
+		{"identity", identityProbes}, {"location", fl.locationProbes(t)}, {"egress", fl.egressProbes(t)},
+	}
+	for _, w := range workloads {
 		for _, n := range []int{1, fleetSize} {
 			start, cpu := time.Now(), machineCPU(t)
 			rep := fl.run(t, n, w.probes)

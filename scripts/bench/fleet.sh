@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Fleet fan-out: 50 lab hosts with real sshd, against one host, same run.
 # Prints the cold run (agent copied to every host unless this binary is
-# already there) and warm runs of 1 and 50 hosts for two suites: identity
-# (host and jurisdiction probes: CPU only) and location (adds 10 paced TCP
-# round trips to a landmark 6400 km away: mostly waiting), each with the
-# machine's CPU time per host, which bounds the fan-out on few cores.
+# already there) and warm runs of 1 and 50 hosts for three suites: identity
+# (host and jurisdiction probes: CPU only), location (adds 10 paced TCP
+# round trips to a landmark 6400 km away) and egress (adds TCP, UDP and ICMP
+# towards a dropped destination with the seed suites' 3 s attempt timeout:
+# what watching a disconnected platform costs), each with the machine's CPU
+# time per host, which bounds the fan-out on few cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="/usr/local/go/bin:$PATH"
