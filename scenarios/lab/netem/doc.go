@@ -47,10 +47,12 @@
 // packet never waits for a Go P between being read and being written. The
 // waits in poll(2)/ppoll(2) go through the Go scheduler unless
 // Config.Realtime is set. The queue's lock spins instead of parking, but
-// only for a few µs: Go preempts the forwarder's goroutines every 10 ms
-// (they never pass through its scheduler), possibly inside the lock, and a
-// preempted goroutine on a locked thread needs a normal-priority thread to
-// run again, which SCHED_FIFO waiters that kept spinning would starve.
+// only for about 20 µs, then sleeps in futex(2): Go preempts the forwarder's
+// goroutines every 10 ms (they never pass through its scheduler), possibly
+// inside the lock, and stops them all for garbage collection. A preempted
+// holder on a locked thread needs a normal-priority thread to run again,
+// which SCHED_FIFO waiters that kept spinning would starve, and waiters
+// looping in raw system calls would hold up the stop for good.
 //
 // # Accuracy on a busy machine
 //

@@ -3,8 +3,14 @@ package netem
 import (
 	"context"
 	"net/netip"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func ipv4(src, dst string) []byte {
@@ -203,5 +209,67 @@ func TestLinkScoped(t *testing.T) {
 		if linkScoped(netip.MustParseAddr(a)) {
 			t.Errorf("%s is link-scoped", a)
 		}
+	}
+}
+
+// The queue lock excludes, and a contended one lets garbage collection stop
+// the world: waiters that looped in raw system calls once held up the stop
+// (and with it the holder) for minutes.
+func TestSpinLockExcludesAndLetsTheWorldStop(t *testing.T) {
+	var (
+		l       spinLock
+		n       int
+		wg      sync.WaitGroup
+		done    = make(chan struct{})
+		gcs     atomic.Int64
+		workers = 8
+	)
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			default:
+				runtime.GC()
+				gcs.Add(1)
+			}
+		}
+	}()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runtime.LockOSThread() // as the forwarder's threads, real-time if allowed
+			defer runtime.UnlockOSThread()
+			if os.Geteuid() == 0 {
+				unix.SchedSetAttr(0, &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_FIFO, Priority: 1}, 0)
+				defer unix.SchedSetAttr(0, &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: 0}, 0) // SCHED_OTHER
+			}
+			for range 20000 {
+				l.Lock()
+				n++
+				if n%1000 == 0 {
+					time.Sleep(50 * time.Microsecond) // a holder that blocks: waiters go to sleep
+				}
+				l.Unlock()
+			}
+		}()
+	}
+	finished := make(chan struct{})
+	go func() { wg.Wait(); close(finished) }()
+	select {
+	case <-finished:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("contended lock not through after 30 s (%d of %d increments, %d collections)", n, workers*20000, gcs.Load())
+	}
+	close(done)
+	if n != workers*20000 {
+		t.Fatalf("counter %d, want %d: the lock let two holders in", n, workers*20000)
+	}
+	if gcs.Load() == 0 {
+		t.Error("no garbage collection completed while the lock was contended")
+	}
+	if l.state.Load() != 0 {
+		t.Errorf("lock state %d after the last unlock, want 0", l.state.Load())
 	}
 }
