@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -51,21 +52,37 @@ func Available() error {
 
 // Provision creates the TPM state in dir/state with RSA and ECC EK
 // certificates signed by a local CA in dir/ca, unless it exists already.
+//
+// swtpm_setup runs its own swtpm and CA tool, and a run cut short leaves a
+// state without EK certificates. So it works in dir/provisioning, in a
+// process group of its own that is killed whole when ctx ends, and state/
+// and ca/ move into place only after it succeeded: a cancelled Provision
+// leaves no process behind and nothing that a later call would take for a
+// provisioned TPM.
 func Provision(ctx context.Context, dir string) error {
 	state := filepath.Join(dir, "state")
 	if _, err := os.Stat(filepath.Join(state, "tpm2-00.permall")); err == nil {
 		return nil
 	}
-	ca := filepath.Join(dir, "ca")
-	for _, d := range []string{state, ca} {
+	stage := filepath.Join(dir, "provisioning")
+	// What an earlier, interrupted run left (this one's or an older
+	// version's, which worked in place) is incomplete by construction.
+	for _, d := range []string{stage, state, filepath.Join(dir, "ca")} {
+		if err := os.RemoveAll(d); err != nil {
+			return fmt.Errorf("provisioning swtpm: %w", err)
+		}
+	}
+	defer os.RemoveAll(stage)
+	sstate, sca := filepath.Join(stage, "state"), filepath.Join(stage, "ca")
+	for _, d := range []string{sstate, sca} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return fmt.Errorf("provisioning swtpm: %w", err)
 		}
 	}
-	localca := filepath.Join(dir, "swtpm-localca.conf")
-	setup := filepath.Join(dir, "swtpm_setup.conf")
+	localca := filepath.Join(stage, "swtpm-localca.conf")
+	setup := filepath.Join(stage, "swtpm_setup.conf")
 	files := map[string]string{
-		localca: fmt.Sprintf("statedir = %s\nsigningkey = %s/signkey.pem\nissuercert = %s/issuercert.pem\ncertserial = %s/certserial\n", ca, ca, ca, ca),
+		localca: fmt.Sprintf("statedir = %s\nsigningkey = %s/signkey.pem\nissuercert = %s/issuercert.pem\ncertserial = %s/certserial\n", sca, sca, sca, sca),
 		setup:   fmt.Sprintf("create_certs_tool = swtpm_localca\ncreate_certs_tool_config = %s\ncreate_certs_tool_options = /etc/swtpm-localca.options\nactive_pcr_banks = sha256\n", localca),
 	}
 	for p, s := range files {
@@ -75,12 +92,59 @@ func Provision(ctx context.Context, dir string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "swtpm_setup", "--tpm2", "--tpmstate", state,
-		"--create-ek-cert", "--config", setup, "--overwrite").CombinedOutput()
+	cmd := exec.CommandContext(ctx, "swtpm_setup", "--tpm2", "--tpmstate", sstate,
+		"--create-ek-cert", "--config", setup, "--overwrite")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.Cancel = func() error { killGroup(cmd.Process.Pid); return nil }
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.CombinedOutput()
 	if err != nil {
+		if cmd.Process != nil {
+			// The group outlives its leader if swtpm_setup failed on its own.
+			killGroup(cmd.Process.Pid)
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("provisioning swtpm: swtpm_setup stopped: %w", context.Cause(ctx))
+		}
 		return fmt.Errorf("provisioning swtpm: swtpm_setup: %w: %s", err, out)
 	}
+	// ca/ first: state/ with its permall file is what marks dir provisioned.
+	for _, m := range [][2]string{{sca, filepath.Join(dir, "ca")}, {sstate, state}} {
+		if err := os.Rename(m[0], m[1]); err != nil {
+			return fmt.Errorf("provisioning swtpm: %w", err)
+		}
+	}
 	return nil
+}
+
+// killGroup kills swtpm_setup's process group and removes the pid file it
+// made for its swtpm: a fixed /tmp/.swtpm_setup.pidfile.XXXXXX, which only
+// the swtpm command line names, and which swtpm_setup removes only when it
+// ends by itself. (Killed between making the file and starting swtpm, a
+// fork and an exec, it still leaves the file.)
+func killGroup(pgid int) {
+	var pidFiles []string
+	procs, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, p := range procs {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		i := strings.LastIndex(string(b), ") ") // the name may hold ") "
+		if f := strings.Fields(string(b[i+1:])); i < 0 || len(f) < 3 || f[2] != strconv.Itoa(pgid) {
+			continue // f[2] is field 5, the process group
+		}
+		cmdline, _ := os.ReadFile(filepath.Join(filepath.Dir(p), "cmdline"))
+		for _, arg := range strings.Split(string(cmdline), "\x00") {
+			if f, ok := strings.CutPrefix(arg, "file="); ok && strings.HasPrefix(f, "/tmp/.swtpm_setup.pidfile.") {
+				pidFiles = append(pidFiles, f)
+			}
+		}
+	}
+	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	for _, f := range pidFiles {
+		_ = os.Remove(f)
+	}
 }
 
 // Start provisions dir if needed and starts swtpm on two free consecutive

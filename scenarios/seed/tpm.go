@@ -89,10 +89,9 @@ func startTPM(ctx context.Context, l *lab.Lab, dir, host string) (*hostTPM, erro
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating TPM state for %s: %w", host, err)
 	}
-	// Provisioning runs to its end even after SIGINT: swtpm_setup killed
-	// midway leaves its swtpm child running and a half-made state that
-	// later runs would take as provisioned.
-	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), provisionTimeout)
+	// Cut short (SIGINT), provisioning leaves nothing behind and the next
+	// run starts it again.
+	pctx, cancel := context.WithTimeout(ctx, provisionTimeout)
 	defer cancel()
 	if err := swtpm.Provision(pctx, dir); err != nil {
 		return nil, fmt.Errorf("provisioning the TPM of %s: %w", host, err)
