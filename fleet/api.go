@@ -78,9 +78,9 @@ type SubmitResponse struct {
 
 // apiError is the body of every refusal.
 type apiError struct {
-	// Code is stable (forbidden, nonce_used, nonce_expired, nonce_unknown,
-	// too_large, bad_request, tpm_binding, tpm_activation, unknown_suite);
-	// tests match it.
+	// Code is stable (forbidden, revoked, nonce_used, nonce_expired,
+	// nonce_unknown, too_large, bad_request, tpm_binding, tpm_activation,
+	// unknown_suite, internal); tests match it.
 	Code  string `json:"code"`
 	Error string `json:"error"`
 }

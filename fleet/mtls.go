@@ -29,9 +29,10 @@ const DefaultAgentCertValidity = 365 * 24 * time.Hour
 
 // AgentCA is the verifier's own CA for agents' client certificates (mutual
 // TLS, the alternative to bearer credentials): enrolment with a CSR gets a
-// certificate naming the agent, and later calls authenticate with it. The
-// certificate is the credential; there is no revocation list, so a
-// compromised agent key is cut off only by replacing the CA.
+// certificate naming the agent, and later calls authenticate with it. A
+// compromised agent is cut off by revoking it in the store (Store.Revoke,
+// "sovbench serve revoke"), which every request with its certificate
+// consults; the CA keeps no revocation list of its own.
 type AgentCA struct {
 	cert     *x509.Certificate
 	key      crypto.Signer
@@ -217,6 +218,11 @@ func (s *Server) certAgent(w http.ResponseWriter, r *http.Request) (a Agent, ok,
 	if err != nil {
 		s.metrics.submissions.WithLabelValues("forbidden").Inc()
 		refuse(w, http.StatusForbidden, "forbidden", fmt.Errorf("agent certificate not accepted: %w", err))
+		return Agent{}, false, true
+	}
+	// The certificate is good; the store says whether its agent still is.
+	if a, err = s.cfg.Store.Active(r.Context(), a.ID); err != nil {
+		s.refuseAgent(w, err, "agent certificate not accepted")
 		return Agent{}, false, true
 	}
 	return a, true, false

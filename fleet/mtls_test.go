@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -125,6 +126,27 @@ func TestMutualTLSAgents(t *testing.T) {
 	}
 	t.Run("bearer credentials keep working beside certificates", func(t *testing.T) {
 		if _, err := RunOnce(ctx, ts.enrolled(t, "bearer-host"), "fleet-host"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("a revoked agent is refused with its certificate or credential, saying so; others are not", func(t *testing.T) {
+		bearer, other := ts.enrolled(t, "bearer-revoked"), ts.enrolled(t, "bearer-kept")
+		bearerID, _, _ := strings.Cut(bearer.Credential, ".")
+		for _, id := range []string{enrolled.AgentID, bearerID} {
+			if _, err := ts.store.Revoke(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := ts.client(t)
+		c.MutualTLS = true
+		if err := c.EnsureEnrolled(ctx, creds, "", "mtls-host"); err != nil {
+			t.Fatal(err)
+		}
+		_, err := c.Nonce(ctx, "fleet-host")
+		refusedWith(t, err, "revoked", "agent certificate not accepted: agent revoked: "+enrolled.AgentID)
+		_, err = bearer.Nonce(ctx, "fleet-host")
+		refusedWith(t, err, "revoked", "agent credential not accepted: agent revoked: "+bearerID)
+		if _, err := RunOnce(ctx, other, "fleet-host"); err != nil {
 			t.Fatal(err)
 		}
 	})

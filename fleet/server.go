@@ -232,14 +232,26 @@ func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
 		}
 		a, err := s.cfg.Store.Authenticate(r.Context(), cred)
 		if err != nil {
-			if !errors.Is(err, ErrForbidden) {
-				s.cfg.Log.Error("authenticating", "err", err)
-			}
-			s.metrics.submissions.WithLabelValues("forbidden").Inc()
-			refuse(w, http.StatusForbidden, "forbidden", errors.New("agent credential not accepted"))
+			s.refuseAgent(w, err, "agent credential not accepted")
 			return
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), agentKey{}, a)))
+	}
+}
+
+// refuseAgent answers a request whose agent the store did not accept: a
+// revoked agent is told so, anything else gets what only says "no".
+func (s *Server) refuseAgent(w http.ResponseWriter, err error, what string) {
+	s.metrics.submissions.WithLabelValues("forbidden").Inc()
+	switch {
+	case errors.Is(err, ErrRevoked):
+		s.cfg.Log.Warn("refused a revoked agent", "err", err)
+		refuse(w, http.StatusForbidden, "revoked", fmt.Errorf("%s: %w", what, err))
+	case errors.Is(err, ErrForbidden):
+		refuse(w, http.StatusForbidden, "forbidden", errors.New(what))
+	default:
+		s.cfg.Log.Error("authenticating", "err", err)
+		refuse(w, http.StatusInternalServerError, "internal", errors.New("authenticating the agent failed"))
 	}
 }
 

@@ -16,6 +16,13 @@ import (
 // for an unknown agent credential. It says nothing more, on purpose.
 var ErrForbidden = errors.New("credential not accepted")
 
+// ErrRevoked is returned for an agent that was revoked (Store.Revoke),
+// once its credential or certificate has been checked.
+var ErrRevoked = errors.New("agent revoked")
+
+// ErrNoAgent is returned by Store.Revoke for an id no agent has.
+var ErrNoAgent = errors.New("no such agent")
+
 // DefaultStoreTimeout bounds every store operation (StoreOptions.Timeout).
 const DefaultStoreTimeout = 10 * time.Second
 
@@ -35,8 +42,19 @@ type Store interface {
 	// which the agent presents on every later call. A token is spent at
 	// most once, however many enrolments race for it.
 	Enrol(ctx context.Context, token, name string) (Agent, string, error)
-	// Authenticate checks an agent credential.
+	// Authenticate checks an agent credential: ErrForbidden if it is not
+	// one, ErrRevoked if its agent was revoked.
 	Authenticate(ctx context.Context, cred string) (Agent, error)
+	// Active returns the agent with this id, which a verified client
+	// certificate names: ErrForbidden if there is none, ErrRevoked if it
+	// was revoked.
+	Active(ctx context.Context, id string) (Agent, error)
+	// Revoke revokes an agent: from then on neither its credential nor its
+	// client certificate is accepted, on every verifier sharing the store.
+	// Revoking it again keeps the first time. ErrNoAgent if there is none.
+	Revoke(ctx context.Context, id string) (AgentRecord, error)
+	// Agents lists the enrolled agents, oldest first.
+	Agents(ctx context.Context) ([]AgentRecord, error)
 	// AddRun indexes the report r, stored at path.
 	AddRun(ctx context.Context, path string, r *results.Report) error
 	// Close closes the store.
@@ -50,6 +68,13 @@ type Store interface {
 type Agent struct {
 	ID   string
 	Name string
+}
+
+// AgentRecord is an agent as the store keeps it.
+type AgentRecord struct {
+	Agent
+	Enrolled time.Time
+	Revoked  time.Time // zero: active
 }
 
 // StoreOptions configures OpenStore.

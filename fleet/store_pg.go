@@ -79,6 +79,8 @@ CREATE TABLE measurements (
 	value  TEXT NOT NULL,
 	PRIMARY KEY (run_id, seq)
 );
+`, `
+ALTER TABLE agents ADD COLUMN revoked BIGINT NOT NULL DEFAULT 0; -- unix seconds; 0: active
 `}
 
 // pgMigrationLock is the advisory lock key that serialises verifiers

@@ -27,7 +27,7 @@ type sqlStore struct {
 
 // storeQueries are the shared statements, rebound for one dialect.
 type storeQueries struct {
-	issue, spend, addAgent, agent, saveLatest, loadLatest string
+	issue, spend, addAgent, agent, revoke, agentRecord, agents, saveLatest, loadLatest string
 }
 
 func newSQLStore(db *sql.DB, timeout time.Duration, rebind func(string) string) *sqlStore {
@@ -39,7 +39,11 @@ func newSQLStore(db *sql.DB, timeout time.Duration, rebind func(string) string) 
 		spend: rebind(`UPDATE enrol_tokens SET used_by = ?
 			WHERE hash = ? AND used_by = '' AND expires >= ? RETURNING hash`),
 		addAgent: rebind(`INSERT INTO agents (id, name, key_hash, enrolled) VALUES (?, ?, ?, ?)`),
-		agent:    rebind(`SELECT id, name, key_hash FROM agents WHERE id = ?`),
+		agent:    rebind(`SELECT id, name, key_hash, revoked FROM agents WHERE id = ?`),
+		// The first revocation's time stays.
+		revoke:      rebind(`UPDATE agents SET revoked = ? WHERE id = ? AND revoked = 0`),
+		agentRecord: rebind(`SELECT id, name, enrolled, revoked FROM agents WHERE id = ?`),
+		agents:      `SELECT id, name, enrolled, revoked FROM agents ORDER BY enrolled, id`,
 		saveLatest: rebind(`INSERT INTO latest (suite, agent, run_id, ended, ok, verdicts) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (suite, agent) DO UPDATE SET run_id = excluded.run_id, ended = excluded.ended,
 			ok = excluded.ok, verdicts = excluded.verdicts`),
@@ -120,19 +124,99 @@ func (s *sqlStore) Authenticate(ctx context.Context, cred string) (Agent, error)
 	}
 	ctx, cancel := s.bounded(ctx)
 	defer cancel()
-	var a Agent
-	var keyHash string
-	err := s.db.QueryRowContext(ctx, s.q.agent, id).Scan(&a.ID, &a.Name, &keyHash)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Agent{}, ErrForbidden
-	}
+	a, keyHash, err := s.agent(ctx, id)
 	if err != nil {
-		return Agent{}, fmt.Errorf("authenticating agent: %w", err)
+		return Agent{}, err
 	}
 	if subtle.ConstantTimeCompare([]byte(keyHash), []byte(hashHex(secret))) != 1 {
 		return Agent{}, ErrForbidden
 	}
+	return a.Agent, a.revokedErr()
+}
+
+// Active implements Store.
+func (s *sqlStore) Active(ctx context.Context, id string) (Agent, error) {
+	ctx, cancel := s.bounded(ctx)
+	defer cancel()
+	a, _, err := s.agent(ctx, id)
+	if err != nil {
+		return Agent{}, err
+	}
+	return a.Agent, a.revokedErr()
+}
+
+// agent reads agent id and its credential's hash; ErrForbidden if there is
+// no such agent.
+func (s *sqlStore) agent(ctx context.Context, id string) (AgentRecord, string, error) {
+	var a AgentRecord
+	var keyHash string
+	var revoked int64
+	err := s.db.QueryRowContext(ctx, s.q.agent, id).Scan(&a.ID, &a.Name, &keyHash, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return AgentRecord{}, "", ErrForbidden
+	}
+	if err != nil {
+		return AgentRecord{}, "", fmt.Errorf("authenticating agent: %w", err)
+	}
+	if revoked != 0 {
+		a.Revoked = time.Unix(revoked, 0)
+	}
+	return a, keyHash, nil
+}
+
+func (a AgentRecord) revokedErr() error {
+	if a.Revoked.IsZero() {
+		return nil
+	}
+	return fmt.Errorf("%w: %s (%s) since %s", ErrRevoked, a.ID, a.Name, a.Revoked.UTC().Format(time.RFC3339))
+}
+
+// Revoke implements Store.
+func (s *sqlStore) Revoke(ctx context.Context, id string) (AgentRecord, error) {
+	ctx, cancel := s.bounded(ctx)
+	defer cancel()
+	if _, err := s.db.ExecContext(ctx, s.q.revoke, time.Now().Unix(), id); err != nil {
+		return AgentRecord{}, fmt.Errorf("revoking agent %s: %w", id, err)
+	}
+	var a AgentRecord
+	var enrolled, revoked int64
+	err := s.db.QueryRowContext(ctx, s.q.agentRecord, id).Scan(&a.ID, &a.Name, &enrolled, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return AgentRecord{}, fmt.Errorf("revoking agent %s: %w", id, ErrNoAgent)
+	}
+	if err != nil {
+		return AgentRecord{}, fmt.Errorf("revoking agent %s: %w", id, err)
+	}
+	a.Enrolled, a.Revoked = time.Unix(enrolled, 0), time.Unix(revoked, 0)
 	return a, nil
+}
+
+// Agents implements Store.
+func (s *sqlStore) Agents(ctx context.Context) ([]AgentRecord, error) {
+	ctx, cancel := s.bounded(ctx)
+	defer cancel()
+	rows, err := s.db.QueryContext(ctx, s.q.agents)
+	if err != nil {
+		return nil, fmt.Errorf("listing agents: %w", err)
+	}
+	defer rows.Close()
+	var out []AgentRecord
+	for rows.Next() {
+		var a AgentRecord
+		var enrolled, revoked int64
+		if err := rows.Scan(&a.ID, &a.Name, &enrolled, &revoked); err != nil {
+			return nil, fmt.Errorf("listing agents: %w", err)
+		}
+		a.Enrolled = time.Unix(enrolled, 0)
+		if revoked != 0 {
+			a.Revoked = time.Unix(revoked, 0)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing agents: %w", err)
+	}
+	return out, nil
 }
 
 // saveLatest records the newest verified run of agent on suite, so /probe

@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS agents (
 	key_hash TEXT NOT NULL,   -- hex SHA-256 of the credential's secret
 	enrolled INTEGER NOT NULL
 );
+`, `
+ALTER TABLE agents ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0; -- unix seconds; 0: active
 `}
 
 // sqliteStore keeps tokens, agents and latest runs in one SQLite file

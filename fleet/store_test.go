@@ -121,6 +121,54 @@ var storeCases = []struct {
 			t.Fatalf("%d enrolments succeeded and %d agents stored, want 1 and 1", ok, agents)
 		}
 	}},
+	{"A revoked agent is refused by credential and by id, from the first revocation on", func(t *testing.T, e storeEnv) {
+		ctx := context.Background()
+		var creds []string
+		var agents []Agent
+		for _, name := range []string{"web-1", "web-2"} {
+			tok, _ := e.st.IssueToken(ctx, time.Hour)
+			a, cred, err := e.st.Enrol(ctx, tok, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			agents, creds = append(agents, a), append(creds, cred)
+		}
+		if got, err := e.st.Active(ctx, agents[0].ID); err != nil || got != agents[0] {
+			t.Fatalf("active before revocation: %+v, %v", got, err)
+		}
+		first, err := e.st.Revoke(ctx, agents[0].ID)
+		if err != nil || first.Agent != agents[0] || first.Revoked.IsZero() || first.Enrolled.IsZero() {
+			t.Fatalf("revoked %+v, %v", first, err)
+		}
+		if _, err := e.st.Authenticate(ctx, creds[0]); !errors.Is(err, ErrRevoked) || !strings.Contains(err.Error(), agents[0].ID) {
+			t.Fatalf("credential of a revoked agent: %v, want ErrRevoked naming it", err)
+		}
+		if _, err := e.st.Active(ctx, agents[0].ID); !errors.Is(err, ErrRevoked) {
+			t.Fatalf("certificate of a revoked agent: %v, want ErrRevoked", err)
+		}
+		// A wrong secret says nothing about revocation.
+		if _, err := e.st.Authenticate(ctx, agents[0].ID+".00"); !errors.Is(err, ErrForbidden) || errors.Is(err, ErrRevoked) {
+			t.Fatalf("wrong secret of a revoked agent: %v, want ErrForbidden only", err)
+		}
+		if _, err := e.st.Authenticate(ctx, creds[1]); err != nil {
+			t.Fatalf("the other agent: %v", err)
+		}
+		if _, err := e.st.Active(ctx, "ag_nobody"); !errors.Is(err, ErrForbidden) {
+			t.Fatalf("unknown agent: %v, want ErrForbidden", err)
+		}
+		dbOf(e.st).Exec(`UPDATE agents SET revoked = revoked - 100 WHERE revoked <> 0`) // as if long ago
+		again, err := e.st.Revoke(ctx, agents[0].ID)
+		if err != nil || !again.Revoked.Equal(first.Revoked.Add(-100*time.Second)) {
+			t.Fatalf("revoking again: %+v, %v; want the first time kept", again, err)
+		}
+		if _, err := e.st.Revoke(ctx, "ag_nobody"); !errors.Is(err, ErrNoAgent) {
+			t.Fatalf("revoking an unknown agent: %v, want ErrNoAgent", err)
+		}
+		list, err := e.st.Agents(ctx)
+		if err != nil || len(list) != 2 || list[0].Revoked.IsZero() == list[1].Revoked.IsZero() {
+			t.Fatalf("agents %+v, %v: want both, one revoked", list, err)
+		}
+	}},
 	{"An expired token is refused", func(t *testing.T, e storeEnv) {
 		tok, err := e.st.IssueToken(context.Background(), -time.Second)
 		if err != nil {

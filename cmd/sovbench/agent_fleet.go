@@ -62,8 +62,9 @@ func (a *app) runFleetAgent(ctx context.Context, o fleetAgentOpts) error {
 	}
 	for {
 		resp, err := fleet.RunOnce(ctx, c, o.suite)
-		if err != nil && o.every <= 0 {
-			return runtimeErr(err)
+		var refused *fleet.RefusedError
+		if err != nil && (o.every <= 0 || errors.As(err, &refused) && (refused.Code == "revoked" || refused.Code == "forbidden")) {
+			return runtimeErr(err) // retrying cannot help a refused credential
 		}
 		if err != nil {
 			a.log.Error("run failed", "suite", o.suite, "err", err)

@@ -106,7 +106,88 @@ it, the EK chain is left to the suites' tpm claims.`,
 	f.Int64Var(&maxBody, "max-body", fleet.DefaultMaxBody, "largest submission accepted, bytes")
 	f.DurationVar(&nonceTTL, "nonce-ttl", fleet.DefaultNonceTTL, "how long a nonce stays valid")
 	f.StringSliceVar(&tpmRoots, "tpm-roots", nil, "PEM/DER files or directories of EK roots a TPM must chain to before it is challenged (repeatable)")
-	cmd.AddCommand(a.serveTokenCommand())
+	cmd.AddCommand(a.serveTokenCommand(), a.serveAgentsCommand(), a.serveRevokeCommand())
+	return cmd
+}
+
+// openExistingStore opens the verifier's store for the admin commands,
+// which must not create an empty SQLite file for a mistyped --db.
+func openExistingStore(ctx context.Context, db string) (fleet.Store, error) {
+	if !fleet.IsPostgresURL(db) {
+		if _, err := os.Stat(db); err != nil {
+			return nil, usageErr(fmt.Errorf("--db %s: no verifier store there: %w", db, err))
+		}
+	}
+	st, err := fleet.OpenStore(ctx, db, fleet.StoreOptions{})
+	if err != nil {
+		return nil, runtimeErr(err)
+	}
+	return st, nil
+}
+
+func (a *app) serveAgentsCommand() *cobra.Command {
+	var db string
+	cmd := &cobra.Command{
+		Use:     "agents",
+		Short:   "List the enrolled agents, revoked ones included",
+		Example: "  sovbench serve agents --db fleet.sqlite\n  sovbench serve agents --db fleet.sqlite -o json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := openExistingStore(cmd.Context(), db)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			list, err := st.Agents(cmd.Context())
+			if err != nil {
+				return runtimeErr(err)
+			}
+			g := results.Grid{Header: []string{"agent", "name", "enrolled", "revoked"}}
+			for _, ag := range list {
+				revoked := ""
+				if !ag.Revoked.IsZero() {
+					revoked = ag.Revoked.UTC().Format(time.RFC3339)
+				}
+				g.Rows = append(g.Rows, []string{ag.ID, ag.Name, ag.Enrolled.UTC().Format(time.RFC3339), revoked})
+			}
+			return runtimeErrOrNil(results.RenderGrid(a.stdout, g, a.output))
+		},
+	}
+	cmd.Flags().StringVar(&db, "db", "fleet.sqlite", "agent, token and run store: SQLite file or postgres:// URL")
+	return cmd
+}
+
+func (a *app) serveRevokeCommand() *cobra.Command {
+	var db string
+	cmd := &cobra.Command{
+		Use:   "revoke AGENT_ID...",
+		Short: "Revoke agents: their credentials and client certificates are refused from now on",
+		Long: `revoke cuts agents off: every verifier using this store refuses their bearer
+credential and their client certificate from the next request on, with the
+refusal code "revoked". Find agent IDs with "sovbench serve agents". A revoked
+agent cannot be reinstated; enrol it again with a new token.`,
+		Example: "  sovbench serve revoke --db fleet.sqlite ag_0123456789abcdef",
+		Args:    cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, ids []string) error {
+			st, err := openExistingStore(cmd.Context(), db)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			for _, id := range ids {
+				ag, err := st.Revoke(cmd.Context(), id)
+				if errors.Is(err, fleet.ErrNoAgent) {
+					return usageErr(fmt.Errorf("revoke %s: no agent with that ID in %s (see sovbench serve agents)", id, db))
+				}
+				if err != nil {
+					return runtimeErr(err)
+				}
+				fmt.Fprintf(a.stdout, "revoked %s (%s) at %s\n", ag.ID, ag.Name, ag.Revoked.UTC().Format(time.RFC3339))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&db, "db", "fleet.sqlite", "agent, token and run store: SQLite file or postgres:// URL")
 	return cmd
 }
 

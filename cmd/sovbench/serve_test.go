@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net"
 	"os"
 	"path/filepath"
@@ -114,6 +115,52 @@ func TestServeAndAgentOverTheCLI(t *testing.T) {
 		b, _ := os.ReadFile(creds)
 		if !strings.Contains(string(b), "BEGIN CERTIFICATE") || strings.Contains(string(b), `"credential"`) {
 			t.Fatalf("saved credentials are not a client certificate: %s", b)
+		}
+	})
+	t.Run("serve revoke cuts an agent off while the verifier runs; serve agents shows it", func(t *testing.T) {
+		listAgents := func() map[string]map[string]string {
+			var o, e bytes.Buffer
+			if code := execute(context.Background(), []string{"serve", "agents", "--db", db, "-o", "json"}, &o, &e); code != exitOK {
+				t.Fatalf("serve agents: exit %d: %s", code, e.String())
+			}
+			var rows []map[string]string
+			if err := json.Unmarshal(o.Bytes(), &rows); err != nil {
+				t.Fatalf("serve agents -o json: %v: %s", err, o.String())
+			}
+			byName := map[string]map[string]string{}
+			for _, r := range rows {
+				byName[r["name"]] = r
+			}
+			return byName
+		}
+		before := listAgents()
+		h2 := before["h2"]
+		if h2 == nil || before["h1"] == nil || h2["revoked"] != "" {
+			t.Fatalf("agents before revoking: %v", before)
+		}
+		var o, e bytes.Buffer
+		if code := execute(context.Background(), []string{"serve", "revoke", "--db", db, h2["agent"]}, &o, &e); code != exitOK || !strings.HasPrefix(o.String(), "revoked "+h2["agent"]+" (h2)") {
+			t.Fatalf("serve revoke: exit %d, stdout %q, stderr %q", code, o.String(), e.String())
+		}
+		code, _, stderr := agent("--mtls", "--credentials", filepath.Join(dir, "agent-mtls.json"), "--name", "h2")
+		if code != exitRuntime || !strings.Contains(stderr, "revoked") || !strings.Contains(stderr, h2["agent"]) {
+			t.Fatalf("revoked agent: exit %d, stderr %q; want a refusal naming the revocation", code, stderr)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if code, _, stderr := agentCtx(ctx, "--mtls", "--credentials", filepath.Join(dir, "agent-mtls.json"), "--name", "h2", "--every", "100ms"); code != exitRuntime || ctx.Err() != nil || !strings.Contains(stderr, "revoked") {
+			t.Fatalf("revoked agent with --every: exit %d, stderr %q; want it to stop at once", code, stderr)
+		}
+		if code, _, stderr := agent(); code != exitOK {
+			t.Fatalf("the other agent: exit %d, stderr %q", code, stderr)
+		}
+		if after := listAgents(); after["h2"]["revoked"] == "" || after["h1"]["revoked"] != "" {
+			t.Fatalf("agents after revoking h2: %v", after)
+		}
+		o.Reset()
+		e.Reset()
+		if code := execute(context.Background(), []string{"serve", "revoke", "--db", db, "ag_nobody"}, &o, &e); code != exitUsage || !strings.Contains(e.String(), "no agent with that ID") {
+			t.Fatalf("revoking an unknown agent: exit %d, stderr %q", code, e.String())
 		}
 	})
 	t.Run("the stored reports verify with the service key", func(t *testing.T) {
