@@ -27,7 +27,7 @@ type sqlStore struct {
 
 // storeQueries are the shared statements, rebound for one dialect.
 type storeQueries struct {
-	issue, spend, addAgent, agent, revoke, agentRecord, agents, saveLatest, loadLatest string
+	issue, spend, addAgent, agent, revoke, agents, saveLatest, loadLatest string
 }
 
 func newSQLStore(db *sql.DB, timeout time.Duration, rebind func(string) string) *sqlStore {
@@ -39,11 +39,10 @@ func newSQLStore(db *sql.DB, timeout time.Duration, rebind func(string) string) 
 		spend: rebind(`UPDATE enrol_tokens SET used_by = ?
 			WHERE hash = ? AND used_by = '' AND expires >= ? RETURNING hash`),
 		addAgent: rebind(`INSERT INTO agents (id, name, key_hash, enrolled) VALUES (?, ?, ?, ?)`),
-		agent:    rebind(`SELECT id, name, key_hash, revoked FROM agents WHERE id = ?`),
+		agent:    rebind(`SELECT ` + agentColumns + `, key_hash FROM agents WHERE id = ?`),
 		// The first revocation's time stays.
-		revoke:      rebind(`UPDATE agents SET revoked = ? WHERE id = ? AND revoked = 0`),
-		agentRecord: rebind(`SELECT id, name, enrolled, revoked FROM agents WHERE id = ?`),
-		agents:      `SELECT id, name, enrolled, revoked FROM agents ORDER BY enrolled, id`,
+		revoke: rebind(`UPDATE agents SET revoked = ? WHERE id = ? AND revoked = 0`),
+		agents: `SELECT ` + agentColumns + ` FROM agents ORDER BY enrolled, id`,
 		saveLatest: rebind(`INSERT INTO latest (suite, agent, run_id, ended, ok, verdicts) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (suite, agent) DO UPDATE SET run_id = excluded.run_id, ended = excluded.ended,
 			ok = excluded.ok, verdicts = excluded.verdicts`),
@@ -145,21 +144,33 @@ func (s *sqlStore) Active(ctx context.Context, id string) (Agent, error) {
 	return a.Agent, a.revokedErr()
 }
 
+// agentColumns are what scanAgent reads, in its order.
+const agentColumns = `id, name, enrolled, revoked`
+
+// scanAgent scans agentColumns, then into more.
+func scanAgent(scan func(dest ...any) error, more ...any) (AgentRecord, error) {
+	var a AgentRecord
+	var enrolled, revoked int64
+	if err := scan(append([]any{&a.ID, &a.Name, &enrolled, &revoked}, more...)...); err != nil {
+		return AgentRecord{}, err
+	}
+	a.Enrolled = time.Unix(enrolled, 0)
+	if revoked != 0 {
+		a.Revoked = time.Unix(revoked, 0)
+	}
+	return a, nil
+}
+
 // agent reads agent id and its credential's hash; ErrForbidden if there is
 // no such agent.
 func (s *sqlStore) agent(ctx context.Context, id string) (AgentRecord, string, error) {
-	var a AgentRecord
 	var keyHash string
-	var revoked int64
-	err := s.db.QueryRowContext(ctx, s.q.agent, id).Scan(&a.ID, &a.Name, &keyHash, &revoked)
+	a, err := scanAgent(s.db.QueryRowContext(ctx, s.q.agent, id).Scan, &keyHash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return AgentRecord{}, "", ErrForbidden
 	}
 	if err != nil {
-		return AgentRecord{}, "", fmt.Errorf("authenticating agent: %w", err)
-	}
-	if revoked != 0 {
-		a.Revoked = time.Unix(revoked, 0)
+		return AgentRecord{}, "", fmt.Errorf("reading agent %s: %w", id, err)
 	}
 	return a, keyHash, nil
 }
@@ -178,17 +189,11 @@ func (s *sqlStore) Revoke(ctx context.Context, id string) (AgentRecord, error) {
 	if _, err := s.db.ExecContext(ctx, s.q.revoke, time.Now().Unix(), id); err != nil {
 		return AgentRecord{}, fmt.Errorf("revoking agent %s: %w", id, err)
 	}
-	var a AgentRecord
-	var enrolled, revoked int64
-	err := s.db.QueryRowContext(ctx, s.q.agentRecord, id).Scan(&a.ID, &a.Name, &enrolled, &revoked)
-	if errors.Is(err, sql.ErrNoRows) {
+	a, _, err := s.agent(ctx, id)
+	if errors.Is(err, ErrForbidden) {
 		return AgentRecord{}, fmt.Errorf("revoking agent %s: %w", id, ErrNoAgent)
 	}
-	if err != nil {
-		return AgentRecord{}, fmt.Errorf("revoking agent %s: %w", id, err)
-	}
-	a.Enrolled, a.Revoked = time.Unix(enrolled, 0), time.Unix(revoked, 0)
-	return a, nil
+	return a, err
 }
 
 // Agents implements Store.
@@ -202,14 +207,9 @@ func (s *sqlStore) Agents(ctx context.Context) ([]AgentRecord, error) {
 	defer rows.Close()
 	var out []AgentRecord
 	for rows.Next() {
-		var a AgentRecord
-		var enrolled, revoked int64
-		if err := rows.Scan(&a.ID, &a.Name, &enrolled, &revoked); err != nil {
+		a, err := scanAgent(rows.Scan)
+		if err != nil {
 			return nil, fmt.Errorf("listing agents: %w", err)
-		}
-		a.Enrolled = time.Unix(enrolled, 0)
-		if revoked != 0 {
-			a.Revoked = time.Unix(revoked, 0)
 		}
 		out = append(out, a)
 	}

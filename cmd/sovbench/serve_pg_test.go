@@ -19,19 +19,7 @@ import (
 func TestServeOnPostgreSQL(t *testing.T) {
 	pg := pgtest.Start(t)
 	db := pg.SocketURL("postgres")
-	dir := t.TempDir()
-	suites := filepath.Join(dir, "suites")
-	os.MkdirAll(suites, 0o755)
-	root := fixture(t, map[string]string{"proc/sys/kernel/osrelease": "6.1\n"})
-	writeSuite(t, suites, root, "  - hypervisor.present: false\n")
-	k, err := results.GenerateKey(results.KeyEd25519)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyPath, _, err := results.WriteKeyPair(dir, k)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, suites, k, keyPath, _ := serveFixture(t)
 	var out, errb bytes.Buffer
 	if code := execute(context.Background(), []string{"serve", "token", "--db", db}, &out, &errb); code != exitOK {
 		t.Fatalf("serve token: exit %d: %s", code, errb.String())

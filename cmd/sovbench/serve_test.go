@@ -41,20 +41,26 @@ func waitListening(t *testing.T, addr string) {
 	t.Fatalf("verifier did not listen on %s", addr)
 }
 
-func TestServeAndAgentOverTheCLI(t *testing.T) {
-	dir := t.TempDir()
-	suites := filepath.Join(dir, "suites")
+// serveFixture is a directory with a suites/ directory holding one suite
+// (a fixture host, one claim) and an Ed25519 key pair, for a verifier.
+func serveFixture(t *testing.T) (dir, suites string, k *results.SigningKey, keyPath, pubPath string) {
+	t.Helper()
+	dir = t.TempDir()
+	suites = filepath.Join(dir, "suites")
 	os.MkdirAll(suites, 0o755)
-	root := fixture(t, map[string]string{"proc/sys/kernel/osrelease": "6.1\n"})
-	writeSuite(t, suites, root, "  - hypervisor.present: false\n")
+	writeSuite(t, suites, fixture(t, map[string]string{"proc/sys/kernel/osrelease": "6.1\n"}), "  - hypervisor.present: false\n")
 	k, err := results.GenerateKey(results.KeyEd25519)
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyPath, pubPath, err := results.WriteKeyPair(dir, k)
-	if err != nil {
+	if keyPath, pubPath, err = results.WriteKeyPair(dir, k); err != nil {
 		t.Fatal(err)
 	}
+	return dir, suites, k, keyPath, pubPath
+}
+
+func TestServeAndAgentOverTheCLI(t *testing.T) {
+	dir, suites, k, keyPath, pubPath := serveFixture(t)
 	db := filepath.Join(dir, "fleet.sqlite")
 	var out, errb bytes.Buffer
 	if code := execute(context.Background(), []string{"serve", "token", "--db", db}, &out, &errb); code != exitOK {
@@ -176,18 +182,7 @@ func TestServeAndAgentOverTheCLI(t *testing.T) {
 }
 
 func TestServeRefusesUnreadableTPMRoots(t *testing.T) {
-	dir := t.TempDir()
-	suites := filepath.Join(dir, "suites")
-	os.MkdirAll(suites, 0o755)
-	writeSuite(t, suites, fixture(t, map[string]string{"proc/sys/kernel/osrelease": "6.1\n"}), "  - hypervisor.present: false\n")
-	k, err := results.GenerateKey(results.KeyEd25519)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyPath, _, err := results.WriteKeyPair(dir, k)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, suites, _, keyPath, _ := serveFixture(t)
 	notPEM := filepath.Join(dir, "roots.pem")
 	os.WriteFile(notPEM, []byte("not a certificate"), 0o644)
 	for _, roots := range []string{filepath.Join(dir, "missing.pem"), notPEM} {
