@@ -59,14 +59,9 @@ func (x sshExecutor) execute(ctx context.Context, plan Plan, emit func(results.E
 	stop := context.AfterFunc(ctx, func() { client.Close() })
 	defer stop()
 
-	sess, out, stderr, ran, err := x.startAgent(client)
+	sess, out, stderr, err := x.startAgent(client)
 	if err != nil {
 		return err
-	}
-	if !ran { // the agent was copied; run it in a session of its own
-		if sess, out, stderr, err = x.runAgent(client); err != nil {
-			return err
-		}
 	}
 	defer sess.Close()
 	// When the run is cancelled, ask the agent to stop; it reports what it has.
@@ -161,10 +156,10 @@ func (x sshExecutor) connect(ctx context.Context) (*ssh.Client, error) {
 	return ssh.NewClient(c, chans, reqs), nil
 }
 
-// startAgent starts the agent if the host already has this binary (the
-// warm case: one session, one shell that execs the agent) and otherwise
-// copies it there, leaving the caller to run it with runAgent. The host
-// answers "have" or "need" on the first line.
+// startAgent starts the agent: at once if the host already has this binary
+// (the warm case: one session, one shell that execs the agent), otherwise
+// after copying it there, in a second session. The host answers "have" or
+// "need" on the first line.
 //
 // The remote file is named after the binary's SHA-256 and only appears
 // through an atomic rename of a copy whose digest was checked there, so
@@ -173,10 +168,10 @@ func (x sshExecutor) connect(ctx context.Context) (*ssh.Client, error) {
 // choosing does not name the digest, so it is hashed there every time. (A
 // hostile host can run anything in the agent's place whatever the check:
 // the agent's evidence is the host's word.)
-func (x sshExecutor) startAgent(client *ssh.Client) (sess *agentSession, out io.Reader, stderr *bytes.Buffer, ran bool, err error) {
+func (x sshExecutor) startAgent(client *ssh.Client) (sess *agentSession, out io.Reader, stderr *bytes.Buffer, err error) {
 	bin, err := agentDigest(x.agent)
 	if err != nil {
-		return nil, nil, nil, false, err
+		return nil, nil, nil, err
 	}
 	remote, q := x.remotePath(bin)
 	have := fmt.Sprintf(`[ -x %s ]`, q)
@@ -184,13 +179,13 @@ func (x sshExecutor) startAgent(client *ssh.Client) (sess *agentSession, out io.
 		have = fmt.Sprintf(`[ "$(sha256sum %s 2>/dev/null | cut -c1-64)" = %s ]`, q, bin.digest)
 	}
 	if sess, out, stderr, err = x.session(client, startScript(have, q, bin.digest)); err != nil {
-		return nil, nil, nil, false, fmt.Errorf("starting agent on %s: %w", x.address, err)
+		return nil, nil, nil, fmt.Errorf("starting agent on %s: %w", x.address, err)
 	}
 	br := bufio.NewReader(out)
 	answer, _ := br.ReadString('\n')
 	switch strings.TrimSpace(answer) {
 	case "have":
-		return sess, br, stderr, true, nil
+		return sess, br, stderr, nil
 	case "need":
 		err := copyFile(sess.stdin, x.agent)
 		sess.stdin.Close()
@@ -199,14 +194,17 @@ func (x sshExecutor) startAgent(client *ssh.Client) (sess *agentSession, out io.
 		}
 		sess.Close()
 		if err != nil {
-			return nil, nil, nil, false, fmt.Errorf("copying agent to %s:%s: %w", x.address, remote, err)
+			return nil, nil, nil, fmt.Errorf("copying agent to %s:%s: %w", x.address, remote, err)
 		}
-		return nil, nil, nil, false, nil
+		if sess, out, stderr, err = x.session(client, "exec "+q+" agent --stdio"); err != nil {
+			return nil, nil, nil, fmt.Errorf("starting agent on %s: %w", x.address, err)
+		}
+		return sess, out, stderr, nil
 	default:
 		sess.stdin.Close()
 		werr := sess.Wait()
 		sess.Close()
-		return nil, nil, nil, false, fmt.Errorf("starting agent on %s: the host answered %q (%v): %s", x.address, answer, werr, strings.TrimSpace(stderr.String()))
+		return nil, nil, nil, fmt.Errorf("starting agent on %s: the host answered %q (%v): %s", x.address, answer, werr, strings.TrimSpace(stderr.String()))
 	}
 }
 
@@ -217,20 +215,6 @@ func startScript(have, q, digest string) string {
 	return fmt.Sprintf(`if %s; then echo have; exec %s agent --stdio; fi; echo need; t=%s.tmp.$$; `+
 		`cat > "$t" && [ "$(sha256sum "$t" | cut -c1-64)" = %s ] && chmod 755 "$t" && mv "$t" %s || { rm -f "$t"; echo "the agent was not installed" >&2; exit 1; }`,
 		have, q, q, digest, q)
-}
-
-// runAgent runs the agent the previous session installed.
-func (x sshExecutor) runAgent(client *ssh.Client) (*agentSession, io.Reader, *bytes.Buffer, error) {
-	bin, err := agentDigest(x.agent)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	_, q := x.remotePath(bin)
-	sess, out, stderr, err := x.session(client, "exec "+q+" agent --stdio")
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("starting agent on %s: %w", x.address, err)
-	}
-	return sess, out, stderr, nil
 }
 
 // session starts cmd in a new session with its input, output and error.
