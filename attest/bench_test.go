@@ -1,4 +1,4 @@
-package attest
+package attest_test
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	. "github.com/sovbench/sovbench/attest"
 )
 
 // cpuTime is the user+system CPU time of this process (who=RUSAGE_SELF)
@@ -35,7 +37,7 @@ func report(b *testing.B, cpu time.Duration) {
 func BenchmarkVerifyQuoteAndReplay(b *testing.B) {
 	req := request(b, "bench")
 	d := collectRealLog(b, "ubuntu_2104_shielded_vm_no_secure_boot_eventlog", req)
-	ak, err := checkAK(d)
+	ak, err := CheckAK(d)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -57,7 +59,7 @@ func BenchmarkVerifyQuoteAndReplay(b *testing.B) {
 		}
 		// Replay check: each iteration stands for a distinct quote.
 		key := append([]byte{byte(i), byte(i >> 8), byte(i >> 16), byte(i >> 24)}, nonce...)
-		if !cache.add(key) {
+		if !cache.Add(key) {
 			b.Fatal("replay cache rejected a new quote")
 		}
 	}

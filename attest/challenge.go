@@ -69,7 +69,7 @@ func NewChallenge(r ActivationRequest, o ChallengeOptions) (ch Challenge, p Pend
 	if err := checkChallengeEK(r.EK, ek, o); err != nil {
 		return ch, p, err
 	}
-	name, err := akName(r.AK.Public)
+	name, err := AKName(r.AK.Public)
 	if err != nil {
 		return ch, p, fail(StageAK, err, "AK public area does not parse")
 	}
@@ -122,7 +122,7 @@ func ConfirmActivation(d *results.TPMDetails, p Pending, verifier string) error 
 		}
 		return fmt.Errorf("%w (activation mode %q)", ErrNotChallenged, mode)
 	}
-	name, err := akName(d.AK.Public)
+	name, err := AKName(d.AK.Public)
 	if err != nil || !bytes.Equal(name, p.AKName) || !bytes.Equal(a.AKName, p.AKName) {
 		return ErrAKSwapped
 	}

@@ -1,4 +1,4 @@
-package attest
+package attest_test
 
 import (
 	"context"
@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	. "github.com/sovbench/sovbench/attest"
+	"github.com/sovbench/sovbench/attest/collect"
+	"github.com/sovbench/sovbench/attest/collect/collecttest"
 	"github.com/sovbench/sovbench/attest/swtpm/swtpmtest"
 	"github.com/sovbench/sovbench/results"
 )
@@ -19,7 +22,7 @@ import (
 // challenged runs a remote round on an open session: the verifier side
 // (NewChallenge) challenges s's AK, the TPM answers, and s quotes. It
 // closes s (the simulator holds few objects).
-func challenged(t *testing.T, ctx context.Context, s *Session, id string) (*results.TPMDetails, Pending) {
+func challenged(t *testing.T, ctx context.Context, s *collect.Session, id string) (*results.TPMDetails, Pending) {
 	t.Helper()
 	defer s.Close()
 	ch, p, err := NewChallenge(s.Request(), ChallengeOptions{})
@@ -38,18 +41,17 @@ func challenged(t *testing.T, ctx context.Context, s *Session, id string) (*resu
 }
 
 func TestRemoteActivation(t *testing.T) {
-	simMu.Lock()
-	defer simMu.Unlock()
+	defer collecttest.LockSimulator()()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	dev, err := Open(ctx, KindSimulator)
+	dev, err := collect.Open(ctx, collect.KindSimulator)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer dev.Close()
 	req := request(t, "remote activation")
-	begin := func() *Session {
-		s, err := Begin(ctx, dev, req)
+	begin := func() *collect.Session {
+		s, err := collect.Begin(ctx, dev, req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,7 +135,7 @@ func TestRemoteActivation(t *testing.T) {
 			p, ch.ID, ch.Verifier = pp, "c3", "test verifier"
 			return ch, err
 		}
-		d, err := Collect(ctx, dev, r)
+		d, err := collect.Collect(ctx, dev, r)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,7 +149,7 @@ func TestRemoteActivation(t *testing.T) {
 	t.Run("a refusing activator fails Collect", func(t *testing.T) {
 		r := req
 		r.Activate = func(context.Context, ActivationRequest) (Challenge, error) { return Challenge{}, errors.New("refused") }
-		if _, err := Collect(ctx, dev, r); err == nil {
+		if _, err := collect.Collect(ctx, dev, r); err == nil {
 			t.Fatal("collected without activation")
 		}
 	})
@@ -171,12 +173,12 @@ func TestChallengeOverSwtpm(t *testing.T) {
 	inst := swtpmtest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	dev, err := Open(ctx, inst.Spec())
+	dev, err := collect.Open(ctx, inst.Spec())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer dev.Close()
-	s, err := Begin(ctx, dev, request(t, "swtpm challenge"))
+	s, err := collect.Begin(ctx, dev, request(t, "swtpm challenge"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,17 +219,17 @@ func TestChallengeOverSwtpm(t *testing.T) {
 	}
 	t.Run("a challenge encrypted to another TPM's EK cannot be answered", func(t *testing.T) {
 		r := *cloneRequest(t, ar)
-		simMu.Lock()
-		sim, err := Open(ctx, KindSimulator)
+		unlock := collecttest.LockSimulator()
+		sim, err := collect.Open(ctx, collect.KindSimulator)
 		if err == nil {
-			var ss *Session
-			if ss, err = Begin(ctx, sim, request(t, "sim EK")); err == nil {
+			var ss *collect.Session
+			if ss, err = collect.Begin(ctx, sim, request(t, "sim EK")); err == nil {
 				r.EK = ss.Request().EK
 				ss.Close()
 			}
 			sim.Close()
 		}
-		simMu.Unlock()
+		unlock()
 		if err != nil {
 			t.Fatal(err)
 		}

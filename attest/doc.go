@@ -1,30 +1,48 @@
-// Package attest collects and verifies TPM 2.0 attestation evidence.
+// Package attest verifies TPM 2.0 attestation evidence. It is the pure
+// half of sovbench's TPM support, the way go-tpm-tools separates server/
+// from client/:
 //
-// It has two halves that never mix:
+//   - attest (this package) never talks to a TPM. It links no TPM
+//     simulator and needs no cgo (`CGO_ENABLED=0 go build ./attest`
+//     works), so the offline verifier (package verify), the claims and the
+//     verifier service can import it without pulling in a device. It must
+//     not import attest/collect; check with
+//     `go list -deps ./attest | grep -E 'simulator|go-tpm-tools/client'`
+//     (empty).
 //
-//   - Collect (collect.go, session.go, open.go) needs a TPM: a Linux device
-//     (/dev/tpmrm0, /dev/tpm0), swtpm over TCP ("swtpm://127.0.0.1:2321") or
-//     the in-process simulator from go-tpm-tools ("simulator"). It creates a
-//     fresh attestation key (AK), runs credential activation against the
-//     endorsement key (EK) — locally with the collector acting as verifier,
-//     or answering a remote verifier's challenge (Request.Activate) — quotes
-//     the SHA-256 PCR bank with nonce QuoteNonce(verifierNonce,
-//     evidenceDigest) and reads the measured-boot event log. The result is a
-//     results.TPMDetails holding raw TPM structures. Session splits the same
-//     steps (Begin, ActivateLocal or Answer, Quote) for callers that talk to
-//     the verifier in between.
+//   - attest/collect needs a TPM: a Linux device, swtpm over TCP or the
+//     in-process go-tpm-tools simulator (cgo). It creates an AK, activates
+//     it, quotes, reads the event log (Open, Collect, Session) and plays
+//     synthetic boots into software TPMs (BootProfile, Measure). It imports
+//     this package for the shared vocabulary; only code that runs on the
+//     attested machine (the tpm probe, tests) imports it.
+//
+// What lives here:
+//
+//   - Verify (verify.go) takes a results.TPMDetails and returns a *Platform
+//     only after every check has passed (AK parameters and recorded
+//     activation, quote signature, nonce, PCR digest, replay cache,
+//     event-log replay against SHA-256 PCRs, EK certificate chain).
+//     VerifyQuote is its hot path alone. Failures are typed errors
+//     (*NonceMismatchError, *PCRMismatchError, *ReplayError,
+//     *EKChainError, ...) to match with errors.As. RecordVerifier shapes it
+//     for verify.Verifier.
 //
 //   - NewChallenge and ConfirmActivation (challenge.go) are the remote
-//     verifier's half of activation, pure like Verify: check the agent's EK
-//     and AK and encrypt a secret to the EK for the AK, then compare the
-//     TPM's answer carried in the evidence.
+//     verifier's half of activation: check the agent's EK and AK and
+//     encrypt a secret to the EK for the AK, then compare the TPM's answer
+//     carried in the evidence. The wire types of that round
+//     (ActivationRequest, Challenge, and Activator, the function the
+//     collector calls to reach a verifier) live here so that both sides
+//     share them without the verifier linking the collector.
 //
-//   - Verify (verify.go) is pure: it takes a results.TPMDetails and returns
-//     a *Platform only after every check has passed (AK parameters and
-//     recorded activation, quote signature, nonce, PCR digest, event-log
-//     replay against SHA-256 PCRs, EK certificate chain). Failures are typed
-//     errors (*NonceMismatchError, *PCRMismatchError, *ReplayError,
-//     *EKChainError, ...) to match with errors.As.
+//   - QuoteNonce binds a verifier nonce and an evidence digest; RootStore
+//     and GCERoots hold EK and AK certificate roots; OperatorFact reads
+//     cloud AK certificates; ParseEventLog, EventsFromLog and
+//     ReplayEventLog parse and replay measured-boot logs, and
+//     EncodeEventLog writes one (for tests and collect.Measure);
+//     ExportTpm2Tools writes a quote for tpm2_checkquote, an independent
+//     verifier.
 //
 // # What the nonce proves
 //
@@ -59,9 +77,9 @@
 //
 // # Simulated TPMs
 //
-// The in-process simulator and swtpm are always labelled Simulated, and
-// their EK certificates (none, or swtpm's local CA) never make a hardware
-// TPM: Platform.Hardware needs a valid EK chain to a root that the RootStore
-// does not mark as software, and a manufacturer that is not a known
-// software TPM. The package does not log.
+// The in-process simulator and swtpm are always labelled Simulated by the
+// collector, and their EK certificates (none, or swtpm's local CA) never
+// make a hardware TPM: Platform.Hardware needs a valid EK chain to a root
+// that the RootStore does not mark as software, and a manufacturer that is
+// not a known software TPM. The package does not log.
 package attest

@@ -1,4 +1,4 @@
-package attest
+package attest_test
 
 import (
 	"crypto/sha256"
@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	. "github.com/sovbench/sovbench/attest"
+	"github.com/sovbench/sovbench/attest/collect"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -18,7 +20,7 @@ func FuzzParseQuote(f *testing.F) {
 	d := collectSim(f, req, true)
 	f.Add(d.Quotes[0].Quote, d.Quotes[0].Signature)
 	f.Add([]byte{0xff, 0x54, 0x43, 0x47, 0x80, 0x18}, []byte{0, 0x14, 0, 0x0b, 0, 0})
-	ak, err := checkAK(d)
+	ak, err := CheckAK(d)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -42,7 +44,7 @@ func FuzzEventLog(f *testing.F) {
 		}
 		f.Add(b)
 	}
-	f.Add(EncodeEventLog(BootProfile("fuzz", false, nil)))
+	f.Add(EncodeEventLog(collect.BootProfile("fuzz", false, nil)))
 	zero := map[int][]byte{}
 	for i := 0; i < 24; i++ {
 		zero[i] = make([]byte, sha256.Size)
@@ -50,15 +52,15 @@ func FuzzEventLog(f *testing.F) {
 	f.Fuzz(func(t *testing.T, log []byte) {
 		// Differential: the fast replayer must never accept a log that
 		// go-attestation's replay rejects.
-		if _, _, err := fastReplay(log, zero); err == nil {
-			if _, _, gerr := gaReplay(log, zero); gerr != nil {
+		if _, _, err := FastReplay(log, zero); err == nil {
+			if _, _, gerr := GAReplay(log, zero); gerr != nil {
 				t.Fatalf("fast replay accepted, go-attestation rejected: %v", gerr)
 			}
 		}
 		if _, err := EventsFromLog(log); err != nil {
 			return
 		}
-		_, _ = replayLog(log, zero, true)
+		_, _ = ReplayLog(log, zero, true)
 	})
 }
 

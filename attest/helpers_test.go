@@ -1,63 +1,50 @@
-package attest
+package attest_test
 
 import (
-	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
 	"os"
 	"os/exec"
-	"sync"
 	"testing"
-	"time"
 
+	. "github.com/sovbench/sovbench/attest"
+	"github.com/sovbench/sovbench/attest/collect"
+	"github.com/sovbench/sovbench/attest/collect/collecttest"
+	"github.com/sovbench/sovbench/attest/swtpm"
 	"github.com/sovbench/sovbench/results"
 )
 
-// simMu serialises the in-process simulator: it holds process-wide state.
-var simMu sync.Mutex
+// The tests of the verifying half get their evidence from the collecting
+// half (attest/collect), which an internal test could not import.
 
 // request returns a fresh verifier nonce and a digest of some evidence.
-func request(t testing.TB, evidence string) Request {
+func request(t testing.TB, evidence string) collect.Request {
 	t.Helper()
-	n := make([]byte, 32)
-	if _, err := rand.Read(n); err != nil {
-		t.Fatal(err)
-	}
-	d := sha256.Sum256([]byte(evidence))
-	return Request{VerifierNonce: n, EvidenceDigest: d[:]}
+	return collecttest.Request(t, evidence)
 }
 
-func opts(req Request) Options {
-	return Options{VerifierNonce: req.VerifierNonce, EvidenceDigest: req.EvidenceDigest}
-}
+func opts(req collect.Request) Options { return collecttest.Options(req) }
 
 // collectSim collects from a fresh simulator that booted with BootProfile.
-func collectSim(t testing.TB, req Request, secureBoot bool) *results.TPMDetails {
+func collectSim(t testing.TB, req collect.Request, secureBoot bool) *results.TPMDetails {
 	t.Helper()
-	simMu.Lock()
-	defer simMu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	dev, err := Open(ctx, KindSimulator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dev.Close()
-	log, err := dev.Measure(ctx, BootProfile("sovbench test firmware", secureBoot, dbCert(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.EventLog = log
-	d, err := Collect(ctx, dev, req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
+	return collecttest.Simulator(t, req, secureBoot)
+}
+
+// collectSwtpm boots inst with BootProfile and collects from it.
+func collectSwtpm(t testing.TB, inst *swtpm.Instance, req collect.Request) *results.TPMDetails {
+	t.Helper()
+	return collecttest.Swtpm(t, inst, req)
+}
+
+func swtpmRoots(t testing.TB, inst *swtpm.Instance) *RootStore {
+	t.Helper()
+	return collecttest.SwtpmRoots(t, inst)
+}
+
+// dbCert is a throwaway "db" certificate for BootProfile's authority event.
+func dbCert(t testing.TB) *x509.Certificate {
+	t.Helper()
+	return collecttest.DBCert(t)
 }
 
 // needTool finds a tpm2-tools binary, or skips (fails under CI=true).
@@ -71,28 +58,4 @@ func needTool(t testing.TB, name string) string {
 		t.Skipf("%s not installed", name)
 	}
 	return p
-}
-
-var (
-	authOnce sync.Once
-	authCert *x509.Certificate
-)
-
-// dbCert is a throwaway "db" certificate for BootProfile's authority event.
-func dbCert(t testing.TB) *x509.Certificate {
-	t.Helper()
-	authOnce.Do(func() {
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "sovbench test db key"},
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-		if err != nil {
-			t.Fatal(err)
-		}
-		authCert, _ = x509.ParseCertificate(der)
-	})
-	return authCert
 }

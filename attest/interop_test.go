@@ -1,4 +1,4 @@
-package attest
+package attest_test
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"github.com/sovbench/sovbench/attest/swtpm/swtpmtest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	. "github.com/sovbench/sovbench/attest"
+	"github.com/sovbench/sovbench/attest/swtpm/swtpmtest"
 	"github.com/sovbench/sovbench/results"
 )
 

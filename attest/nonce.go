@@ -2,6 +2,10 @@ package attest
 
 import "crypto/sha256"
 
+// MinVerifierNonce is the smallest verifier nonce, in bytes, that Verify
+// accepts and the collector quotes with.
+const MinVerifierNonce = 16
+
 // QuoteNonce is the qualifying data of the quote:
 // SHA-256(verifierNonce ‖ evidenceDigest). The evidence digest is computed by
 // the caller over the rest of the report, so the quote signature binds that

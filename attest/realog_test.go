@@ -1,4 +1,4 @@
-package attest
+package attest_test
 
 import (
 	"context"
@@ -7,12 +7,15 @@ import (
 	"testing"
 	"time"
 
+	. "github.com/sovbench/sovbench/attest"
+	"github.com/sovbench/sovbench/attest/collect"
+	"github.com/sovbench/sovbench/attest/collect/collecttest"
 	"github.com/sovbench/sovbench/results"
 )
 
 // collectRealLog plays a real event log from testdata into a fresh simulator
 // and collects a quote over the resulting PCRs.
-func collectRealLog(t testing.TB, name string, req Request) *results.TPMDetails {
+func collectRealLog(t testing.TB, name string, req collect.Request) *results.TPMDetails {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("testdata", "eventlogs", name))
 	if err != nil {
@@ -22,11 +25,10 @@ func collectRealLog(t testing.TB, name string, req Request) *results.TPMDetails 
 	if err != nil {
 		t.Fatal(err)
 	}
-	simMu.Lock()
-	defer simMu.Unlock()
+	defer collecttest.LockSimulator()()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	dev, err := Open(ctx, KindSimulator)
+	dev, err := collect.Open(ctx, collect.KindSimulator)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +36,7 @@ func collectRealLog(t testing.TB, name string, req Request) *results.TPMDetails 
 	if req.EventLog, err = dev.Measure(ctx, events); err != nil {
 		t.Fatal(err)
 	}
-	d, err := Collect(ctx, dev, req)
+	d, err := collect.Collect(ctx, dev, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,8 +79,8 @@ func TestFastReplayAgreesWithGoAttestation(t *testing.T) {
 		pcrs[p.Index] = p.Digest
 	}
 	t.Run("both accept the real log against its quoted PCRs", func(t *testing.T) {
-		fi, fn, ferr := fastReplay(d.EventLog, pcrs)
-		gi, gn, gerr := gaReplay(d.EventLog, pcrs)
+		fi, fn, ferr := FastReplay(d.EventLog, pcrs)
+		gi, gn, gerr := GAReplay(d.EventLog, pcrs)
 		if ferr != nil || gerr != nil || fn != gn || len(fi) != len(gi) {
 			t.Fatalf("fast %v %d %v, go-attestation %v %d %v", fi, fn, ferr, gi, gn, gerr)
 		}
@@ -89,8 +91,8 @@ func TestFastReplayAgreesWithGoAttestation(t *testing.T) {
 			bad[k] = v
 		}
 		bad[4] = make([]byte, 32)
-		_, _, ferr := fastReplay(d.EventLog, bad)
-		_, _, gerr := gaReplay(d.EventLog, bad)
+		_, _, ferr := FastReplay(d.EventLog, bad)
+		_, _, gerr := GAReplay(d.EventLog, bad)
 		if !isPCRMismatch(ferr) || !isPCRMismatch(gerr) {
 			t.Fatalf("fast %v, go-attestation %v", ferr, gerr)
 		}

@@ -1,45 +1,46 @@
-package attest
+package attest_test
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/sovbench/sovbench/attest/swtpm/swtpmtest"
 	"math/big"
 	"testing"
 	"time"
 
-	ga "github.com/google/go-attestation/attest"
 	"github.com/google/go-tpm/legacy/tpm2"
 
+	. "github.com/sovbench/sovbench/attest"
+	"github.com/sovbench/sovbench/attest/collect"
+	"github.com/sovbench/sovbench/attest/collect/collecttest"
 	"github.com/sovbench/sovbench/results"
 )
 
 // twoRuns collects two runs from one simulator, and one run from another.
-func twoRuns(t *testing.T) (a, b, other *results.TPMDetails, reqA, reqB Request) {
+func twoRuns(t *testing.T) (a, b, other *results.TPMDetails, reqA, reqB collect.Request) {
 	t.Helper()
-	simMu.Lock()
+	unlock := collecttest.LockSimulator()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	dev, err := Open(ctx, KindSimulator)
+	dev, err := collect.Open(ctx, collect.KindSimulator)
 	if err != nil {
-		simMu.Unlock()
+		unlock()
 		t.Fatal(err)
 	}
-	log, err := dev.Measure(ctx, BootProfile("reject test", true, dbCert(t)))
+	log, err := dev.Measure(ctx, collect.BootProfile("reject test", true, dbCert(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	reqA, reqB = request(t, "run A"), request(t, "run B")
 	reqA.EventLog, reqB.EventLog = log, log
-	if a, err = Collect(ctx, dev, reqA); err != nil {
+	if a, err = collect.Collect(ctx, dev, reqA); err != nil {
 		t.Fatal(err)
 	}
-	if b, err = Collect(ctx, dev, reqB); err != nil {
+	if b, err = collect.Collect(ctx, dev, reqB); err != nil {
 		t.Fatal(err)
 	}
 	dev.Close()
-	simMu.Unlock()
+	unlock()
 	other = collectSim(t, request(t, "other TPM"), true)
 	return a, b, other, reqA, reqB
 }
@@ -109,14 +110,14 @@ func TestVerifyRejects(t *testing.T) {
 		{"a tampered PCR value is rejected", func(d *results.TPMDetails, o *Options) { d.PCRs[7].Digest[0] ^= 1 }, is(&pcrErr)},
 		{"a tampered quote is rejected", func(d *results.TPMDetails, o *Options) { d.Quotes[0].Quote[len(d.Quotes[0].Quote)-1] ^= 1 }, is(&sigErr)},
 		{"a tampered event digest is rejected", func(d *results.TPMDetails, o *Options) {
-			ev := BootProfile("reject test", true, dbCert(t))
+			ev := collect.BootProfile("reject test", true, dbCert(t))
 			ev[1].Digest = make([]byte, 32)
 			d.EventLog = EncodeEventLog(ev)
 		}, func(err error) bool { return errors.As(err, &pcrErr) && len(pcrErr.PCRs) == 1 && pcrErr.PCRs[0] == 7 }},
 		{"a tampered event's data is rejected", func(d *results.TPMDetails, o *Options) {
-			ev := BootProfile("reject test", true, dbCert(t))
-			ev[1].Digest = ev[1].digest()
-			ev[1].Data = EFIVariable(efiGlobalVariable, "SecureBoot", []byte{0})
+			ev := collect.BootProfile("reject test", true, dbCert(t))
+			ev[1].Digest = ev[1].Measurement()
+			ev[1].Data = collect.BootProfile("reject test", false, nil)[1].Data // the SecureBoot variable, off
 			d.EventLog = EncodeEventLog(ev)
 		}, stage(StageEventLog)},
 		{"an event log that does not parse is rejected", func(d *results.TPMDetails, o *Options) { d.EventLog = d.EventLog[:len(d.EventLog)-3] }, stage(StageEventLog)},
@@ -177,7 +178,7 @@ func TestVerifyRejects(t *testing.T) {
 	})
 	t.Run("a swtpm-like TPM relabelled as a device is still not hardware", func(t *testing.T) {
 		d := clone(t, a)
-		d.Kind, d.Simulated = KindDevice, false
+		d.Kind, d.Simulated = collect.KindDevice, false
 		p, err := Verify(d, base)
 		if err != nil {
 			t.Fatal(err)
@@ -186,52 +187,6 @@ func TestVerifyRejects(t *testing.T) {
 			t.Fatalf("relabelled simulator passed as hardware: %+v", p)
 		}
 	})
-}
-
-func TestActivationFailsForAnAKOfAnotherTPM(t *testing.T) {
-	inst := swtpmtest.Start(t)
-	simMu.Lock()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	sim, err := Open(ctx, KindSimulator)
-	if err != nil {
-		simMu.Unlock()
-		t.Fatal(err)
-	}
-	simTPM, err := ga.OpenTPM(&ga.OpenConfig{CommandChannel: rwc{channel: sim.ch}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	simEKs, err := simTPM.EKs()
-	sim.Close()
-	simMu.Unlock()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dev, err := Open(ctx, inst.Spec())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dev.Close()
-	tpm, err := ga.OpenTPM(&ga.OpenConfig{CommandChannel: rwc{channel: dev.ch}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	eks, err := tpm.EKs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ak, err := tpm.NewAK(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ak.Close(tpm)
-	if _, err := activateWith(tpm, ak, eks[0], simEKs[0].Public); err == nil {
-		t.Fatal("swtpm activated a credential encrypted to the simulator's EK")
-	}
-	if rec, err := activateWith(tpm, ak, eks[0], eks[0].Public); err != nil || !rec.Activated {
-		t.Fatalf("own EK: %v", err)
-	}
 }
 
 func TestRecordVerifier(t *testing.T) {

@@ -2,8 +2,6 @@ package attest
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/rsa"
 	"crypto/x509"
 	"sync"
 )
@@ -46,14 +44,4 @@ func samePublic(a, b any) bool {
 	x, err1 := x509.MarshalPKIXPublicKey(a)
 	y, err2 := x509.MarshalPKIXPublicKey(b)
 	return err1 == nil && err2 == nil && bytes.Equal(x, y)
-}
-
-func algName(pub any) string {
-	switch pub.(type) {
-	case *rsa.PublicKey:
-		return "rsa"
-	case *ecdsa.PublicKey:
-		return "ecc"
-	}
-	return "unknown"
 }

@@ -83,7 +83,7 @@ func Verify(d *results.TPMDetails, o Options) (p *Platform, err error) {
 	if d == nil {
 		return nil, fail(StageInput, nil, "no TPM evidence")
 	}
-	if len(o.EvidenceDigest) != sha256.Size || len(o.VerifierNonce) < minVerifierSize {
+	if len(o.EvidenceDigest) != sha256.Size || len(o.VerifierNonce) < MinVerifierNonce {
 		return nil, fail(StageInput, nil, "verifier nonce (%d bytes) or evidence digest (%d bytes) missing", len(o.VerifierNonce), len(o.EvidenceDigest))
 	}
 	ak, err := checkAK(d)
@@ -166,7 +166,7 @@ func checkActivation(d *results.TPMDetails) error {
 	case len(a.Credential) == 0 || len(a.Secret) == 0 || len(a.Commitment) != sha256.Size:
 		return fail(StageActivation, nil, "activation record is incomplete")
 	}
-	name, err := akName(d.AK.Public)
+	name, err := AKName(d.AK.Public)
 	if err != nil || !bytes.Equal(name, a.AKName) {
 		return fail(StageActivation, err, "activation was for another AK (an AK from another TPM or run)")
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/attest"
+	"github.com/sovbench/sovbench/attest/collect"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -19,7 +20,7 @@ const (
 
 // TPMParams configures the TPM attestation probe.
 type TPMParams struct {
-	// TPM is what attest.Open opens: "" (/dev/tpmrm0 then /dev/tpm0),
+	// TPM is what collect.Open opens: "" (/dev/tpmrm0 then /dev/tpm0),
 	// "swtpm://127.0.0.1:2321" or "simulator" (always labelled simulated).
 	TPM string `yaml:"tpm"`
 	// EventLog overrides the measured-boot log path.
@@ -101,7 +102,7 @@ func (t *tpmProbe) Run(ctx context.Context, tg Target) (results.Evidence, error)
 	defer cancel()
 	rec := Begin(t, tg)
 	began := time.Now()
-	dev, err := attest.Open(ctx, t.p.TPM)
+	dev, err := collect.Open(ctx, t.p.TPM)
 	if f := rec.Observe("open", t.p.TPM, began, err, note); f != nil {
 		return rec.Finish(func(ev *results.Evidence) { ev.Failure = f }), nil
 	}
@@ -109,20 +110,20 @@ func (t *tpmProbe) Run(ctx context.Context, tg Target) (results.Evidence, error)
 	if t.p.EventLog != "" {
 		dev.EventLogPath = t.p.EventLog
 	}
-	req := attest.Request{VerifierNonce: b.VerifierNonce, VerifierSource: b.VerifierSource, EvidenceDigest: b.EvidenceDigest, Activate: b.Activate}
+	req := collect.Request{VerifierNonce: b.VerifierNonce, VerifierSource: b.VerifierSource, EvidenceDigest: b.EvidenceDigest, Activate: b.Activate}
 	if t.p.BootProfile != "" {
 		began = time.Now()
-		if dev.Kind == attest.KindDevice {
+		if dev.Kind == collect.KindDevice {
 			err = fmt.Errorf("boot_profile is for software TPMs; %s is a device", dev.Source)
 		} else {
-			req.EventLog, err = dev.Measure(ctx, attest.BootProfile("sovbench "+dev.Kind+" firmware", t.p.BootProfile == "secure-boot-on", nil))
+			req.EventLog, err = dev.Measure(ctx, collect.BootProfile("sovbench "+dev.Kind+" firmware", t.p.BootProfile == "secure-boot-on", nil))
 		}
 		if f := rec.Observe("measure", dev.Source, began, err, t.p.BootProfile); f != nil {
 			return rec.Finish(func(ev *results.Evidence) { ev.Failure = f }), nil
 		}
 	}
 	began = time.Now()
-	d, err := attest.Collect(ctx, dev, req)
+	d, err := collect.Collect(ctx, dev, req)
 	f := rec.Observe("attest", dev.Source, began, err, "nonce "+hex.EncodeToString(attest.QuoteNonce(b.VerifierNonce, b.EvidenceDigest)))
 	return rec.Finish(func(ev *results.Evidence) {
 		ev.TPM, ev.Failure = d, f

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sovbench/sovbench/attest"
+	"github.com/sovbench/sovbench/attest/collect"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -23,13 +23,13 @@ func addTPM(t testing.TB, rep *results.Report) {
 	defer cancel()
 	simMu.Lock()
 	defer simMu.Unlock()
-	dev, err := attest.Open(ctx, attest.KindSimulator)
+	dev, err := collect.Open(ctx, collect.KindSimulator)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer dev.Close()
 	target := rep.Targets[0].Name
-	d, err := attest.Collect(ctx, dev, attest.Request{VerifierNonce: verifier, EvidenceDigest: results.EvidenceDigest(rep, target)})
+	d, err := collect.Collect(ctx, dev, collect.Request{VerifierNonce: verifier, EvidenceDigest: results.EvidenceDigest(rep, target)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ type Instance struct {
 	stop               sync.Once
 }
 
-// Spec is the attest.Open spec for this instance.
+// Spec is the collect.Open spec for this instance (attest/collect).
 func (i *Instance) Spec() string { return "swtpm://" + i.Addr }
 
 // TCTI is the tpm2-tools TCTI string for this instance.

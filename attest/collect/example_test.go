@@ -1,4 +1,4 @@
-package attest_test
+package collect_test
 
 import (
 	"context"
@@ -7,23 +7,24 @@ import (
 	"fmt"
 
 	"github.com/sovbench/sovbench/attest"
+	"github.com/sovbench/sovbench/attest/collect"
 )
 
 // Collect on the in-process simulator, then verify the evidence as an
 // offline verifier would.
 func Example() {
 	ctx := context.Background()
-	dev, err := attest.Open(ctx, "simulator")
+	dev, err := collect.Open(ctx, "simulator")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer dev.Close()
-	log, _ := dev.Measure(ctx, attest.BootProfile("example firmware", true, nil))
+	log, _ := dev.Measure(ctx, collect.BootProfile("example firmware", true, nil))
 	nonce := make([]byte, 32)
 	rand.Read(nonce)
 	digest := sha256.Sum256([]byte("the rest of the report"))
-	d, err := attest.Collect(ctx, dev, attest.Request{VerifierNonce: nonce, EvidenceDigest: digest[:], EventLog: log})
+	d, err := collect.Collect(ctx, dev, collect.Request{VerifierNonce: nonce, EvidenceDigest: digest[:], EventLog: log})
 	if err != nil {
 		fmt.Println(err)
 		return

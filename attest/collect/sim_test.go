@@ -1,22 +1,26 @@
-package attest
+package collect_test
 
 import (
 	"testing"
+
+	"github.com/sovbench/sovbench/attest"
+	"github.com/sovbench/sovbench/attest/collect"
+	"github.com/sovbench/sovbench/attest/collect/collecttest"
 )
 
 func TestSimulatorRoundTrip(t *testing.T) {
 	for _, sb := range []bool{true, false} {
 		name := map[bool]string{true: "secure boot on is verified and reported", false: "secure boot off is verified and reported"}[sb]
 		t.Run(name, func(t *testing.T) {
-			req := request(t, "host evidence")
-			d := collectSim(t, req, sb)
-			if !d.Simulated || d.Kind != KindSimulator {
+			req := collecttest.Request(t, "host evidence")
+			d := collecttest.Simulator(t, req, sb)
+			if !d.Simulated || d.Kind != collect.KindSimulator {
 				t.Fatalf("simulator evidence not labelled simulated: kind %q simulated %v", d.Kind, d.Simulated)
 			}
-			o := opts(req)
+			o := collecttest.Options(req)
 			o.AllowUnverifiedEK = true
 			o.RequireEventLog = true
-			p, err := Verify(d, o)
+			p, err := attest.Verify(d, o)
 			if err != nil {
 				t.Fatalf("Verify: %v", err)
 			}

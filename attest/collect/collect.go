@@ -1,7 +1,9 @@
-package attest
+package collect
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"fmt"
@@ -11,19 +13,19 @@ import (
 	"github.com/google/go-tpm/legacy/tpm2"
 	"github.com/google/go-tpm/tpmutil"
 
+	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/results"
 )
 
 // NV indices of certificates the collector reads (TCG EK Credential Profile,
 // GCE and Azure vTPM documentation).
 const (
-	nvEKCertRSA     = 0x01c00002
-	nvEKCertECC     = 0x01c0000a
-	nvEKCertECC384  = 0x01c00016
-	nvGCEAKCertRSA  = 0x01c10000
-	nvGCEAKCertECC  = 0x01c10002
-	nvAzureAKCert   = 0x01c101d0
-	minVerifierSize = 16
+	nvEKCertRSA    = 0x01c00002
+	nvEKCertECC    = 0x01c0000a
+	nvEKCertECC384 = 0x01c00016
+	nvGCEAKCertRSA = 0x01c10000
+	nvGCEAKCertECC = 0x01c10002
+	nvAzureAKCert  = 0x01c101d0
 )
 
 var akCertIndices = []struct {
@@ -47,12 +49,12 @@ type Request struct {
 	EventLog []byte
 	// Activate, if set, has a remote verifier challenge the AK (recorded
 	// as results.ActivationVerifier); nil activates locally.
-	Activate Activator
+	Activate attest.Activator
 }
 
 func (r Request) check() error {
-	if len(r.VerifierNonce) < minVerifierSize {
-		return fmt.Errorf("verifier nonce has %d bytes, want at least %d", len(r.VerifierNonce), minVerifierSize)
+	if len(r.VerifierNonce) < attest.MinVerifierNonce {
+		return fmt.Errorf("verifier nonce has %d bytes, want at least %d", len(r.VerifierNonce), attest.MinVerifierNonce)
 	}
 	if len(r.EvidenceDigest) != sha256.Size {
 		return fmt.Errorf("evidence digest has %d bytes, want %d (SHA-256)", len(r.EvidenceDigest), sha256.Size)
@@ -61,11 +63,11 @@ func (r Request) check() error {
 }
 
 // Collect creates a fresh AK, activates it against the EK, quotes the
-// SHA-256 PCR bank with QuoteNonce(req.VerifierNonce, req.EvidenceDigest)
+// SHA-256 PCR bank with attest.QuoteNonce(req.VerifierNonce, req.EvidenceDigest)
 // and returns the raw evidence. Activation is local (the collector plays the
 // verifier) unless req.Activate asks a remote verifier for the challenge.
 // It is Begin, ActivateLocal or Answer, and Quote in one call. The result is
-// unverified: pass it to Verify.
+// unverified: pass it to attest.Verify.
 func Collect(ctx context.Context, d *Device, req Request) (*results.TPMDetails, error) {
 	s, err := Begin(ctx, d, req)
 	if err != nil {
@@ -75,7 +77,7 @@ func Collect(ctx context.Context, d *Device, req Request) (*results.TPMDetails, 
 	if req.Activate == nil {
 		err = s.ActivateLocal(ctx)
 	} else {
-		var ch Challenge
+		var ch attest.Challenge
 		if ch, err = req.Activate(ctx, s.Request()); err != nil {
 			err = fmt.Errorf("asking the verifier for an activation challenge: %w", err)
 		} else {
@@ -106,7 +108,7 @@ func eventLog(d *Device, req Request) ([]byte, string, error) {
 
 // quote quotes with the activated AK and reads the PCRs.
 func quote(tpm *ga.TPM, ak *ga.AK, req Request, out *results.TPMDetails) error {
-	q, err := ak.Quote(tpm, QuoteNonce(req.VerifierNonce, req.EvidenceDigest), ga.HashSHA256)
+	q, err := ak.Quote(tpm, attest.QuoteNonce(req.VerifierNonce, req.EvidenceDigest), ga.HashSHA256)
 	if err != nil {
 		return fmt.Errorf("quoting: %w", err)
 	}
@@ -122,23 +124,6 @@ func quote(tpm *ga.TPM, ak *ga.AK, req Request, out *results.TPMDetails) error {
 		out.Clock = results.TPMClock{ClockMS: att.ClockInfo.Clock, ResetCount: att.ClockInfo.ResetCount, RestartCount: att.ClockInfo.RestartCount, Safe: att.ClockInfo.Safe == 1}
 	}
 	return nil
-}
-
-// akName is the TPM name (nameAlg ‖ digest of TPMT_PUBLIC) of an AK.
-func akName(public []byte) ([]byte, error) {
-	pub, err := tpm2.DecodePublic(public)
-	if err != nil {
-		return nil, fmt.Errorf("decoding AK public: %w", err)
-	}
-	n, err := pub.Name()
-	if err != nil {
-		return nil, fmt.Errorf("computing AK name: %w", err)
-	}
-	b, err := n.Encode()
-	if err != nil {
-		return nil, fmt.Errorf("encoding AK name: %w", err)
-	}
-	return b, nil
 }
 
 // recordEKs lists the activation EK first, then other EK certificates in NV.
@@ -187,4 +172,14 @@ func readNV(d *Device, idx uint32) ([]byte, error) {
 		return nil, fmt.Errorf("reading NV 0x%08x: %w", idx, err)
 	}
 	return b, nil
+}
+
+func algName(pub any) string {
+	switch pub.(type) {
+	case *rsa.PublicKey:
+		return "rsa"
+	case *ecdsa.PublicKey:
+		return "ecc"
+	}
+	return "unknown"
 }

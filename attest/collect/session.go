@@ -1,4 +1,4 @@
-package attest
+package collect
 
 import (
 	"context"
@@ -9,33 +9,9 @@ import (
 
 	ga "github.com/google/go-attestation/attest"
 
+	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/results"
 )
-
-// Activator asks a remote verifier for a credential-activation challenge
-// for the EK and AK in r (fleet's agent posts it to /v1/activate). The
-// verifier keeps the secret; the TPM's answer travels back in the evidence.
-type Activator func(ctx context.Context, r ActivationRequest) (Challenge, error)
-
-// ActivationRequest is what an agent sends a verifier so that it can
-// challenge the AK: the EK it encrypts to (with its certificate, which the
-// verifier checks) and the AK's attestation parameters. It is unverified
-// input on the verifier's side: pass it to NewChallenge.
-type ActivationRequest struct {
-	EK results.TPMEK `json:"ek"`
-	AK results.TPMAK `json:"ak"`
-}
-
-// Challenge is a verifier's encrypted credential (go-attestation's
-// EncryptedCredential) with the verifier's name for it.
-type Challenge struct {
-	// ID names the challenge in the verifier's book; the evidence carries it.
-	ID string `json:"id"`
-	// Verifier says who challenged (recorded in TPMActivation.Verifier).
-	Verifier   string `json:"verifier"`
-	Credential []byte `json:"credential"`
-	Secret     []byte `json:"secret"`
-}
 
 // Session is one attestation on an open device, split where a remote
 // verifier takes part: Begin reads the EK and creates a fresh AK, the AK is
@@ -82,7 +58,7 @@ func Begin(ctx context.Context, d *Device, req Request) (*Session, error) {
 	}
 	p := s.ak.AttestationParameters()
 	s.out.AK = results.TPMAK{Public: p.Public, CreateData: p.CreateData, CreateAttestation: p.CreateAttestation, CreateSignature: p.CreateSignature}
-	if s.out.Activation.AKName, err = akName(p.Public); err != nil {
+	if s.out.Activation.AKName, err = attest.AKName(p.Public); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("creating AK: %w", err)
 	}
@@ -94,7 +70,7 @@ func (s *Session) readIdentity() error {
 	if err != nil {
 		return fmt.Errorf("reading TPM properties: %w", err)
 	}
-	s.out.Manufacturer = Manufacturer(uint32(info.Manufacturer))
+	s.out.Manufacturer = attest.Manufacturer(uint32(info.Manufacturer))
 	s.out.VendorInfo = info.VendorInfo
 	s.out.Firmware = fmt.Sprintf("%d.%d", info.FirmwareVersionMajor, info.FirmwareVersionMinor)
 	eks, err := s.tpm.EKs()
@@ -114,8 +90,8 @@ func (s *Session) readIdentity() error {
 
 // Request is what a remote verifier needs to challenge this session's AK:
 // the first EK (the one activation uses) and the AK parameters.
-func (s *Session) Request() ActivationRequest {
-	return ActivationRequest{EK: s.out.EKs[0], AK: s.out.AK}
+func (s *Session) Request() attest.ActivationRequest {
+	return attest.ActivationRequest{EK: s.out.EKs[0], AK: s.out.AK}
 }
 
 // ActivateLocal plays both roles of credential activation in-process (a
@@ -135,7 +111,7 @@ func (s *Session) ActivateLocal(ctx context.Context) error {
 // returned secret for the verifier to compare. The record says Activated
 // false and has no commitment: only the verifier, which kept the secret,
 // can confirm it (see results.TPMActivation).
-func (s *Session) Answer(ctx context.Context, ch Challenge) error {
+func (s *Session) Answer(ctx context.Context, ch attest.Challenge) error {
 	s.d.ch.setContext(ctx)
 	defer s.d.ch.setContext(nil)
 	a := &s.out.Activation
@@ -151,7 +127,7 @@ func (s *Session) Answer(ctx context.Context, ch Challenge) error {
 
 // Quote quotes the SHA-256 PCR bank with QuoteNonce(VerifierNonce,
 // EvidenceDigest), reads the PCRs and returns the raw evidence, which is
-// unverified: pass it to Verify. It refuses to quote with an AK that was
+// unverified: pass it to attest.Verify. It refuses to quote with an AK that was
 // neither activated locally nor answered for a verifier.
 func (s *Session) Quote(ctx context.Context) (*results.TPMDetails, error) {
 	switch a := s.out.Activation; {
@@ -186,7 +162,7 @@ func (s *Session) Close() error {
 // test passes another TPM's EK to see activation fail).
 func activateWith(tpm *ga.TPM, ak *ga.AK, ek ga.EK, verifierEK any) (results.TPMActivation, error) {
 	p := ak.AttestationParameters()
-	name, err := akName(p.Public)
+	name, err := attest.AKName(p.Public)
 	if err != nil {
 		return results.TPMActivation{}, fmt.Errorf("generating activation challenge: %w", err)
 	}

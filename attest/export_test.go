@@ -1,0 +1,13 @@
+package attest
+
+// Internals the external tests (package attest_test, which may import
+// attest/collect for evidence) exercise directly.
+var (
+	CheckAK    = checkAK
+	FastReplay = fastReplay
+	GAReplay   = gaReplay
+	ReplayLog  = replayLog
+)
+
+// Add is the replay cache's check-and-record, for the benchmark.
+func (c *ReplayCache) Add(nonce []byte) bool { return c.add(nonce) }
