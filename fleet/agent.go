@@ -4,12 +4,10 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/sovbench/sovbench/attest"
-	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios"
 )
@@ -39,32 +37,22 @@ func RunOnce(ctx context.Context, c *Client, suite string) (SubmitResponse, erro
 	return c.Submit(ctx, sub)
 }
 
-// runBound runs the plan's non-TPM steps, then its TPM steps with the quote
-// bound to the verifier nonce and the digest of the evidence so far, and
-// their AKs activated by the verifier's challenge (activate).
+// runBound runs the plan for a remote verifier: the plan's evidence-binding
+// (TPM) steps run last, their quotes bound to the verifier's nonce and the
+// digest of the other evidence of this run (runID, suiteSHA), and their AKs
+// activated by the verifier's challenge (activate; nil activates locally).
 func runBound(ctx context.Context, plan scenarios.Plan, runID, suiteSHA string, nonce []byte, activate attest.Activator) []results.Evidence {
+	plan.RunID, plan.SuiteSHA256 = runID, suiteSHA
+	plan.VerifierNonce, plan.VerifierSource = nonce, "remote"
 	var (
 		mu  sync.Mutex
 		out []results.Evidence
 	)
-	emit := func(ev results.Evidence) { mu.Lock(); out = append(out, ev); mu.Unlock() }
-	rest, tpm := plan, plan
-	rest.Steps, tpm.Steps = nil, nil
-	for _, st := range plan.Steps {
-		if strings.HasPrefix(st.Probe, "tpm") {
-			tpm.Steps = append(tpm.Steps, st)
-		} else {
-			rest.Steps = append(rest.Steps, st)
-		}
-	}
-	scenarios.RunPlan(ctx, rest, emit)
-	if len(tpm.Steps) > 0 {
+	scenarios.RunPlan(ctx, plan, scenarios.Env{Activate: activate}, func(ev results.Evidence) {
 		mu.Lock()
-		d := results.EvidenceDigestOf(runID, suiteSHA, plan.Target.Name, out)
+		out = append(out, ev)
 		mu.Unlock()
-		bctx := probes.WithQuoteBinding(ctx, probes.QuoteBinding{VerifierNonce: nonce, VerifierSource: "remote", EvidenceDigest: d, Activate: activate})
-		scenarios.RunPlan(bctx, tpm, emit)
-	}
+	})
 	mu.Lock()
 	defer mu.Unlock()
 	return out

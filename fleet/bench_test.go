@@ -24,7 +24,7 @@ func realEvidence(b *testing.B, c *Client) []results.Evidence {
 	}
 	var mu sync.Mutex
 	var ev []results.Evidence
-	scenarios.RunPlan(ctx, plan, func(e results.Evidence) { mu.Lock(); ev = append(ev, e); mu.Unlock() })
+	scenarios.RunPlan(ctx, plan, scenarios.Env{}, func(e results.Evidence) { mu.Lock(); ev = append(ev, e); mu.Unlock() })
 	return ev
 }
 

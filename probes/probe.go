@@ -41,6 +41,9 @@ type Decoder func(v any) error
 type Kind struct {
 	Version string
 	Doc     string
+	// BindsEvidence: the kind's probes are Binders whose evidence binds the
+	// rest of the target's evidence, so they run last and are bound first.
+	BindsEvidence bool
 	// New decodes parameters (applying defaults first) and returns a probe.
 	New func(decode Decoder) (Probe, error)
 }
@@ -51,7 +54,7 @@ var kinds = map[string]Kind{
 	jurisdictionName: {Version: jurisdictionVersion, Doc: "operator of record: chain of control and jurisdictions from the operator registry", New: newJurisdiction},
 	egressName:       {Version: egressVersion, Doc: "egress: TCP, UDP (DNS, NTP, token), ICMP, HTTP(S) direct and via proxy, TLS pinning, DNS leaks", New: newEgress},
 	hostName:         {Version: hostVersion, Doc: "host identity: CPU, hypervisor, DMI, NICs, resolvers, NTP, metadata services", New: newHost},
-	tpmName:          {Version: tpmVersion, Doc: "TPM attestation: EK chain, activated AK, quote bound to the evidence digest, measured-boot log", New: newTPM},
+	tpmName:          {Version: tpmVersion, Doc: "TPM attestation: EK chain, activated AK, quote bound to the evidence digest, measured-boot log", BindsEvidence: true, New: newTPM},
 	rttName:          {Version: rttVersion, Doc: "round trips to landmarks (TCP connect, UDP echo, ICMP echo) and the region they bound the host to", New: newRTT},
 	controlplaneName: {Version: controlplaneVersion, Doc: "control-plane API: per-phase HTTP(S) timing, distance bound of the front end, server time and origin", New: newControlPlane},
 }

@@ -33,7 +33,10 @@ type TPMParams struct {
 	Timeout time.Duration `yaml:"timeout"`
 }
 
-type tpmProbe struct{ p TPMParams }
+type tpmProbe struct {
+	p     TPMParams
+	bound *QuoteBinding
+}
 
 func newTPM(decode Decoder) (Probe, error) {
 	p := TPMParams{Timeout: time.Minute}
@@ -54,33 +57,15 @@ func newTPM(decode Decoder) (Probe, error) {
 func (t *tpmProbe) Name() string    { return tpmName }
 func (t *tpmProbe) Version() string { return tpmVersion }
 
-type bindingKey struct{}
+// Bind sets what the quote binds; the plan runner calls it once every
+// other probe of the target has finished.
+func (t *tpmProbe) Bind(b QuoteBinding) { t.bound = &b }
 
-// QuoteBinding is what the TPM quote binds: the verifier's nonce and the
-// digest of the rest of the evidence (results.EvidenceDigestOf).
-type QuoteBinding struct {
-	VerifierNonce []byte
-	// VerifierSource is "harness" when the harness drew the nonce itself
-	// (a one-shot local run: see the attest package doc for what that
-	// proves) or "remote" when a separate verifier sent it.
-	VerifierSource string
-	EvidenceDigest []byte
-	// Activate, if set, has the remote verifier challenge the AK
-	// (credential activation over the wire); nil activates locally.
-	Activate attest.Activator
-}
-
-// WithQuoteBinding returns a context carrying b; the runner sets it before
-// running TPM probes, after every other probe of the target has finished.
-func WithQuoteBinding(ctx context.Context, b QuoteBinding) context.Context {
-	return context.WithValue(ctx, bindingKey{}, b)
-}
-
-// binding returns the binding from ctx, or a harness nonce and a digest that
-// binds nothing (recorded as such in an observation).
-func binding(ctx context.Context) (QuoteBinding, string, error) {
-	if b, ok := ctx.Value(bindingKey{}).(QuoteBinding); ok {
-		return b, "", nil
+// binding returns what Bind set, or a harness nonce and a digest that binds
+// nothing (recorded as such in an observation).
+func (t *tpmProbe) binding() (QuoteBinding, string, error) {
+	if t.bound != nil {
+		return *t.bound, "", nil
 	}
 	n := make([]byte, 32)
 	if _, err := rand.Read(n); err != nil {
@@ -88,13 +73,13 @@ func binding(ctx context.Context) (QuoteBinding, string, error) {
 	}
 	d := sha256.Sum256([]byte("sovbench: quote bound to no other evidence"))
 	return QuoteBinding{VerifierNonce: n, VerifierSource: "harness", EvidenceDigest: d[:]},
-		"no evidence binding in context: the quote binds only a harness nonce", nil
+		"no evidence binding given: the quote binds only a harness nonce", nil
 }
 
 // Run opens the TPM and collects attestation evidence. A missing TPM or a
 // failing command is recorded as the evidence's failure, not returned.
 func (t *tpmProbe) Run(ctx context.Context, tg Target) (results.Evidence, error) {
-	b, note, err := binding(ctx)
+	b, note, err := t.binding()
 	if err != nil {
 		return results.Evidence{}, err
 	}

@@ -1,7 +1,10 @@
 package probes
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -29,11 +32,12 @@ func newTPMFromYAML(t *testing.T, src string) Probe {
 }
 
 func TestTPMProbe(t *testing.T) {
-	t.Run("the simulator yields verified, simulated evidence bound to the context's digest", func(t *testing.T) {
+	t.Run("the simulator yields verified, simulated evidence bound to the digest it was given", func(t *testing.T) {
 		p := newTPMFromYAML(t, "tpm: simulator\nboot_profile: secure-boot-on\n")
 		b := QuoteBinding{VerifierNonce: make([]byte, 32), VerifierSource: "harness", EvidenceDigest: make([]byte, 32)}
 		b.VerifierNonce[0], b.EvidenceDigest[0] = 1, 2
-		ev, err := p.Run(WithQuoteBinding(context.Background(), b), Target{Name: "local"})
+		p.(Binder).Bind(b)
+		ev, err := p.Run(context.Background(), Target{Name: "local"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,6 +55,23 @@ func TestTPMProbe(t *testing.T) {
 			t.Fatalf("platform %+v boot %+v", pl, pl.Boot)
 		}
 	})
+	t.Run("an unbound probe quotes a harness nonce and records that it bound no evidence", func(t *testing.T) {
+		p := newTPMFromYAML(t, "tpm: simulator\n")
+		ev, err := p.Run(context.Background(), Target{Name: "local"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Failure != nil || ev.TPM == nil {
+			t.Fatalf("failure %v, details %v", ev.Failure, ev.TPM)
+		}
+		unbound := sha256.Sum256([]byte("sovbench: quote bound to no other evidence"))
+		if n := ev.TPM.Nonce; n.VerifierSource != "harness" || len(n.Verifier) != 32 || !bytes.Equal(n.EvidenceDigest, unbound[:]) {
+			t.Fatalf("nonce %+v", n)
+		}
+		if len(ev.Observations) == 0 || !strings.Contains(ev.Observations[0].Note, "no evidence binding") {
+			t.Fatalf("observations %+v do not say the quote binds no evidence", ev.Observations)
+		}
+	})
 	t.Run("a missing TPM device is recorded as not_found, not returned", func(t *testing.T) {
 		p := newTPMFromYAML(t, "tpm: /nonexistent/tpmrm9\n")
 		ev, err := p.Run(context.Background(), Target{Name: "local"})
@@ -66,4 +87,20 @@ func TestTPMProbe(t *testing.T) {
 			t.Fatal("accepted an unknown boot profile")
 		}
 	})
+}
+
+func TestKindsThatBindEvidenceAreBinders(t *testing.T) {
+	for _, name := range Names() {
+		k, _ := Lookup(name)
+		p, err := k.New(func(any) error { return nil })
+		if err != nil {
+			if k.BindsEvidence {
+				t.Fatalf("%s: %v", name, err)
+			}
+			continue // needs parameters to build; its Binder-ness is not checked here
+		}
+		if _, ok := p.(Binder); ok != k.BindsEvidence {
+			t.Errorf("%s: Binder %v, kind says BindsEvidence %v", name, ok, k.BindsEvidence)
+		}
+	}
 }

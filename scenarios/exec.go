@@ -23,7 +23,7 @@ type executor interface {
 type localExecutor struct{}
 
 func (localExecutor) execute(ctx context.Context, plan Plan, emit func(results.Evidence)) error {
-	RunPlan(ctx, plan, emit)
+	RunPlan(ctx, plan, Env{}, emit)
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
 )
@@ -55,18 +56,30 @@ func EvidenceID(target, step string) string { return target + "/" + step }
 // return before it abandons them; abandoned probes are reported interrupted.
 const Grace = 2 * time.Second
 
+// Env is what the host running a plan brings besides the plan: things a
+// plan sent over the wire must not carry.
+type Env struct {
+	// Activate is the remote verifier's credential activation for the AKs
+	// of evidence-binding probes (fleet's agent: /v1/activate); nil
+	// activates locally.
+	Activate attest.Activator
+}
+
 // RunPlan runs the plan's steps on this host, at most plan.Concurrency at a
 // time, and calls emit (serialised) with each step's evidence as it finishes.
 // A probe that cannot run still yields evidence, with a failure recorded. A
 // probe stuck past cancellation (an uncancellable read, say) is abandoned
 // after Grace so that the evidence already gathered is not held hostage.
 //
-// TPM steps run last: their quote binds the digest of every other record of
-// this target (results.EvidenceDigestOf) with the plan's verifier nonce.
-func RunPlan(ctx context.Context, plan Plan, emit func(results.Evidence)) {
+// Steps whose kind binds evidence (probes.Kind.BindsEvidence: tpm) run
+// last: when the plan carries a verifier nonce or env has a remote
+// verifier, each is bound (probes.Binder) to that nonce and the digest of
+// every other record of this target (results.EvidenceDigestOf); otherwise
+// it binds a nonce of its own and records that it bound nothing.
+func RunPlan(ctx context.Context, plan Plan, env Env, emit func(results.Evidence)) {
 	var first, last []PlanStep
 	for _, st := range plan.Steps {
-		if st.Probe == "tpm" {
+		if bindsEvidence(st.Probe) {
 			last = append(last, st)
 		} else {
 			first = append(first, st)
@@ -82,23 +95,32 @@ func RunPlan(ctx context.Context, plan Plan, emit func(results.Evidence)) {
 		mu.Unlock()
 		emit(ev)
 	}
-	runSteps(ctx, plan, first, record)
+	runSteps(ctx, plan, first, nil, record)
 	if len(last) == 0 || ctx.Err() != nil {
 		return
 	}
-	mu.Lock()
-	digest := results.EvidenceDigestOf(plan.RunID, plan.SuiteSHA256, plan.Target.Name, seen)
-	mu.Unlock()
-	if len(plan.VerifierNonce) > 0 {
-		ctx = probes.WithQuoteBinding(ctx, probes.QuoteBinding{
-			VerifierNonce: plan.VerifierNonce, VerifierSource: plan.VerifierSource, EvidenceDigest: digest,
-		})
+	var bind *probes.QuoteBinding
+	if len(plan.VerifierNonce) > 0 || env.Activate != nil {
+		mu.Lock()
+		digest := results.EvidenceDigestOf(plan.RunID, plan.SuiteSHA256, plan.Target.Name, seen)
+		mu.Unlock()
+		bind = &probes.QuoteBinding{
+			VerifierNonce: plan.VerifierNonce, VerifierSource: plan.VerifierSource, EvidenceDigest: digest, Activate: env.Activate,
+		}
 	}
-	runSteps(ctx, plan, last, record)
+	runSteps(ctx, plan, last, bind, record)
 }
 
-// runSteps runs steps with bounded concurrency (see RunPlan).
-func runSteps(ctx context.Context, plan Plan, steps []PlanStep, emit func(results.Evidence)) {
+// bindsEvidence reports whether the kind named probe binds the rest of the
+// evidence; an unknown kind does not (its step records why it cannot run).
+func bindsEvidence(probe string) bool {
+	k, err := probes.Lookup(probe)
+	return err == nil && k.BindsEvidence
+}
+
+// runSteps runs steps with bounded concurrency (see RunPlan), binding each
+// Binder to bind when it is set.
+func runSteps(ctx context.Context, plan Plan, steps []PlanStep, bind *probes.QuoteBinding, emit func(results.Evidence)) {
 	n := plan.Concurrency
 	if n <= 0 {
 		n = DefaultConcurrency
@@ -131,7 +153,7 @@ func runSteps(ctx context.Context, plan Plan, steps []PlanStep, emit func(result
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			send(runStep(ctx, plan.Target, st))
+			send(runStep(ctx, plan.Target, st, bind))
 		}()
 	}
 	done := make(chan struct{})
@@ -146,10 +168,13 @@ func runSteps(ctx context.Context, plan Plan, steps []PlanStep, emit func(result
 	}
 }
 
-func runStep(ctx context.Context, t probes.Target, st PlanStep) results.Evidence {
+func runStep(ctx context.Context, t probes.Target, st PlanStep, bind *probes.QuoteBinding) results.Evidence {
 	start := time.Now()
 	p, err := probes.New(st.Probe, yamlTextDecoder(st.Params))
 	if err == nil {
+		if b, ok := p.(probes.Binder); ok && bind != nil {
+			b.Bind(*bind)
+		}
 		timeout := st.Timeout.D()
 		if timeout <= 0 {
 			timeout = DefaultTimeout
@@ -205,7 +230,7 @@ func ServeAgent(ctx context.Context, r io.Reader, w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	var werr error
-	RunPlan(ctx, plan, func(ev results.Evidence) {
+	RunPlan(ctx, plan, Env{}, func(ev results.Evidence) {
 		if werr == nil {
 			werr = enc.Encode(ev)
 		}
