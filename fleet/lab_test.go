@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sovbench/sovbench/scenarios/lab"
-	"github.com/sovbench/sovbench/scenarios/lab/labtest"
+	"github.com/sovbench/sovbench/lab"
+	"github.com/sovbench/sovbench/lab/labtest"
 )
 
 const labAgents = 10

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sovbench/sovbench/lab"
+	"github.com/sovbench/sovbench/lab/labtest"
 	"github.com/sovbench/sovbench/results"
-	"github.com/sovbench/sovbench/scenarios/lab"
-	"github.com/sovbench/sovbench/scenarios/lab/labtest"
 )
 
 // nmapPorts parses the per-port states of nmap -oX output ("port/proto" ->

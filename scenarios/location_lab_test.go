@@ -10,11 +10,11 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/geo"
+	"github.com/sovbench/sovbench/lab"
+	"github.com/sovbench/sovbench/lab/labtest"
 	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios"
-	"github.com/sovbench/sovbench/scenarios/lab"
-	"github.com/sovbench/sovbench/scenarios/lab/labtest"
 )
 
 // locationLab has hosts at known places (Bissen, Paris, Dublin, Frankfurt,

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sovbench/sovbench/scenarios/lab/labtest"
+	"github.com/sovbench/sovbench/lab/labtest"
 )
 
 // TestDemoWritesVerifiableReports runs a narrowed demo twice as the real

@@ -13,9 +13,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios"
-	"github.com/sovbench/sovbench/scenarios/lab"
 )
 
 // cliHolder marks the labs "sovbench lab up" holds.
@@ -28,7 +28,7 @@ func (a *app) labCommand() *cobra.Command {
 		Long: `lab builds simulated providers from real network namespaces on this machine:
 hosts with egress policies, an "internet", landmarks at emulated distances,
 sinks that record leaks, instance-metadata servers. It needs root.`,
-		Example: "  sudo sovbench lab up scenarios/lab/testdata/demo.yaml\n  sudo sovbench lab status -o json\n  sudo sovbench lab exec clarence/vm1 -- ping -c1 198.19.1.1\n  sudo sovbench lab down",
+		Example: "  sudo sovbench lab up lab/testdata/demo.yaml\n  sudo sovbench lab status -o json\n  sudo sovbench lab exec clarence/vm1 -- ping -c1 198.19.1.1\n  sudo sovbench lab down",
 	}
 	cmd.AddCommand(a.labUpCommand(), a.labDownCommand(), a.labStatusCommand(), a.labExecCommand())
 	return cmd
@@ -43,7 +43,7 @@ func (a *app) labUpCommand() *cobra.Command {
 		Long: `up builds the lab described by FILE and keeps its forwarder and services
 running in this process until SIGINT or SIGTERM, then removes it. With
 --detach it runs in the background and returns once the lab is ready.`,
-		Example: "  sovbench lab up scenarios/lab/testdata/demo.yaml\n  sovbench lab up --detach --name demo2 scenarios/lab/testdata/demo.yaml",
+		Example: "  sovbench lab up lab/testdata/demo.yaml\n  sovbench lab up --detach --name demo2 lab/testdata/demo.yaml",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			topo, err := lab.Load(args[0])

@@ -10,9 +10,9 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios"
-	"github.com/sovbench/sovbench/scenarios/lab"
 )
 
 func (a *app) runCommand() *cobra.Command {

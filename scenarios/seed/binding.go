@@ -8,8 +8,8 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/scenarios"
-	"github.com/sovbench/sovbench/scenarios/lab"
 )
 
 //go:embed lab.yaml

@@ -10,9 +10,9 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios"
-	"github.com/sovbench/sovbench/scenarios/lab"
 )
 
 // DefaultConcurrency is how many suite runs the demo keeps in flight.

@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/sovbench/sovbench/scenarios/lab"
+	"github.com/sovbench/sovbench/lab"
 )
 
 // hostFS holds the host-identity fixture tree of every lab host

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
-	"github.com/sovbench/sovbench/scenarios/lab"
 	"github.com/sovbench/sovbench/scenarios/seed"
 )
 

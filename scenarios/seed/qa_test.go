@@ -12,8 +12,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/sovbench/sovbench/lab/labtest"
 	"github.com/sovbench/sovbench/results"
-	"github.com/sovbench/sovbench/scenarios/lab/labtest"
 	"github.com/sovbench/sovbench/scenarios/seed"
 	"github.com/sovbench/sovbench/verify"
 )

@@ -10,7 +10,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/sovbench/sovbench/attest/swtpm"
-	"github.com/sovbench/sovbench/scenarios/lab"
+	"github.com/sovbench/sovbench/lab"
 )
 
 // provisionTimeout bounds creating one software TPM's state and EK

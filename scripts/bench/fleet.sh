@@ -13,4 +13,4 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="/usr/local/go/bin:$PATH"
 echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load: $(cut -d' ' -f1-3 /proc/loadavg)"
-CI=true go test -count=1 -v -run TestFiftyLabHostsOverSSH ./scenarios/lab | grep -E "hosts (over|in)|FAIL|ok"
+CI=true go test -count=1 -v -run TestFiftyLabHostsOverSSH ./lab | grep -E "hosts (over|in)|FAIL|ok"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks the lab's distance-emulating forwarder (scenarios/lab/netem):
+# Benchmarks the lab's distance-emulating forwarder (lab/netem):
 # per configured one-way delay (0, 0.5, 1, 5, 20, 50, 150 ms) the forwarder's
 # own lateness (fwd-p50/p99-µs), the end-to-end UDP one-way delay error
 # (udp1w-p50/p99-µs; link1w from the sender TUN device's transmit timestamp,
@@ -24,8 +24,8 @@ echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load: $(cut -d' ' -f1-3 /proc/loadavg)
 for rt in 0 50; do
   echo "## Config.Realtime=$rt"
   go test -count=1 -run '^$' -bench 'BenchmarkDelay' -benchtime="${probes}x" \
-    ./scenarios/lab/netem -args -netem.realtime="$rt" | grep -E '^Benchmark|drops'
+    ./lab/netem -args -netem.realtime="$rt" | grep -E '^Benchmark|drops'
   go test -count=1 -run '^$' -bench 'BenchmarkThroughput' -benchtime="${flood}x" \
-    ./scenarios/lab/netem -args -netem.realtime="$rt" | grep -E '^Benchmark'
+    ./lab/netem -args -netem.realtime="$rt" | grep -E '^Benchmark'
 done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sovbench/sovbench/scenarios/lab"
+	"github.com/sovbench/sovbench/lab"
 )
 
 // RequireRoot skips the test without root privileges, or fails it when the

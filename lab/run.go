@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/sovbench/sovbench/scenarios/lab/netem"
+	"github.com/sovbench/sovbench/lab/netem"
 )
 
 // startServices builds every service of the topology and starts it in its

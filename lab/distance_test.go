@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sovbench/sovbench/scenarios/lab"
-	"github.com/sovbench/sovbench/scenarios/lab/labtest"
+	"github.com/sovbench/sovbench/lab"
+	"github.com/sovbench/sovbench/lab/labtest"
 )
 
 // tolerance is how far the fastest TCP connect may sit above the emulated
@@ -72,7 +72,7 @@ func connectTime(ns, addr string) (time.Duration, error) {
 // BenchmarkConnectRTTError measures how far TCP connect round trips from a
 // lab host to a landmark 1279 km away sit above the emulated round trip:
 //
-//	go test -run '^$' -bench ConnectRTTError -benchtime 200x ./scenarios/lab/
+//	go test -run '^$' -bench ConnectRTTError -benchtime 200x ./lab/
 func BenchmarkConnectRTTError(b *testing.B) {
 	l := labtest.Up(b, policyLab)
 	ns := labtest.Namespace(b, l, "acme/leaky")

@@ -7,7 +7,7 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/sovbench/sovbench/scenarios/lab/netem"
+	"github.com/sovbench/sovbench/lab/netem"
 )
 
 // Two namespaces made with "ip netns add", 10 ms apart. The lab then gives

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sovbench/sovbench/lab"
+	"github.com/sovbench/sovbench/lab/labtest"
 	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
-	"github.com/sovbench/sovbench/scenarios/lab"
-	"github.com/sovbench/sovbench/scenarios/lab/labtest"
 )
 
 // policyLab has one host per egress policy, a provider-internal landmark

@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/sovbench/sovbench/scenarios/lab/netem"
+	"github.com/sovbench/sovbench/lab/netem"
 )
 
 // udpEcho answers UDP echo on its own OS thread, blocked in poll(2) on the

@@ -14,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sovbench/sovbench/scenarios/lab/netem"
+	"github.com/sovbench/sovbench/lab/netem"
 )
 
 // Options tune Up.

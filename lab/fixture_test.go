@@ -7,17 +7,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sovbench/sovbench/lab"
+	"github.com/sovbench/sovbench/lab/labtest"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios"
-	"github.com/sovbench/sovbench/scenarios/lab"
-	"github.com/sovbench/sovbench/scenarios/lab/labtest"
 )
 
 // A lab host with a fixture: shows it to the host probe run by its agent,
 // found through the running lab's state as the CLI does; a host without one
 // shows the real machine.
 func TestLabHostsShowTheirFixtureToTheHostProbe(t *testing.T) {
-	gce, err := filepath.Abs("../../probes/testdata/hosts/gce")
+	gce, err := filepath.Abs("../probes/testdata/hosts/gce")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/sovbench/sovbench/scenarios/lab/netem"
+	"github.com/sovbench/sovbench/lab/netem"
 )
 
 // ServiceKind is one kind of lab service. New decodes the parameters

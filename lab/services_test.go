@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sovbench/sovbench/scenarios/lab"
-	"github.com/sovbench/sovbench/scenarios/lab/labtest"
+	"github.com/sovbench/sovbench/lab"
+	"github.com/sovbench/sovbench/lab/labtest"
 )
 
 const servicesLab = `

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sovbench/sovbench/lab"
+	"github.com/sovbench/sovbench/lab/labtest"
 	"github.com/sovbench/sovbench/scenarios"
-	"github.com/sovbench/sovbench/scenarios/lab"
-	"github.com/sovbench/sovbench/scenarios/lab/labtest"
 )
 
 // A suite names lab targets by host; the runner finds their namespaces and
