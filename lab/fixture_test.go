@@ -44,7 +44,7 @@ claims:
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &scenarios.Runner{AgentPath: labtest.Binary(t), ResolveLab: lab.ResolveHost, LabFixture: lab.HostFixture}
+	r := &scenarios.Runner{AgentPath: labtest.Binary(t), Labs: lab.Running{}}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	rep := r.Run(ctx, s)

@@ -278,16 +278,6 @@ func (l *Lab) Namespace(host string) (string, error) {
 	return h.Namespace, nil
 }
 
-// Fixture returns the host-identity fixture root of a host (provider/host),
-// "" if it has none: what scenarios.Runner.LabFixture wants.
-func (l *Lab) Fixture(host string) (string, error) {
-	h, err := l.Topology.Host(host)
-	if err != nil {
-		return "", err
-	}
-	return h.Fixture, nil
-}
-
 // Addr returns the first (IPv4) address of a lab name: a service,
 // provider/host or "internet".
 func (l *Lab) Addr(name string) (netip.Addr, error) {

@@ -3,22 +3,46 @@ package lab
 import (
 	"fmt"
 	"strings"
+
+	"github.com/sovbench/sovbench/scenarios"
 )
 
-// ResolveHost returns the namespace of a host of a running lab. spec is
-// provider/host (which must exist in exactly one running lab) or
-// lab:provider/host. It is the default scenarios.Runner.ResolveLab.
-func ResolveHost(spec string) (string, error) {
+// Running finds lab hosts in the labs running on this machine (their state
+// under /run/sovbench/labs), whichever process holds them. It is the
+// scenarios.Labs the CLI gives its runner.
+type Running struct{}
+
+var (
+	_ scenarios.Labs = Running{}
+	_ scenarios.Labs = (*Lab)(nil)
+)
+
+// LabHost returns the namespace and fixture of a host of a running lab.
+// spec is provider/host (which must exist in exactly one running lab) or
+// lab:provider/host.
+func (Running) LabHost(spec string) (scenarios.LabHost, error) {
 	h, err := findHost(spec)
-	return h.Namespace, err
+	if err != nil {
+		return scenarios.LabHost{}, err
+	}
+	return scenarios.LabHost{Namespace: h.Namespace, Fixture: h.Fixture}, nil
 }
 
-// HostFixture returns the host-identity fixture root of a host of a running
-// lab ("" if it has none), spec as for ResolveHost. It is the default
-// scenarios.Runner.LabFixture.
-func HostFixture(spec string) (string, error) {
-	h, err := findHost(spec)
-	return h.Fixture, err
+// LabHost returns the namespace and fixture of host spec of this lab:
+// provider/host, or lab:provider/host with this lab's name. A *Lab is the
+// scenarios.Labs of a process that holds the lab (the seed demo, tests).
+func (l *Lab) LabHost(spec string) (scenarios.LabHost, error) {
+	if name, host, ok := strings.Cut(spec, ":"); ok {
+		if name != l.State.Name {
+			return scenarios.LabHost{}, fmt.Errorf("host %s: this is lab %s, not %s", spec, l.State.Name, name)
+		}
+		spec = host
+	}
+	h, err := l.Topology.Host(spec)
+	if err != nil {
+		return scenarios.LabHost{}, err
+	}
+	return scenarios.LabHost{Namespace: h.Namespace, Fixture: h.Fixture}, nil
 }
 
 // findHost finds the host spec names in the running labs.

@@ -10,7 +10,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/sovbench/sovbench/lab/netem"
+	"github.com/sovbench/sovbench/scenarios"
 )
 
 // startServices builds every service of the topology and starts it in its
@@ -18,7 +21,7 @@ import (
 func (l *Lab) startServices(ctx context.Context) error {
 	for _, s := range l.Topology.Services {
 		kind := serviceKinds[s.Kind]
-		svc, err := kind.New(yamlTextDecoder(s.Params))
+		svc, err := kind.New(paramsDecoder(s.Params))
 		if err != nil {
 			return fmt.Errorf("service %s: %w", s.Name, err)
 		}
@@ -31,6 +34,25 @@ func (l *Lab) startServices(ctx context.Context) error {
 		l.services = append(l.services, svc)
 	}
 	return nil
+}
+
+// paramsDecoder decodes a service's parameters, kept in the topology as
+// YAML text (state.json carries them to lab status), as strictly as the lab
+// file they came from.
+func paramsDecoder(text string) func(any) error {
+	return func(v any) error {
+		if text == "" {
+			return nil
+		}
+		var n yaml.Node
+		if err := yaml.Unmarshal([]byte(text), &n); err != nil {
+			return fmt.Errorf("decoding parameters: %w", err)
+		}
+		if len(n.Content) == 0 {
+			return nil
+		}
+		return scenarios.DecodeStrict("params", n.Content[0], v, "")
+	}
 }
 
 // Counters is what counters.json holds: the forwarder's statistics, written

@@ -35,7 +35,7 @@ claims:
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &scenarios.Runner{AgentPath: labtest.Binary(t), ResolveLab: lab.ResolveHost}
+	r := &scenarios.Runner{AgentPath: labtest.Binary(t), Labs: lab.Running{}}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	rep := r.Run(ctx, s)
@@ -60,7 +60,7 @@ claims:
 	}
 }
 
-func TestResolveHostFindsOnlyRunningLabs(t *testing.T) {
+func TestRunningLabsFindOnlyRunningLabs(t *testing.T) {
 	l := labtest.Up(t, policyLab)
 	cases := []struct {
 		name, spec string
@@ -73,9 +73,9 @@ func TestResolveHostFindsOnlyRunningLabs(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := lab.ResolveHost(c.spec)
-			if (err == nil) != c.ok || got != c.want {
-				t.Errorf("ResolveHost(%q) = %q, %v; want %q (ok %v)", c.spec, got, err, c.want, c.ok)
+			h, err := lab.Running{}.LabHost(c.spec)
+			if got := h.Namespace; (err == nil) != c.ok || got != c.want {
+				t.Errorf("Running.LabHost(%q) = %q, %v; want %q (ok %v)", c.spec, got, err, c.want, c.ok)
 			}
 		})
 	}

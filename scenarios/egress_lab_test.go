@@ -110,7 +110,7 @@ func TestEgressInTheLab(t *testing.T) {
 	if err != nil {
 		t.Fatalf("suite: %v\n%s", err, src)
 	}
-	r := &scenarios.Runner{AgentPath: labtest.Binary(t), ResolveLab: l.Namespace}
+	r := &scenarios.Runner{AgentPath: labtest.Binary(t), Labs: l}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	rep := r.Run(ctx, s)

@@ -74,15 +74,11 @@ func (r *Runner) executorFor(t TargetSpec) (executor, error) {
 		if err != nil {
 			return nil, err
 		}
-		ns, err := r.labNamespace(t)
+		h, err := r.labHost(t)
 		if err != nil {
 			return nil, err
 		}
-		root, err := r.labFixture(t)
-		if err != nil {
-			return nil, err
-		}
-		return commandExecutor{argv: []string{"ip", "netns", "exec", ns, agent, "agent", "--stdio"}, root: root}, nil
+		return commandExecutor{argv: []string{"ip", "netns", "exec", h.Namespace, agent, "agent", "--stdio"}, root: h.Fixture}, nil
 	case "ssh":
 		agent, err := r.agentPath()
 		if err != nil {
@@ -104,31 +100,19 @@ func (r *Runner) agentPath() (string, error) {
 	return p, nil
 }
 
-// labNamespace returns the namespace of a lab target, resolving host:
-// provider/host through ResolveLab.
-func (r *Runner) labNamespace(t TargetSpec) (string, error) {
+// labHost returns the namespace (and fixture) of a lab target. A target
+// named by namespace has no fixture; one named by host: provider/host is
+// looked up in Labs.
+func (r *Runner) labHost(t TargetSpec) (LabHost, error) {
 	if t.Host == "" {
-		return t.Namespace, nil
+		return LabHost{Namespace: t.Namespace}, nil
 	}
-	if r.ResolveLab == nil {
-		return "", fmt.Errorf("lab host %s: no lab resolver (Runner.ResolveLab is unset)", t.Host)
+	if r.Labs == nil {
+		return LabHost{}, fmt.Errorf("lab host %s: no running labs to find it in (Runner.Labs is unset)", t.Host)
 	}
-	ns, err := r.ResolveLab(t.Host)
+	h, err := r.Labs.LabHost(t.Host)
 	if err != nil {
-		return "", fmt.Errorf("resolving lab host %s: %w", t.Host, err)
+		return LabHost{}, fmt.Errorf("resolving lab host %s: %w", t.Host, err)
 	}
-	return ns, nil
-}
-
-// labFixture returns the host-identity fixture root of a lab target named
-// by host: provider/host, or "" when it has none or LabFixture is unset.
-func (r *Runner) labFixture(t TargetSpec) (string, error) {
-	if t.Host == "" || r.LabFixture == nil {
-		return "", nil
-	}
-	root, err := r.LabFixture(t.Host)
-	if err != nil {
-		return "", fmt.Errorf("finding the fixture of lab host %s: %w", t.Host, err)
-	}
-	return root, nil
+	return h, nil
 }

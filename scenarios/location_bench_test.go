@@ -48,7 +48,7 @@ func BenchmarkRTTAccuracy(b *testing.B) {
 	l := labtest.Up(b, accuracyLab)
 	host, _ := l.Topology.Host("lux/vm")
 	ns := labtest.Namespace(b, l, "lux/vm")
-	r := &scenarios.Runner{AgentPath: agentBinary(b), ResolveLab: l.Namespace}
+	r := &scenarios.Runner{AgentPath: agentBinary(b), Labs: l}
 	var worstRaw, worstNet, worstPing float64
 	for b.Loop() {
 		for _, pace := range []struct {

@@ -92,7 +92,7 @@ func TestLocationInTheLab(t *testing.T) {
 	if err != nil {
 		t.Fatalf("suite: %v\n%s", err, src)
 	}
-	r := &scenarios.Runner{AgentPath: agentBinary(t), ResolveLab: l.Namespace}
+	r := &scenarios.Runner{AgentPath: agentBinary(t), Labs: l}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	rep := r.Run(ctx, s)

@@ -28,14 +28,27 @@ type Runner struct {
 	// Dial, if set, opens the TCP connections to SSH targets (tests dial
 	// into a lab namespace with it); nil uses net.Dialer.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
-	// ResolveLab maps a lab target's host: provider/host to the namespace of
-	// the running lab that has it (the CLI sets lab.ResolveHost).
-	ResolveLab func(host string) (namespace string, err error)
-	// LabFixture maps a lab target's host: provider/host to the root of its
-	// host-identity fixture (lab file "fixture:"; "" if it has none), which
-	// the target's host probes read as "/" (probes.Target.Root). nil: lab
-	// hosts show the real machine (the CLI sets lab.HostFixture).
-	LabFixture func(host string) (root string, err error)
+	// Labs finds the lab hosts that lab targets name (host: provider/host);
+	// nil means a suite with such targets cannot run. The CLI sets
+	// lab.Running{}, a process holding a lab sets its *lab.Lab.
+	Labs Labs
+}
+
+// Labs finds lab hosts. The lab package implements it; the runner only asks.
+type Labs interface {
+	// LabHost returns the host a lab target names: spec is provider/host
+	// or lab:provider/host.
+	LabHost(spec string) (LabHost, error)
+}
+
+// LabHost is a host of a running lab, as the runner needs it.
+type LabHost struct {
+	// Namespace is the host's network namespace, where its agent runs.
+	Namespace string
+	// Fixture is the root of the host's identity fixture tree (lab file
+	// "fixture:"), "" if it has none: its agent's host probe reads it in
+	// place of the real machine's /sys, /proc, /etc and CPUID.
+	Fixture string
 }
 
 // Run executes every probe of s on every target and evaluates the claims.

@@ -50,7 +50,7 @@ type TargetSpec struct {
 	// Namespace is the network namespace of a lab target.
 	Namespace string `yaml:"namespace"`
 	// Host names a lab target as provider/host (or lab:provider/host) of a
-	// running lab instead of its namespace; Runner.ResolveLab finds it.
+	// running lab instead of its namespace; Runner.Labs finds it.
 	Host string `yaml:"host"`
 	// Address is the host (or host:port) of an ssh target.
 	Address string `yaml:"address"`

@@ -236,11 +236,11 @@ lab:provider/host when several labs run), like ip netns exec.`,
 		Example: "  sovbench lab exec clarence/vm1 -- ip addr\n  sovbench lab exec demo:leaky/vm1 -- curl -s http://198.19.1.1/",
 		Args:    cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ns, err := lab.ResolveHost(args[0])
+			h, err := lab.Running{}.LabHost(args[0])
 			if err != nil {
 				return usageErr(err)
 			}
-			c := exec.CommandContext(cmd.Context(), "ip", append([]string{"netns", "exec", ns}, args[1:]...)...)
+			c := exec.CommandContext(cmd.Context(), "ip", append([]string{"netns", "exec", h.Namespace}, args[1:]...)...)
 			c.Stdin, c.Stdout, c.Stderr = os.Stdin, a.stdout, a.stderr
 			if err := c.Run(); err != nil {
 				var ee *exec.ExitError

@@ -42,7 +42,7 @@ the suite requires a pass), 2 usage or configuration error, 3 runtime error.`,
 			if err != nil {
 				return usageErr(err)
 			}
-			r := &scenarios.Runner{Log: a.log, Harness: harness(), AgentPath: agent, ResolveLab: lab.ResolveHost, LabFixture: lab.HostFixture}
+			r := &scenarios.Runner{Log: a.log, Harness: harness(), AgentPath: agent, Labs: lab.Running{}}
 			if bar := a.progressBar(len(s.Steps) * len(s.Targets)); bar != nil {
 				r.Progress = func(done, total int) { bar.ChangeMax(total); bar.Set(done) }
 				defer bar.Finish()

@@ -139,7 +139,7 @@ func runAll(ctx context.Context, l *lab.Lab, suites []*scenarios.Suite, opt Opti
 	g.SetLimit(conc)
 	for i, s := range suites {
 		g.Go(func() error {
-			r := &scenarios.Runner{Log: log, Harness: opt.Harness, AgentPath: opt.AgentPath, ResolveLab: l.Namespace, LabFixture: l.Fixture}
+			r := &scenarios.Runner{Log: log, Harness: opt.Harness, AgentPath: opt.AgentPath, Labs: l}
 			reps[i] = r.Run(ctx, s)
 			mu.Lock()
 			done++
