@@ -16,8 +16,9 @@ import (
 // the plan, get a nonce, run the probes (TPM probes last: the verifier
 // challenges each fresh AK over /v1/activate, and the quote binds the nonce
 // and the digest of the other evidence), submit, and return the verifier's
-// verdicts.
-func RunOnce(ctx context.Context, c *Client, suite string) (SubmitResponse, error) {
+// verdicts. env is what only this host's starter knows (a lab host's
+// fixture, see scenarios.Env); the zero value is the machine itself.
+func RunOnce(ctx context.Context, c *Client, suite string, env scenarios.Env) (SubmitResponse, error) {
 	plan, err := c.Plan(ctx, suite)
 	if err != nil {
 		return SubmitResponse{}, err
@@ -33,22 +34,24 @@ func RunOnce(ctx context.Context, c *Client, suite string) (SubmitResponse, erro
 	sub := Submission{Suite: suite, Nonce: n.Nonce, Started: time.Now().UTC()}
 	rctx, cancel := context.WithDeadline(ctx, n.Expires)
 	defer cancel()
-	sub.Evidence = runBound(rctx, plan, n.RunID, n.SuiteSHA256, raw, c.Activator(suite, n.Nonce))
+	sub.Evidence = runBound(rctx, plan, env, n.RunID, n.SuiteSHA256, raw, c.Activator(suite, n.Nonce))
 	return c.Submit(ctx, sub)
 }
 
-// runBound runs the plan for a remote verifier: the plan's evidence-binding
-// (TPM) steps run last, their quotes bound to the verifier's nonce and the
-// digest of the other evidence of this run (runID, suiteSHA), and their AKs
-// activated by the verifier's challenge (activate; nil activates locally).
-func runBound(ctx context.Context, plan scenarios.Plan, runID, suiteSHA string, nonce []byte, activate attest.Activator) []results.Evidence {
+// runBound runs the plan for a remote verifier in env: the plan's
+// evidence-binding (TPM) steps run last, their quotes bound to the
+// verifier's nonce and the digest of the other evidence of this run (runID,
+// suiteSHA), and their AKs activated by the verifier's challenge (activate;
+// nil activates locally).
+func runBound(ctx context.Context, plan scenarios.Plan, env scenarios.Env, runID, suiteSHA string, nonce []byte, activate attest.Activator) []results.Evidence {
 	plan.RunID, plan.SuiteSHA256 = runID, suiteSHA
 	plan.VerifierNonce, plan.VerifierSource = nonce, "remote"
+	env.Activate = activate
 	var (
 		mu  sync.Mutex
 		out []results.Evidence
 	)
-	scenarios.RunPlan(ctx, plan, scenarios.Env{Activate: activate}, func(ev results.Evidence) {
+	scenarios.RunPlan(ctx, plan, env, func(ev results.Evidence) {
 		mu.Lock()
 		out = append(out, ev)
 		mu.Unlock()

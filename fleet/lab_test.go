@@ -45,7 +45,8 @@ providers:
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 
-	// The suite reads a fixed host tree, so every claim passes on any machine.
+	// The agents read a fixed host tree (--lab-fixture, as the lab starts
+	// agents on hosts with a fixture), so every claim passes on any machine.
 	root := filepath.Join(dir, "root")
 	for p, body := range map[string]string{"proc/sys/kernel/osrelease": "6.1\n", ".sovbench/cpuid": "hypervisor_bit: 0\nvendor: GenuineIntel\n"} {
 		os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755)
@@ -54,7 +55,7 @@ providers:
 	suites := filepath.Join(dir, "suites")
 	os.MkdirAll(suites, 0o755)
 	os.WriteFile(filepath.Join(suites, "s.yaml"), []byte("suite: lab-host\nprovider: {name: fleet}\ntargets: [{name: host, kind: local}]\nbudget: 1m\n"+
-		"probes:\n  - probe: host\n    params: {root: "+root+"}\nclaims:\n  - hypervisor.present: false\n"), 0o644)
+		"probes:\n  - probe: host\nclaims:\n  - hypervisor.present: false\n"), 0o644)
 	ts := newTestServerOf(t, suites)
 
 	addr, err := l.Addr("audit/verifier")
@@ -89,7 +90,8 @@ providers:
 	agent := func(host, token string) (string, error) {
 		name := strings.TrimPrefix(host, "fleet/")
 		return labtest.TryExec(l, host, time.Minute, bin, "-o", "json", "agent", "--server", url, "--ca", ca,
-			"--token", token, "--suite", "lab-host", "--name", name, "--credentials", filepath.Join(dir, name+".json"))
+			"--token", token, "--suite", "lab-host", "--name", name, "--credentials", filepath.Join(dir, name+".json"),
+			"--lab-fixture", root)
 	}
 	t.Run("every lab host enrols and submits", func(t *testing.T) {
 		var wg sync.WaitGroup

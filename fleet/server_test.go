@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/scenarios"
 	"github.com/sovbench/sovbench/verify"
 )
 
@@ -27,7 +28,7 @@ func TestAgentEnrolsRunsAndSubmits(t *testing.T) {
 	if err := c.EnsureEnrolled(ctx, credPath, tok, "web-1"); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := RunOnce(ctx, c, "fleet-host")
+	resp, err := RunOnce(ctx, c, "fleet-host", scenarios.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}

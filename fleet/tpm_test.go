@@ -68,7 +68,7 @@ func (f *tpmFleet) nonce(t *testing.T, c *Client) NonceResponse {
 func (f *tpmFleet) run(t *testing.T, n NonceResponse, activate attest.Activator) []results.Evidence {
 	t.Helper()
 	raw, _ := base64.StdEncoding.DecodeString(n.Nonce)
-	ev := runBound(context.Background(), f.plan, n.RunID, n.SuiteSHA256, raw, activate)
+	ev := runBound(context.Background(), f.plan, scenarios.Env{}, n.RunID, n.SuiteSHA256, raw, activate)
 	if tpmOf(ev).TPM == nil {
 		t.Fatalf("the TPM probe failed: %+v", tpmOf(ev).Failure)
 	}
@@ -103,7 +103,7 @@ func TestTPMQuoteBindsTheIssuedNonce(t *testing.T) {
 	c := f.c
 
 	t.Run("an AK the verifier challenged, quoting the issued nonce and the evidence, is accepted and verifies", func(t *testing.T) {
-		resp, err := RunOnce(ctx, c, tpmSuite)
+		resp, err := RunOnce(ctx, c, tpmSuite, scenarios.Env{})
 		if err != nil {
 			t.Fatal(err)
 		}

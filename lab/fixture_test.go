@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/lab/labtest"
+	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios"
 )
@@ -58,6 +60,10 @@ claims:
 		}
 		if src := ev.Host.Kernel.Source; src != want[ev.Target] {
 			t.Errorf("%s read its kernel release from %q, want %q", ev.Target, src, want[ev.Target])
+		}
+		noted := slices.ContainsFunc(ev.Observations, func(o results.Observation) bool { return o.Note == probes.FixtureNote })
+		if noted != (ev.Target == "vm") {
+			t.Errorf("%s: evidence notes %q: %v, want it only for the fixture host", ev.Target, probes.FixtureNote, noted)
 		}
 	}
 	for _, v := range rep.Verdicts {

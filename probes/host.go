@@ -33,13 +33,11 @@ const (
 // dialled from a machine that is not a cloud VM (or from the development
 // machine at all); a suite run on a real VM turns them on, a lab suite points
 // MetadataURLs at its own namespace servers.
+//
+// The probe reads the machine it runs on. Nothing a suite sets can point it
+// elsewhere: only a lab host's fixture tree stands in for the machine, given
+// by the lab (see NewHostFixture).
 type HostParams struct {
-	// Root is prefixed to every file path the probe reads ("/" on a real host,
-	// a fixture tree in tests). With a Root other than "/", CPUID is read from
-	// <Root>/.sovbench/cpuid instead of the instruction (see CPUIDFixture).
-	// A target with its own root (Target.Root: a lab host's fixture) stands
-	// in for "/".
-	Root string `yaml:"root"`
 	// Metadata turns on the instance-metadata phase.
 	Metadata bool `yaml:"metadata"`
 	// MetadataURLs overrides the base URL of flavours (aws, gce, azure,
@@ -56,15 +54,12 @@ type HostParams struct {
 
 // DefaultHostParams returns the parameters a suite gets when it sets none.
 func DefaultHostParams() HostParams {
-	return HostParams{Root: "/", MetadataTimeout: DefaultMetadataTimeout, MetadataRequestTimeout: DefaultMetadataRequestTimeout}
+	return HostParams{MetadataTimeout: DefaultMetadataTimeout, MetadataRequestTimeout: DefaultMetadataRequestTimeout}
 }
 
 // Validate checks the parameters; errors name the field.
 func (p HostParams) Validate() error {
 	var errs []error
-	if p.Root == "" {
-		errs = append(errs, errors.New("root: must not be empty (use / for this host)"))
-	}
 	if !p.Metadata && (len(p.MetadataURLs) > 0 || len(p.MetadataFlavors) > 0) {
 		errs = append(errs, errors.New("metadata_urls/metadata_flavors: set, but metadata is false (set metadata: true to query them)"))
 	}
@@ -102,8 +97,12 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 }
 
 type hostProbe struct {
-	p    HostParams
-	fsys fs.FS // os.DirFS(Root); tests may wrap it
+	p HostParams
+	// root is "/" (the machine the probe runs on) or a lab host's fixture
+	// tree; fixture says which, and only a fixture's CPUID comes from a file.
+	root    string
+	fixture bool
+	fsys    fs.FS // os.DirFS(root); tests may wrap it
 }
 
 func newHost(decode Decoder) (Probe, error) {
@@ -114,12 +113,44 @@ func newHost(decode Decoder) (Probe, error) {
 	return NewHost(p)
 }
 
-// NewHost returns a host-identity probe for validated parameters.
+// NewHost returns a host-identity probe of the machine it runs on, for
+// validated parameters. It reads the live CPUID instruction and the real
+// /proc, /sys and /etc, whatever files those trees hold.
 func NewHost(p HostParams) (Probe, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	return &hostProbe{p: p, fsys: os.DirFS(p.Root)}, nil
+	return &hostProbe{p: p, root: "/", fsys: os.DirFS("/")}, nil
+}
+
+// NewHostFixture returns a host-identity probe that reads the fixture tree
+// at root in place of the machine it runs on: the tree's /proc, /sys and
+// /etc, and its CPUIDFixture file instead of the CPUID instruction. Its
+// evidence says so (every read's note is FixtureNote). A lab host shares the
+// real machine's kernel, so the lab gives each host a fixture of the
+// platform it plays; the agent takes it from the hidden --lab-fixture flag,
+// never from a suite or a plan. root must name a tree other than "/".
+func NewHostFixture(p HostParams, root string) (Probe, error) {
+	pr, err := NewHost(p)
+	if err != nil {
+		return nil, err
+	}
+	return pr.(*hostProbe).WithFixture(root)
+}
+
+var _ FixtureReader = (*hostProbe)(nil)
+
+// FixtureNote is the note on every observation of a host probe that read a
+// lab host's fixture tree rather than the machine it ran on.
+const FixtureNote = "read from lab fixture"
+
+// WithFixture returns a copy of the probe that reads the fixture tree at
+// root (see NewHostFixture); it makes the host probe a FixtureReader.
+func (h *hostProbe) WithFixture(root string) (Probe, error) {
+	if root == "" || path.Clean(root) == "/" {
+		return nil, fmt.Errorf("lab fixture %q: want a fixture tree other than /", root)
+	}
+	return &hostProbe{p: h.p, root: root, fixture: true, fsys: os.DirFS(root)}, nil
 }
 
 func (h *hostProbe) Name() string    { return hostName }
@@ -131,9 +162,9 @@ func (h *hostProbe) Version() string { return hostVersion }
 // CPUID fixture file (bad configuration).
 func (h *hostProbe) Run(ctx context.Context, t Target) (results.Evidence, error) {
 	rec := Begin(h, t)
-	r := &hostReader{fsys: h.fsys, root: h.p.Root, rec: rec}
-	if path.Clean(h.p.Root) == "/" && t.Root != "" && path.Clean(t.Root) != "/" {
-		r.fsys, r.root = os.DirFS(t.Root), t.Root
+	r := &hostReader{fsys: h.fsys, root: h.root, rec: rec}
+	if h.fixture {
+		r.note = FixtureNote
 	}
 	var (
 		d    results.HostDetails
@@ -162,10 +193,11 @@ func (h *hostProbe) Run(ctx context.Context, t Target) (results.Evidence, error)
 	return rec.Finish(func(ev *results.Evidence) { ev.Host = &d }), nil
 }
 
-// cpuid reads the live CPUID on the real root and the CPUIDFixture file on
-// any other root (r's, which may be the target's).
+// cpuid reads the live CPUID instruction, or the CPUIDFixture file of a lab
+// fixture tree. A CPUIDFixture file anywhere else, the real root's
+// included, is never read: no file on a real host can fake CPUID.
 func (h *hostProbe) cpuid(r *hostReader) (cpuidInfo, error) {
-	if path.Clean(r.root) == "/" {
+	if !h.fixture {
 		return liveCPUID(), nil
 	}
 	data, f := r.read(CPUIDFixture)

@@ -13,9 +13,7 @@ import (
 // tree with metadata off: the cost of the file reads, virt detection and the
 // operator rules.
 func BenchmarkHostProbeFixture(b *testing.B) {
-	p := DefaultHostParams()
-	p.Root = filepath.Join("testdata", "hosts", "azure")
-	pr, err := NewHost(p)
+	pr, err := NewHostFixture(DefaultHostParams(), filepath.Join("testdata", "hosts", "azure"))
 	if err != nil {
 		b.Fatal(err)
 	}

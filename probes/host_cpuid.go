@@ -23,10 +23,10 @@ type cpuidInfo struct {
 	Source        string
 }
 
-// CPUIDFixture is the path, relative to the probe root, of the file that
-// stands in for the CPUID instruction when Root is not "/". A tree that is
-// not the running machine cannot be asked through CPUID, so fixture trees
-// (and lab hosts that fake a platform) state what CPUID would return:
+// CPUIDFixture is the path, relative to a lab fixture tree (NewHostFixture),
+// of the file that stands in for the CPUID instruction. A tree that is not
+// the running machine cannot be asked through CPUID, so fixture trees (and
+// lab hosts that fake a platform) state what CPUID would return:
 //
 //	# comment
 //	hypervisor_bit: 1
@@ -34,7 +34,9 @@ type cpuidInfo struct {
 //	vendor: GenuineIntel
 //	brand: Intel(R) Xeon(R) CPU @ 2.20GHz
 //
-// It is a test seam: the live host always uses the real instruction.
+// It is a test seam: a probe of the machine it runs on (NewHost) always uses
+// the real instruction and never reads this file, even one planted at
+// /.sovbench/cpuid.
 const CPUIDFixture = ".sovbench/cpuid"
 
 // liveCPUID reads the CPUID instruction of the machine running the probe.

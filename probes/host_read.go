@@ -19,6 +19,7 @@ type hostReader struct {
 	fsys fs.FS
 	root string
 	rec  *Recorder
+	note string // on every observation: FixtureNote for a lab fixture
 }
 
 // path is the full path of rel under the root, as reported in sources.
@@ -29,7 +30,7 @@ func (r *hostReader) path(rel string) string { return filepath.Join(r.root, rel)
 func (r *hostReader) read(rel string) ([]byte, *results.Failure) {
 	began := time.Now()
 	b, err := fs.ReadFile(r.fsys, rel)
-	return b, r.rec.Observe("read", r.path(rel), began, err, "")
+	return b, r.rec.Observe("read", r.path(rel), began, err, r.note)
 }
 
 // readOptional reads rel only if it exists; absent files are not recorded.
@@ -178,7 +179,7 @@ func (r *hostReader) xenDom0() bool {
 func (r *hostReader) nics() []results.NIC {
 	entries, err := fs.ReadDir(r.fsys, "sys/class/net")
 	if err != nil {
-		r.rec.Observe("list", r.path("sys/class/net"), time.Now(), err, "")
+		r.rec.Observe("list", r.path("sys/class/net"), time.Now(), err, r.note)
 		return nil
 	}
 	var out []results.NIC

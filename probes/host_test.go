@@ -26,13 +26,30 @@ func fixtureRoot(t *testing.T, platform string) string {
 	return root
 }
 
-// runHost runs the host probe with p and returns its details.
-func runHost(t *testing.T, p HostParams, wrap func(fs.FS) fs.FS) (*results.HostDetails, results.Evidence) {
+// newHostAt builds the host probe with p: of this machine when root is "",
+// else of the fixture tree at root.
+func newHostAt(t *testing.T, p HostParams, root string) Probe {
 	t.Helper()
-	pr, err := NewHost(p)
+	var (
+		pr  Probe
+		err error
+	)
+	if root == "" {
+		pr, err = NewHost(p)
+	} else {
+		pr, err = NewHostFixture(p, root)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
+	return pr
+}
+
+// runHost runs the host probe with p (on the fixture tree at root, or this
+// machine when root is "") and returns its details.
+func runHost(t *testing.T, p HostParams, root string, wrap func(fs.FS) fs.FS) (*results.HostDetails, results.Evidence) {
+	t.Helper()
+	pr := newHostAt(t, p, root)
 	if wrap != nil {
 		pr.(*hostProbe).fsys = wrap(pr.(*hostProbe).fsys)
 	}
@@ -44,12 +61,6 @@ func runHost(t *testing.T, p HostParams, wrap func(fs.FS) fs.FS) (*results.HostD
 		t.Fatal("no host details")
 	}
 	return ev.Host, ev
-}
-
-func fixtureParams(t *testing.T, platform string) HostParams {
-	p := DefaultHostParams()
-	p.Root = fixtureRoot(t, platform)
-	return p
 }
 
 func TestHostFixturesNameTheirOperator(t *testing.T) {
@@ -71,7 +82,7 @@ func TestHostFixturesNameTheirOperator(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			d, _ := runHost(t, fixtureParams(t, c.platform), nil)
+			d, _ := runHost(t, DefaultHostParams(), fixtureRoot(t, c.platform), nil)
 			if d.Operator.Name != c.operator || d.Operator.Confidence != c.confidence {
 				t.Errorf("operator = %s (%s), want %s (%s); rules %+v", d.Operator.Name, d.Operator.Confidence, c.operator, c.confidence, d.Operator.Rules)
 			}
@@ -96,7 +107,7 @@ func TestHostFixturesNameTheirOperator(t *testing.T) {
 
 func TestHostReportsEveryValueWithItsSource(t *testing.T) {
 	root := fixtureRoot(t, "azure")
-	d, _ := runHost(t, fixtureParams(t, "azure"), nil)
+	d, _ := runHost(t, DefaultHostParams(), fixtureRoot(t, "azure"), nil)
 	tag, ok := d.DMIValue("chassis_asset_tag")
 	if !ok || tag.Value != "7783-7084-3265-9085-8269-3286-77" || tag.Source != filepath.Join(root, "sys/class/dmi/id/chassis_asset_tag") {
 		t.Errorf("chassis_asset_tag = %+v", tag)
@@ -140,7 +151,7 @@ func (d denyFS) Open(name string) (fs.File, error) {
 
 func TestHostRecordsPermissionDeniedDMISerial(t *testing.T) {
 	deny := map[string]bool{"sys/class/dmi/id/product_serial": true, "sys/class/dmi/id/product_uuid": true}
-	d, ev := runHost(t, fixtureParams(t, "aws-nitro"), func(f fs.FS) fs.FS { return denyFS{f, deny} })
+	d, ev := runHost(t, DefaultHostParams(), fixtureRoot(t, "aws-nitro"), func(f fs.FS) fs.FS { return denyFS{f, deny} })
 	for _, field := range []string{"product_serial", "product_uuid"} {
 		i := slices.IndexFunc(d.DMI, func(c results.Claimed) bool { return c.Name == field })
 		if i < 0 {
@@ -162,9 +173,7 @@ func TestHostRecordsPermissionDeniedDMISerial(t *testing.T) {
 }
 
 func TestHostOnAMissingTreeRecordsNotFoundAndGuessesNothing(t *testing.T) {
-	p := DefaultHostParams()
-	p.Root = t.TempDir()
-	d, ev := runHost(t, p, nil)
+	d, ev := runHost(t, DefaultHostParams(), t.TempDir(), nil)
 	if d.Kernel.Failure == nil || d.Kernel.Failure.Class != results.ClassNotFound {
 		t.Errorf("kernel = %+v, want not_found", d.Kernel)
 	}
@@ -180,7 +189,7 @@ func TestHostOnAMissingTreeRecordsNotFoundAndGuessesNothing(t *testing.T) {
 }
 
 func TestHostLiveReadsThisMachine(t *testing.T) {
-	d, _ := runHost(t, DefaultHostParams(), nil)
+	d, _ := runHost(t, DefaultHostParams(), "", nil)
 	if d.Kernel.Value == "" || d.Kernel.Source != "/proc/sys/kernel/osrelease" {
 		t.Errorf("kernel = %+v", d.Kernel)
 	}
@@ -200,13 +209,8 @@ func TestHostRejectsABrokenCPUIDFixture(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, CPUIDFixture), []byte("hypervisor_bit: maybe\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p := DefaultHostParams()
-	p.Root = root
-	pr, err := NewHost(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = pr.Run(context.Background(), Target{Name: "t"})
+	pr := newHostAt(t, DefaultHostParams(), root)
+	_, err := pr.Run(context.Background(), Target{Name: "t"})
 	want := `reading CPUID fixture: ` + filepath.Join(root, CPUIDFixture) + `:1: hypervisor_bit: "maybe" is not 0, 1, true or false`
 	if err == nil || err.Error() != want {
 		t.Errorf("error = %v\nwant    %s", err, want)
@@ -234,7 +238,6 @@ func TestHostParamsValidation(t *testing.T) {
 			`metadata_flavors[1]: unknown flavour "gcp" (known: aws, gce, azure, openstack, scaleway, hetzner, oracle)`},
 		{"a request deadline longer than the phase is refused", func(p *HostParams) { p.MetadataRequestTimeout = 2 * p.MetadataTimeout },
 			"metadata_request_timeout: 6s exceeds metadata_timeout 3s"},
-		{"an empty root is refused", func(p *HostParams) { p.Root = "" }, "root: must not be empty (use / for this host)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

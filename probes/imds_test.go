@@ -231,9 +231,8 @@ func hangingListener(t *testing.T) (addr string, closedByClient *atomic.Int32) {
 func TestHostFinishesWhenAMetadataServerNeverAnswers(t *testing.T) {
 	addr, closed := hangingListener(t)
 	p := imdsParams("http://" + addr)
-	p.Root = fixtureRoot(t, "gce")
 	p.MetadataTimeout, p.MetadataRequestTimeout = 400*time.Millisecond, 150*time.Millisecond
-	pr, err := NewHost(p)
+	pr, err := NewHostFixture(p, fixtureRoot(t, "gce"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,8 +283,7 @@ func TestHostWithAnsweringMetadataRaisesConfidence(t *testing.T) {
 	srv := httptest.NewServer(&fakeIMDS{flavor: "scaleway"})
 	defer srv.Close()
 	p := imdsParams(srv.URL)
-	p.Root = fixtureRoot(t, "scaleway")
-	d, _ := runHost(t, p, nil)
+	d, _ := runHost(t, p, fixtureRoot(t, "scaleway"), nil)
 	if d.Operator.Name != OpScaleway || d.Operator.Confidence != "high" {
 		t.Errorf("operator = %+v, want Scaleway with high confidence", d.Operator)
 	}

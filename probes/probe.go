@@ -16,10 +16,6 @@ import (
 type Target struct {
 	Name string
 	Kind string // local, lab, ssh
-	// Root, if set, is the file tree this target presents as "/" to
-	// host-identity probes: a lab host's fixture (lab file "fixture:"),
-	// since a lab namespace shares the real machine's /sys and /proc.
-	Root string `json:",omitempty"`
 }
 
 // Probe is one kind of measurement, configured and ready to run.
@@ -31,6 +27,18 @@ type Probe interface {
 	// Run measures. The error means only that the probe could not run at all;
 	// what the host or the network did is recorded in the evidence.
 	Run(ctx context.Context, t Target) (results.Evidence, error)
+}
+
+// FixtureReader is a probe that reads the identity of the host it runs on
+// from files (the host probe), and so can be pointed at a lab host's fixture
+// tree instead: a lab namespace shares the real machine's /sys, /proc and
+// CPUID. Only the lab does that (scenarios.Env.LabFixture, from the agent's
+// hidden --lab-fixture flag); no suite parameter or plan field reaches it.
+type FixtureReader interface {
+	Probe
+	// WithFixture returns a copy of the probe that reads the tree at root
+	// in place of "/"; its evidence says it came from a fixture.
+	WithFixture(root string) (Probe, error)
 }
 
 // Decoder decodes a probe's parameters into the given struct pointer. The

@@ -16,11 +16,10 @@ import (
 func hostFacts(t *testing.T, platform string, edit func(*probes.HostParams)) Facts {
 	t.Helper()
 	p := probes.DefaultHostParams()
-	p.Root = filepath.Join("..", "probes", "testdata", "hosts", platform)
 	if edit != nil {
 		edit(&p)
 	}
-	pr, err := probes.NewHost(p)
+	pr, err := probes.NewHostFixture(p, filepath.Join("..", "probes", "testdata", "hosts", platform))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,11 +19,11 @@ type executor interface {
 	execute(ctx context.Context, plan Plan, emit func(results.Evidence)) error
 }
 
-// localExecutor runs probes in this process.
-type localExecutor struct{}
+// localExecutor runs probes in this process, in env.
+type localExecutor struct{ env Env }
 
-func (localExecutor) execute(ctx context.Context, plan Plan, emit func(results.Evidence)) error {
-	RunPlan(ctx, plan, Env{}, emit)
+func (l localExecutor) execute(ctx context.Context, plan Plan, emit func(results.Evidence)) error {
+	RunPlan(ctx, plan, l.env, emit)
 	return nil
 }
 
@@ -31,14 +31,20 @@ func (localExecutor) execute(ctx context.Context, plan Plan, emit func(results.E
 // (ip netns exec NS, ssh ...), sends it the plan and reads evidence lines.
 type commandExecutor struct {
 	argv []string
-	// root is the target's own root (a lab host's fixture), sent in the plan.
-	root string
+}
+
+// labAgentArgv is the command that runs the agent on lab host h: inside its
+// namespace and, when the host has a fixture, told so by the hidden
+// --lab-fixture flag (never by the plan, which a verifier could write).
+func labAgentArgv(agent string, h LabHost) []string {
+	argv := []string{"ip", "netns", "exec", h.Namespace, agent, "agent", "--stdio"}
+	if h.Fixture != "" {
+		argv = append(argv, "--"+LabFixtureFlag, h.Fixture)
+	}
+	return argv
 }
 
 func (c commandExecutor) execute(ctx context.Context, plan Plan, emit func(results.Evidence)) error {
-	if c.root != "" {
-		plan.Target.Root = c.root
-	}
 	body, err := json.Marshal(plan)
 	if err != nil {
 		return fmt.Errorf("encoding plan: %w", err)
@@ -68,7 +74,7 @@ func (c commandExecutor) execute(ctx context.Context, plan Plan, emit func(resul
 func (r *Runner) executorFor(t TargetSpec) (executor, error) {
 	switch t.Kind {
 	case "local":
-		return localExecutor{}, nil
+		return localExecutor{env: r.LocalEnv}, nil
 	case "lab":
 		agent, err := r.agentPath()
 		if err != nil {
@@ -78,7 +84,7 @@ func (r *Runner) executorFor(t TargetSpec) (executor, error) {
 		if err != nil {
 			return nil, err
 		}
-		return commandExecutor{argv: []string{"ip", "netns", "exec", h.Namespace, agent, "agent", "--stdio"}, root: h.Fixture}, nil
+		return commandExecutor{argv: labAgentArgv(agent, h)}, nil
 	case "ssh":
 		agent, err := r.agentPath()
 		if err != nil {

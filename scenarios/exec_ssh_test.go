@@ -130,8 +130,10 @@ KbdInteractiveAuthentication no
 }
 
 // agentScript is what gets copied to the host: a wrapper that runs (a
-// readable copy of) this test binary as the agent.
-func agentScript(t *testing.T) string {
+// readable copy of) this test binary as the agent; with a fixture, the
+// agent reads it in place of this machine (--lab-fixture, as the lab
+// starts agents), so the host's evidence is known.
+func agentScript(t *testing.T, fixture string) string {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
@@ -145,7 +147,11 @@ func agentScript(t *testing.T) string {
 	copyPath := filepath.Join(dir, "scenarios.test")
 	os.WriteFile(copyPath, bin, 0o755)
 	p := filepath.Join(dir, "agent")
-	os.WriteFile(p, []byte("#!/bin/sh\n"+agentEnv+"=1 exec "+copyPath+"\n"), 0o755)
+	argv := copyPath
+	if fixture != "" {
+		argv += " --" + LabFixtureFlag + " " + shellQuote(fixture)
+	}
+	os.WriteFile(p, []byte("#!/bin/sh\n"+agentEnv+"=1 exec "+argv+"\n"), 0o755)
 	return p
 }
 
@@ -165,7 +171,7 @@ func publicFixtureRoot(t *testing.T) string {
 	return root
 }
 
-func sshSuite(t *testing.T, root string, targets string) *Suite {
+func sshSuite(t *testing.T, targets string) *Suite {
 	t.Helper()
 	s, err := Parse("ssh.yaml", []byte(`suite: fleet
 provider: {name: p}
@@ -174,7 +180,6 @@ targets:
 `+targets+`
 probes:
   - probe: host
-    params: {root: `+root+`}
 claims:
   - hypervisor.present: false
 `))
@@ -193,8 +198,8 @@ func TestSSHTargetsRunTheAgentOverRealSSH(t *testing.T) {
     hosts: [%q, %q]
     ssh: {user: `+sshUser+`, key: %s, known_hosts: %s}
 `, srv.addr, closed, srv.key, srv.knownHosts)
-	r := &Runner{AgentPath: agentScript(t)}
-	rep := r.Run(context.Background(), sshSuite(t, root, targets))
+	r := &Runner{AgentPath: agentScript(t, root)}
+	rep := r.Run(context.Background(), sshSuite(t, targets))
 	good := rep.FindEvidence("h@" + srv.addr + "/host")
 	if good == nil || good.Host == nil || good.Host.Kernel.Value != "6.1.0-test" {
 		t.Fatalf("evidence from the ssh host = %+v (interruption: %s)", good, rep.Interruption)
@@ -214,7 +219,7 @@ func TestSSHTargetsRunTheAgentOverRealSSH(t *testing.T) {
 	}
 	before, _ := os.Stat(matches[0])
 	time.Sleep(10 * time.Millisecond)
-	warm := r.Run(context.Background(), sshSuite(t, root, fmt.Sprintf("  - {name: h, kind: ssh, address: %q, ssh: {user: %s, key: %s, known_hosts: %s}}\n", srv.addr, sshUser, srv.key, srv.knownHosts)))
+	warm := r.Run(context.Background(), sshSuite(t, fmt.Sprintf("  - {name: h, kind: ssh, address: %q, ssh: {user: %s, key: %s, known_hosts: %s}}\n", srv.addr, sshUser, srv.key, srv.knownHosts)))
 	after, _ := os.Stat(matches[0])
 	if !after.ModTime().Equal(before.ModTime()) {
 		t.Error("agent binary copied again although the host had the same one")
@@ -227,7 +232,7 @@ func TestSSHTargetsRunTheAgentOverRealSSH(t *testing.T) {
 	os.Chmod(dir, 0o1777) // the SSH user writes there
 	chosen := filepath.Join(dir, "my-agent")
 	for i := range 2 {
-		rep := r.Run(context.Background(), sshSuite(t, root, fmt.Sprintf("  - {name: h, kind: ssh, address: %q, ssh: {user: %s, key: %s, known_hosts: %s, agent_path: %s}}\n", srv.addr, sshUser, srv.key, srv.knownHosts, chosen)))
+		rep := r.Run(context.Background(), sshSuite(t, fmt.Sprintf("  - {name: h, kind: ssh, address: %q, ssh: {user: %s, key: %s, known_hosts: %s, agent_path: %s}}\n", srv.addr, sshUser, srv.key, srv.knownHosts, chosen)))
 		if ev := rep.FindEvidence("h/host"); ev == nil || ev.Host == nil {
 			t.Fatalf("run %d with agent_path: evidence %+v (interruption: %s)", i, ev, rep.Interruption)
 		}
@@ -254,7 +259,7 @@ func TestSSHHostKeyMismatchIsRefused(t *testing.T) {
 	os.WriteFile(empty, nil, 0o600)
 	for name, kh := range map[string]string{"a changed host key": wrong, "an unknown host": empty} {
 		t.Run(name, func(t *testing.T) {
-			x := sshExecutor{address: srv.addr, spec: SSHSpec{User: sshUser, Key: srv.key, KnownHosts: kh}, agent: agentScript(t)}
+			x := sshExecutor{address: srv.addr, spec: SSHSpec{User: sshUser, Key: srv.key, KnownHosts: kh}, agent: agentScript(t, "")}
 			err := x.execute(context.Background(), Plan{}, func(results.Evidence) {})
 			if err == nil {
 				t.Fatal("connected despite the host key")

@@ -57,13 +57,25 @@ func EvidenceID(target, step string) string { return target + "/" + step }
 const Grace = 2 * time.Second
 
 // Env is what the host running a plan brings besides the plan: things a
-// plan sent over the wire must not carry.
+// plan sent over the wire must not carry, known only to whoever started the
+// agent (never a suite file or a plan a verifier sends).
 type Env struct {
 	// Activate is the remote verifier's credential activation for the AKs
 	// of evidence-binding probes (fleet's agent: /v1/activate); nil
 	// activates locally.
 	Activate attest.Activator
+	// LabFixture, if set, is the root of this lab host's identity fixture
+	// tree: probes that read the host's identity from files
+	// (probes.FixtureReader: the host probe) read it instead of the real
+	// machine, which a lab namespace shares. Only the lab sets it, through
+	// the agent's hidden --lab-fixture flag (LabFixtureFlag).
+	LabFixture string
 }
+
+// LabFixtureFlag is the hidden agent flag that carries Env.LabFixture: the
+// lab executor starts "ip netns exec NS <agent> agent --stdio
+// --lab-fixture DIR" for a lab host with a fixture.
+const LabFixtureFlag = "lab-fixture"
 
 // RunPlan runs the plan's steps on this host, at most plan.Concurrency at a
 // time, and calls emit (serialised) with each step's evidence as it finishes.
@@ -75,7 +87,8 @@ type Env struct {
 // last: when the plan carries a verifier nonce or env has a remote
 // verifier, each is bound (probes.Binder) to that nonce and the digest of
 // every other record of this target (results.EvidenceDigestOf); otherwise
-// it binds a nonce of its own and records that it bound nothing.
+// it binds a nonce of its own and records that it bound nothing. A lab
+// host's fixture (env.LabFixture) stands in for the machine.
 func RunPlan(ctx context.Context, plan Plan, env Env, emit func(results.Evidence)) {
 	var first, last []PlanStep
 	for _, st := range plan.Steps {
@@ -95,7 +108,7 @@ func RunPlan(ctx context.Context, plan Plan, env Env, emit func(results.Evidence
 		mu.Unlock()
 		emit(ev)
 	}
-	runSteps(ctx, plan, first, nil, record)
+	runSteps(ctx, plan, env, first, nil, record)
 	if len(last) == 0 || ctx.Err() != nil {
 		return
 	}
@@ -108,7 +121,7 @@ func RunPlan(ctx context.Context, plan Plan, env Env, emit func(results.Evidence
 			VerifierNonce: plan.VerifierNonce, VerifierSource: plan.VerifierSource, EvidenceDigest: digest, Activate: env.Activate,
 		}
 	}
-	runSteps(ctx, plan, last, bind, record)
+	runSteps(ctx, plan, env, last, bind, record)
 }
 
 // bindsEvidence reports whether the kind named probe binds the rest of the
@@ -120,7 +133,7 @@ func bindsEvidence(probe string) bool {
 
 // runSteps runs steps with bounded concurrency (see RunPlan), binding each
 // Binder to bind when it is set.
-func runSteps(ctx context.Context, plan Plan, steps []PlanStep, bind *probes.QuoteBinding, emit func(results.Evidence)) {
+func runSteps(ctx context.Context, plan Plan, env Env, steps []PlanStep, bind *probes.QuoteBinding, emit func(results.Evidence)) {
 	n := plan.Concurrency
 	if n <= 0 {
 		n = DefaultConcurrency
@@ -153,7 +166,7 @@ func runSteps(ctx context.Context, plan Plan, steps []PlanStep, bind *probes.Quo
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			send(runStep(ctx, plan.Target, st, bind))
+			send(runStep(ctx, plan.Target, st, env, bind))
 		}()
 	}
 	done := make(chan struct{})
@@ -168,9 +181,9 @@ func runSteps(ctx context.Context, plan Plan, steps []PlanStep, bind *probes.Quo
 	}
 }
 
-func runStep(ctx context.Context, t probes.Target, st PlanStep, bind *probes.QuoteBinding) results.Evidence {
+func runStep(ctx context.Context, t probes.Target, st PlanStep, env Env, bind *probes.QuoteBinding) results.Evidence {
 	start := time.Now()
-	p, err := probes.New(st.Probe, yamlTextDecoder(st.Params))
+	p, err := newProbe(st, env)
 	if err == nil {
 		if b, ok := p.(probes.Binder); ok && bind != nil {
 			b.Bind(*bind)
@@ -193,6 +206,19 @@ func runStep(ctx context.Context, t probes.Target, st PlanStep, bind *probes.Quo
 		Target: t.Name, Start: start.UTC(), Duration: results.Duration(time.Since(start)),
 		Failure: probes.Classify("run", err),
 	}
+}
+
+// newProbe builds the step's probe; on a lab host with a fixture, a probe
+// that reads the host's identity from files reads the fixture.
+func newProbe(st PlanStep, env Env) (probes.Probe, error) {
+	p, err := probes.New(st.Probe, yamlTextDecoder(st.Params))
+	if err != nil || env.LabFixture == "" {
+		return p, err
+	}
+	if fr, ok := p.(probes.FixtureReader); ok {
+		return fr.WithFixture(env.LabFixture)
+	}
+	return p, nil
 }
 
 func versionOf(probe string) string {
@@ -221,8 +247,9 @@ func yamlTextDecoder(text string) probes.Decoder {
 }
 
 // ServeAgent is the agent side of the stdio protocol: it reads one Plan as
-// JSON from r, runs it, and writes each evidence record as one JSON line to w.
-func ServeAgent(ctx context.Context, r io.Reader, w io.Writer) error {
+// JSON from r, runs it with env (see RunPlan), and writes each evidence
+// record as one JSON line to w.
+func ServeAgent(ctx context.Context, r io.Reader, w io.Writer, env Env) error {
 	var plan Plan
 	if err := json.NewDecoder(r).Decode(&plan); err != nil {
 		return fmt.Errorf("reading plan: %w", err)
@@ -230,7 +257,7 @@ func ServeAgent(ctx context.Context, r io.Reader, w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	var werr error
-	RunPlan(ctx, plan, Env{}, func(ev results.Evidence) {
+	RunPlan(ctx, plan, env, func(ev results.Evidence) {
 		if werr == nil {
 			werr = enc.Encode(ev)
 		}

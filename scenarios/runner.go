@@ -32,6 +32,11 @@ type Runner struct {
 	// nil means a suite with such targets cannot run. The CLI sets
 	// lab.Running{}, a process holding a lab sets its *lab.Lab.
 	Labs Labs
+	// LocalEnv is the environment RunPlan gets for the targets this process
+	// runs itself (kind local); the zero value is the machine itself. Only
+	// Go callers set it: tests give local targets a host fixture, which no
+	// suite, plan or flag of "sovbench run" can.
+	LocalEnv Env
 }
 
 // Labs finds lab hosts. The lab package implements it; the runner only asks.

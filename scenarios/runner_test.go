@@ -15,7 +15,13 @@ const agentEnv = "SOVBENCH_TEST_AGENT"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(agentEnv) == "1" {
-		if err := ServeAgent(context.Background(), os.Stdin, os.Stdout); err != nil {
+		var env Env
+		for i, a := range os.Args[:len(os.Args)-1] {
+			if a == "--"+LabFixtureFlag {
+				env.LabFixture = os.Args[i+1]
+			}
+		}
+		if err := ServeAgent(context.Background(), os.Stdin, os.Stdout, env); err != nil {
 			os.Stderr.WriteString(err.Error())
 			os.Exit(3)
 		}
@@ -43,7 +49,14 @@ func fixtureRoot(t *testing.T) string {
 	return root
 }
 
-func suiteWithRoot(t *testing.T, root, budget string) *Suite {
+// fixtureRunner runs local targets on fixtureRoot's tree, as a Go caller
+// may (Runner.LocalEnv); no suite can point the host probe at a tree.
+func fixtureRunner(t *testing.T) *Runner {
+	return &Runner{LocalEnv: Env{LabFixture: fixtureRoot(t)}}
+}
+
+// hostSuite runs the host probe on two local targets.
+func hostSuite(t *testing.T, budget string) *Suite {
 	t.Helper()
 	s, err := Parse("t.yaml", []byte(`suite: t
 provider: {name: p}
@@ -53,7 +66,6 @@ targets:
   - name: b
 probes:
   - probe: host
-    params: {root: `+root+`}
 claims:
   - operator.not_in: [Amazon]
     require: no_fail
@@ -65,8 +77,8 @@ claims:
 }
 
 func TestRunnerRecordsEvidenceAndVerdictsPerTarget(t *testing.T) {
-	s := suiteWithRoot(t, fixtureRoot(t), "1m")
-	rep := (&Runner{}).Run(context.Background(), s)
+	s := hostSuite(t, "1m")
+	rep := fixtureRunner(t).Run(context.Background(), s)
 	if rep.Status != results.RunComplete {
 		t.Fatalf("status = %s (%s)", rep.Status, rep.Interruption)
 	}
@@ -86,8 +98,8 @@ func TestRunnerRecordsEvidenceAndVerdictsPerTarget(t *testing.T) {
 }
 
 func TestRunnerMarksAnExhaustedBudgetIncomplete(t *testing.T) {
-	s := suiteWithRoot(t, fixtureRoot(t), "1ns")
-	rep := (&Runner{}).Run(context.Background(), s)
+	s := hostSuite(t, "1ns")
+	rep := fixtureRunner(t).Run(context.Background(), s)
 	if rep.Status != results.RunIncomplete || rep.Interruption == "" {
 		t.Fatalf("status = %s (%q), want incomplete with a reason", rep.Status, rep.Interruption)
 	}
@@ -109,9 +121,10 @@ func TestAgentProtocolRunsThePlanInASubprocess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := suiteWithRoot(t, fixtureRoot(t), "1m")
+	s := hostSuite(t, "1m")
 	var got []results.Evidence
-	err = commandExecutor{argv: []string{exe}}.execute(context.Background(), PlanFor(s, s.Targets[1]), func(ev results.Evidence) { got = append(got, ev) })
+	// As the lab executor does: the fixture travels as the agent's flag.
+	err = commandExecutor{argv: []string{exe, "--" + LabFixtureFlag, fixtureRoot(t)}}.execute(context.Background(), PlanFor(s, s.Targets[1]), func(ev results.Evidence) { got = append(got, ev) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +137,7 @@ func TestAgentProtocolRunsThePlanInASubprocess(t *testing.T) {
 }
 
 func TestAgentFailureIsReportedNotHidden(t *testing.T) {
-	s := suiteWithRoot(t, fixtureRoot(t), "1m")
+	s := hostSuite(t, "1m")
 	err := commandExecutor{argv: []string{"/bin/false"}}.execute(context.Background(), PlanFor(s, s.Targets[0]), func(results.Evidence) {})
 	if err == nil {
 		t.Fatal("a failing agent gave no error")
@@ -132,8 +145,8 @@ func TestAgentFailureIsReportedNotHidden(t *testing.T) {
 }
 
 func TestEvaluateIsPureOverEvidence(t *testing.T) {
-	s := suiteWithRoot(t, fixtureRoot(t), "1m")
-	rep := (&Runner{}).Run(context.Background(), s)
+	s := hostSuite(t, "1m")
+	rep := fixtureRunner(t).Run(context.Background(), s)
 	again := Evaluate(s, rep.Evidence)
 	for i := range again {
 		if again[i].Status != rep.Verdicts[i].Status || again[i].Reason != rep.Verdicts[i].Reason {

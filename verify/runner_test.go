@@ -23,7 +23,6 @@ provider: {name: p}
 targets: [{name: a}, {name: b}]
 probes:
   - probe: host
-    params: {root: `+root+`}
   - probe: tpm
     params: {tpm: simulator, boot_profile: secure-boot-on}
 claims:
@@ -32,7 +31,7 @@ claims:
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := (&scenarios.Runner{}).Run(context.Background(), s)
+	rep := (&scenarios.Runner{LocalEnv: scenarios.Env{LabFixture: root}}).Run(context.Background(), s)
 	if rep.Status != results.RunComplete {
 		t.Fatalf("run %s: %s", rep.Status, rep.Interruption)
 	}

@@ -38,7 +38,6 @@ targets:
   - name: h2
 probes:
   - probe: host
-    params: {root: `+root+`}
 claims:
   - operator.not_in: [Amazon, Google, Microsoft]
   - operator.in: [Amazon]
@@ -47,7 +46,7 @@ claims:
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := (&scenarios.Runner{}).Run(context.Background(), s)
+	rep := (&scenarios.Runner{LocalEnv: scenarios.Env{LabFixture: root}}).Run(context.Background(), s)
 	if rep.Status != results.RunComplete || len(rep.Verdicts) != 4 {
 		t.Fatalf("run: %s %s, %d verdicts", rep.Status, rep.Interruption, len(rep.Verdicts))
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sovbench/sovbench/fleet"
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/scenarios"
 )
 
 // fleetAgentOpts are the flags of "sovbench agent --server".
@@ -34,8 +35,8 @@ func (o *fleetAgentOpts) flags(cmd *cobra.Command) {
 }
 
 // runFleetAgent enrols (or reuses the saved credential), then runs the
-// suite and submits, once or every o.every until interrupted.
-func (a *app) runFleetAgent(ctx context.Context, o fleetAgentOpts) error {
+// suite in env and submits, once or every o.every until interrupted.
+func (a *app) runFleetAgent(ctx context.Context, o fleetAgentOpts, env scenarios.Env) error {
 	if o.suite == "" {
 		return usageErr(errors.New("agent: --server needs --suite"))
 	}
@@ -61,7 +62,7 @@ func (a *app) runFleetAgent(ctx context.Context, o fleetAgentOpts) error {
 		return runtimeErr(err)
 	}
 	for {
-		resp, err := fleet.RunOnce(ctx, c, o.suite)
+		resp, err := fleet.RunOnce(ctx, c, o.suite, env)
 		var refused *fleet.RefusedError
 		if err != nil && (o.every <= 0 || errors.As(err, &refused) && (refused.Code == "revoked" || refused.Code == "forbidden")) {
 			return runtimeErr(err) // retrying cannot help a refused credential

@@ -19,8 +19,13 @@ import (
 // signal handling and exit codes are tested on a real process.
 const mainEnv = "SOVBENCH_TEST_MAIN"
 
+// fixtureEnv passes a test's host fixture (localEnv) to the test binary
+// doubling as sovbench; the sovbench binary itself never reads it.
+const fixtureEnv = "SOVBENCH_TEST_LAB_FIXTURE"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(mainEnv) == "1" {
+		localEnv.LabFixture = os.Getenv(fixtureEnv)
 		main()
 	}
 	os.Exit(m.Run())
@@ -39,22 +44,39 @@ func sovbench(t *testing.T, dir string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// writeSuite writes a suite whose host probe reads fixture files under root.
+// writeSuite writes a suite whose host probe reads fixture files under root:
+// no suite can name a tree, so the test's local runs get root as their lab
+// fixture (localEnv in process, fixtureEnv for sovbench subprocesses).
 func writeSuite(t *testing.T, dir, root string, claims string) string {
 	t.Helper()
+	useFixture(t, root)
 	path := filepath.Join(dir, "suite.yaml")
-	body := "suite: t\nprovider: {name: prov}\nbudget: 1m\nprobes:\n  - probe: host\n    timeout: 1m\n    params: {root: " + root + "}\nclaims:\n" + claims
+	body := "suite: t\nprovider: {name: prov}\nbudget: 1m\nprobes:\n  - probe: host\n    timeout: 1m\nclaims:\n" + claims
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path
 }
 
+// useFixture makes root the host fixture of this test's local runs.
+func useFixture(t *testing.T, root string) {
+	t.Helper()
+	prev := localEnv
+	localEnv.LabFixture = root
+	t.Cleanup(func() { localEnv = prev })
+	t.Setenv(fixtureEnv, root)
+}
+
 // fixture writes a host tree; it always says what CPUID would (bare metal),
 // since a tree is not the running machine.
 func fixture(t *testing.T, files map[string]string) string {
 	t.Helper()
-	root := t.TempDir()
+	return fixtureAt(t, t.TempDir(), files)
+}
+
+// fixtureAt writes the host tree of fixture at root.
+func fixtureAt(t *testing.T, root string, files map[string]string) string {
+	t.Helper()
 	files[".sovbench/cpuid"] = "hypervisor_bit: 0\nvendor: GenuineIntel\n"
 	for p, body := range files {
 		full := filepath.Join(root, p)

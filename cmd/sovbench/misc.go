@@ -60,6 +60,7 @@ func (a *app) claimsCommand() *cobra.Command {
 
 func (a *app) agentCommand() *cobra.Command {
 	var stdio bool
+	var env scenarios.Env
 	var fo fleetAgentOpts
 	cmd := &cobra.Command{
 		Use:   "agent",
@@ -71,18 +72,23 @@ standard output; runners use it inside lab namespaces and over SSH.`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if fo.server != "" {
-				return a.runFleetAgent(cmd.Context(), fo)
+				return a.runFleetAgent(cmd.Context(), fo, env)
 			}
 			if !stdio {
 				return usageErr(fmt.Errorf("agent: say --stdio or --server URL"))
 			}
-			if err := scenarios.ServeAgent(cmd.Context(), cmd.InOrStdin(), a.stdout); err != nil {
+			if err := scenarios.ServeAgent(cmd.Context(), cmd.InOrStdin(), a.stdout, env); err != nil {
 				return runtimeErr(err)
 			}
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&stdio, "stdio", false, "read a plan on stdin, write evidence lines on stdout")
+	// Set only by whoever starts the agent on a lab host (the lab executor,
+	// tests): the host's identity fixture tree, read by the host probe in
+	// place of this machine. Hidden from --help; never in a suite or a plan.
+	cmd.Flags().StringVar(&env.LabFixture, scenarios.LabFixtureFlag, "", "lab host identity fixture root (set by the lab)")
+	_ = cmd.Flags().MarkHidden(scenarios.LabFixtureFlag) // cannot fail: defined just above
 	fo.flags(cmd)
 	return cmd
 }

@@ -15,6 +15,12 @@ import (
 	"github.com/sovbench/sovbench/scenarios"
 )
 
+// localEnv is the environment of the local targets "run" runs in process:
+// the zero value, this machine. Only this package's tests change it (to
+// give local targets a host fixture, see writeSuite); no flag, suite or
+// environment variable of the sovbench binary can.
+var localEnv scenarios.Env
+
 func (a *app) runCommand() *cobra.Command {
 	var agent, signKey string
 	cmd := &cobra.Command{
@@ -42,7 +48,7 @@ the suite requires a pass), 2 usage or configuration error, 3 runtime error.`,
 			if err != nil {
 				return usageErr(err)
 			}
-			r := &scenarios.Runner{Log: a.log, Harness: harness(), AgentPath: agent, Labs: lab.Running{}}
+			r := &scenarios.Runner{Log: a.log, Harness: harness(), AgentPath: agent, Labs: lab.Running{}, LocalEnv: localEnv}
 			if bar := a.progressBar(len(s.Steps) * len(s.Targets)); bar != nil {
 				r.Progress = func(done, total int) { bar.ChangeMax(total); bar.Set(done) }
 				defer bar.Finish()

@@ -39,7 +39,8 @@ func TestServeOnPostgreSQL(t *testing.T) {
 
 	var o, e bytes.Buffer
 	code := execute(context.Background(), []string{"agent", "--server", "https://" + addr, "--ca", filepath.Join(resultsDir, "verifier.crt"),
-		"--suite", "t", "--credentials", filepath.Join(dir, "agent.json"), "--name", "h1", "--token", token}, &o, &e)
+		"--suite", "t", "--credentials", filepath.Join(dir, "agent.json"), "--name", "h1", "--token", token,
+		"--lab-fixture", filepath.Join(dir, "host")}, &o, &e)
 	if code != exitOK || !strings.Contains(o.String(), "hypervisor.present") || !strings.Contains(o.String(), "signed by "+k.ID) {
 		t.Fatalf("agent: exit %d, stdout %q, stderr %q; verifier: %s", code, o.String(), e.String(), srvErr.String())
 	}

@@ -42,13 +42,14 @@ func waitListening(t *testing.T, addr string) {
 }
 
 // serveFixture is a directory with a suites/ directory holding one suite
-// (a fixture host, one claim) and an Ed25519 key pair, for a verifier.
+// (a fixture host, one claim) and an Ed25519 key pair, for a verifier. The
+// host's fixture tree is at dir/host: agents get it as --lab-fixture.
 func serveFixture(t *testing.T) (dir, suites string, k *results.SigningKey, keyPath, pubPath string) {
 	t.Helper()
 	dir = t.TempDir()
 	suites = filepath.Join(dir, "suites")
 	os.MkdirAll(suites, 0o755)
-	writeSuite(t, suites, fixture(t, map[string]string{"proc/sys/kernel/osrelease": "6.1\n"}), "  - hypervisor.present: false\n")
+	writeSuite(t, suites, fixtureAt(t, filepath.Join(dir, "host"), map[string]string{"proc/sys/kernel/osrelease": "6.1\n"}), "  - hypervisor.present: false\n")
 	k, err := results.GenerateKey(results.KeyEd25519)
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +82,7 @@ func TestServeAndAgentOverTheCLI(t *testing.T) {
 	agentCtx := func(ctx context.Context, args ...string) (int, string, string) {
 		var o, e bytes.Buffer
 		base := []string{"agent", "--server", "https://" + addr, "--ca", db + ".crt", "--suite", "t",
-			"--credentials", filepath.Join(dir, "agent.json"), "--name", "h1"}
+			"--credentials", filepath.Join(dir, "agent.json"), "--name", "h1", "--lab-fixture", filepath.Join(dir, "host")}
 		code := execute(ctx, append(base, args...), &o, &e)
 		return code, o.String(), e.String()
 	}

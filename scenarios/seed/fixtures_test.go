@@ -31,11 +31,11 @@ func TestHostFixturesMatchGroundTruth(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(h.Fixture, probes.CPUIDFixture)); err != nil {
 				t.Fatalf("the CPUID fixture was not written: %v", err)
 			}
-			pr, err := probes.NewHost(probes.DefaultHostParams())
+			pr, err := probes.NewHostFixture(probes.DefaultHostParams(), h.Fixture)
 			if err != nil {
 				t.Fatal(err)
 			}
-			ev, err := pr.Run(context.Background(), probes.Target{Name: p.Name, Kind: "lab", Root: h.Fixture})
+			ev, err := pr.Run(context.Background(), probes.Target{Name: p.Name, Kind: "lab"})
 			if err != nil {
 				t.Fatal(err)
 			}
