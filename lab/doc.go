@@ -19,6 +19,11 @@
 // namespace routes or holds any of them, and it never adds a route or link
 // to the root namespace.
 //
+// Suites reach lab hosts through the runner's scenarios.Labs, which this
+// package implements (Running: the labs running on this machine; *Lab: a
+// lab this process holds). A host's identity fixture reaches its agent only
+// as the hidden --lab-fixture flag (see README.md).
+//
 // Up needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN). State lives in
 // /run/sovbench/labs/<name>/; a lab whose process died is removed by the
 // next Up or by Down.

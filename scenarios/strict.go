@@ -15,7 +15,7 @@ import (
 type ConfigError struct {
 	File  string
 	Line  int
-	Field string // path like probes[0].params.root; empty for the whole file
+	Field string // path like probes[0].params.metadata; empty for the whole file
 	Msg   string
 }
 

@@ -11,8 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sovbench/sovbench/lab/seed"
 	"github.com/sovbench/sovbench/results"
-	"github.com/sovbench/sovbench/scenarios/seed"
+	seedsuites "github.com/sovbench/sovbench/scenarios/seed"
 )
 
 func (a *app) demoCommand() *cobra.Command {
@@ -74,7 +75,7 @@ the lab down, also on SIGINT. Without --key a demo key is generated once into
 	f := cmd.Flags()
 	f.StringVar(&keyPath, "key", "", "sign with this private key (default: <results-dir>/demo-key/sovbench.key, generated if missing)")
 	f.StringVar(&opt.AgentPath, "agent", "", "sovbench binary to run in the lab's namespaces (default: this one)")
-	f.StringSliceVar(&opt.Suites, "suite", nil, "run only these seed suites (default: all of "+strings.Join(seed.SuiteNames(), ", ")+")")
+	f.StringSliceVar(&opt.Suites, "suite", nil, "run only these seed suites (default: all of "+strings.Join(seedsuites.SuiteNames(), ", ")+")")
 	f.StringSliceVar(&opt.Providers, "provider", nil, "run only against these lab providers (default: all)")
 	f.BoolVar(&noTPM, "no-tpm", false, "give the lab hosts no software TPM (skips the TPM claims)")
 	f.StringVar(&opt.Name, "name", "", "lab name (default: seed); two demos at once need different names")

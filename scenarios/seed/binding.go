@@ -8,28 +8,14 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/scenarios"
 )
-
-//go:embed lab.yaml
-var labFile []byte
 
 //go:embed suites/*.tmpl
 var suiteFS embed.FS
 
 // suiteTemplates parses every suite template with the shared parts once.
 var suiteTemplates = template.Must(template.New("seed").Option("missingkey=error").ParseFS(suiteFS, "suites/*.tmpl"))
-
-// LabFile returns the embedded lab file's source.
-func LabFile() []byte { return bytes.Clone(labFile) }
-
-// Topology parses the embedded lab file, for its providers and ground
-// truth. Its hosts' fixture paths name trees that exist only once WriteLab
-// has written them.
-func Topology() (*lab.Topology, error) {
-	return lab.Parse("seed/lab.yaml", labFile)
-}
 
 // SuiteNames lists the seed suites in the order the demo runs them.
 func SuiteNames() []string {
@@ -49,7 +35,8 @@ type Landmark struct {
 	Lat, Lon   float64
 }
 
-// Binding is what a suite template needs to run against one lab provider:
+// Binding is what a suite template needs to run against one lab provider
+// (lab/seed's Bind fills it from a running lab):
 // the host to run on, the provider's operator of record (input of the
 // jurisdiction probe), its positive control and control-plane API inside the
 // provider, and the addresses of the lab's far ends.
@@ -73,45 +60,6 @@ type Binding struct {
 	Metadata                      string
 	Sink, Vendor, Replica, Mirror string
 	Landmarks                     []Landmark
-}
-
-// Bind binds the seed suites to provider p of the running lab l; caFile
-// holds the lab CA (see Options.CAFile).
-func Bind(l *lab.Lab, p lab.Provider, caFile string) (Binding, error) {
-	b := Binding{
-		Provider: p.Name, Operator: p.Operator, Host: p.Name + "/vm1",
-		Claims: fmt.Sprintf("%s, %s (%s): %s", p.Operator, p.City, p.Country, p.Facts["claim"]),
-		CA:     caFile, CAPEM: string(l.CA.PEM),
-	}
-	addrs := map[string]*string{
-		"ctl-" + p.Name: &b.Control, "api-" + p.Name: &b.API,
-		"sink": &b.Sink, "vendor": &b.Vendor, "replica": &b.Replica, "mirror": &b.Mirror,
-	}
-	if p.Name == "s3ns" {
-		addrs["s3ns-proxy"] = &b.Proxy
-	}
-	md := b.Host
-	if _, err := l.Topology.Service("md-" + p.Name); err == nil {
-		md = "md-" + p.Name
-	}
-	addrs[md] = &b.Metadata
-	for name, dst := range addrs {
-		a, err := l.Addr(name)
-		if err != nil {
-			return b, fmt.Errorf("binding %s: %w", p.Name, err)
-		}
-		*dst = a.String()
-	}
-	if b.Proxy != "" {
-		b.Proxy = "http://" + b.Proxy + ":3128"
-	}
-	b.Metadata = "http://" + b.Metadata
-	for _, s := range l.Topology.Services {
-		if s.Kind == "landmark" && strings.HasPrefix(s.Name, "lm-") {
-			b.Landmarks = append(b.Landmarks, Landmark{Name: s.Name, Addr: s.Addrs[0].String(), Lat: s.Location.Lat, Lon: s.Location.Lon})
-		}
-	}
-	return b, nil
 }
 
 // Render renders the named seed suite for b and parses it.

@@ -1,12 +1,10 @@
-// Package seed is the seed demo: the systems in the seeds (Clarence, S3NS,
-// Bleu, Clever Cloud, Azure EU, a Project Clover-like replication leak and an
-// analytics leak, plus a US hyperscaler's EU region for contrast) as
-// providers of an embedded lab, and the seed suites
-// (disconnected, trusted-cloud, eu-residency, no-foreign-replication,
-// no-third-party-telemetry, jurisdiction) as templates bound to each of them.
+// Package seed holds the seed suites (disconnected, trusted-cloud,
+// eu-residency, no-foreign-replication, no-third-party-telemetry,
+// jurisdiction) as embedded templates, and their binding: Binding names
+// what a template needs to run against one provider (its host, operator of
+// record, controls, far ends, landmarks), Render fills a template in and
+// parses the suite.
 //
-// Run brings the lab up, runs every suite against every provider and tears
-// the lab down; it needs root (network namespaces). The expected verdict of
-// every suite × provider × claim, the lab's ground truth, is in
-// testdata/expected.yaml and checked by the QA catalogue test.
+// It is pure: it knows nothing of the lab. The seed demo (lab/seed) binds
+// the templates to the providers of its lab and runs them.
 package seed

@@ -13,6 +13,7 @@ import (
 	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios"
+	seedsuites "github.com/sovbench/sovbench/scenarios/seed"
 )
 
 // DefaultConcurrency is how many suite runs the demo keeps in flight.
@@ -102,7 +103,7 @@ func Run(ctx context.Context, opt Options) ([]*results.Report, error) {
 func bindAll(l *lab.Lab, opt Options, caFile string, tpms map[string]*hostTPM) ([]*scenarios.Suite, error) {
 	names := opt.Suites
 	if len(names) == 0 {
-		names = SuiteNames()
+		names = seedsuites.SuiteNames()
 	}
 	var out []*scenarios.Suite
 	for _, p := range l.Topology.Providers {
@@ -117,7 +118,7 @@ func bindAll(l *lab.Lab, opt Options, caFile string, tpms map[string]*hostTPM) (
 			b.TPM, b.TPMRoots = t.Spec, []string{filepath.Join(opt.TPMDir, RootsDir)}
 		}
 		for _, n := range names {
-			s, err := Render(n, b)
+			s, err := seedsuites.Render(n, b)
 			if err != nil {
 				return nil, err
 			}

@@ -7,7 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sovbench/sovbench/scenarios/seed"
+	"github.com/sovbench/sovbench/lab/seed"
+	seedsuites "github.com/sovbench/sovbench/scenarios/seed"
 )
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
@@ -20,19 +21,19 @@ func TestSuitesRender(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"disconnected", "eu-residency", "jurisdiction", "no-foreign-replication", "no-third-party-telemetry", "trusted-cloud"}
-	if got := seed.SuiteNames(); !slices.Equal(got, want) {
+	if got := seedsuites.SuiteNames(); !slices.Equal(got, want) {
 		t.Fatalf("suites %v, want %v", got, want)
 	}
 	for _, p := range topo.Providers {
-		b := seed.Binding{
+		b := seedsuites.Binding{
 			Provider: p.Name, Operator: p.Operator, Host: p.Name + "/vm1", Claims: "claims",
 			Control: "198.18.1.101", API: "198.18.1.102", Metadata: "http://198.18.1.103", CA: "/nonexistent/ca.pem", CAPEM: testCA,
 			Sink: "198.19.1.1", Vendor: "198.19.1.2", Replica: "198.19.1.3", Mirror: "198.19.1.4",
-			Landmarks: []seed.Landmark{{Name: "lm-paris", Addr: "198.19.1.6", Lat: 48.86, Lon: 2.35}},
+			Landmarks: []seedsuites.Landmark{{Name: "lm-paris", Addr: "198.19.1.6", Lat: 48.86, Lon: 2.35}},
 		}
 		for _, name := range want {
 			t.Run(name+" binds to "+p.Name, func(t *testing.T) {
-				s, err := seed.Render(name, b)
+				s, err := seedsuites.Render(name, b)
 				if name == "disconnected" {
 					// The control-plane probe reads its CA file at parse time.
 					if err == nil || !strings.Contains(err.Error(), "ca_file") {

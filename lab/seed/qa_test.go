@@ -13,8 +13,9 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/sovbench/sovbench/lab/labtest"
+	"github.com/sovbench/sovbench/lab/seed"
 	"github.com/sovbench/sovbench/results"
-	"github.com/sovbench/sovbench/scenarios/seed"
+	seedsuites "github.com/sovbench/sovbench/scenarios/seed"
 	"github.com/sovbench/sovbench/verify"
 )
 
@@ -124,7 +125,7 @@ func checkCoverage(t *testing.T, c catalogue) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range seed.SuiteNames() {
+	for _, s := range seedsuites.SuiteNames() {
 		for _, p := range topo.Providers {
 			if len(c[s][p.Name]) == 0 {
 				t.Errorf("the catalogue has no verdicts for %s on %s", s, p.Name)

@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/sovbench/sovbench/lab"
+	"github.com/sovbench/sovbench/lab/seed"
 	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
-	"github.com/sovbench/sovbench/scenarios/seed"
 )
 
 // TestHostFixturesMatchGroundTruth needs no lab: WriteLab writes every

@@ -1,0 +1,63 @@
+package seed
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/sovbench/sovbench/lab"
+	seedsuites "github.com/sovbench/sovbench/scenarios/seed"
+)
+
+//go:embed lab.yaml
+var labFile []byte
+
+// LabFile returns the embedded lab file's source.
+func LabFile() []byte { return bytes.Clone(labFile) }
+
+// Topology parses the embedded lab file, for its providers and ground
+// truth. Its hosts' fixture paths name trees that exist only once WriteLab
+// has written them.
+func Topology() (*lab.Topology, error) {
+	return lab.Parse("seed/lab.yaml", labFile)
+}
+
+// Bind binds the seed suites to provider p of the running lab l; caFile
+// holds the lab CA (see Options.CAFile).
+func Bind(l *lab.Lab, p lab.Provider, caFile string) (seedsuites.Binding, error) {
+	b := seedsuites.Binding{
+		Provider: p.Name, Operator: p.Operator, Host: p.Name + "/vm1",
+		Claims: fmt.Sprintf("%s, %s (%s): %s", p.Operator, p.City, p.Country, p.Facts["claim"]),
+		CA:     caFile, CAPEM: string(l.CA.PEM),
+	}
+	addrs := map[string]*string{
+		"ctl-" + p.Name: &b.Control, "api-" + p.Name: &b.API,
+		"sink": &b.Sink, "vendor": &b.Vendor, "replica": &b.Replica, "mirror": &b.Mirror,
+	}
+	if p.Name == "s3ns" {
+		addrs["s3ns-proxy"] = &b.Proxy
+	}
+	md := b.Host
+	if _, err := l.Topology.Service("md-" + p.Name); err == nil {
+		md = "md-" + p.Name
+	}
+	addrs[md] = &b.Metadata
+	for name, dst := range addrs {
+		a, err := l.Addr(name)
+		if err != nil {
+			return b, fmt.Errorf("binding %s: %w", p.Name, err)
+		}
+		*dst = a.String()
+	}
+	if b.Proxy != "" {
+		b.Proxy = "http://" + b.Proxy + ":3128"
+	}
+	b.Metadata = "http://" + b.Metadata
+	for _, s := range l.Topology.Services {
+		if s.Kind == "landmark" && strings.HasPrefix(s.Name, "lm-") {
+			b.Landmarks = append(b.Landmarks, seedsuites.Landmark{Name: s.Name, Addr: s.Addrs[0].String(), Lat: s.Location.Lat, Lon: s.Location.Lon})
+		}
+	}
+	return b, nil
+}

@@ -1,0 +1,66 @@
+package seed_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/sovbench/sovbench/scenarios/seed"
+)
+
+// selfSigned writes a throwaway CA certificate and returns its file and PEM.
+func selfSigned(t *testing.T) (file, pemText string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "t"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemText = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	file = filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(file, []byte(pemText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file, pemText
+}
+
+// The templates need no lab: every seed suite renders and parses for a
+// made-up provider (the seed lab's providers are bound in lab/seed).
+func TestEverySuiteRendersForAMadeUpProvider(t *testing.T) {
+	ca, caPEM := selfSigned(t)
+	b := seed.Binding{
+		Provider: "acme", Operator: "Proximus Luxembourg", Host: "acme/vm1", Claims: "claims",
+		Control: "198.18.1.101", API: "198.18.1.102", Metadata: "http://198.18.1.103", CA: ca, CAPEM: caPEM,
+		Sink: "198.19.1.1", Vendor: "198.19.1.2", Replica: "198.19.1.3", Mirror: "198.19.1.4",
+		Landmarks: []seed.Landmark{{Name: "lm-paris", Addr: "198.19.1.6", Lat: 48.86, Lon: 2.35}},
+	}
+	want := []string{"disconnected", "eu-residency", "jurisdiction", "no-foreign-replication", "no-third-party-telemetry", "trusted-cloud"}
+	if got := seed.SuiteNames(); !slices.Equal(got, want) {
+		t.Fatalf("suites %v, want %v", got, want)
+	}
+	for _, name := range want {
+		t.Run(name, func(t *testing.T) {
+			s, err := seed.Render(name, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Name != name || s.Provider.Name != "acme" || s.Targets[0].Host != "acme/vm1" {
+				t.Errorf("suite %s for %s on %s", s.Name, s.Provider.Name, s.Targets[0].Host)
+			}
+		})
+	}
+}
