@@ -20,6 +20,6 @@ if [ "$(id -u)" != 0 ]; then
   echo "latency.sh: the lab accuracy benchmark needs root (network namespaces)" >&2
   exit 1
 fi
-go test -count=1 -run '^$' -bench 'BenchmarkRTTAccuracy' -benchtime=1x -v ./scenarios |
-  grep -E '^Benchmark|location_bench_test|FAIL|ok'
+go test -count=1 -run '^$' -bench 'BenchmarkRTTAccuracy' -benchtime=1x -v ./lab |
+  grep -E '^Benchmark|suite_location_bench_test|FAIL|ok'
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,4 +1,4 @@
-package scenarios_test
+package lab_test
 
 import (
 	"context"
