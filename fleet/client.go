@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/attest"
-	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/internal/atomicfile"
 	"github.com/sovbench/sovbench/scenarios"
 )
 
@@ -200,7 +200,7 @@ func (c *Client) EnsureEnrolled(ctx context.Context, path, token, name string) e
 		return err
 	}
 	b, _ := json.MarshalIndent(cr, "", "  ")
-	if err := results.WriteFileAtomic(path, append(b, '\n'), 0o600); err != nil {
+	if err := atomicfile.Write(path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("saving credentials: %w", err)
 	}
 	return nil

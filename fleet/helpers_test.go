@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/sign"
+	"github.com/sovbench/sovbench/results/store"
 )
 
 // testServer is a verifier on 127.0.0.1 (httptest, TLS) and what it uses.
@@ -18,9 +20,9 @@ type testServer struct {
 	*Server
 	http  *httptest.Server
 	store Store
-	key   *results.SigningKey
+	key   *sign.Key
 	dir   string
-	index *results.Index
+	index *store.Index
 }
 
 func newTestServer(tb testing.TB) *testServer { tb.Helper(); return newTestServerOf(tb, "testdata") }
@@ -40,7 +42,7 @@ func newTestServerWith(tb testing.TB, suitesDir string, kind storeKind) *testSer
 	if err != nil {
 		tb.Fatal(err)
 	}
-	key, err := results.GenerateKey(results.KeyEd25519)
+	key, err := sign.GenerateKey(sign.KeyEd25519)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -48,7 +50,7 @@ func newTestServerWith(tb testing.TB, suitesDir string, kind storeKind) *testSer
 	if err := mkdir(rdir); err != nil {
 		tb.Fatal(err)
 	}
-	x, err := results.OpenIndex(ctx, rdir)
+	x, err := store.OpenIndex(ctx, rdir)
 	if err != nil {
 		tb.Fatal(err)
 	}

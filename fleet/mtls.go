@@ -18,7 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/internal/atomicfile"
 )
 
 // agentURIPrefix names an agent in its client certificate's URI SAN.
@@ -76,10 +76,10 @@ func LoadOrCreateAgentCA(certPath, keyPath string) (*AgentCA, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := results.WriteFileAtomic(keyPath, k, 0o600); err != nil {
+		if err := atomicfile.Write(keyPath, k, 0o600); err != nil {
 			return nil, err
 		}
-		if err := results.WriteFileAtomic(certPath, c, 0o644); err != nil {
+		if err := atomicfile.Write(certPath, c, 0o644); err != nil {
 			return nil, err
 		}
 	}

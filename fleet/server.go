@@ -15,6 +15,7 @@ import (
 
 	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/sign"
 	"github.com/sovbench/sovbench/scenarios"
 	"github.com/sovbench/sovbench/verify"
 )
@@ -30,7 +31,7 @@ type Config struct {
 	// Suites are the suites agents may run, by name.
 	Suites map[string]*scenarios.Suite
 	// Key signs every report (DSSE).
-	Key *results.SigningKey
+	Key *sign.Key
 	// ResultsDir receives the signed reports; Store indexes them.
 	ResultsDir string
 	Store      Store

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/sign"
 	"github.com/sovbench/sovbench/scenarios"
 	"github.com/sovbench/sovbench/verify"
 )
@@ -41,7 +42,7 @@ func TestAgentEnrolsRunsAndSubmits(t *testing.T) {
 		if len(paths) != 1 {
 			t.Fatalf("reports stored: %v, want 1", paths)
 		}
-		v := &verify.Verifier{Keys: []*results.PublicKey{ts.key.Public()}}
+		v := &verify.Verifier{Keys: []*sign.PublicKey{ts.key.Public()}}
 		res := v.File(ctx, paths[0])
 		if !res.OK() {
 			t.Fatalf("stored report does not verify: %v", res.Failures())

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/store"
 )
 
 // ErrForbidden is returned for a wrong, used or expired enrolment token and
@@ -82,7 +83,7 @@ type StoreOptions struct {
 	// Index is the results directory's report index. The SQLite store adds
 	// every run to it (nil: runs are not indexed); the PostgreSQL store
 	// keeps its runs in its own tables and must not be given one.
-	Index *results.Index
+	Index *store.Index
 	// Timeout bounds every store operation, connecting included;
 	// 0: DefaultStoreTimeout.
 	Timeout time.Duration

@@ -13,10 +13,11 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/store"
 )
 
 // pgSchema are the PostgreSQL store's migrations. The run tables hold what
-// the results directory's SQLite index holds for a run (results.RunRecord).
+// the results directory's SQLite index holds for a run (store.RunRecord).
 var pgSchema = schemaSteps{`
 CREATE TABLE enrol_tokens (
 	hash    TEXT PRIMARY KEY, -- hex SHA-256 of the token
@@ -172,7 +173,7 @@ func openPostgres(ctx context.Context, dsn string, timeout time.Duration) (*pgSt
 // server as one pipelined batch, which PostgreSQL runs as one implicit
 // transaction: one round trip per run, all or nothing.
 func (s *pgStore) AddRun(ctx context.Context, path string, r *results.Report) error {
-	rr := results.RecordOf(r, filepath.ToSlash(path))
+	rr := store.RecordOf(r, filepath.ToSlash(path))
 	ctx, cancel := s.bounded(ctx)
 	defer cancel()
 	conn, err := s.db.Conn(ctx)
@@ -191,7 +192,7 @@ func (s *pgStore) AddRun(ctx context.Context, path string, r *results.Report) er
 
 // runBatch are the statements that replace rr's rows; verdicts and
 // measurements go in one statement each (unnest of parallel arrays).
-func runBatch(rr results.RunRecord) *pgx.Batch {
+func runBatch(rr store.RunRecord) *pgx.Batch {
 	b := &pgx.Batch{}
 	b.Queue(`DELETE FROM runs WHERE run_id = $1`, rr.RunID)
 	b.Queue(`INSERT INTO runs (run_id, provider, suite, suite_sha256, status,

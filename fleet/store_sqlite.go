@@ -9,6 +9,7 @@ import (
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/store"
 )
 
 // sqliteSchema are the SQLite store's migrations. Step 1 is the schema of
@@ -43,7 +44,7 @@ ALTER TABLE agents ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0; -- unix second
 // the results directory's index.
 type sqliteStore struct {
 	*sqlStore
-	index *results.Index
+	index *store.Index
 }
 
 // sqliteVersioning keeps the schema version in PRAGMA user_version; the

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sovbench/sovbench/fleet/pgtest"
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/store"
 )
 
 // storeKind is one Store implementation as tests open it.
@@ -34,13 +35,13 @@ func pgKind(srv *pgtest.Server) storeKind {
 
 // open opens a fresh store of kind; x is the results index an SQLite store
 // writes runs to.
-func (k storeKind) open(tb testing.TB, dir string, x *results.Index) Store {
+func (k storeKind) open(tb testing.TB, dir string, x *store.Index) Store {
 	tb.Helper()
 	return k.reopen(tb, k.dsn(tb, dir), x)
 }
 
 // reopen opens the store at dsn once more, closed when tb ends.
-func (k storeKind) reopen(tb testing.TB, dsn string, x *results.Index) Store {
+func (k storeKind) reopen(tb testing.TB, dsn string, x *store.Index) Store {
 	tb.Helper()
 	opts := StoreOptions{Timeout: 20 * time.Second}
 	if k.sqlite {
@@ -70,7 +71,7 @@ type storeEnv struct {
 	kind  storeKind
 	dsn   string
 	st    Store
-	index *results.Index // the results directory's index (SQLite store's runs)
+	index *store.Index // the results directory's index (SQLite store's runs)
 	dir   string
 }
 
@@ -292,7 +293,7 @@ func TestStores(t *testing.T) {
 			for _, tc := range storeCases {
 				t.Run(tc.name, func(t *testing.T) {
 					dir := t.TempDir()
-					x, err := results.OpenIndex(context.Background(), dir)
+					x, err := store.OpenIndex(context.Background(), dir)
 					if err != nil {
 						t.Fatal(err)
 					}

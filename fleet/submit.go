@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/store"
 	"github.com/sovbench/sovbench/scenarios"
 )
 
@@ -50,7 +51,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusUnprocessableEntity, outcome, err)
 		return
 	}
-	path, err := results.WriteSignedReport(r.Context(), s.cfg.ResultsDir, rep, s.cfg.Key)
+	path, err := store.WriteSignedReport(r.Context(), s.cfg.ResultsDir, rep, s.cfg.Key)
 	if err == nil {
 		err = s.cfg.Store.AddRun(r.Context(), path, rep)
 	}

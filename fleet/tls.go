@@ -15,7 +15,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/internal/atomicfile"
 )
 
 // SelfSigned returns a self-signed ECDSA P-256 server certificate for hosts
@@ -65,10 +65,10 @@ func LoadOrCreateCert(certPath, keyPath string, hosts []string) (tls.Certificate
 		if err != nil {
 			return tls.Certificate{}, err
 		}
-		if err := results.WriteFileAtomic(keyPath, k, 0o600); err != nil {
+		if err := atomicfile.Write(keyPath, k, 0o600); err != nil {
 			return tls.Certificate{}, err
 		}
-		if err := results.WriteFileAtomic(certPath, c, 0o644); err != nil {
+		if err := atomicfile.Write(certPath, c, 0o644); err != nil {
 			return tls.Certificate{}, err
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/attest/swtpm/swtpmtest"
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/sign"
 	"github.com/sovbench/sovbench/scenarios"
 	"github.com/sovbench/sovbench/verify"
 )
@@ -111,7 +112,7 @@ func TestTPMQuoteBindsTheIssuedNonce(t *testing.T) {
 		if len(paths) != 1 {
 			t.Fatalf("reports: %v", paths)
 		}
-		res := (&verify.Verifier{Keys: []*results.PublicKey{f.ts.key.Public()}}).File(ctx, paths[0])
+		res := (&verify.Verifier{Keys: []*sign.PublicKey{f.ts.key.Public()}}).File(ctx, paths[0])
 		if !res.OK() {
 			t.Fatalf("report %s does not verify: %v", resp.RunID, res.Failures())
 		}

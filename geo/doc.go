@@ -8,9 +8,11 @@
 // data/ATTRIBUTION.md and scripts/gen-geodata. Geometry is spherical and
 // done with github.com/golang/geo/s2.
 //
-// It sits beside results in the import graph: probes (to label evidence with
-// a region), scenarios (claims) and report renderers (maps) import it; it
-// imports only results.
+// It imports nothing of sovbench: its inputs and outputs are its own types
+// (Landmark, Measurement, Region with its plain-data Solution, Disk).
+// Callers convert between them and the report's data model: the rtt probe
+// (evidence from a Region), the location claims, and results/render (a map
+// from a report's evidence, drawn with MapSVG).
 //
 // Physics: a round trip of RTT can reach at most speed × RTT / 2 away. Light
 // in fibre travels at about 2/3 c (about 200 km per millisecond); that is the

@@ -8,8 +8,6 @@ import (
 
 	"github.com/golang/geo/s1"
 	"github.com/golang/geo/s2"
-
-	"github.com/sovbench/sovbench/results"
 )
 
 // Mode names the speed a solve assumes.
@@ -56,7 +54,7 @@ const maxRadius = math.Pi/2 - 1e-6
 // Region is the set of places the host can be, given the measurements. It
 // is an outer bound: the polygon contains the intersection of the disks.
 type Region struct {
-	results.Geolocation
+	Solution
 	caps []s2.Cap // constraints used, smallest first, inflated as sampled
 	loop *s2.Loop // nil when empty or unconstrained
 	poly *s2.Polygon
@@ -75,9 +73,9 @@ func Solve(ms []Measurement, o Options) *Region {
 	if o.Samples < 8 {
 		o.Samples = 180
 	}
-	r := &Region{Geolocation: results.Geolocation{SpeedKmPerMs: round6(o.Mode.Speed()), Mode: string(o.Mode)}}
+	r := &Region{Solution: Solution{SpeedKmPerMs: round6(o.Mode.Speed()), Mode: o.Mode}}
 	for _, m := range ms {
-		d := results.Disk{Landmark: m.Landmark.Name, Lat: m.Landmark.Lat, Lon: m.Landmark.Lon, RTTMin: results.Duration(m.RTT)}
+		d := Disk{Landmark: m.Landmark.Name, Lat: m.Landmark.Lat, Lon: m.Landmark.Lon, RTTMin: m.RTT}
 		km := MaxDistanceKm(m.RTT, o.Mode.Speed())
 		if bl, ok := o.Bestlines[m.Landmark.Name]; ok && o.Mode == ModeCalibrated {
 			km = bl.DistanceKm(m.RTT)
@@ -203,7 +201,7 @@ func (r *Region) setPolygon(pts []s2.Point) {
 	r.loop = q.ConvexHull()
 	r.poly = s2.PolygonFromLoops([]*s2.Loop{r.loop})
 	for _, v := range r.loop.Vertices() {
-		r.Region = append(r.Region, latLonOf(v))
+		r.Outline = append(r.Outline, latLonOf(v))
 	}
 	r.AreaKm2 = math.Round(r.loop.Area()*EarthRadiusKm*EarthRadiusKm*100) / 100
 	r.Centroid = latLonOf(s2.Point{Vector: r.loop.Centroid().Normalize()})

@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"github.com/golang/geo/s2"
-
-	"github.com/sovbench/sovbench/results"
 )
 
 // MapOptions tune MapSVG.
@@ -28,11 +26,11 @@ type MapOptions struct {
 // europe is the default frame: [south, west, north, east].
 var europe = [4]float64{34, -12, 64, 35}
 
-// MapSVG draws a feasible region as a standalone SVG document: country
-// borders, the claimed location, every landmark's disk, the landmarks and
-// the region. The frame is Europe, zoomed to fit the region and the claimed
+// MapSVG draws a solved region (a Region's Solution, or one rebuilt from a
+// record of it; nil for none) as a standalone SVG document: country borders,
+// the claimed location, every landmark's disk, the landmarks and the region. The frame is Europe, zoomed to fit the region and the claimed
 // point when there is one. It is pure: same input, same picture.
-func MapSVG(g *results.Geolocation, o MapOptions) string {
+func MapSVG(g *Solution, o MapOptions) string {
 	if o.Width <= 0 {
 		o.Width = 720
 	}
@@ -49,9 +47,9 @@ func MapSVG(g *results.Geolocation, o MapOptions) string {
 	if o.Claimed != nil {
 		m.claimed(&b, *o.Claimed, o.ClaimedKm)
 	}
-	if g != nil && len(g.Region) > 0 {
+	if g != nil && len(g.Outline) > 0 {
 		fmt.Fprintf(&b, `<path d="%s" fill="#d62728" fill-opacity="0.45" stroke="#a00" stroke-width="1.5"><title>feasible region: %.0f km²</title></path>`+"\n",
-			m.path(g.Region, true), g.AreaKm2)
+			m.path(g.Outline, true), g.AreaKm2)
 		c := m.xy(g.Centroid[0], g.Centroid[1])
 		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="2.5" fill="#600"/>`+"\n", c[0], c[1])
 	}
@@ -65,15 +63,15 @@ func MapSVG(g *results.Geolocation, o MapOptions) string {
 }
 
 // frameOf picks [south, west, north, east] to draw.
-func frameOf(g *results.Geolocation, o MapOptions) [4]float64 {
-	if g == nil || len(g.Region) == 0 {
+func frameOf(g *Solution, o MapOptions) [4]float64 {
+	if g == nil || len(g.Outline) == 0 {
 		return europe
 	}
 	s, w, n, e := 90.0, 180.0, -90.0, -180.0
 	add := func(lat, lon float64) {
 		s, n, w, e = min(s, lat), max(n, lat), min(w, lon), max(e, lon)
 	}
-	for _, p := range g.Region {
+	for _, p := range g.Outline {
 		add(p[0], p[1])
 	}
 	if o.Claimed != nil {
@@ -171,7 +169,7 @@ func circle(lat, lon, km float64) [][2]float64 {
 	return out
 }
 
-func (m *mapFrame) disks(b *strings.Builder, g *results.Geolocation) {
+func (m *mapFrame) disks(b *strings.Builder, g *Solution) {
 	for _, d := range g.Constraints {
 		if !d.Used {
 			continue
@@ -181,7 +179,7 @@ func (m *mapFrame) disks(b *strings.Builder, g *results.Geolocation) {
 	}
 }
 
-func (m *mapFrame) landmarks(b *strings.Builder, g *results.Geolocation) {
+func (m *mapFrame) landmarks(b *strings.Builder, g *Solution) {
 	for _, d := range g.Constraints {
 		p := m.xy(d.Lat, d.Lon)
 		color := "#1f4e79"
@@ -201,7 +199,7 @@ func (m *mapFrame) claimed(b *strings.Builder, at [2]float64, km float64) {
 	fmt.Fprintf(b, `<path d="M%.1f %.1fl6 6M%.1f %.1fl-6 6" stroke="#2ca02c" stroke-width="2.5"/>`+"\n", p[0]-3, p[1]-3, p[0]+3, p[1]-3)
 }
 
-func (m *mapFrame) legend(b *strings.Builder, g *results.Geolocation, o MapOptions) {
+func (m *mapFrame) legend(b *strings.Builder, g *Solution, o MapOptions) {
 	lines := []string{}
 	if o.Title != "" {
 		lines = append(lines, o.Title)
@@ -211,7 +209,7 @@ func (m *mapFrame) legend(b *strings.Builder, g *results.Geolocation, o MapOptio
 		lines = append(lines, "no round trips")
 	case g.Empty:
 		lines = append(lines, "the disks do not intersect")
-	case len(g.Region) == 0:
+	case len(g.Outline) == 0:
 		lines = append(lines, "no landmark close enough to constrain")
 	default:
 		lines = append(lines, fmt.Sprintf("region %.0f km², within %.0f km of %.2f, %.2f", g.AreaKm2, g.EnclosingRadiusKm, g.EnclosingCenter[0], g.EnclosingCenter[1]))

@@ -33,7 +33,7 @@ func TestMapSVG(t *testing.T) {
 				ls = append(ls[:len(ls):len(ls)], ashburn)
 			}
 			r := Solve(synthetic(tc.truth, ls, 1.2, 100*time.Microsecond), Options{})
-			svg := MapSVG(&r.Geolocation, tc.opts)
+			svg := MapSVG(&r.Solution, tc.opts)
 			if err := xml.Unmarshal([]byte(svg), new(struct{})); err != nil {
 				t.Fatalf("not well-formed XML: %v", err)
 			}

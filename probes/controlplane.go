@@ -14,6 +14,7 @@ import (
 
 	"github.com/sovbench/sovbench/geo"
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/stats"
 )
 
 const (
@@ -148,7 +149,7 @@ func derive(d *results.ControlPlaneDetails, allowance time.Duration) {
 	}
 	d.Phases = map[string]results.Summary{}
 	for name, v := range phases {
-		d.Phases[name] = results.Summarize(v)
+		d.Phases[name] = stats.Summarize(v)
 	}
 	rtt := d.Phases["connect"].Min.D()
 	for _, r := range d.Requests {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sovbench/sovbench/geo"
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/stats"
 )
 
 const (
@@ -167,9 +168,9 @@ func (r *rttProbe) Run(ctx context.Context, t Target) (results.Evidence, error) 
 	}
 	wg.Wait()
 	d.Landmarks = jobs
-	d.Location = &LocationOf(d.Landmarks, geo.ModeFibre).Geolocation
+	d.Location = geolocationOf(&LocationOf(d.Landmarks, geo.ModeFibre).Solution)
 	if len(r.p.Calibration) > 0 {
-		d.Location = &calibratedLocation(d.Landmarks, bestlines(r.p.Calibration, r.lms)).Geolocation
+		d.Location = geolocationOf(&calibratedLocation(d.Landmarks, bestlines(r.p.Calibration, r.lms)).Solution)
 	}
 	return rec.Finish(func(ev *results.Evidence) { ev.Latency = &d }), nil
 }
@@ -242,7 +243,7 @@ samples:
 	for _, v := range samples {
 		out.Samples = append(out.Samples, results.Duration(v))
 	}
-	out.Summary = results.Summarize(samples)
+	out.Summary = stats.Summarize(samples)
 	note := fmt.Sprintf("%s %s: %d/%d answered", out.Method, out.Name, len(samples), r.p.Count)
 	out.Failure = rec.Observe(out.Method, out.Address, began, last, note)
 }

@@ -1,9 +1,9 @@
 package results
 
 // Summary is the statistics sovbench reports for a set of duration samples.
-// It is computed in one place, Summarize (results/stats.go), through
-// montanaflynn/stats; see Summarize for the exact definitions (nearest-rank
-// percentiles, sample standard deviation).
+// It is computed in one place, stats.Summarize (package results/stats),
+// through montanaflynn/stats; see there for the exact definitions
+// (nearest-rank percentiles, sample standard deviation).
 type Summary struct {
 	N      int      `json:"n"`
 	Min    Duration `json:"min"`

@@ -7,6 +7,7 @@ import (
 	"github.com/sovbench/sovbench/geo"
 	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/stats"
 )
 
 // rttFacts is the rtt evidence of a host at lat, lon measuring the named
@@ -21,7 +22,7 @@ func rttFacts(t *testing.T, lat, lon, inflation float64, names ...string) Facts 
 		}
 		rtt := geo.RoundTripAt(geo.DistanceKm(lat, lon, l.Lat, l.Lon)*inflation, geo.FibreKmPerMs) + 50*time.Microsecond
 		lms = append(lms, results.LandmarkRTT{Name: l.Name, Lat: l.Lat, Lon: l.Lon, Method: "tcp",
-			Samples: []results.Duration{results.Duration(rtt)}, Summary: results.Summarize([]time.Duration{rtt})})
+			Samples: []results.Duration{results.Duration(rtt)}, Summary: stats.Summarize([]time.Duration{rtt})})
 	}
 	return Facts{Target: "t", Evidence: []results.Evidence{{ID: "t/rtt", Probe: "rtt", Latency: &results.LatencyDetails{Landmarks: lms}}}}
 }

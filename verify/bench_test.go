@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/sign"
 )
 
 // BenchmarkVerify measures whole-report verification — envelope parse,
@@ -18,14 +19,14 @@ func BenchmarkVerify(b *testing.B) {
 	plain := runReport(b)
 	withTPM := runReport(b)
 	addTPM(b, withTPM)
-	for _, kt := range []results.KeyType{results.KeyEd25519, results.KeyECDSAP256} {
+	for _, kt := range []sign.KeyType{sign.KeyEd25519, sign.KeyECDSAP256} {
 		for _, rc := range []struct {
 			name string
 			rep  *results.Report
 		}{{"host", plain}, {"host+tpm", withTPM}} {
 			k := newKey(b, kt)
-			env := sign(b, rc.rep, k)
-			v := &Verifier{Keys: []*results.PublicKey{k.Public()}}
+			env := signed(b, rc.rep, k)
+			v := &Verifier{Keys: []*sign.PublicKey{k.Public()}}
 			b.Run(string(kt)+"/"+rc.name, func(b *testing.B) {
 				b.SetBytes(int64(len(env)))
 				b.ReportAllocs()

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/sign"
 )
 
 // needTools skips when a command-line tool is missing, except in CI
@@ -29,7 +29,7 @@ func needTools(t *testing.T, tools ...string) {
 
 // recipeBlocks returns the ```sh blocks of docs/verify-by-hand.md that apply
 // to keys of type kt, in order.
-func recipeBlocks(t *testing.T, kt results.KeyType) []string {
+func recipeBlocks(t *testing.T, kt sign.KeyType) []string {
 	t.Helper()
 	doc, err := os.ReadFile("../docs/verify-by-hand.md")
 	if err != nil {
@@ -55,21 +55,21 @@ func recipeBlocks(t *testing.T, kt results.KeyType) []string {
 
 // runRecipe runs the documented commands on a signed report and returns
 // their combined output and whether every block exited 0.
-func runRecipe(t *testing.T, kt results.KeyType, envelope []byte, k *results.SigningKey) (string, bool) {
+func runRecipe(t *testing.T, kt sign.KeyType, envelope []byte, k *sign.Key) (string, bool) {
 	t.Helper()
 	dir := t.TempDir()
 	report, pub := filepath.Join(dir, "report.json"), filepath.Join(dir, "keys")
 	if err := os.WriteFile(report, envelope, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := results.WriteKeyPair(pub, k); err != nil {
+	if _, _, err := sign.WriteKeyPair(pub, k); err != nil {
 		t.Fatal(err)
 	}
 	var all bytes.Buffer
 	for _, block := range recipeBlocks(t, kt) {
 		cmd := exec.Command("bash", "-c", block)
 		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "REPORT="+report, "PUB="+filepath.Join(pub, results.PublicKeyFile))
+		cmd.Env = append(os.Environ(), "REPORT="+report, "PUB="+filepath.Join(pub, sign.PublicKeyFile))
 		out, err := cmd.CombinedOutput()
 		all.Write(out)
 		if err != nil {
@@ -84,18 +84,18 @@ func TestVerifyByHandRecipe(t *testing.T) {
 	needTools(t, "bash", "openssl", "jq", "base64", "sha256sum")
 	rep := runReport(t)
 	for _, tc := range []struct {
-		kt   results.KeyType
+		kt   sign.KeyType
 		says string
 	}{
-		{results.KeyEd25519, "Signature Verified Successfully"},
-		{results.KeyECDSAP256, "Verified OK"},
+		{sign.KeyEd25519, "Signature Verified Successfully"},
+		{sign.KeyECDSAP256, "Verified OK"},
 	} {
 		k := newKey(t, tc.kt)
-		env := sign(t, rep, k)
+		env := signed(t, rep, k)
 		t.Run("openssl verifies a real report signed with "+string(tc.kt), func(t *testing.T) {
 			out, ok := runRecipe(t, tc.kt, env, k)
 			if !ok || !strings.Contains(out, tc.says) || !strings.Contains(out, "key id matches: "+k.ID) ||
-				!strings.Contains(out, results.PredicateType) || !strings.Contains(out, "Clarence: suite clarence, run "+rep.RunID) {
+				!strings.Contains(out, sign.PredicateType) || !strings.Contains(out, "Clarence: suite clarence, run "+rep.RunID) {
 				t.Fatalf("recipe output:\n%s", out)
 			}
 		})

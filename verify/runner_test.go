@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/sign"
 	"github.com/sovbench/sovbench/scenarios"
 )
 
@@ -45,22 +46,22 @@ claims:
 	if err := json.Unmarshal(b, &round); err != nil {
 		t.Fatal(err)
 	}
-	k, err := results.GenerateKey(results.KeyEd25519)
+	k, err := sign.GenerateKey(sign.KeyEd25519)
 	if err != nil {
 		t.Fatal(err)
 	}
-	env, err := results.SignReport(context.Background(), &round, k)
+	env, err := sign.SignReport(context.Background(), &round, k)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := (&Verifier{Keys: []*results.PublicKey{k.Public()}}).Envelope(context.Background(), "run", env)
+	res := (&Verifier{Keys: []*sign.PublicKey{k.Public()}}).Envelope(context.Background(), "run", env)
 	if !res.OK() {
 		t.Fatalf("a bound run does not verify: %v", res.Failures())
 	}
 	// The binding is real: evidence changed after the quote is caught.
 	round.Evidence[0].Duration++
-	env, _ = results.SignReport(context.Background(), &round, k)
-	res = (&Verifier{Keys: []*results.PublicKey{k.Public()}}).Envelope(context.Background(), "run", env)
+	env, _ = sign.SignReport(context.Background(), &round, k)
+	res = (&Verifier{Keys: []*sign.PublicKey{k.Public()}}).Envelope(context.Background(), "run", env)
 	if res.OK() {
 		t.Fatal("evidence changed after the quote still verifies")
 	}

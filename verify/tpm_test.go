@@ -10,6 +10,7 @@ import (
 
 	"github.com/sovbench/sovbench/attest/collect"
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/sign"
 )
 
 // addTPM appends to rep, for its first target, TPM evidence collected from
@@ -42,8 +43,8 @@ func addTPM(t testing.TB, rep *results.Report) {
 var simMu sync.Mutex
 
 func TestTPMBinding(t *testing.T) {
-	k := newKey(t, results.KeyEd25519)
-	v := &Verifier{Keys: []*results.PublicKey{k.Public()}}
+	k := newKey(t, sign.KeyEd25519)
+	v := &Verifier{Keys: []*sign.PublicKey{k.Public()}}
 	cases := []struct {
 		name   string
 		mutate func(r *results.Report)
@@ -69,7 +70,7 @@ func TestTPMBinding(t *testing.T) {
 			if tc.mutate != nil {
 				tc.mutate(rep)
 			}
-			res := v.Envelope(context.Background(), "r", sign(t, rep, k))
+			res := v.Envelope(context.Background(), "r", signed(t, rep, k))
 			if tc.detail == "" {
 				if !res.OK() {
 					t.Fatal(res.Err())

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/sign"
 	"github.com/sovbench/sovbench/scenarios"
 )
 
@@ -112,7 +113,7 @@ func (e *FailedError) Error() string {
 // Verifier verifies signed reports against a set of trusted keys. It is
 // safe for concurrent use; create it with a composite literal.
 type Verifier struct {
-	Keys []*results.PublicKey
+	Keys []*sign.PublicKey
 	// TPM checks one TPM evidence record against the evidence digest of
 	// its target (nil: TPMBinding).
 	TPM func(e *results.Evidence, evidenceDigest []byte) error
@@ -141,7 +142,7 @@ func (v *Verifier) Envelope(ctx context.Context, source string, data []byte) *Re
 
 func (v *Verifier) envelope(ctx context.Context, source string, data []byte) *Result {
 	res := &Result{Source: source}
-	if !results.IsEnvelope(data) {
+	if !sign.IsEnvelope(data) {
 		res.Checks = append(res.Checks, Check{Name: CheckEnvelope,
 			Detail: "not a signed report (no DSSE envelope); sign it with `sovbench sign`"})
 		return res
@@ -153,20 +154,20 @@ func (v *Verifier) envelope(ctx context.Context, source string, data []byte) *Re
 		res.Checks = append(res.Checks, Check{Name: name, OK: true, Detail: detail})
 	}
 
-	env, err := results.ParseEnvelope(data)
+	env, err := sign.ParseEnvelope(data)
 	if err != nil {
 		fail(CheckEnvelope, "", err.Error())
 		return res
 	}
 	pass(CheckEnvelope, "canonical DSSE envelope, payloadType "+env.PayloadType)
-	signer, payload, err := results.VerifySignature(ctx, env, v.Keys)
+	signer, payload, err := sign.VerifySignature(ctx, env, v.Keys)
 	if err != nil {
 		fail(CheckSignature, "", err.Error())
 		return res
 	}
 	res.Signer = signer
 	pass(CheckSignature, "signed by trusted key "+signer)
-	st, err := results.DecodeStatement(payload)
+	st, err := sign.DecodeStatement(payload)
 	if err != nil {
 		fail(CheckStatement, "", err.Error())
 		return res
@@ -180,7 +181,7 @@ func (v *Verifier) envelope(ctx context.Context, source string, data []byte) *Re
 	} else {
 		pass(CheckSuite, "embedded suite "+rep.Suite.Name+" matches its SHA-256")
 	}
-	if errs := results.CheckSubjects(st); len(errs) > 0 {
+	if errs := sign.CheckSubjects(st); len(errs) > 0 {
 		for _, e := range errs {
 			fail(CheckSubjects, "", e.Error())
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/sign"
 	"github.com/sovbench/sovbench/scenarios"
 )
 
@@ -53,18 +54,18 @@ claims:
 	return rep
 }
 
-func sign(t testing.TB, rep *results.Report, k *results.SigningKey) []byte {
+func signed(t testing.TB, rep *results.Report, k *sign.Key) []byte {
 	t.Helper()
-	b, err := results.SignReport(context.Background(), rep, k)
+	b, err := sign.SignReport(context.Background(), rep, k)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
 }
 
-func newKey(t testing.TB, kt results.KeyType) *results.SigningKey {
+func newKey(t testing.TB, kt sign.KeyType) *sign.Key {
 	t.Helper()
-	k, err := results.GenerateKey(kt)
+	k, err := sign.GenerateKey(kt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,9 +74,9 @@ func newKey(t testing.TB, kt results.KeyType) *results.SigningKey {
 
 func TestVerify(t *testing.T) {
 	rep := runReport(t)
-	k := newKey(t, results.KeyEd25519)
-	other := newKey(t, results.KeyECDSAP256)
-	trusted := &Verifier{Keys: []*results.PublicKey{other.Public(), k.Public()}}
+	k := newKey(t, sign.KeyEd25519)
+	other := newKey(t, sign.KeyECDSAP256)
+	trusted := &Verifier{Keys: []*sign.PublicKey{other.Public(), k.Public()}}
 	flipped := func(r *results.Report) {
 		v := &r.Verdicts[0]
 		if v.Status == results.StatusPass {
@@ -87,13 +88,13 @@ func TestVerify(t *testing.T) {
 	cases := []struct {
 		name     string
 		mutate   func(r *results.Report)
-		signer   *results.SigningKey
+		signer   *sign.Key
 		verifier *Verifier
 		failed   string // the check that must fail, "" for none
 		detail   string
 	}{
 		{name: "a report signed by a trusted key verifies", signer: k, verifier: trusted},
-		{name: "a report signed by an unknown key is rejected", signer: k, verifier: &Verifier{Keys: []*results.PublicKey{other.Public()}},
+		{name: "a report signed by an unknown key is rejected", signer: k, verifier: &Verifier{Keys: []*sign.PublicKey{other.Public()}},
 			failed: CheckSignature, detail: "no signature by a trusted key"},
 		{name: "a flipped verdict in a validly re-signed report is caught by re-evaluation", mutate: flipped, signer: k, verifier: trusted,
 			failed: CheckVerdicts, detail: "the evidence gives"},
@@ -112,7 +113,7 @@ func TestVerify(t *testing.T) {
 			if tc.mutate != nil {
 				tc.mutate(r)
 			}
-			res := tc.verifier.Envelope(context.Background(), "r.json", sign(t, r, tc.signer))
+			res := tc.verifier.Envelope(context.Background(), "r.json", signed(t, r, tc.signer))
 			fails := res.Failures()
 			if tc.failed == "" {
 				if !res.OK() || !res.Verified || res.Signer != k.ID {
@@ -136,8 +137,8 @@ func TestVerify(t *testing.T) {
 // runReportCopy deep-copies a report through JSON so cases cannot share state.
 func runReportCopy(t testing.TB, r *results.Report) *results.Report {
 	t.Helper()
-	k := newKey(t, results.KeyEd25519)
-	out, err := results.ReadUnverified(sign(t, r, k))
+	k := newKey(t, sign.KeyEd25519)
+	out, err := sign.ReadUnverified(signed(t, r, k))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,9 +150,9 @@ func runReportCopy(t testing.TB, r *results.Report) *results.Report {
 // a random other value; results tests every byte of an envelope) and runs
 // the whole verifier on each.
 func TestSingleByteChangesFailVerification(t *testing.T) {
-	k := newKey(t, results.KeyEd25519)
-	data := sign(t, runReport(t), k)
-	v := &Verifier{Keys: []*results.PublicKey{k.Public()}}
+	k := newKey(t, sign.KeyEd25519)
+	data := signed(t, runReport(t), k)
+	v := &Verifier{Keys: []*sign.PublicKey{k.Public()}}
 	if res := v.Envelope(context.Background(), "r", data); !res.OK() {
 		t.Fatal(res.Err())
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sovbench/sovbench/fleet"
-	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/render"
 	"github.com/sovbench/sovbench/scenarios"
 )
 
@@ -90,11 +90,11 @@ func (a *app) printVerdicts(resp fleet.SubmitResponse) error {
 	if a.output == "json" {
 		return writeJSON(a.stdout, resp)
 	}
-	g := results.Grid{Header: []string{"target", "claim", "status", "reason"}}
+	g := render.Grid{Header: []string{"target", "claim", "status", "reason"}}
 	for _, v := range resp.Verdicts {
 		g.Rows = append(g.Rows, []string{v.Target, v.Key(), string(v.Status), v.Reason})
 	}
-	if err := results.RenderGrid(a.stdout, g, a.output); err != nil {
+	if err := render.WriteGrid(a.stdout, g, a.output); err != nil {
 		return err
 	}
 	if a.output == "text" {

@@ -10,7 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/render"
+	"github.com/sovbench/sovbench/results/store"
 )
 
 func (a *app) compareCommand() *cobra.Command {
@@ -40,7 +41,7 @@ with its files first; --index reads the index of --results-dir.`,
 			if err != nil {
 				return err
 			}
-			g := results.CompareRuns(runs)
+			g := render.CompareRuns(runs)
 			inputs := args
 			if useIndex {
 				inputs = []string{a.resultsDir}
@@ -48,7 +49,7 @@ with its files first; --index reads the index of --results-dir.`,
 			if err := a.verifyCompared(cmd.Context(), &g, runs, inputs, keyPath, noVerify); err != nil {
 				return err
 			}
-			return results.RenderGrid(a.stdout, g, a.output)
+			return render.WriteGrid(a.stdout, g, a.output)
 		},
 	}
 	cmd.Flags().StringVar(&keyPath, "key", "", "trusted public key(s): signed reports are verified before they are compared")
@@ -59,7 +60,7 @@ with its files first; --index reads the index of --results-dir.`,
 
 // compareRuns gathers the runs to compare: from the index of --results-dir,
 // from the index of a single directory that has one, or from report files.
-func (a *app) compareRuns(ctx context.Context, useIndex bool, args []string) ([]results.RunRecord, error) {
+func (a *app) compareRuns(ctx context.Context, useIndex bool, args []string) ([]store.RunRecord, error) {
 	if useIndex {
 		runs, err := a.indexedRuns(ctx, a.resultsDir)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -74,7 +75,7 @@ func (a *app) compareRuns(ctx context.Context, useIndex bool, args []string) ([]
 		return runs, nil
 	}
 	if len(args) == 1 {
-		if _, err := os.Stat(filepath.Join(args[0], results.IndexName)); err == nil {
+		if _, err := os.Stat(filepath.Join(args[0], store.IndexName)); err == nil {
 			runs, err := a.indexedRuns(ctx, args[0])
 			if err == nil && len(runs) > 0 {
 				return runs, nil
@@ -84,19 +85,19 @@ func (a *app) compareRuns(ctx context.Context, useIndex bool, args []string) ([]
 			}
 		}
 	}
-	reps, err := results.LoadReports(args...)
+	reps, err := store.LoadReports(args...)
 	if err != nil {
 		return nil, usageErr(err)
 	}
-	runs := make([]results.RunRecord, len(reps))
+	runs := make([]store.RunRecord, len(reps))
 	for i, r := range reps {
-		runs[i] = results.RecordOf(r, "")
+		runs[i] = store.RecordOf(r, "")
 	}
 	return runs, nil
 }
 
 // indexedRuns reads every run from dir's index, synced with its files.
-func (a *app) indexedRuns(ctx context.Context, dir string) ([]results.RunRecord, error) {
+func (a *app) indexedRuns(ctx context.Context, dir string) ([]store.RunRecord, error) {
 	x, err := a.openSynced(ctx, dir)
 	if err != nil {
 		return nil, err

@@ -6,7 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/render"
+	"github.com/sovbench/sovbench/results/store"
 )
 
 func TestCompareReadsFilesDirectoriesAndTheIndexAlike(t *testing.T) {
@@ -15,13 +16,13 @@ func TestCompareReadsFilesDirectoriesAndTheIndexAlike(t *testing.T) {
 	if len(files) != 2 {
 		t.Fatalf("fixture files: %v", files)
 	}
-	for _, format := range results.Formats {
+	for _, format := range render.Formats {
 		t.Run("the "+format+" tables agree", func(t *testing.T) {
-			golden, err := os.ReadFile(filepath.Join("..", "..", "results", "testdata", "golden", "compare."+format))
+			golden, err := os.ReadFile(filepath.Join("..", "..", "results", "render", "testdata", "compare."+format))
 			if err != nil {
 				t.Fatal(err)
 			}
-			os.Remove(filepath.Join(dir, results.IndexName))
+			os.Remove(filepath.Join(dir, store.IndexName))
 			ways := [][]string{
 				append([]string{"compare", "-o", format}, files...),        // two report files
 				{"compare", "-o", format, dir},                             // a directory without an index
@@ -34,10 +35,10 @@ func TestCompareReadsFilesDirectoriesAndTheIndexAlike(t *testing.T) {
 					t.Fatalf("%v: exit %d: %s", args, code, errs)
 				}
 				if out != string(golden) {
-					t.Errorf("%v printed\n%s\nwant (results/testdata/golden/compare.%s)\n%s", args, out, format, golden)
+					t.Errorf("%v printed\n%s\nwant (results/render/testdata/compare.%s)\n%s", args, out, format, golden)
 				}
 				if i == 2 {
-					if _, err := os.Stat(filepath.Join(dir, results.IndexName)); err != nil {
+					if _, err := os.Stat(filepath.Join(dir, store.IndexName)); err != nil {
 						t.Errorf("compare --index left no index: %v", err)
 					}
 				}

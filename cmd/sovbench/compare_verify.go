@@ -9,7 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/render"
+	"github.com/sovbench/sovbench/results/sign"
+	"github.com/sovbench/sovbench/results/store"
 	"github.com/sovbench/sovbench/verify"
 )
 
@@ -19,14 +21,14 @@ import (
 // verify stops the comparison (exit 1, failures listed on stderr); signed
 // reports need keyPath unless noVerify, which shows their key ids marked
 // "not verified".
-func (a *app) verifyCompared(ctx context.Context, g *results.Grid, runs []results.RunRecord, paths []string, keyPath string, noVerify bool) error {
+func (a *app) verifyCompared(ctx context.Context, g *render.Grid, runs []store.RunRecord, paths []string, keyPath string, noVerify bool) error {
 	files, err := jsonFiles(paths)
 	if err != nil {
 		return usageErr(err)
 	}
 	var v *verify.Verifier
 	if keyPath != "" && !noVerify {
-		keys, err := results.LoadPublicKeys(keyPath)
+		keys, err := sign.LoadPublicKeys(keyPath)
 		if err != nil {
 			return usageErr(err)
 		}
@@ -39,12 +41,12 @@ func (a *app) verifyCompared(ctx context.Context, g *results.Grid, runs []result
 		if err != nil {
 			return runtimeErr(fmt.Errorf("reading report: %w", err))
 		}
-		if !results.IsEnvelope(data) {
+		if !sign.IsEnvelope(data) {
 			continue
 		}
 		if noVerify {
-			rep, err := results.ReadUnverified(data)
-			env, perr := results.ParseEnvelope(data)
+			rep, err := sign.ReadUnverified(data)
+			env, perr := sign.ParseEnvelope(data)
 			if err != nil || perr != nil {
 				return usageErr(fmt.Errorf("reading signed report %s: %w", f, errors.Join(err, perr)))
 			}
@@ -69,7 +71,7 @@ func (a *app) verifyCompared(ctx context.Context, g *results.Grid, runs []result
 		return &exitError{exitClaims, fmt.Errorf("%d signed reports did not verify", len(failed))}
 	}
 	if len(signers) > 0 { // a table of plain reports only stays as it was
-		results.AddSigners(g, runs, signers)
+		render.AddSigners(g, runs, signers)
 	}
 	return nil
 }

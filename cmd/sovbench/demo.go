@@ -11,8 +11,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sovbench/sovbench/internal/atomicfile"
 	"github.com/sovbench/sovbench/lab/seed"
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/render"
+	"github.com/sovbench/sovbench/results/sign"
 	seedsuites "github.com/sovbench/sovbench/scenarios/seed"
 )
 
@@ -59,7 +62,7 @@ the lab down, also on SIGINT. Without --key a demo key is generated once into
 					return runtimeErr(err)
 				}
 			}
-			if err := results.RenderGrid(a.stdout, seed.Grid(reps), a.output); err != nil {
+			if err := render.WriteGrid(a.stdout, seed.Grid(reps), a.output); err != nil {
 				return runtimeErr(err)
 			}
 			if !a.quiet {
@@ -85,27 +88,27 @@ the lab down, also on SIGINT. Without --key a demo key is generated once into
 
 // demoSigner loads keyPath, or the demo key under the results directory,
 // generating it on first use. It returns the key and its public key's path.
-func (a *app) demoSigner(keyPath string) (*results.SigningKey, string, error) {
+func (a *app) demoSigner(keyPath string) (*sign.Key, string, error) {
 	if keyPath != "" {
 		k, err := loadSigner(keyPath)
 		return k, strings.TrimSuffix(keyPath, filepath.Ext(keyPath)) + ".pub", err
 	}
 	dir := filepath.Join(a.resultsDir, "demo-key")
-	priv, pub := filepath.Join(dir, results.PrivateKeyFile), filepath.Join(dir, results.PublicKeyFile)
+	priv, pub := filepath.Join(dir, sign.PrivateKeyFile), filepath.Join(dir, sign.PublicKeyFile)
 	if _, err := os.Stat(priv); err == nil {
-		k, err := results.LoadPrivateKey(priv)
+		k, err := sign.LoadPrivateKey(priv)
 		return k, pub, err
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, "", fmt.Errorf("reading demo key: %w", err)
 	}
-	k, err := results.GenerateKey(results.KeyEd25519)
+	k, err := sign.GenerateKey(sign.KeyEd25519)
 	if err != nil {
 		return nil, "", err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, "", fmt.Errorf("creating demo key directory: %w", err)
 	}
-	if _, _, err := results.WriteKeyPair(dir, k); err != nil {
+	if _, _, err := sign.WriteKeyPair(dir, k); err != nil {
 		return nil, "", err
 	}
 	return k, pub, nil
@@ -113,15 +116,15 @@ func (a *app) demoSigner(keyPath string) (*results.SigningKey, string, error) {
 
 // storeDemoReport stores rep signed, indexes it and writes its HTML page
 // beside it (same name, .html).
-func (a *app) storeDemoReport(cmd *cobra.Command, rep *results.Report, k *results.SigningKey) error {
+func (a *app) storeDemoReport(cmd *cobra.Command, rep *results.Report, k *sign.Key) error {
 	path, err := a.storeSigned(cmd.Context(), rep, k)
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
 	signer := "signed by demo key " + k.ID + " (verify with sovbench verify)"
-	if err := results.RenderHTML(&buf, rep, results.HTMLOptions{Map: reportMap, Signer: signer}); err != nil {
+	if err := render.HTML(&buf, rep, render.HTMLOptions{Signer: signer}); err != nil {
 		return err
 	}
-	return results.WriteFileAtomic(strings.TrimSuffix(path, ".json")+".html", buf.Bytes(), 0o644)
+	return atomicfile.Write(strings.TrimSuffix(path, ".json")+".html", buf.Bytes(), 0o644)
 }

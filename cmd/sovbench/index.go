@@ -8,7 +8,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sovbench/sovbench/internal/atomicfile"
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/render"
+	"github.com/sovbench/sovbench/results/store"
 )
 
 // indexTimeout bounds the index work `run` does after writing a report.
@@ -17,7 +20,7 @@ const indexTimeout = 30 * time.Second
 // index adds the report stored at path to the index of the results
 // directory, filling a new or recreated index from the files first.
 func (a *app) index(ctx context.Context, path string, rep *results.Report) error {
-	x, err := results.OpenIndex(ctx, a.resultsDir)
+	x, err := store.OpenIndex(ctx, a.resultsDir)
 	if err != nil {
 		return err
 	}
@@ -33,8 +36,8 @@ func (a *app) index(ctx context.Context, path string, rep *results.Report) error
 
 // openSynced opens the index of dir and brings it up to date with the
 // report files. Files that are not reports are an error naming them.
-func (a *app) openSynced(ctx context.Context, dir string) (*results.Index, error) {
-	x, err := results.OpenIndex(ctx, dir)
+func (a *app) openSynced(ctx context.Context, dir string) (*store.Index, error) {
+	x, err := store.OpenIndex(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +74,7 @@ func (a *app) indexRebuildCommand() *cobra.Command {
 		Example: "  sovbench index rebuild\n  sovbench index rebuild --results-dir /srv/sovbench/results",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			x, err := results.OpenIndex(cmd.Context(), a.resultsDir)
+			x, err := store.OpenIndex(cmd.Context(), a.resultsDir)
 			if err != nil {
 				return runtimeErr(err)
 			}
@@ -107,7 +110,7 @@ func (a *app) indexListCommand() *cobra.Command {
 			if err != nil {
 				return runtimeErr(err)
 			}
-			return results.RenderGrid(a.stdout, results.RunsGrid(runs), a.output)
+			return render.WriteGrid(a.stdout, render.Runs(runs), a.output)
 		},
 	}
 }
@@ -145,12 +148,12 @@ measurements, oldest first.`,
 
 // exportToFile writes the export through a temporary file, so a reader
 // never sees half an export.
-func exportToFile(ctx context.Context, x *results.Index, path string) error {
+func exportToFile(ctx context.Context, x *store.Index, path string) error {
 	var b bytes.Buffer
 	if _, err := x.ExportJSONL(ctx, &b); err != nil {
 		return err
 	}
-	return results.WriteFileAtomic(path, b.Bytes(), 0o644)
+	return atomicfile.Write(path, b.Bytes(), 0o644)
 }
 
 func runtimeIf(err error) error {

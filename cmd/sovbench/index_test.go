@@ -10,19 +10,20 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/store"
 )
 
 // fixtureResults copies the results package's two golden-test reports
 // (Clarence on two hosts, S3NS on one) into a new results directory.
 func fixtureResults(t *testing.T) (dir string, reps []*results.Report) {
 	t.Helper()
-	reps, err := results.LoadReports(filepath.Join("..", "..", "results", "testdata", "reports"))
+	reps, err := store.LoadReports(filepath.Join("..", "..", "results", "testdata", "reports"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir = t.TempDir()
 	for _, r := range reps {
-		if _, err := results.WriteReport(dir, r); err != nil {
+		if _, err := store.WriteReport(dir, r); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -48,7 +49,7 @@ func TestRunIndexesTheReport(t *testing.T) {
 			t.Fatalf("run exit %d: %s", code, errs)
 		}
 	}
-	x, err := results.OpenIndex(t.Context(), rd)
+	x, err := store.OpenIndex(t.Context(), rd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func TestRunIndexesTheReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reps, _ := results.LoadReports(rd)
+	reps, _ := store.LoadReports(rd)
 	if len(runs) != 2 || len(reps) != 2 {
 		t.Fatalf("index holds %d runs for %d report files, want 2 and 2", len(runs), len(reps))
 	}
@@ -77,7 +78,7 @@ func TestRunKeepsTheReportWhenIndexingFails(t *testing.T) {
 	suite := writeSuite(t, dir, root, "  - hypervisor.present: false\n")
 	rd := filepath.Join(dir, "res")
 	// A directory where the index file should be: SQLite cannot open it.
-	if err := os.MkdirAll(filepath.Join(rd, results.IndexName), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(rd, store.IndexName), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	code, _, errs := sb(t, "run", "--results-dir", rd, suite)
@@ -87,7 +88,7 @@ func TestRunKeepsTheReportWhenIndexingFails(t *testing.T) {
 	if !strings.Contains(errs, "not indexed") {
 		t.Errorf("stderr does not warn that the report was not indexed: %s", errs)
 	}
-	if reps, err := results.LoadReports(rd); err != nil || len(reps) != 1 {
+	if reps, err := store.LoadReports(rd); err != nil || len(reps) != 1 {
 		t.Errorf("report files after an index failure: %d, %v; want 1", len(reps), err)
 	}
 }
@@ -111,12 +112,12 @@ func TestIndexCommands(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("export exit %d: %s", code, errs)
 		}
-		runs, err := results.ReadJSONL(strings.NewReader(out), "stdout")
+		runs, err := store.ReadJSONL(strings.NewReader(out), "stdout")
 		if err != nil || len(runs) != 2 {
 			t.Fatalf("export read back as %d runs, %v", len(runs), err)
 		}
 		for i, r := range runs {
-			want := results.RecordOf(reps[i], runs[i].Path)
+			want := store.RecordOf(reps[i], runs[i].Path)
 			if r.RunID != want.RunID || len(r.Verdicts) != len(want.Verdicts) || r.Fail != want.Fail {
 				t.Errorf("exported run %d = %+v, want %+v", i, r, want)
 			}
@@ -141,7 +142,7 @@ func TestIndexCommands(t *testing.T) {
 		bad := filepath.Join(dir, "S3NS", "garbage.json")
 		os.WriteFile(bad, []byte("{"), 0o644)
 		defer os.Remove(bad)
-		os.Remove(filepath.Join(dir, results.IndexName))
+		os.Remove(filepath.Join(dir, store.IndexName))
 		code, out, errs := sb(t, "index", "rebuild", "--results-dir", dir)
 		if code != exitRuntime || !strings.Contains(errs, bad) || !strings.Contains(out, "indexed 2 of 3") {
 			t.Errorf("rebuild with a bad file: exit %d, out %q, err %q", code, out, errs)
@@ -159,7 +160,7 @@ func TestSIGINTMidRunStillIndexesTheReport(t *testing.T) {
 	time.Sleep(500 * time.Millisecond) // let the probe block in its read
 	cmd.Process.Signal(os.Interrupt)
 	cmd.Wait()
-	x, err := results.OpenIndex(t.Context(), filepath.Join(dir, "res"))
+	x, err := store.OpenIndex(t.Context(), filepath.Join(dir, "res"))
 	if err != nil {
 		t.Fatal(err)
 	}

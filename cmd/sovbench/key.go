@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/sign"
 )
 
 func (a *app) keyCommand() *cobra.Command {
@@ -34,11 +34,11 @@ their signer by it. Share sovbench.pub with whoever verifies your reports.`,
 			if out == "" {
 				return usageErr(fmt.Errorf("key generate: say --out DIR"))
 			}
-			k, err := results.GenerateKey(results.KeyType(kt))
+			k, err := sign.GenerateKey(sign.KeyType(kt))
 			if err != nil {
 				return usageErr(err)
 			}
-			priv, pub, err := results.WriteKeyPair(out, k)
+			priv, pub, err := sign.WriteKeyPair(out, k)
 			if err != nil {
 				return runtimeErr(err)
 			}
@@ -49,7 +49,7 @@ their signer by it. Share sovbench.pub with whoever verifies your reports.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&kt, "type", string(results.KeyEd25519), "key type: ed25519 or ecdsa-p256")
+	cmd.Flags().StringVar(&kt, "type", string(sign.KeyEd25519), "key type: ed25519 or ecdsa-p256")
 	cmd.Flags().StringVar(&out, "out", "", "directory to write sovbench.key and sovbench.pub to")
 	return cmd
 }
@@ -61,7 +61,7 @@ func (a *app) keyIDCommand() *cobra.Command {
 		Example: "  sovbench key id ~/.sovbench/sovbench.pub",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			keys, err := results.LoadPublicKeys(args[0])
+			keys, err := sign.LoadPublicKeys(args[0])
 			if err != nil {
 				return usageErr(err)
 			}

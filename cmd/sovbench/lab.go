@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sovbench/sovbench/lab"
-	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/render"
 	"github.com/sovbench/sovbench/scenarios"
 )
 
@@ -194,14 +194,14 @@ and what the sinks recorded. -o json prints all of it.`,
 			if a.output == "json" {
 				return writeJSON(a.stdout, out)
 			}
-			return results.RenderGrid(a.stdout, statusGrid(out), a.output)
+			return render.WriteGrid(a.stdout, statusGrid(out), a.output)
 		},
 	}
 }
 
 // statusGrid has one row per host: its lab, provider truth, policy and reach.
-func statusGrid(labs []*lab.Status) results.Grid {
-	g := results.Grid{Header: []string{"lab", "host", "namespace", "address", "provider truth", "egress", "reach"}}
+func statusGrid(labs []*lab.Status) render.Grid {
+	g := render.Grid{Header: []string{"lab", "host", "namespace", "address", "provider truth", "egress", "reach"}}
 	for _, s := range labs {
 		state := "running"
 		if !s.Running {

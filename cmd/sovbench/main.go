@@ -15,7 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/render"
 )
 
 // Exit codes.
@@ -91,7 +91,7 @@ inconclusive or error, and reports are stored and compared.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			if err := results.CheckFormat(a.output); err != nil {
+			if err := render.CheckFormat(a.output); err != nil {
 				return usageErr(err)
 			}
 			level := slog.LevelWarn

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/store"
 )
 
 // The test binary doubles as the sovbench command when this is set, so
@@ -150,7 +151,7 @@ func TestRunWritesAReportThatShowAndCompareRead(t *testing.T) {
 	if code := execute(context.Background(), []string{"run", "--results-dir", rd, "-o", "json", suite}, &out, &errb); code != exitOK {
 		t.Fatalf("run exit %d: %s", code, errb.String())
 	}
-	reps, err := results.LoadReports(rd)
+	reps, err := store.LoadReports(rd)
 	if err != nil || len(reps) != 1 {
 		t.Fatalf("reports in %s: %v %v", rd, reps, err)
 	}
@@ -196,7 +197,7 @@ func TestSIGINTMidRunLeavesAValidIncompleteReport(t *testing.T) {
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitRuntime {
 		t.Fatalf("exit = %v, want %d; stderr: %s", err, exitRuntime, stderr.String())
 	}
-	reps, err := results.LoadReports(filepath.Join(dir, "res"))
+	reps, err := store.LoadReports(filepath.Join(dir, "res"))
 	if err != nil || len(reps) != 1 {
 		t.Fatalf("reports after SIGINT: %v (%v)", reps, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/render"
 	"github.com/sovbench/sovbench/scenarios"
 )
 
@@ -49,11 +50,11 @@ func (a *app) claimsCommand() *cobra.Command {
 		Example: "  sovbench claims\n  sovbench claims -o markdown",
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			g := results.Grid{Header: []string{"claim", "needs probe", "example", "meaning"}}
+			g := render.Grid{Header: []string{"claim", "needs probe", "example", "meaning"}}
 			for _, k := range scenarios.ClaimKinds() {
 				g.Rows = append(g.Rows, []string{k.Name, fmt.Sprint(k.Needs), k.Example, k.Doc})
 			}
-			return results.RenderGrid(a.stdout, g, a.output)
+			return render.WriteGrid(a.stdout, g, a.output)
 		},
 	}
 }

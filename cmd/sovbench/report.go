@@ -7,14 +7,13 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/sovbench/sovbench/geo"
+	"github.com/sovbench/sovbench/internal/atomicfile"
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/render"
+	"github.com/sovbench/sovbench/results/sign"
+	"github.com/sovbench/sovbench/results/store"
 	"github.com/sovbench/sovbench/verify"
 )
-
-// reportMap draws a report's map as one inline SVG element for the HTML
-// page: the feasible region from the latency and location family.
-var reportMap = geo.ReportMap
 
 func (a *app) reportCommand() *cobra.Command {
 	cmd := &cobra.Command{
@@ -45,9 +44,9 @@ the page says the signature was not checked.`,
 			}
 			var buf bytes.Buffer
 			if format == "html" {
-				err = results.RenderHTML(&buf, rep, results.HTMLOptions{Map: reportMap, Signer: signer})
+				err = render.HTML(&buf, rep, render.HTMLOptions{Signer: signer})
 			} else {
-				err = results.RenderMarkdown(&buf, rep, signer)
+				err = render.Markdown(&buf, rep, signer)
 			}
 			if err != nil {
 				return runtimeErr(err)
@@ -56,7 +55,7 @@ the page says the signature was not checked.`,
 				_, err = a.stdout.Write(buf.Bytes())
 				return err
 			}
-			if err := results.WriteFileAtomic(out, buf.Bytes(), 0o644); err != nil {
+			if err := atomicfile.Write(out, buf.Bytes(), 0o644); err != nil {
 				return runtimeErr(err)
 			}
 			return nil
@@ -75,21 +74,21 @@ func (a *app) loadForPublishing(cmd *cobra.Command, path, keyPath string) (*resu
 	if err != nil {
 		return nil, "", usageErr(fmt.Errorf("reading report: %w", err))
 	}
-	if !results.IsEnvelope(data) {
-		rep, err := results.ReadReport(path)
+	if !sign.IsEnvelope(data) {
+		rep, err := store.ReadReport(path)
 		if err != nil {
 			return nil, "", usageErr(err)
 		}
 		return rep, "unsigned report", nil
 	}
 	if keyPath == "" {
-		rep, err := results.ReadReport(path)
+		rep, err := store.ReadReport(path)
 		if err != nil {
 			return nil, "", usageErr(err)
 		}
 		return rep, "signed, NOT verified here (no --key given)", nil
 	}
-	keys, err := results.LoadPublicKeys(keyPath)
+	keys, err := sign.LoadPublicKeys(keyPath)
 	if err != nil {
 		return nil, "", usageErr(err)
 	}

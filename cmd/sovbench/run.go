@@ -12,6 +12,8 @@ import (
 
 	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/render"
+	"github.com/sovbench/sovbench/results/store"
 	"github.com/sovbench/sovbench/scenarios"
 )
 
@@ -84,7 +86,7 @@ the suite requires a pass), 2 usage or configuration error, 3 runtime error.`,
 // the report up. Indexing gets its own deadline rather than the command's
 // context, so that a run stopped by SIGINT is still indexed.
 func (a *app) store(rep *results.Report) (string, error) {
-	path, err := results.WriteReport(a.resultsDir, rep)
+	path, err := store.WriteReport(a.resultsDir, rep)
 	if err != nil {
 		return "", err
 	}
@@ -100,7 +102,7 @@ func (a *app) printReport(rep *results.Report) error {
 	if a.output == "json" {
 		return writeJSON(a.stdout, rep)
 	}
-	return results.RenderGrid(a.stdout, results.VerdictGrid(rep), a.output)
+	return render.WriteGrid(a.stdout, render.Verdicts(rep), a.output)
 }
 
 // progressBar returns a bar on a terminal, nil otherwise or with --quiet.

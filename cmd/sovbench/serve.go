@@ -15,7 +15,9 @@ import (
 
 	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/fleet"
-	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/render"
+	"github.com/sovbench/sovbench/results/sign"
+	"github.com/sovbench/sovbench/results/store"
 )
 
 func (a *app) serveCommand() *cobra.Command {
@@ -51,7 +53,7 @@ it, the EK chain is left to the suites' tpm claims.`,
 			if err != nil {
 				return usageErr(err)
 			}
-			key, err := results.LoadPrivateKey(keyPath)
+			key, err := sign.LoadPrivateKey(keyPath)
 			if err != nil {
 				return usageErr(err)
 			}
@@ -67,7 +69,7 @@ it, the EK chain is left to the suites' tpm claims.`,
 			}
 			var opts fleet.StoreOptions
 			if !fleet.IsPostgresURL(db) { // PostgreSQL indexes runs itself
-				x, err := results.OpenIndex(ctx, a.resultsDir)
+				x, err := store.OpenIndex(ctx, a.resultsDir)
 				if err != nil {
 					return runtimeErr(err)
 				}
@@ -142,7 +144,7 @@ func (a *app) serveAgentsCommand() *cobra.Command {
 			if err != nil {
 				return runtimeErr(err)
 			}
-			g := results.Grid{Header: []string{"agent", "name", "enrolled", "revoked"}}
+			g := render.Grid{Header: []string{"agent", "name", "enrolled", "revoked"}}
 			for _, ag := range list {
 				revoked := ""
 				if !ag.Revoked.IsZero() {
@@ -150,7 +152,7 @@ func (a *app) serveAgentsCommand() *cobra.Command {
 				}
 				g.Rows = append(g.Rows, []string{ag.ID, ag.Name, ag.Enrolled.UTC().Format(time.RFC3339), revoked})
 			}
-			return runtimeErrOrNil(results.RenderGrid(a.stdout, g, a.output))
+			return runtimeErrOrNil(render.WriteGrid(a.stdout, g, a.output))
 		},
 	}
 	cmd.Flags().StringVar(&db, "db", "fleet.sqlite", "agent, token and run store: SQLite file or postgres:// URL")

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/sovbench/sovbench/fleet/pgtest"
-	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/store"
 )
 
 // TestServeOnPostgreSQL runs "sovbench serve --db postgres://…" against a
@@ -44,7 +44,7 @@ func TestServeOnPostgreSQL(t *testing.T) {
 	if code != exitOK || !strings.Contains(o.String(), "hypervisor.present") || !strings.Contains(o.String(), "signed by "+k.ID) {
 		t.Fatalf("agent: exit %d, stdout %q, stderr %q; verifier: %s", code, o.String(), e.String(), srvErr.String())
 	}
-	if _, err := os.Stat(filepath.Join(resultsDir, results.IndexName)); err == nil {
+	if _, err := os.Stat(filepath.Join(resultsDir, store.IndexName)); err == nil {
 		t.Errorf("the verifier made an SQLite index in %s although PostgreSQL indexes its runs", resultsDir)
 	}
 }

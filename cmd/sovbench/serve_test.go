@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/sign"
 )
 
 // freePort returns a loopback address nothing listens on (just now).
@@ -44,17 +44,17 @@ func waitListening(t *testing.T, addr string) {
 // serveFixture is a directory with a suites/ directory holding one suite
 // (a fixture host, one claim) and an Ed25519 key pair, for a verifier. The
 // host's fixture tree is at dir/host: agents get it as --lab-fixture.
-func serveFixture(t *testing.T) (dir, suites string, k *results.SigningKey, keyPath, pubPath string) {
+func serveFixture(t *testing.T) (dir, suites string, k *sign.Key, keyPath, pubPath string) {
 	t.Helper()
 	dir = t.TempDir()
 	suites = filepath.Join(dir, "suites")
 	os.MkdirAll(suites, 0o755)
 	writeSuite(t, suites, fixtureAt(t, filepath.Join(dir, "host"), map[string]string{"proc/sys/kernel/osrelease": "6.1\n"}), "  - hypervisor.present: false\n")
-	k, err := results.GenerateKey(results.KeyEd25519)
+	k, err := sign.GenerateKey(sign.KeyEd25519)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if keyPath, pubPath, err = results.WriteKeyPair(dir, k); err != nil {
+	if keyPath, pubPath, err = sign.WriteKeyPair(dir, k); err != nil {
 		t.Fatal(err)
 	}
 	return dir, suites, k, keyPath, pubPath

@@ -12,6 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/render"
+	"github.com/sovbench/sovbench/results/store"
 )
 
 func (a *app) showCommand() *cobra.Command {
@@ -30,7 +32,7 @@ verdict table.`,
 			if err != nil {
 				return err
 			}
-			rep, err := results.ReadReport(path)
+			rep, err := store.ReadReport(path)
 			if err != nil {
 				return usageErr(err)
 			}
@@ -49,7 +51,7 @@ func (a *app) reportPath(ctx context.Context, arg string) (string, error) {
 	if err != nil {
 		return "", runtimeErr(fmt.Errorf("looking up run %s: %w", arg, err))
 	}
-	var found []results.RunRecord
+	var found []store.RunRecord
 	for _, r := range runs {
 		if strings.HasPrefix(r.RunID, arg) {
 			found = append(found, r)
@@ -70,17 +72,17 @@ func (a *app) showReport(rep *results.Report) error {
 	case "json":
 		return writeJSON(a.stdout, rep)
 	case "csv":
-		return results.RenderGrid(a.stdout, results.VerdictGrid(rep), a.output)
+		return render.WriteGrid(a.stdout, render.Verdicts(rep), a.output)
 	}
-	grids := []results.Grid{results.SummaryGrid(rep), results.VerdictGrid(rep)}
+	grids := []render.Grid{render.Summary(rep), render.Verdicts(rep)}
 	if a.verbose {
-		grids = append(grids, results.EvidenceGrid(rep))
+		grids = append(grids, render.Evidence(rep))
 	}
 	for i, g := range grids {
 		if i > 0 {
 			fmt.Fprintln(a.stdout)
 		}
-		if err := results.RenderGrid(a.stdout, g, a.output); err != nil {
+		if err := render.WriteGrid(a.stdout, g, a.output); err != nil {
 			return runtimeErr(err)
 		}
 	}

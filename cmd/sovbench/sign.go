@@ -8,7 +8,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sovbench/sovbench/internal/atomicfile"
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/sign"
+	"github.com/sovbench/sovbench/results/store"
 )
 
 func (a *app) signCommand() *cobra.Command {
@@ -34,21 +37,21 @@ it holds the whole report, and show, compare and index read it like a plain one.
 			if err != nil {
 				return usageErr(fmt.Errorf("reading report: %w", err))
 			}
-			if results.IsEnvelope(data) {
+			if sign.IsEnvelope(data) {
 				return usageErr(fmt.Errorf("%s is already signed", args[0]))
 			}
-			rep, err := results.ReadReport(args[0])
+			rep, err := store.ReadReport(args[0])
 			if err != nil {
 				return usageErr(err)
 			}
-			env, err := results.SignReport(cmd.Context(), rep, k)
+			env, err := sign.SignReport(cmd.Context(), rep, k)
 			if err != nil {
 				return runtimeErr(err)
 			}
 			if out == "" {
 				out = args[0]
 			}
-			if err := results.WriteFileAtomic(out, env, 0o644); err != nil {
+			if err := atomicfile.Write(out, env, 0o644); err != nil {
 				return runtimeErr(err)
 			}
 			if !a.quiet {
@@ -63,20 +66,20 @@ it holds the whole report, and show, compare and index read it like a plain one.
 }
 
 // loadSigner loads the private key at path; nil without a path.
-func loadSigner(path string) (*results.SigningKey, error) {
+func loadSigner(path string) (*sign.Key, error) {
 	if path == "" {
 		return nil, nil
 	}
-	return results.LoadPrivateKey(path)
+	return sign.LoadPrivateKey(path)
 }
 
 // storeSigned stores rep signed with k (plain when k is nil) and indexes it
 // as store does.
-func (a *app) storeSigned(ctx context.Context, rep *results.Report, k *results.SigningKey) (string, error) {
+func (a *app) storeSigned(ctx context.Context, rep *results.Report, k *sign.Key) (string, error) {
 	if k == nil {
 		return a.store(rep)
 	}
-	path, err := results.WriteSignedReport(ctx, a.resultsDir, rep, k)
+	path, err := store.WriteSignedReport(ctx, a.resultsDir, rep, k)
 	if err != nil {
 		return "", err
 	}

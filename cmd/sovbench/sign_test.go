@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/sign"
 )
 
 // signedWorkflow makes a key pair and a results directory holding one
@@ -22,7 +22,7 @@ func signedWorkflow(t *testing.T) (dir, keyDir, signed, plain string) {
 	root := fixture(t, map[string]string{"proc/sys/kernel/osrelease": "6.1\n"})
 	suite := writeSuite(t, dir, root, "  - hypervisor.present: false\n    require: no_fail\n")
 	rd := filepath.Join(dir, "res")
-	if code, _, errb := sb(t, "run", "-q", "--results-dir", rd, "--sign", filepath.Join(keyDir, results.PrivateKeyFile), suite); code == exitUsage || code == exitRuntime {
+	if code, _, errb := sb(t, "run", "-q", "--results-dir", rd, "--sign", filepath.Join(keyDir, sign.PrivateKeyFile), suite); code == exitUsage || code == exitRuntime {
 		t.Fatalf("run --sign exit %d: %s", code, errb)
 	}
 	other := filepath.Join(dir, "other.yaml")
@@ -41,11 +41,11 @@ func signedWorkflow(t *testing.T) (dir, keyDir, signed, plain string) {
 
 func TestSignVerifyCompareCommands(t *testing.T) {
 	rd, keyDir, signed, plain := signedWorkflow(t)
-	pub := filepath.Join(keyDir, results.PublicKeyFile)
+	pub := filepath.Join(keyDir, sign.PublicKeyFile)
 	stranger := filepath.Join(t.TempDir(), "stranger")
 	sb(t, "key", "generate", "--type", "ecdsa-p256", "--out", stranger)
 	data, _ := os.ReadFile(signed)
-	if !results.IsEnvelope(data) {
+	if !sign.IsEnvelope(data) {
 		t.Fatal("run --sign stored a plain report")
 	}
 	cases := []struct {
@@ -56,17 +56,17 @@ func TestSignVerifyCompareCommands(t *testing.T) {
 	}{
 		{"verify accepts the signed report", []string{"verify", signed, "--key", pub}, exitOK, "verified, signed by"},
 		{"verify accepts a directory of trusted keys", []string{"verify", signed, "--key", keyDir}, exitOK, "ok   verdicts"},
-		{"verify rejects a signer it does not trust and lists why", []string{"verify", signed, "--key", filepath.Join(stranger, results.PublicKeyFile)}, exitClaims, "FAIL signature"},
+		{"verify rejects a signer it does not trust and lists why", []string{"verify", signed, "--key", filepath.Join(stranger, sign.PublicKeyFile)}, exitClaims, "FAIL signature"},
 		{"verify rejects a plain report", []string{"verify", plain, "--key", pub}, exitClaims, "FAIL envelope"},
 		{"verify needs a key", []string{"verify", signed}, exitUsage, ""},
 		{"show reads the signed report", []string{"show", "-o", "csv", signed}, exitOK, "hypervisor.present"},
 		{"compare refuses signed reports without a key", []string{"compare", rd}, exitUsage, ""},
 		{"compare shows the verified signer per column", []string{"compare", "-o", "csv", rd, "--key", pub}, exitOK, "unsigned"},
-		{"compare rejects reports signed by an untrusted key", []string{"compare", rd, "--key", filepath.Join(stranger, results.PublicKeyFile)}, exitClaims, ""},
+		{"compare rejects reports signed by an untrusted key", []string{"compare", rd, "--key", filepath.Join(stranger, sign.PublicKeyFile)}, exitClaims, ""},
 		{"compare --no-verify marks key ids as not verified", []string{"compare", "-o", "csv", rd, "--no-verify"}, exitOK, "(not verified)"},
 		{"report markdown renders a verified report", []string{"report", "markdown", signed, "--key", pub}, exitOK, "signed by key"},
 		{"report html renders a plain report", []string{"report", "html", plain}, exitOK, "unsigned report"},
-		{"sign refuses a signed report", []string{"sign", signed, "--key", filepath.Join(keyDir, results.PrivateKeyFile)}, exitUsage, ""},
+		{"sign refuses a signed report", []string{"sign", signed, "--key", filepath.Join(keyDir, sign.PrivateKeyFile)}, exitUsage, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -77,7 +77,7 @@ func TestSignVerifyCompareCommands(t *testing.T) {
 		})
 	}
 	t.Run("compare names the signer's key id", func(t *testing.T) {
-		k, _ := results.LoadPublicKeys(pub)
+		k, _ := sign.LoadPublicKeys(pub)
 		_, out, _ := sb(t, "compare", "-o", "csv", rd, "--key", pub)
 		if !strings.Contains(out, k[0].ID[:16]) {
 			t.Fatalf("key id %s missing:\n%s", k[0].ID[:16], out)
@@ -85,7 +85,7 @@ func TestSignVerifyCompareCommands(t *testing.T) {
 	})
 	t.Run("sign then verify a plain report", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "signed.json")
-		if code, _, errb := sb(t, "sign", plain, "--key", filepath.Join(keyDir, results.PrivateKeyFile), "--out", out); code != exitOK {
+		if code, _, errb := sb(t, "sign", plain, "--key", filepath.Join(keyDir, sign.PrivateKeyFile), "--out", out); code != exitOK {
 			t.Fatalf("sign exit %d: %s", code, errb)
 		}
 		code, stdout, _ := sb(t, "verify", "-o", "json", out, "--key", pub)
@@ -100,7 +100,7 @@ func TestSignVerifyCompareCommands(t *testing.T) {
 		}
 	})
 	t.Run("a group-readable private key is refused before the run", func(t *testing.T) {
-		key := filepath.Join(keyDir, results.PrivateKeyFile)
+		key := filepath.Join(keyDir, sign.PrivateKeyFile)
 		os.Chmod(key, 0o640)
 		defer os.Chmod(key, 0o600)
 		empty := t.TempDir()

@@ -6,7 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/render"
+	"github.com/sovbench/sovbench/results/sign"
 	"github.com/sovbench/sovbench/verify"
 )
 
@@ -35,7 +36,7 @@ openssl alone.`,
 			if keyPath == "" {
 				return usageErr(errors.New("verify: say --key PUB (a public key or a directory of them)"))
 			}
-			keys, err := results.LoadPublicKeys(keyPath)
+			keys, err := sign.LoadPublicKeys(keyPath)
 			if err != nil {
 				return usageErr(err)
 			}
@@ -83,11 +84,11 @@ func (a *app) printVerification(all []*verify.Result) error {
 		}
 		return nil
 	}
-	g := results.Grid{Header: []string{"report", "check", "subject", "ok", "detail"}}
+	g := render.Grid{Header: []string{"report", "check", "subject", "ok", "detail"}}
 	for _, res := range all {
 		for _, c := range res.Checks {
 			g.Rows = append(g.Rows, []string{res.Source, c.Name, c.Subject, fmt.Sprint(c.OK), c.Detail})
 		}
 	}
-	return results.RenderGrid(a.stdout, g, a.output)
+	return render.WriteGrid(a.stdout, g, a.output)
 }

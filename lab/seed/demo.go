@@ -12,6 +12,7 @@ import (
 
 	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/render"
 	"github.com/sovbench/sovbench/scenarios"
 	seedsuites "github.com/sovbench/sovbench/scenarios/seed"
 )
@@ -165,9 +166,9 @@ func contains(xs []string, s string) bool {
 }
 
 // Grid is the demo's comparison table: providers side by side, one row per
-// claim (results.CompareGrid without its measurement rows and run notes).
-func Grid(reps []*results.Report) results.Grid {
-	g := results.CompareGrid(reps)
+// claim (render.CompareReports without its measurement rows and run notes).
+func Grid(reps []*results.Report) render.Grid {
+	g := render.CompareReports(reps)
 	rows := g.Rows[:0]
 	for _, r := range g.Rows {
 		if r[0] == "claim" {

@@ -15,6 +15,7 @@ import (
 	"github.com/sovbench/sovbench/lab/labtest"
 	"github.com/sovbench/sovbench/lab/seed"
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/sign"
 	seedsuites "github.com/sovbench/sovbench/scenarios/seed"
 	"github.com/sovbench/sovbench/verify"
 )
@@ -136,14 +137,14 @@ func checkCoverage(t *testing.T, c catalogue) {
 
 // checkSigned signs every report and verifies it as sovbench verify does.
 func checkSigned(t *testing.T, reps []*results.Report) {
-	k, err := results.GenerateKey(results.KeyEd25519)
+	k, err := sign.GenerateKey(sign.KeyEd25519)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := &verify.Verifier{Keys: []*results.PublicKey{k.Public()}}
+	v := &verify.Verifier{Keys: []*sign.PublicKey{k.Public()}}
 	for _, rep := range reps {
 		name := fmt.Sprintf("%s@%s", rep.Suite.Name, rep.Provider.Name)
-		env, err := results.SignReport(context.Background(), rep, k)
+		env, err := sign.SignReport(context.Background(), rep, k)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

@@ -1,0 +1,86 @@
+package render
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"regexp"
+
+	"github.com/sovbench/sovbench/results"
+)
+
+//go:embed html.tmpl
+var htmlTemplate string
+
+var page = template.Must(template.New("report").Funcs(template.FuncMap{"anchor": anchor}).Parse(htmlTemplate))
+
+// HTMLOptions are what HTML adds to the report itself.
+type HTMLOptions struct {
+	// Signer is a line about the report's signature, e.g. "verified, signed
+	// by key 3f2a…" ("" leaves it out). HTML does not verify anything.
+	Signer string
+}
+
+// Chart is one inline SVG chart with its title.
+type Chart struct {
+	Title string
+	SVG   template.HTML
+}
+
+type htmlPage struct {
+	R         *results.Report
+	C         results.Counts
+	Satisfied bool
+	Signer    string
+	Map       template.HTML
+	Charts    []Chart
+	Raw       []string
+}
+
+// HTML writes r as one self-contained HTML page: no external assets
+// (inline CSS and SVG), so it can be mailed, archived or opened offline. It
+// holds the verdict summary, the verdicts, the map of the first located target
+// (drawn by package geo from the rtt evidence), latency charts
+// (landmark round trips and control-plane phases), a table per evidence
+// record with its raw JSON, and the suite source. Every string from the
+// report is escaped.
+func HTML(w io.Writer, r *results.Report, opt HTMLOptions) error {
+	p := htmlPage{R: r, C: r.Counts(), Satisfied: r.Satisfied(), Signer: opt.Signer, Charts: Charts(r)}
+	// geo escapes every string it draws: the SVG is safe to embed as is.
+	p.Map = template.HTML(reportMap(r))
+	for i := range r.Evidence {
+		b, err := json.MarshalIndent(&r.Evidence[i], "", "  ")
+		if err != nil {
+			return fmt.Errorf("encoding evidence %s: %w", r.Evidence[i].ID, err)
+		}
+		p.Raw = append(p.Raw, string(b))
+	}
+	if err := page.Execute(w, p); err != nil {
+		return fmt.Errorf("rendering HTML: %w", err)
+	}
+	return nil
+}
+
+var unsafeAnchor = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+
+// anchor makes an HTML id from an evidence ID.
+func anchor(id string) string { return "ev-" + unsafeAnchor.ReplaceAllString(id, "-") }
+
+// Charts draws the report's latency charts: per latency record, the minimum
+// round trip to each landmark; per control-plane record, each request's
+// phases stacked.
+func Charts(r *results.Report) []Chart {
+	var out []Chart
+	for i := range r.Evidence {
+		e := &r.Evidence[i]
+		if e.Latency != nil && len(e.Latency.Landmarks) > 0 {
+			out = append(out, Chart{Title: e.ID + ": minimum round trip per landmark", SVG: landmarkChart(e.Latency.Landmarks)})
+		}
+		if e.ControlPlane != nil && len(e.ControlPlane.Requests) > 0 {
+			out = append(out, Chart{Title: e.ID + ": request phases (" + e.ControlPlane.URL + ")", SVG: phaseChart(e.ControlPlane.Requests)})
+		}
+	}
+	return out
+}

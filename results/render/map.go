@@ -1,0 +1,43 @@
+package render
+
+import (
+	"strings"
+
+	"github.com/sovbench/sovbench/geo"
+	"github.com/sovbench/sovbench/results"
+)
+
+// reportMap draws the feasible region of the first target of r that has
+// one, with the country a location.in claim names shaded as claimed, as
+// one inline <svg> element. It returns "" when no evidence of r carries a
+// region.
+func reportMap(r *results.Report) string {
+	for _, e := range r.Evidence {
+		if e.Latency == nil || e.Latency.Location == nil {
+			continue
+		}
+		o := geo.MapOptions{Title: r.Provider.Name + " — " + e.Target}
+		for _, v := range r.Verdicts {
+			if v.Claim == "location.in" && v.Target == e.Target {
+				if c := strings.Trim(v.Params, "[] "); len(c) == 2 {
+					o.ClaimedCountry = strings.ToUpper(c)
+				}
+			}
+		}
+		return geo.MapSVG(solutionOf(e.Latency.Location), o)
+	}
+	return ""
+}
+
+// solutionOf rebuilds the solved region a report's evidence recorded, for
+// geo to draw.
+func solutionOf(g *results.Geolocation) *geo.Solution {
+	s := &geo.Solution{SpeedKmPerMs: g.SpeedKmPerMs, Mode: geo.Mode(g.Mode), Empty: g.Empty,
+		Outline: g.Region, AreaKm2: g.AreaKm2, Centroid: g.Centroid,
+		EnclosingCenter: g.EnclosingCenter, EnclosingRadiusKm: g.EnclosingRadiusKm}
+	for _, d := range g.Constraints {
+		s.Constraints = append(s.Constraints, geo.Disk{Landmark: d.Landmark, Lat: d.Lat, Lon: d.Lon,
+			RTTMin: d.RTTMin.D(), RadiusKm: d.RadiusKm, Used: d.Used, Note: d.Note})
+	}
+	return s
+}

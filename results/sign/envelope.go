@@ -1,0 +1,258 @@
+package sign
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/secure-systems-lab/go-securesystemslib/dsse"
+
+	"github.com/sovbench/sovbench/results"
+)
+
+// ParseEnvelope decodes an envelope file. It accepts exactly the bytes
+// EncodeEnvelope writes and nothing else: the file is read against that
+// fixed layout (field order, spacing, final newline) and every value must be
+// plain ASCII that JSON does not escape. A payloadType other than
+// PayloadType, a missing signature, a key id that is not 64 lower-case hex
+// digits and base64 that is not canonical standard encoding are errors too.
+// So no byte of a signed report can change without the change being
+// rejected here or by the signature. The signature itself is not checked
+// (VerifySignature).
+//
+// Reading the fixed layout instead of running a JSON decoder and comparing
+// with a re-encoding gives the same answer (TestCanonicalEnvelope) at a
+// fraction of the cost; verification speed matters when a compare table
+// verifies hundreds of reports.
+func ParseEnvelope(data []byte) (*dsse.Envelope, error) {
+	p := &layout{b: data}
+	env := &dsse.Envelope{}
+	p.lit("{\n  \"payloadType\": \"")
+	env.PayloadType = p.str("payloadType")
+	p.lit("\",\n  \"payload\": \"")
+	env.Payload = p.str("payload")
+	p.lit("\",\n  \"signatures\": [")
+	for p.err == nil && !p.at("\n  ]\n}\n") {
+		if len(env.Signatures) > 0 {
+			p.lit(",")
+		}
+		p.lit("\n    {\n      \"keyid\": \"")
+		id := p.str("keyid")
+		p.lit("\",\n      \"sig\": \"")
+		sig := p.str("sig")
+		p.lit("\"\n    }")
+		env.Signatures = append(env.Signatures, dsse.Signature{KeyID: id, Sig: sig})
+	}
+	p.lit("\n  ]\n}\n")
+	if p.err == nil && p.i != len(data) {
+		p.err = fmt.Errorf("envelope is not in canonical form: data after the end at byte %d", p.i)
+	}
+	if p.err != nil {
+		return nil, p.err
+	}
+	if env.PayloadType != PayloadType {
+		return nil, fmt.Errorf("envelope payloadType %q, want %q", env.PayloadType, PayloadType)
+	}
+	if _, err := strictBase64(env.Payload); err != nil {
+		return nil, fmt.Errorf("envelope payload: %w", err)
+	}
+	if len(env.Signatures) == 0 {
+		return nil, errors.New("envelope has no signature")
+	}
+	for i, s := range env.Signatures {
+		if b, err := hex.DecodeString(s.KeyID); err != nil || len(b) != 32 || hex.EncodeToString(b) != s.KeyID {
+			return nil, fmt.Errorf("envelope signatures[%d].keyid %q: want 64 lower-case hex digits", i, s.KeyID)
+		}
+		if _, err := strictBase64(s.Sig); err != nil {
+			return nil, fmt.Errorf("envelope signatures[%d].sig: %w", i, err)
+		}
+	}
+	return env, nil
+}
+
+// layout reads an envelope file against EncodeEnvelope's fixed layout; the
+// first mismatch is kept in err and stops all further reading.
+type layout struct {
+	b   []byte
+	i   int
+	err error
+}
+
+func (p *layout) at(s string) bool { return bytes.HasPrefix(p.b[p.i:], []byte(s)) }
+
+func (p *layout) lit(s string) {
+	if p.err != nil {
+		return
+	}
+	if !p.at(s) {
+		p.err = fmt.Errorf("envelope is not in canonical form at byte %d: want %q", p.i+firstDiff(p.b[p.i:], []byte(s)), s)
+		return
+	}
+	p.i += len(s)
+}
+
+// str reads a string value up to its closing quote; only printable ASCII
+// that JSON does not escape is allowed.
+func (p *layout) str(field string) string {
+	if p.err != nil {
+		return ""
+	}
+	end := bytes.IndexByte(p.b[p.i:], '"')
+	if end < 0 {
+		p.err = fmt.Errorf("envelope %s: unterminated string at byte %d", field, p.i)
+		return ""
+	}
+	v := p.b[p.i : p.i+end]
+	for j, c := range v {
+		if c < 0x20 || c > 0x7e || c == '\\' || c == '<' || c == '>' || c == '&' {
+			p.err = fmt.Errorf("envelope %s: character %q at byte %d is not allowed", field, c, p.i+j)
+			return ""
+		}
+	}
+	p.i += end
+	return string(v)
+}
+
+func strictBase64(s string) ([]byte, error) {
+	b, err := base64.StdEncoding.Strict().DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("decoding base64: %w", err)
+	}
+	return b, nil
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+// UnknownSignerError says no signature of an envelope is by a trusted key.
+type UnknownSignerError struct {
+	KeyIDs []string // the key ids the envelope names
+}
+
+func (e *UnknownSignerError) Error() string {
+	return fmt.Sprintf("no signature by a trusted key (signed by %v)", e.KeyIDs)
+}
+
+// VerifySignature checks env's signatures against the trusted keys and
+// returns the key id of the first trusted key whose signature verifies,
+// together with the payload. A signature counts only when its keyid names
+// the key that verifies it. Use ParseEnvelope first.
+func VerifySignature(ctx context.Context, env *dsse.Envelope, keys []*PublicKey) (string, []byte, error) {
+	var ids []string
+	for _, s := range env.Signatures {
+		ids = append(ids, s.KeyID)
+	}
+	byID := map[string]bool{}
+	var vs []dsse.Verifier
+	for _, k := range keys {
+		if !byID[k.ID] {
+			byID[k.ID] = true
+			vs = append(vs, k)
+		}
+	}
+	if len(vs) == 0 {
+		return "", nil, errors.New("no trusted keys")
+	}
+	ev, err := dsse.NewEnvelopeVerifier(vs...)
+	if err != nil {
+		return "", nil, fmt.Errorf("verifying signature: %w", err)
+	}
+	accepted, payload, err := ev.VerifyAndDecode(ctx, env)
+	if err != nil {
+		return "", nil, &UnknownSignerError{KeyIDs: ids}
+	}
+	for _, a := range accepted {
+		if a.Sig.KeyID == a.KeyID && byID[a.KeyID] {
+			return a.KeyID, payload, nil
+		}
+	}
+	return "", nil, &UnknownSignerError{KeyIDs: ids}
+}
+
+// DecodeStatement decodes a signed report's payload strictly (unknown
+// fields are errors) and validates it (ValidateStatement, report schema).
+// The subjects are not checked against the report (CheckSubjects).
+func DecodeStatement(payload []byte) (*Statement, error) {
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.DisallowUnknownFields()
+	var st Statement
+	if err := dec.Decode(&st); err != nil {
+		return nil, fmt.Errorf("decoding statement: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("decoding statement: data after the statement")
+	}
+	if err := ValidateStatement(&st); err != nil {
+		return nil, err
+	}
+	if st.Predicate.Schema != results.Schema {
+		return nil, fmt.Errorf("predicate schema %q, want %q", st.Predicate.Schema, results.Schema)
+	}
+	return &st, nil
+}
+
+// CheckSubjects recomputes the subjects of the statement's report and
+// returns one error per subject that is missing, unexpected or whose digest
+// differs.
+func CheckSubjects(st *Statement) []error {
+	want, err := Subjects(st.Predicate)
+	if err != nil {
+		return []error{err}
+	}
+	got := map[string]string{}
+	var errs []error
+	for _, s := range st.Subject {
+		if _, dup := got[s.Name]; dup {
+			errs = append(errs, fmt.Errorf("subject %s: listed twice", s.Name))
+		}
+		got[s.Name] = s.Digest["sha256"]
+		if len(s.Digest) != 1 {
+			errs = append(errs, fmt.Errorf("subject %s: want exactly one digest, sha256", s.Name))
+		}
+	}
+	for _, w := range want {
+		g, ok := got[w.Name]
+		switch {
+		case !ok:
+			errs = append(errs, fmt.Errorf("subject %s: missing", w.Name))
+		case g != w.Digest["sha256"]:
+			errs = append(errs, fmt.Errorf("subject %s: sha256 %s, the report's record hashes to %s", w.Name, g, w.Digest["sha256"]))
+		}
+		delete(got, w.Name)
+	}
+	for _, name := range slices.Sorted(maps.Keys(got)) {
+		errs = append(errs, fmt.Errorf("subject %s: not in the report", name))
+	}
+	return errs
+}
+
+// ReadUnverified extracts the report from an envelope file WITHOUT checking
+// its signature, subjects or verdicts: use it only to display a report
+// (show); anything that trusts the content must verify it first.
+func ReadUnverified(data []byte) (*results.Report, error) {
+	env, err := ParseEnvelope(data)
+	if err != nil {
+		return nil, err
+	}
+	payload, err := strictBase64(env.Payload)
+	if err != nil {
+		return nil, err
+	}
+	st, err := DecodeStatement(payload)
+	if err != nil {
+		return nil, err
+	}
+	return st.Predicate, nil
+}

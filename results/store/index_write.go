@@ -1,0 +1,227 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/sovbench/sovbench/results"
+)
+
+// Add indexes the report r stored at path, replacing whatever the index held
+// for the same run or file. path must exist (its size and modification time
+// are recorded, so Sync will not read it again).
+func (x *Index) Add(ctx context.Context, path string, r *results.Report) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("indexing %s: %w", path, err)
+	}
+	rel := x.rel(path)
+	tx, err := x.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("indexing %s: %w", path, err)
+	}
+	defer tx.Rollback()
+	if err := newRunWriter(tx).put(ctx, RecordOf(r, rel), fi); err != nil {
+		return fmt.Errorf("indexing %s: %w", path, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("indexing %s: %w", path, err)
+	}
+	return nil
+}
+
+// rel is path relative to the results directory, slash-separated; a path
+// outside it stays absolute.
+func (x *Index) rel(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.ToSlash(path)
+	}
+	root, err := filepath.Abs(x.dir)
+	if err != nil {
+		return filepath.ToSlash(abs)
+	}
+	if rel, err := filepath.Rel(root, abs); err == nil && filepath.IsLocal(rel) {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(abs)
+}
+
+// runWriter writes runs inside one transaction through statements prepared
+// once, so that a rebuild of many runs does not recompile its SQL per row.
+type runWriter struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt // by SQL text; closed with the transaction
+}
+
+func newRunWriter(tx *sql.Tx) *runWriter {
+	return &runWriter{tx: tx, stmts: map[string]*sql.Stmt{}}
+}
+
+func (w *runWriter) exec(ctx context.Context, query string, args ...any) error {
+	st, ok := w.stmts[query]
+	if !ok {
+		var err error
+		if st, err = w.tx.PrepareContext(ctx, query); err != nil {
+			return fmt.Errorf("preparing index statement: %w", err)
+		}
+		w.stmts[query] = st
+	}
+	_, err := st.ExecContext(ctx, args...)
+	return err
+}
+
+// put replaces the run rr and its file row.
+func (w *runWriter) put(ctx context.Context, rr RunRecord, fi os.FileInfo) error {
+	stmts, err := SQLite.RunStatements(rr)
+	if err != nil {
+		return err
+	}
+	for _, s := range stmts {
+		if err := w.exec(ctx, s.SQL, s.Args...); err != nil {
+			return fmt.Errorf("%s %s: %w", s.What, rr.RunID, err)
+		}
+	}
+	if err := w.exec(ctx, putFileSQL, rr.Path, fi.Size(), fi.ModTime().UnixNano(), rr.RunID); err != nil {
+		return fmt.Errorf("recording file %s: %w", rr.Path, err)
+	}
+	return nil
+}
+
+const putFileSQL = "INSERT OR REPLACE INTO files (path, size, mtime_ns, run_id) VALUES (?, ?, ?, ?)"
+
+// SyncStats says what Sync or Rebuild did.
+type SyncStats struct {
+	Files   int // report files under the directory
+	Added   int // files read and indexed (new or changed)
+	Removed int // indexed files that no longer exist
+	Bad     int // files that are not valid reports (named in the error)
+}
+
+// Sync brings the index up to date with the report files under its
+// directory: it reads new and changed files (by size and modification time),
+// drops runs whose files are gone, and leaves the rest alone. Files that are
+// not valid reports are skipped and named in the returned error (one per
+// file, joined); everything else is still indexed.
+func (x *Index) Sync(ctx context.Context) (SyncStats, error) { return x.sync(ctx, false) }
+
+// Rebuild reads every report file under the index's directory again and
+// replaces the index's whole content with them, in one transaction (other
+// processes never see it half-built). Bad files are reported as by Sync.
+func (x *Index) Rebuild(ctx context.Context) (SyncStats, error) { return x.sync(ctx, true) }
+
+type pendingRun struct {
+	rr RunRecord
+	fi os.FileInfo
+}
+
+func (x *Index) sync(ctx context.Context, full bool) (SyncStats, error) {
+	var st SyncStats
+	files, err := reportFiles(x.dir)
+	if err != nil {
+		return st, err
+	}
+	st.Files = len(files)
+	known := map[string]fileStamp{}
+	if !full {
+		if known, err = x.knownFiles(ctx); err != nil {
+			return st, err
+		}
+	}
+	var adds []pendingRun
+	var bad []error
+	present := map[string]bool{}
+	for _, f := range files {
+		rel := x.rel(f)
+		present[rel] = true
+		fi, err := os.Stat(f)
+		if err != nil {
+			bad = append(bad, fmt.Errorf("indexing %s: %w", f, err))
+			continue
+		}
+		if k, ok := known[rel]; ok && k.size == fi.Size() && k.mtime == fi.ModTime().UnixNano() {
+			continue
+		}
+		r, err := ReadReport(f)
+		if err != nil {
+			bad = append(bad, err)
+			continue
+		}
+		adds = append(adds, pendingRun{RecordOf(r, rel), fi})
+	}
+	var gone []string
+	for rel := range known {
+		if !present[rel] {
+			gone = append(gone, rel)
+		}
+	}
+	st.Added, st.Removed, st.Bad = len(adds), len(gone), len(bad)
+	if !full && len(adds) == 0 && len(gone) == 0 {
+		return st, errors.Join(bad...)
+	}
+	// Files were read above, outside the write lock; only the writes hold it.
+	if err := x.apply(ctx, full, gone, adds); err != nil {
+		return st, err
+	}
+	return st, errors.Join(bad...)
+}
+
+// apply writes one sync's changes in one transaction.
+func (x *Index) apply(ctx context.Context, full bool, gone []string, adds []pendingRun) error {
+	tx, err := x.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("syncing index: %w", err)
+	}
+	defer tx.Rollback()
+	if full {
+		for _, t := range []string{"files", "runs"} { // verdicts and measurements cascade
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+t); err != nil {
+				return fmt.Errorf("emptying index table %s: %w", t, err)
+			}
+		}
+	}
+	for _, rel := range gone {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM files WHERE path = ?", rel); err != nil {
+			return fmt.Errorf("dropping %s from index: %w", rel, err)
+		}
+	}
+	w := newRunWriter(tx)
+	for _, p := range adds {
+		if err := w.put(ctx, p.rr, p.fi); err != nil {
+			return fmt.Errorf("indexing %s: %w", p.rr.Path, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM runs WHERE run_id NOT IN (SELECT run_id FROM files)"); err != nil {
+		return fmt.Errorf("dropping runs without files: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("syncing index: %w", err)
+	}
+	return nil
+}
+
+type fileStamp struct {
+	size, mtime int64
+}
+
+func (x *Index) knownFiles(ctx context.Context) (map[string]fileStamp, error) {
+	rows, err := x.db.QueryContext(ctx, "SELECT path, size, mtime_ns FROM files")
+	if err != nil {
+		return nil, fmt.Errorf("listing indexed files: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]fileStamp{}
+	for rows.Next() {
+		var p string
+		var s fileStamp
+		if err := rows.Scan(&p, &s.size, &s.mtime); err != nil {
+			return nil, fmt.Errorf("listing indexed files: %w", err)
+		}
+		out[p] = s
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,131 @@
+package store
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/stats"
+)
+
+// Measurement is one key figure of a run that compare shows next to the
+// claims: what a probe measured, whatever the suite claimed about it.
+type Measurement struct {
+	// Key names the figure independent of target, e.g. "host operator (claimed)".
+	Key    string `json:"key"`
+	Target string `json:"target"`
+	Value  string `json:"value"`
+}
+
+// keyMeasurements names, per kind of evidence details, the figures compare
+// shows. A probe family adds its line here when it adds a details type.
+var keyMeasurements = []func(e *results.Evidence) []Measurement{
+	hostMeasurements,
+	egressMeasurements,
+	latencyMeasurements,
+	controlPlaneMeasurements,
+}
+
+// Measurements extracts the key figures of every evidence record of r, in
+// evidence order.
+func Measurements(r *results.Report) []Measurement {
+	var out []Measurement
+	for i := range r.Evidence {
+		e := &r.Evidence[i]
+		for _, f := range keyMeasurements {
+			for _, m := range f(e) {
+				m.Target = e.Target
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+func hostMeasurements(e *results.Evidence) []Measurement {
+	h := e.Host
+	if h == nil {
+		return nil
+	}
+	var out []Measurement
+	if h.Operator.Name != "" {
+		v := h.Operator.Name
+		if h.Operator.Confidence != "" {
+			v += " (" + h.Operator.Confidence + ")"
+		}
+		out = append(out, Measurement{Key: "host operator (claimed)", Value: v})
+	}
+	hv := "none"
+	switch {
+	case h.Hypervisor.Present && h.Hypervisor.Vendor != "":
+		hv = h.Hypervisor.Vendor
+	case h.Hypervisor.Present && h.Hypervisor.Signature != "":
+		hv = h.Hypervisor.Signature
+	case h.Hypervisor.Present:
+		hv = "present"
+	}
+	return append(out, Measurement{Key: "host hypervisor (claimed)", Value: hv})
+}
+
+func egressMeasurements(e *results.Evidence) []Measurement {
+	g := e.Egress
+	if g == nil {
+		return nil
+	}
+	s := g.Summary
+	out := []Measurement{{Key: "egress destinations reachable", Value: fmt.Sprintf("%d/%d", s.Reachable, s.Destinations)}}
+	if s.Controls > 0 {
+		out = append(out, Measurement{Key: "egress controls reachable", Value: fmt.Sprintf("%d/%d", s.ControlsReachable, s.Controls)})
+	}
+	return out
+}
+
+func latencyMeasurements(e *results.Evidence) []Measurement {
+	l := e.Latency
+	if l == nil {
+		return nil
+	}
+	var out []Measurement
+	for _, lm := range l.Landmarks {
+		v := "no answer"
+		if s := lm.Summary; s.N > 0 {
+			v = fmt.Sprintf("%s (n=%d)", roundDuration(s.Min.D()), s.N)
+		} else if len(lm.Samples) > 0 {
+			sum := stats.Summarize(durations(lm.Samples))
+			v = fmt.Sprintf("%s (n=%d)", roundDuration(sum.Min.D()), sum.N)
+		}
+		out = append(out, Measurement{Key: "min RTT to " + lm.Name, Value: v})
+	}
+	if loc := l.Location; loc != nil {
+		v := "empty: round trips contradict each other"
+		if !loc.Empty {
+			v = fmt.Sprintf("within %.0f km of %.2f,%.2f", loc.EnclosingRadiusKm, loc.EnclosingCenter[0], loc.EnclosingCenter[1])
+		}
+		out = append(out, Measurement{Key: "location bound", Value: v})
+	}
+	return out
+}
+
+func controlPlaneMeasurements(e *results.Evidence) []Measurement {
+	c := e.ControlPlane
+	if c == nil {
+		return nil
+	}
+	v := roundDuration(c.RTT.D()).String()
+	if c.Origin.Verdict != "" {
+		v += ", " + c.Origin.Verdict
+	}
+	return []Measurement{{Key: "control plane " + c.URL + " RTT", Value: v}}
+}
+
+func durations(ds []results.Duration) []time.Duration {
+	out := make([]time.Duration, len(ds))
+	for i, d := range ds {
+		out[i] = d.D()
+	}
+	return out
+}
+
+// roundDuration keeps tables readable: microseconds are the finest
+// resolution a network round trip is quoted at.
+func roundDuration(d time.Duration) time.Duration { return d.Round(time.Microsecond) }

@@ -1,0 +1,127 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/sovbench/sovbench/internal/atomicfile"
+	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/sign"
+)
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// ReportPath is where a report is stored under dir:
+// <dir>/<provider>/<UTC start time>-<run id>.json.
+func ReportPath(dir string, r *results.Report) string {
+	provider := strings.Trim(unsafeName.ReplaceAllString(r.Provider.Name, "-"), "-.")
+	if provider == "" {
+		provider = "unnamed"
+	}
+	name := r.Started.UTC().Format("20060102T150405Z") + "-" + r.RunID + ".json"
+	return filepath.Join(dir, provider, name)
+}
+
+// WriteSignedReport signs r with k and stores the envelope where
+// WriteReport would store the plain report (ReportPath), atomically. The
+// envelope replaces the plain report: one file per run, and ReadReport
+// reads either form. It returns the path written.
+func WriteSignedReport(ctx context.Context, dir string, r *results.Report, k *sign.Key) (string, error) {
+	env, err := sign.SignReport(ctx, r, k)
+	if err != nil {
+		return "", err
+	}
+	path := ReportPath(dir, r)
+	if err := atomicfile.Write(path, env, 0o644); err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
+// WriteReport stores r under dir atomically (temp file, fsync, rename, fsync
+// of the directory), so a crash leaves either the whole report or nothing.
+// It returns the path written.
+func WriteReport(dir string, r *results.Report) (string, error) {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return "", fmt.Errorf("encoding report: %w", err)
+	}
+	path := ReportPath(dir, r)
+	if err := atomicfile.Write(path, append(b, '\n'), 0o644); err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
+// ReadReport reads and decodes a report file, plain or signed, checking
+// its schema. A signed report's signature, subjects and verdicts are NOT
+// checked here (package verify does that). Errors
+// name the file and, for malformed JSON, the line and column.
+func ReadReport(path string) (*results.Report, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading report: %w", err)
+	}
+	if sign.IsEnvelope(b) { // a signed report; its content is not verified here
+		r, err := sign.ReadUnverified(b)
+		if err != nil {
+			return nil, fmt.Errorf("reading signed report %s: %w", path, err)
+		}
+		return r, nil
+	}
+	return decodeReport(path, b)
+}
+
+func decodeReport(path string, b []byte) (*results.Report, error) {
+	var r results.Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("decoding report %s: %w", jsonPosition(path, b, err), err)
+	}
+	if r.Schema != results.Schema {
+		return nil, fmt.Errorf("report %s: schema: %q, want %q", path, r.Schema, results.Schema)
+	}
+	if r.RunID == "" {
+		return nil, fmt.Errorf("report %s: run_id: missing", path)
+	}
+	return &r, nil
+}
+
+// jsonPosition names path:line:col of a JSON decoding error, and the field
+// when the error says which.
+func jsonPosition(path string, b []byte, err error) string {
+	var off int64 = -1
+	field := ""
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off, field = te.Offset, te.Field
+	}
+	if off < 0 || off > int64(len(b)) {
+		return path
+	}
+	line := 1 + bytes.Count(b[:off], []byte("\n"))
+	col := int(off) - bytes.LastIndexByte(b[:off], '\n')
+	pos := fmt.Sprintf("%s:%d:%d", path, line, col)
+	if field != "" {
+		pos += ": " + field
+	}
+	return pos
+}
+
+// isReportName says whether a file name can be a stored report: a .json
+// file that is not hidden. Temporary files of an atomic write are hidden
+// (atomicfile.Write), so a crash mid-write never leaves a file that looks
+// like a report.
+func isReportName(name string) bool {
+	return strings.HasSuffix(name, ".json") && !strings.HasPrefix(name, ".")
+}
