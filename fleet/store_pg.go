@@ -16,8 +16,10 @@ import (
 	"github.com/sovbench/sovbench/results/store"
 )
 
-// pgSchema are the PostgreSQL store's migrations. The run tables hold what
-// the results directory's SQLite index holds for a run (store.RunRecord).
+// pgSchema are the PostgreSQL store's migrations. Its run tables are the
+// ones the results directory's SQLite index has (store.Dialect.RunSchema,
+// in the Postgres dialect) and hold what it holds for a run
+// (store.RunRecord).
 var pgSchema = schemaSteps{`
 CREATE TABLE enrol_tokens (
 	hash    TEXT PRIMARY KEY, -- hex SHA-256 of the token
@@ -39,48 +41,7 @@ CREATE TABLE latest (
 	verdicts TEXT NOT NULL,   -- JSON []results.Verdict
 	PRIMARY KEY (suite, agent)
 );
-CREATE TABLE runs (
-	run_id          TEXT PRIMARY KEY,
-	provider        TEXT NOT NULL,
-	suite           TEXT NOT NULL,
-	suite_sha256    TEXT NOT NULL,
-	status          TEXT NOT NULL,
-	interruption    TEXT NOT NULL,
-	started         TIMESTAMPTZ NOT NULL,
-	ended           TIMESTAMPTZ NOT NULL,
-	harness_version TEXT NOT NULL,
-	path            TEXT NOT NULL, -- report file, as the verifier wrote it
-	targets         TEXT[] NOT NULL,
-	n_pass          INTEGER NOT NULL,
-	n_fail          INTEGER NOT NULL,
-	n_inconclusive  INTEGER NOT NULL,
-	n_error         INTEGER NOT NULL,
-	satisfied       BOOLEAN NOT NULL
-);
-CREATE INDEX runs_by_provider ON runs (provider, suite, started);
-CREATE TABLE verdicts (
-	run_id    TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
-	seq       INTEGER NOT NULL,
-	claim     TEXT NOT NULL,
-	params    TEXT NOT NULL,
-	claim_key TEXT NOT NULL,
-	target    TEXT NOT NULL,
-	status    TEXT NOT NULL,
-	require   TEXT NOT NULL,
-	figure    TEXT NOT NULL,
-	reason    TEXT NOT NULL,
-	PRIMARY KEY (run_id, seq)
-);
-CREATE INDEX verdicts_by_claim ON verdicts (claim_key, status);
-CREATE TABLE measurements (
-	run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
-	seq    INTEGER NOT NULL,
-	key    TEXT NOT NULL,
-	target TEXT NOT NULL,
-	value  TEXT NOT NULL,
-	PRIMARY KEY (run_id, seq)
-);
-`, `
+` + store.Postgres.RunSchema(), `
 ALTER TABLE agents ADD COLUMN revoked BIGINT NOT NULL DEFAULT 0; -- unix seconds; 0: active
 `}
 
@@ -165,15 +126,24 @@ func openPostgres(ctx context.Context, dsn string, timeout time.Duration) (*pgSt
 		db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", redactURL(dsn), err)
 	}
-	return &pgStore{sqlStore: newSQLStore(db, timeout, dollarParams)}, nil
+	return &pgStore{sqlStore: newSQLStore(db, timeout, store.Postgres)}, nil
 }
 
 // AddRun implements Store: the run, its verdicts and its key measurements,
-// replacing what the store held for the same run. The statements go to the
-// server as one pipelined batch, which PostgreSQL runs as one implicit
+// replacing what the store held for the same run, written by the same
+// statements as the SQLite index (store.Dialect.RunStatements). They go to
+// the server as one pipelined batch, which PostgreSQL runs as one implicit
 // transaction: one round trip per run, all or nothing.
 func (s *pgStore) AddRun(ctx context.Context, path string, r *results.Report) error {
 	rr := store.RecordOf(r, filepath.ToSlash(path))
+	stmts, err := store.Postgres.RunStatements(rr)
+	if err != nil {
+		return fmt.Errorf("indexing run %s: %w", rr.RunID, err)
+	}
+	b := &pgx.Batch{}
+	for _, st := range stmts {
+		b.Queue(st.SQL, st.Args...)
+	}
 	ctx, cancel := s.bounded(ctx)
 	defer cancel()
 	conn, err := s.db.Conn(ctx)
@@ -182,47 +152,10 @@ func (s *pgStore) AddRun(ctx context.Context, path string, r *results.Report) er
 	}
 	defer conn.Close()
 	err = conn.Raw(func(dc any) error {
-		return dc.(*stdlib.Conn).Conn().SendBatch(ctx, runBatch(rr)).Close()
+		return dc.(*stdlib.Conn).Conn().SendBatch(ctx, b).Close()
 	})
 	if err != nil {
 		return fmt.Errorf("indexing run %s: %w", rr.RunID, err)
 	}
 	return nil
-}
-
-// runBatch are the statements that replace rr's rows; verdicts and
-// measurements go in one statement each (unnest of parallel arrays).
-func runBatch(rr store.RunRecord) *pgx.Batch {
-	b := &pgx.Batch{}
-	b.Queue(`DELETE FROM runs WHERE run_id = $1`, rr.RunID)
-	b.Queue(`INSERT INTO runs (run_id, provider, suite, suite_sha256, status,
-		interruption, started, ended, harness_version, path, targets,
-		n_pass, n_fail, n_inconclusive, n_error, satisfied)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-		rr.RunID, rr.Provider, rr.Suite, rr.SuiteSHA256, string(rr.Status), rr.Interruption,
-		rr.Started, rr.Ended, rr.Harness, rr.Path, rr.Targets,
-		rr.Pass, rr.Fail, rr.Inconclusive, rr.Error, rr.Satisfied)
-	if len(rr.Verdicts) > 0 {
-		var seq []int32
-		cols := make([][]string, 8)
-		for i, v := range rr.Verdicts {
-			seq = append(seq, int32(i))
-			for c, s := range []string{v.Claim, v.Params, v.Key(), v.Target, string(v.Status), string(v.Require), v.Figure, v.Reason} {
-				cols[c] = append(cols[c], s)
-			}
-		}
-		b.Queue(`INSERT INTO verdicts (run_id, seq, claim, params, claim_key, target, status, require, figure, reason)
-			SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
-			rr.RunID, seq, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7])
-	}
-	if len(rr.Measurements) > 0 {
-		var seq []int32
-		var key, target, value []string
-		for i, m := range rr.Measurements {
-			seq, key, target, value = append(seq, int32(i)), append(key, m.Key), append(target, m.Target), append(value, m.Value)
-		}
-		b.Queue(`INSERT INTO measurements (run_id, seq, key, target, value)
-			SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::text[], $5::text[])`, rr.RunID, seq, key, target, value)
-	}
-	return b
 }

@@ -7,18 +7,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/store"
 )
 
 // sqlStore is what the SQLite and PostgreSQL stores share: tokens, agents
 // and latest runs, with SQL both dialects accept. Statements are written
 // with "?" placeholders and rebound once, when the store opens, to the
-// dialect's own ("$1, $2, …" for PostgreSQL); none of them has a "?" in a
-// literal, which rebinding would break.
+// dialect's own (store.Dialect.Rebind: "$1, $2, …" for PostgreSQL); none of
+// them has a "?" in a literal, which rebinding would break.
 type sqlStore struct {
 	db      *sql.DB
 	timeout time.Duration
@@ -30,7 +30,8 @@ type storeQueries struct {
 	issue, spend, addAgent, agent, revoke, agents, saveLatest, loadLatest string
 }
 
-func newSQLStore(db *sql.DB, timeout time.Duration, rebind func(string) string) *sqlStore {
+func newSQLStore(db *sql.DB, timeout time.Duration, d store.Dialect) *sqlStore {
+	rebind := d.Rebind
 	return &sqlStore{db: db, timeout: timeout, q: storeQueries{
 		issue: rebind(`INSERT INTO enrol_tokens (hash, expires) VALUES (?, ?)`),
 		// One atomic statement spends the token: of enrolments racing for
@@ -48,21 +49,6 @@ func newSQLStore(db *sql.DB, timeout time.Duration, rebind func(string) string) 
 			ok = excluded.ok, verdicts = excluded.verdicts`),
 		loadLatest: `SELECT suite, agent, run_id, ended, ok, verdicts FROM latest`,
 	}}
-}
-
-// dollarParams rebinds "?" placeholders to PostgreSQL's "$1, $2, …".
-func dollarParams(q string) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // bounded gives one store operation its deadline.

@@ -79,7 +79,7 @@ func openSQLite(ctx context.Context, path string, opts StoreOptions) (*sqliteSto
 		db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
-	return &sqliteStore{sqlStore: newSQLStore(db, opts.Timeout, func(q string) string { return q }), index: opts.Index}, nil
+	return &sqliteStore{sqlStore: newSQLStore(db, opts.Timeout, store.SQLite), index: opts.Index}, nil
 }
 
 // AddRun implements Store: it adds the run to the results directory's
