@@ -29,7 +29,7 @@ verdicts differ shows the worst and how many share it.
 PATH is a report file or a directory searched recursively. A directory that
 holds an index (index.sqlite) is read through the index, brought up to date
 with its files first; --index reads the index of --results-dir.`,
-		Example: "  sovbench compare results/\n  sovbench compare --index -o markdown\n  sovbench compare -o csv a.json b.json",
+		Example: "  sovbench compare sovbench-results/\n  sovbench compare --index -o markdown\n  sovbench compare -o csv a.json b.json",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if useIndex && len(args) > 0 {
 				return usageErr(errors.New("compare: give PATHs or --index, not both"))

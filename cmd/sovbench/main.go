@@ -79,6 +79,10 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
+// defaultResultsDir is where reports go without --results-dir: a folder of
+// their own in the working directory, outside any source tree.
+const defaultResultsDir = "./sovbench-results"
+
 func (a *app) rootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "sovbench",
@@ -87,7 +91,7 @@ func (a *app) rootCommand() *cobra.Command {
 Luxembourg", "EU operator") into measurements anyone can re-run: probes on the
 target hosts collect evidence, claims are evaluated into pass, fail,
 inconclusive or error, and reports are stored and compared.`,
-		Example:       "  sovbench run scenarios/local-host.yaml\n  sovbench compare results/",
+		Example:       "  sovbench run scenarios/local-host.yaml\n  sovbench compare sovbench-results/",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -110,7 +114,7 @@ inconclusive or error, and reports are stored and compared.`,
 	pf.StringVarP(&a.output, "output", "o", "text", "output format: text, json, markdown or csv")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print only errors and the result")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log every step")
-	pf.StringVar(&a.resultsDir, "results-dir", "results", "where reports and the index are stored")
+	pf.StringVar(&a.resultsDir, "results-dir", defaultResultsDir, "where reports, the index and the demo key are stored: a folder of their own, outside the source tree")
 	root.AddCommand(
 		a.runCommand(),
 		a.showCommand(),

@@ -34,7 +34,7 @@ func (a *app) reportFormatCommand(format string) *cobra.Command {
 		Long: `The report may be plain or signed. With --key, a signed report is verified
 first (as by sovbench verify) and the page names its signer; without --key
 the page says the signature was not checked.`,
-		Example: fmt.Sprintf("  sovbench report %s results/clarence/20261123T093000Z-0190.json --key keys/clarence.pub --out clarence.%s",
+		Example: fmt.Sprintf("  sovbench report %s sovbench-results/clarence/20261123T093000Z-0190.json --key keys/clarence.pub --out clarence.%s",
 			format, map[string]string{"html": "html", "markdown": "md"}[format]),
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

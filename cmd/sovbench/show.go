@@ -25,7 +25,7 @@ verdict table; with -v also one line per evidence record. REPORT is a report
 file, or a run id (or a unique prefix of one) looked up in the index of
 --results-dir. With -o json it prints the whole report; with -o csv only the
 verdict table.`,
-		Example: "  sovbench show results/this-host/20261123T093000Z-0190.json\n  sovbench show -v 0193a1b2\n  sovbench show -o json results/this-host/20261123T093000Z-0190.json",
+		Example: "  sovbench show sovbench-results/this-host/20261123T093000Z-0190.json\n  sovbench show -v 0193a1b2\n  sovbench show -o json sovbench-results/this-host/20261123T093000Z-0190.json",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path, err := a.reportPath(cmd.Context(), args[0])

@@ -23,7 +23,7 @@ func (a *app) signCommand() *cobra.Command {
 target's identity evidence, each evidence record, with their SHA-256) and signs
 it as a DSSE envelope with KEY. The envelope replaces REPORT (or goes to --out):
 it holds the whole report, and show, compare and index read it like a plain one.`,
-		Example: "  sovbench sign results/this-host/20261123T093000Z-0190.json --key ~/.sovbench/sovbench.key",
+		Example: "  sovbench sign sovbench-results/this-host/20261123T093000Z-0190.json --key ~/.sovbench/sovbench.key",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			k, err := loadSigner(keyPath)

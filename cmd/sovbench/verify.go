@@ -30,7 +30,7 @@ func (a *app) verifyCommand() *cobra.Command {
 Exit codes: 0 every report verified, 1 a check failed (each failure is listed),
 2 usage error. docs/verify-by-hand.md shows how to check the signature with
 openssl alone.`,
-		Example: "  sovbench verify results/clarence/20261123T093000Z-0190.json --key keys/clarence.pub\n  sovbench verify -o json results/*/*.json --key trusted-keys/",
+		Example: "  sovbench verify sovbench-results/clarence/20261123T093000Z-0190.json --key keys/clarence.pub\n  sovbench verify -o json sovbench-results/*/*.json --key trusted-keys/",
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if keyPath == "" {
