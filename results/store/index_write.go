@@ -83,7 +83,7 @@ func (w *runWriter) put(ctx context.Context, rr RunRecord, fi os.FileInfo) error
 	}
 	for _, s := range stmts {
 		if err := w.exec(ctx, s.SQL, s.Args...); err != nil {
-			return fmt.Errorf("%s %s: %w", s.What, rr.RunID, err)
+			return s.Wrap(rr.RunID, err)
 		}
 	}
 	if err := w.exec(ctx, putFileSQL, rr.Path, fi.Size(), fi.ModTime().UnixNano(), rr.RunID); err != nil {

@@ -148,9 +148,17 @@ const (
 type Statement struct {
 	SQL  string
 	Args []any
-	// What says what the statement does, for errors; the run id follows
-	// ("inserting verdict 3 of run" 0193…).
-	What string
+	what string // what it does, for errors: "inserting verdict"
+	seq  int    // the seq of the row it writes, or -1
+}
+
+// Wrap says in err which statement of run runID failed: "inserting
+// verdict 3 of run 0193…: …".
+func (s Statement) Wrap(runID string, err error) error {
+	if s.seq < 0 {
+		return fmt.Errorf("%s %s: %w", s.what, runID, err)
+	}
+	return fmt.Errorf("%s %d of run %s: %w", s.what, s.seq, runID, err)
 }
 
 // RunStatements are the statements that replace the rows of rr in d's run
@@ -166,16 +174,16 @@ func (d Dialect) RunStatements(rr RunRecord) ([]Statement, error) {
 	q := d.sql
 	out := make([]Statement, 0, 2+len(rr.Verdicts)+len(rr.Measurements))
 	out = append(out,
-		Statement{SQL: q.del, What: "replacing run", Args: []any{rr.RunID}},
-		Statement{SQL: q.run, What: "inserting run", Args: []any{rr.RunID, rr.Provider, rr.Suite, rr.SuiteSHA256,
+		Statement{SQL: q.del, what: "replacing run", seq: -1, Args: []any{rr.RunID}},
+		Statement{SQL: q.run, what: "inserting run", seq: -1, Args: []any{rr.RunID, rr.Provider, rr.Suite, rr.SuiteSHA256,
 			string(rr.Status), rr.Interruption, d.time(rr.Started), d.time(rr.Ended), rr.Harness, rr.Path,
 			targets, rr.Pass, rr.Fail, rr.Inconclusive, rr.Error, rr.Satisfied}})
 	for i, v := range rr.Verdicts {
-		out = append(out, Statement{SQL: q.verdict, What: "inserting verdict " + strconv.Itoa(i) + " of run", Args: []any{rr.RunID, i, v.Claim, v.Params,
+		out = append(out, Statement{SQL: q.verdict, what: "inserting verdict", seq: i, Args: []any{rr.RunID, i, v.Claim, v.Params,
 			v.Key(), v.Target, string(v.Status), string(v.Require), v.Figure, v.Reason}})
 	}
 	for i, m := range rr.Measurements {
-		out = append(out, Statement{SQL: q.measure, What: "inserting measurement " + strconv.Itoa(i) + " of run", Args: []any{rr.RunID, i, m.Key, m.Target, m.Value}})
+		out = append(out, Statement{SQL: q.measure, what: "inserting measurement", seq: i, Args: []any{rr.RunID, i, m.Key, m.Target, m.Value}})
 	}
 	return out, nil
 }
