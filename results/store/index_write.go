@@ -55,23 +55,22 @@ func (x *Index) rel(path string) string {
 // once, so that a rebuild of many runs does not recompile its SQL per row.
 type runWriter struct {
 	tx    *sql.Tx
-	stmts map[string]*sql.Stmt // by SQL text; closed with the transaction
+	stmts [runKinds + 1]*sql.Stmt // by kind, then the files row; closed with the transaction
 }
 
-func newRunWriter(tx *sql.Tx) *runWriter {
-	return &runWriter{tx: tx, stmts: map[string]*sql.Stmt{}}
-}
+const fileKind = runKinds // the runWriter's statement of the files row
 
-func (w *runWriter) exec(ctx context.Context, query string, args ...any) error {
-	st, ok := w.stmts[query]
-	if !ok {
-		var err error
-		if st, err = w.tx.PrepareContext(ctx, query); err != nil {
+func newRunWriter(tx *sql.Tx) *runWriter { return &runWriter{tx: tx} }
+
+func (w *runWriter) exec(ctx context.Context, kind int, query string, args ...any) error {
+	if w.stmts[kind] == nil {
+		st, err := w.tx.PrepareContext(ctx, query)
+		if err != nil {
 			return fmt.Errorf("preparing index statement: %w", err)
 		}
-		w.stmts[query] = st
+		w.stmts[kind] = st
 	}
-	_, err := st.ExecContext(ctx, args...)
+	_, err := w.stmts[kind].ExecContext(ctx, args...)
 	return err
 }
 
@@ -82,11 +81,11 @@ func (w *runWriter) put(ctx context.Context, rr RunRecord, fi os.FileInfo) error
 		return err
 	}
 	for _, s := range stmts {
-		if err := w.exec(ctx, s.SQL, s.Args...); err != nil {
+		if err := w.exec(ctx, s.kind, s.SQL, s.Args...); err != nil {
 			return s.Wrap(rr.RunID, err)
 		}
 	}
-	if err := w.exec(ctx, putFileSQL, rr.Path, fi.Size(), fi.ModTime().UnixNano(), rr.RunID); err != nil {
+	if err := w.exec(ctx, fileKind, putFileSQL, rr.Path, fi.Size(), fi.ModTime().UnixNano(), rr.RunID); err != nil {
 		return fmt.Errorf("recording file %s: %w", rr.Path, err)
 	}
 	return nil

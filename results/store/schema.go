@@ -21,15 +21,14 @@ type Dialect struct {
 	dollar                       bool // "$1, $2, …" placeholders rather than "?"
 	time                         func(time.Time) any
 	list                         func([]string) (any, error)
-	sql                          runSQL // the run statements, rebound for the dialect
+	sql                          [runKinds]string // the run statements, rebound for the dialect
 }
-
-// runSQL are the statements RunStatements writes rows with.
-type runSQL struct{ del, run, verdict, measure string }
 
 // dialect completes d with its rebound run statements.
 func dialect(d Dialect) Dialect {
-	d.sql = runSQL{d.Rebind(deleteRunSQL), d.Rebind(insertRunSQL), d.Rebind(insertVerdictSQL), d.Rebind(insertMeasurementSQL)}
+	for k, q := range runSQL {
+		d.sql[k] = d.Rebind(q)
+	}
 	return d
 }
 
@@ -132,33 +131,45 @@ CREATE TABLE measurements (
 `, d.timeType, d.listType, d.boolType)
 }
 
-// The run tables' statements, with "?" placeholders (Rebind).
+// The kinds of run statement, in the order RunStatements writes them.
 const (
-	deleteRunSQL = `DELETE FROM runs WHERE run_id = ?`
-	insertRunSQL = `INSERT INTO runs (run_id, provider, suite, suite_sha256, status,
+	replaceRun = iota
+	insertRun
+	insertVerdict
+	insertMeasurement
+	runKinds
+)
+
+// runSQL are the run statements by kind, with "?" placeholders (Rebind).
+var runSQL = [runKinds]string{
+	replaceRun: `DELETE FROM runs WHERE run_id = ?`,
+	insertRun: `INSERT INTO runs (run_id, provider, suite, suite_sha256, status,
 	interruption, started, ended, harness_version, path, targets,
 	n_pass, n_fail, n_inconclusive, n_error, satisfied)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	insertVerdictSQL = `INSERT INTO verdicts (run_id, seq, claim, params, claim_key,
-	target, status, require, figure, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	insertMeasurementSQL = `INSERT INTO measurements (run_id, seq, key, target, value) VALUES (?, ?, ?, ?, ?)`
-)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	insertVerdict: `INSERT INTO verdicts (run_id, seq, claim, params, claim_key,
+	target, status, require, figure, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	insertMeasurement: `INSERT INTO measurements (run_id, seq, key, target, value) VALUES (?, ?, ?, ?, ?)`,
+}
+
+// runWhat says what each kind of run statement does, for errors.
+var runWhat = [runKinds]string{"replacing run", "inserting run", "inserting verdict", "inserting measurement"}
 
 // Statement is one SQL statement of a dialect with its arguments.
 type Statement struct {
 	SQL  string
 	Args []any
-	what string // what it does, for errors: "inserting verdict"
-	seq  int    // the seq of the row it writes, or -1
+	kind int // replaceRun, insertRun, …
+	seq  int // the seq of the row it writes, or -1
 }
 
 // Wrap says in err which statement of run runID failed: "inserting
 // verdict 3 of run 0193…: …".
 func (s Statement) Wrap(runID string, err error) error {
 	if s.seq < 0 {
-		return fmt.Errorf("%s %s: %w", s.what, runID, err)
+		return fmt.Errorf("%s %s: %w", runWhat[s.kind], runID, err)
 	}
-	return fmt.Errorf("%s %d of run %s: %w", s.what, s.seq, runID, err)
+	return fmt.Errorf("%s %d of run %s: %w", runWhat[s.kind], s.seq, runID, err)
 }
 
 // RunStatements are the statements that replace the rows of rr in d's run
@@ -174,16 +185,16 @@ func (d Dialect) RunStatements(rr RunRecord) ([]Statement, error) {
 	q := d.sql
 	out := make([]Statement, 0, 2+len(rr.Verdicts)+len(rr.Measurements))
 	out = append(out,
-		Statement{SQL: q.del, what: "replacing run", seq: -1, Args: []any{rr.RunID}},
-		Statement{SQL: q.run, what: "inserting run", seq: -1, Args: []any{rr.RunID, rr.Provider, rr.Suite, rr.SuiteSHA256,
+		Statement{SQL: q[replaceRun], kind: replaceRun, seq: -1, Args: []any{rr.RunID}},
+		Statement{SQL: q[insertRun], kind: insertRun, seq: -1, Args: []any{rr.RunID, rr.Provider, rr.Suite, rr.SuiteSHA256,
 			string(rr.Status), rr.Interruption, d.time(rr.Started), d.time(rr.Ended), rr.Harness, rr.Path,
 			targets, rr.Pass, rr.Fail, rr.Inconclusive, rr.Error, rr.Satisfied}})
 	for i, v := range rr.Verdicts {
-		out = append(out, Statement{SQL: q.verdict, what: "inserting verdict", seq: i, Args: []any{rr.RunID, i, v.Claim, v.Params,
+		out = append(out, Statement{SQL: q[insertVerdict], kind: insertVerdict, seq: i, Args: []any{rr.RunID, i, v.Claim, v.Params,
 			v.Key(), v.Target, string(v.Status), string(v.Require), v.Figure, v.Reason}})
 	}
 	for i, m := range rr.Measurements {
-		out = append(out, Statement{SQL: q.measure, what: "inserting measurement", seq: i, Args: []any{rr.RunID, i, m.Key, m.Target, m.Value}})
+		out = append(out, Statement{SQL: q[insertMeasurement], kind: insertMeasurement, seq: i, Args: []any{rr.RunID, i, m.Key, m.Target, m.Value}})
 	}
 	return out, nil
 }
