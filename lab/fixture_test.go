@@ -10,7 +10,7 @@ import (
 
 	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/lab/labtest"
-	"github.com/sovbench/sovbench/probes"
+	"github.com/sovbench/sovbench/probes/host"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios"
 )
@@ -19,7 +19,7 @@ import (
 // found through the running lab's state as the CLI does; a host without one
 // shows the real machine.
 func TestLabHostsShowTheirFixtureToTheHostProbe(t *testing.T) {
-	gce, err := filepath.Abs("../probes/testdata/hosts/gce")
+	gce, err := filepath.Abs("../probes/host/testdata/hosts/gce")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,9 +61,9 @@ claims:
 		if src := ev.Host.Kernel.Source; src != want[ev.Target] {
 			t.Errorf("%s read its kernel release from %q, want %q", ev.Target, src, want[ev.Target])
 		}
-		noted := slices.ContainsFunc(ev.Observations, func(o results.Observation) bool { return o.Note == probes.FixtureNote })
+		noted := slices.ContainsFunc(ev.Observations, func(o results.Observation) bool { return o.Note == host.FixtureNote })
 		if noted != (ev.Target == "vm") {
-			t.Errorf("%s: evidence notes %q: %v, want it only for the fixture host", ev.Target, probes.FixtureNote, noted)
+			t.Errorf("%s: evidence notes %q: %v, want it only for the fixture host", ev.Target, host.FixtureNote, noted)
 		}
 	}
 	for _, v := range rep.Verdicts {

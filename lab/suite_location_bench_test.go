@@ -56,18 +56,18 @@ func BenchmarkRTTAccuracy(b *testing.B) {
 			ping     []string
 		}{{"10ms", []string{"-i", "0.01"}}, {"0s", []string{"-A"}}} {
 			rep := r.Run(context.Background(), accuracySuite(b, l, pace.interval))
-			if len(rep.Evidence) != 1 || rep.Evidence[0].Latency == nil {
-				b.Fatalf("no latency evidence: %+v", rep.Evidence)
+			if len(rep.Evidence) != 1 || rep.Evidence[0].RTT == nil {
+				b.Fatalf("no rtt evidence: %+v", rep.Evidence)
 			}
 			b.Logf("pacing: probe interval %s, ping %s", pace.interval, strings.Join(pace.ping, " "))
 			b.Logf("%-14s %8s  %-6s %10s %10s %10s %10s  %s", "landmark", "km", "method", "truth", "p50", "raw err", "net err", "raw within 2%+100µs")
 			base := map[string]time.Duration{}
-			for _, lm := range rep.Evidence[0].Latency.Landmarks {
+			for _, lm := range rep.Evidence[0].RTT.Landmarks {
 				if lm.Name == "lm-here" {
 					base[lm.Method] = lm.Summary.P50.D()
 				}
 			}
-			for _, lm := range rep.Evidence[0].Latency.Landmarks {
+			for _, lm := range rep.Evidence[0].RTT.Landmarks {
 				svc, _ := l.Topology.Service(lm.Name)
 				truth := 2 * lab.OneWayDelay(host.Location, svc.Location, l.Topology.Inflation)
 				limit := truth/50 + 100*time.Microsecond

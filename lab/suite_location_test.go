@@ -104,9 +104,9 @@ func TestLocationInTheLab(t *testing.T) {
 		target := strings.Split(h, "/")[0]
 		t.Run("the true position of "+h+" lies inside its feasible region", func(t *testing.T) {
 			ev := evidenceOf(t, rep, target+"/rtt")
-			reg := probes.LocationOf(ev.Latency.Landmarks, geo.ModeFibre)
+			reg := probes.LocationOf(ev.RTT.Landmarks, geo.ModeFibre)
 			if rel := reg.RelateDisk(host.Location.Lat, host.Location.Lon, 0.001); rel == geo.Outside || rel == geo.Unknown {
-				for _, lm := range ev.Latency.Landmarks {
+				for _, lm := range ev.RTT.Landmarks {
 					svc, _ := l.Topology.Service(lm.Name)
 					truth := 2 * lab.OneWayDelay(host.Location, svc.Location, l.Topology.Inflation)
 					if lm.Summary.Min.D() < truth {

@@ -2,9 +2,6 @@ package probes
 
 import (
 	"context"
-	"fmt"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -41,60 +38,6 @@ type FixtureReader interface {
 	WithFixture(root string) (Probe, error)
 }
 
-// Decoder decodes a probe's parameters into the given struct pointer. The
-// scenarios package passes a strict YAML decoder (unknown keys are errors).
-type Decoder func(v any) error
-
-// Kind is one entry of the dispatch map.
-type Kind struct {
-	Version string
-	Doc     string
-	// BindsEvidence: the kind's probes are Binders whose evidence binds the
-	// rest of the target's evidence, so they run last and are bound first.
-	BindsEvidence bool
-	// New decodes parameters (applying defaults first) and returns a probe.
-	New func(decode Decoder) (Probe, error)
-}
-
-// kinds is the dispatch map: every probe kind, named once. The runner and
-// suite validation both use it.
-var kinds = map[string]Kind{
-	jurisdictionName: {Version: jurisdictionVersion, Doc: "operator of record: chain of control and jurisdictions from the operator registry", New: newJurisdiction},
-	egressName:       {Version: egressVersion, Doc: "egress: TCP, UDP (DNS, NTP, token), ICMP, HTTP(S) direct and via proxy, TLS pinning, DNS leaks", New: newEgress},
-	hostName:         {Version: hostVersion, Doc: "host identity: CPU, hypervisor, DMI, NICs, resolvers, NTP, metadata services", New: newHost},
-	tpmName:          {Version: tpmVersion, Doc: "TPM attestation: EK chain, activated AK, quote bound to the evidence digest, measured-boot log", BindsEvidence: true, New: newTPM},
-	rttName:          {Version: rttVersion, Doc: "round trips to landmarks (TCP connect, UDP echo, ICMP echo) and the region they bound the host to", New: newRTT},
-	controlplaneName: {Version: controlplaneVersion, Doc: "control-plane API: per-phase HTTP(S) timing, distance bound of the front end, server time and origin", New: newControlPlane},
-}
-
-// Lookup returns the kind named name, or an error listing the known kinds.
-func Lookup(name string) (Kind, error) {
-	k, ok := kinds[name]
-	if !ok {
-		return Kind{}, fmt.Errorf("unknown probe %q (known: %s)", name, strings.Join(Names(), ", "))
-	}
-	return k, nil
-}
-
-// New builds a configured probe of the named kind.
-func New(name string, decode Decoder) (Probe, error) {
-	k, err := Lookup(name)
-	if err != nil {
-		return nil, err
-	}
-	return k.New(decode)
-}
-
-// Names lists every probe kind, sorted.
-func Names() []string {
-	names := make([]string, 0, len(kinds))
-	for n := range kinds {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
-
 // Recorder builds one Evidence record: it stamps the start, records
 // observations with times relative to it on the monotonic clock, and finishes
 // with the duration. It is safe for concurrent use.
@@ -114,6 +57,10 @@ func Begin(p Probe, t Target) *Recorder {
 
 // Since is the time elapsed since Begin, on the monotonic clock.
 func (r *Recorder) Since() time.Duration { return time.Since(r.start) }
+
+// Offset is how long after Begin the instant t was, on the monotonic clock
+// when t has one: the "at" of anything the probe records itself.
+func (r *Recorder) Offset(t time.Time) time.Duration { return t.Sub(r.start) }
 
 // Observe records one operation that started at began and ended now. err,
 // when not nil, is classified; it is recorded, never returned.

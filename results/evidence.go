@@ -22,7 +22,7 @@ type Evidence struct {
 
 	Host         *HostDetails         `json:"host,omitempty"`
 	Egress       *EgressDetails       `json:"egress,omitempty"`
-	Latency      *LatencyDetails      `json:"latency,omitempty"`
+	RTT          *RTTDetails          `json:"rtt,omitempty"`
 	ControlPlane *ControlPlaneDetails `json:"control_plane,omitempty"`
 	TPM          *TPMDetails          `json:"tpm,omitempty"`
 	Jurisdiction *JurisdictionDetails `json:"jurisdiction,omitempty"`

@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// Schema is the version tag of the Report format.
-const Schema = "sovbench.report/v1"
+// Schema is the version tag of the Report format. v2: the rtt evidence
+// details moved from the JSON key "latency" to "rtt" (one name per concept).
+const Schema = "sovbench.report/v2"
 
 // RunStatus says whether every probe ran to its end.
 type RunStatus string

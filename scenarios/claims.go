@@ -61,7 +61,7 @@ var catalogue = catalogueOf(
 	claimOperatorNotIn,
 	claimOperatorIn,
 	claimHypervisorPresent, claimHypervisorVendorNotIn, claimDMIVendorNotIn, claimMetadataServiceNotIn,
-	// latency and location (claims_location.go)
+	// round trips and location (claims_location.go)
 	claimLocationIn, claimLocationNotIn, claimLocationWithinKm, claimControlPlaneMaxDistance,
 	// egress (claims_egress.go)
 	claimEgressDisconnected, claimEgressAllowedOnly, claimEgressBlocked, claimDNSNoExternalResolution, claimTLSNoInterception,

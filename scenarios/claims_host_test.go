@@ -9,17 +9,18 @@ import (
 	"testing"
 
 	"github.com/sovbench/sovbench/probes"
+	"github.com/sovbench/sovbench/probes/host"
 	"github.com/sovbench/sovbench/results"
 )
 
-// hostFacts runs the real host probe on a fixture tree of probes/testdata.
+// hostFacts runs the real host probe on a fixture tree of probes/host/testdata.
 func hostFacts(t *testing.T, platform string, edit func(*probes.HostParams)) Facts {
 	t.Helper()
 	p := probes.DefaultHostParams()
 	if edit != nil {
 		edit(&p)
 	}
-	pr, err := probes.NewHostFixture(p, filepath.Join("..", "probes", "testdata", "hosts", platform))
+	pr, err := host.NewFixture(p, filepath.Join("..", "probes", "host", "testdata", "hosts", platform))
 	if err != nil {
 		t.Fatal(err)
 	}

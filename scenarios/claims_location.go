@@ -17,8 +17,8 @@ func locationRegion(f Facts) (*geo.Region, []string, *Outcome) {
 	var lms []results.LandmarkRTT
 	var refs []string
 	for _, e := range f.Of("rtt") {
-		if e.Latency != nil && e.Failure == nil {
-			lms = append(lms, e.Latency.Landmarks...)
+		if e.RTT != nil && e.Failure == nil {
+			lms = append(lms, e.RTT.Landmarks...)
 			refs = append(refs, e.ID)
 		}
 	}

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/geo"
-	"github.com/sovbench/sovbench/probes"
+	"github.com/sovbench/sovbench/probes/controlplane"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/stats"
 )
@@ -24,7 +24,7 @@ func rttFacts(t *testing.T, lat, lon, inflation float64, names ...string) Facts 
 		lms = append(lms, results.LandmarkRTT{Name: l.Name, Lat: l.Lat, Lon: l.Lon, Method: "tcp",
 			Samples: []results.Duration{results.Duration(rtt)}, Summary: stats.Summarize([]time.Duration{rtt})})
 	}
-	return Facts{Target: "t", Evidence: []results.Evidence{{ID: "t/rtt", Probe: "rtt", Latency: &results.LatencyDetails{Landmarks: lms}}}}
+	return Facts{Target: "t", Evidence: []results.Evidence{{ID: "t/rtt", Probe: "rtt", RTT: &results.RTTDetails{Landmarks: lms}}}}
 }
 
 var euLandmarks = []string{"Luxembourg,LU", "Ettelbruck,LU", "Wiltz,LU", "Echternach,LU", "Brussels,BE", "Amsterdam,NL",
@@ -34,7 +34,7 @@ var euLandmarks = []string{"Luxembourg,LU", "Ettelbruck,LU", "Wiltz,LU", "Echter
 func cpFacts(rtt, server time.Duration) Facts {
 	d := &results.ControlPlaneDetails{URL: "https://api", RTT: results.Duration(rtt), ServerTime: results.Duration(server),
 		MaxDistanceKm: geo.MaxDistanceKm(rtt, geo.FibreKmPerMs)}
-	d.Origin = probes.OriginOf(rtt, server, 10*time.Millisecond)
+	d.Origin = controlplane.OriginOf(rtt, server, 10*time.Millisecond)
 	return Facts{Target: "t", Evidence: []results.Evidence{{ID: "t/cp", Probe: "controlplane", ControlPlane: d}}}
 }
 

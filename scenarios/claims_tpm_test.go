@@ -10,19 +10,24 @@ import (
 
 	"github.com/sovbench/sovbench/attest/swtpm/swtpmtest"
 	"github.com/sovbench/sovbench/probes"
+	"github.com/sovbench/sovbench/probes/tpm"
 	"github.com/sovbench/sovbench/results"
 )
 
 // tpmFacts runs the real tpm probe with the given YAML parameters.
 func tpmFacts(t *testing.T, params string) Facts {
 	t.Helper()
-	p, err := probes.New("tpm", func(v any) error {
+	pp, err := probes.DecodeParams(probes.TPMName, func(v any) error {
 		var n yaml.Node
 		if err := yaml.Unmarshal([]byte(params), &n); err != nil {
 			return err
 		}
 		return n.Content[0].Decode(v)
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := tpm.New(*pp.(*probes.TPMParams))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/probes"
+	"github.com/sovbench/sovbench/probes/kinds"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -211,7 +212,11 @@ func runStep(ctx context.Context, t probes.Target, st PlanStep, env Env, bind *p
 // newProbe builds the step's probe; on a lab host with a fixture, a probe
 // that reads the host's identity from files reads the fixture.
 func newProbe(st PlanStep, env Env) (probes.Probe, error) {
-	p, err := probes.New(st.Probe, yamlTextDecoder(st.Params))
+	params, err := probes.DecodeParams(st.Probe, yamlTextDecoder(st.Params))
+	if err != nil {
+		return nil, err
+	}
+	p, err := kinds.New(params)
 	if err != nil || env.LabFixture == "" {
 		return p, err
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sovbench/sovbench/probes"
+	"github.com/sovbench/sovbench/probes/host"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -32,14 +33,14 @@ func TestRunPlanReadsALabFixtureOnlyFromItsEnv(t *testing.T) {
 	if k := ev.Host.Kernel; k.Value != "6.1.0-test" || !strings.HasPrefix(k.Source, root+"/") {
 		t.Errorf("kernel %+v, want the fixture's", k)
 	}
-	if !slices.ContainsFunc(ev.Observations, func(o results.Observation) bool { return o.Note == probes.FixtureNote }) {
-		t.Errorf("no observation says %q: %+v", probes.FixtureNote, ev.Observations)
+	if !slices.ContainsFunc(ev.Observations, func(o results.Observation) bool { return o.Note == host.FixtureNote }) {
+		t.Errorf("no observation says %q: %+v", host.FixtureNote, ev.Observations)
 	}
 	ev = runHostPlan(t, Env{})
 	if k := ev.Host.Kernel; k.Source != "/proc/sys/kernel/osrelease" {
 		t.Errorf("without a fixture the kernel came from %q, want this machine", k.Source)
 	}
-	if slices.ContainsFunc(ev.Observations, func(o results.Observation) bool { return o.Note == probes.FixtureNote }) {
+	if slices.ContainsFunc(ev.Observations, func(o results.Observation) bool { return o.Note == host.FixtureNote }) {
 		t.Error("evidence of this machine claims to come from a fixture")
 	}
 }

@@ -279,7 +279,7 @@ func (s *Suite) buildSteps(file string, root *yaml.Node, specs []probeSpec) erro
 			}
 		}
 		params := &ps.Params
-		if _, err := probes.New(ps.Probe, func(v any) error { return decodeStrict(file, params, v, field+".params") }); err != nil {
+		if _, err := probes.DecodeParams(ps.Probe, func(v any) error { return decodeStrict(file, params, v, field+".params") }); err != nil {
 			var ce *ConfigError
 			if errors.As(err, &ce) {
 				return err

@@ -50,7 +50,7 @@ func TestCompareReadsFilesDirectoriesAndTheIndexAlike(t *testing.T) {
 func TestCompareErrors(t *testing.T) {
 	dir, _ := fixtureResults(t)
 	bad := filepath.Join(dir, "S3NS", "zz-broken.json")
-	os.WriteFile(bad, []byte(`{"schema": "sovbench.report/v1",`), 0o644)
+	os.WriteFile(bad, []byte(`{"schema": "sovbench.report/v2",`), 0o644)
 	tests := []struct {
 		name string
 		args []string

@@ -10,6 +10,7 @@ import (
 	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/lab/seed"
 	"github.com/sovbench/sovbench/probes"
+	"github.com/sovbench/sovbench/probes/host"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -28,10 +29,10 @@ func TestHostFixturesMatchGroundTruth(t *testing.T) {
 			if !strings.HasPrefix(h.Fixture, filepath.Join(dir, "hosts")+"/") {
 				t.Fatalf("fixture %q is not under %s", h.Fixture, dir)
 			}
-			if _, err := os.Stat(filepath.Join(h.Fixture, probes.CPUIDFixture)); err != nil {
+			if _, err := os.Stat(filepath.Join(h.Fixture, host.CPUIDFixture)); err != nil {
 				t.Fatalf("the CPUID fixture was not written: %v", err)
 			}
-			pr, err := probes.NewHostFixture(probes.DefaultHostParams(), h.Fixture)
+			pr, err := host.NewFixture(probes.DefaultHostParams(), h.Fixture)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -42,7 +42,7 @@ type htmlPage struct {
 // HTML writes r as one self-contained HTML page: no external assets
 // (inline CSS and SVG), so it can be mailed, archived or opened offline. It
 // holds the verdict summary, the verdicts, the map of the first located target
-// (drawn by package geo from the rtt evidence), latency charts
+// (drawn by package geo from the rtt evidence), round-trip charts
 // (landmark round trips and control-plane phases), a table per evidence
 // record with its raw JSON, and the suite source. Every string from the
 // report is escaped.
@@ -68,15 +68,15 @@ var unsafeAnchor = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
 // anchor makes an HTML id from an evidence ID.
 func anchor(id string) string { return "ev-" + unsafeAnchor.ReplaceAllString(id, "-") }
 
-// Charts draws the report's latency charts: per latency record, the minimum
+// Charts draws the report's round-trip charts: per rtt record, the minimum
 // round trip to each landmark; per control-plane record, each request's
 // phases stacked.
 func Charts(r *results.Report) []Chart {
 	var out []Chart
 	for i := range r.Evidence {
 		e := &r.Evidence[i]
-		if e.Latency != nil && len(e.Latency.Landmarks) > 0 {
-			out = append(out, Chart{Title: e.ID + ": minimum round trip per landmark", SVG: landmarkChart(e.Latency.Landmarks)})
+		if e.RTT != nil && len(e.RTT.Landmarks) > 0 {
+			out = append(out, Chart{Title: e.ID + ": minimum round trip per landmark", SVG: landmarkChart(e.RTT.Landmarks)})
 		}
 		if e.ControlPlane != nil && len(e.ControlPlane.Requests) > 0 {
 			out = append(out, Chart{Title: e.ID + ": request phases (" + e.ControlPlane.URL + ")", SVG: phaseChart(e.ControlPlane.Requests)})

@@ -24,7 +24,7 @@ func renderFixtureHTML(t *testing.T, opt HTMLOptions) string {
 // locatedFixture is the fixture with a region in its rtt evidence.
 func locatedFixture(t *testing.T) *results.Report {
 	r := testreport.Fixture(t)
-	r.FindEvidence("h1/rtt").Latency.Location = recorded(bissenRegion(t))
+	r.FindEvidence("h1/rtt").RTT.Location = recorded(bissenRegion(t))
 	return r
 }
 

@@ -13,7 +13,7 @@ import (
 // region.
 func reportMap(r *results.Report) string {
 	for _, e := range r.Evidence {
-		if e.Latency == nil || e.Latency.Location == nil {
+		if e.RTT == nil || e.RTT.Location == nil {
 			continue
 		}
 		o := geo.MapOptions{Title: r.Provider.Name + " — " + e.Target}
@@ -24,7 +24,7 @@ func reportMap(r *results.Report) string {
 				}
 			}
 		}
-		return geo.MapSVG(solutionOf(e.Latency.Location), o)
+		return geo.MapSVG(solutionOf(e.RTT.Location), o)
 	}
 	return ""
 }

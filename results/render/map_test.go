@@ -45,7 +45,7 @@ func TestReportMapDrawsTheRegionWithTheClaimedCountry(t *testing.T) {
 		Provider: results.Provider{Name: "clarence"},
 		Evidence: []results.Evidence{
 			{ID: "vm1/host", Target: "vm1", Probe: "host"},
-			{ID: "vm1/rtt", Target: "vm1", Probe: "rtt", Latency: &results.LatencyDetails{Location: recorded(bissenRegion(t))}},
+			{ID: "vm1/rtt", Target: "vm1", Probe: "rtt", RTT: &results.RTTDetails{Location: recorded(bissenRegion(t))}},
 		},
 		Verdicts: []results.Verdict{{Claim: "location.in", Params: "LU", Target: "vm1"}},
 	}
@@ -67,7 +67,7 @@ func TestReportMapIsTheRegionGeoDraws(t *testing.T) {
 	// draws.
 	s := bissenRegion(t)
 	rep := &results.Report{Provider: results.Provider{Name: "p"},
-		Evidence: []results.Evidence{{ID: "h/rtt", Target: "h", Latency: &results.LatencyDetails{Location: recorded(s)}}}}
+		Evidence: []results.Evidence{{ID: "h/rtt", Target: "h", RTT: &results.RTTDetails{Location: recorded(s)}}}}
 	want := geo.MapSVG(s, geo.MapOptions{Title: "p — h"})
 	if got := reportMap(rep); got != want {
 		t.Error("the report's map differs from geo's map of the same region")

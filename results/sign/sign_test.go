@@ -102,7 +102,7 @@ func TestSignedReportRejects(t *testing.T) {
 		{"an empty trust list is rejected", data, nil, "no trusted keys"},
 		{"a re-indented envelope is rejected", bytes.ReplaceAll(data, []byte("  "), []byte("\t")), trusted, "canonical form"},
 		{"an unknown envelope field is rejected", bytes.Replace(data, []byte(`{`), []byte(`{"x":1,`), 1), trusted, "canonical form"},
-		{"a plain report is not an envelope", []byte(`{"schema":"sovbench.report/v1"}`), trusted, "canonical form"},
+		{"a plain report is not an envelope", []byte(`{"schema":"sovbench.report/v2"}`), trusted, "canonical form"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

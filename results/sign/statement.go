@@ -18,8 +18,8 @@ import (
 )
 
 // PredicateType is the in-toto predicateType of a signed report: the
-// predicate is a Report of schema sovbench.report/v1.
-const PredicateType = "https://sovbench.dev/report/v1"
+// predicate is a Report of schema sovbench.report/v2.
+const PredicateType = "https://sovbench.dev/report/v2"
 
 // PayloadType is the DSSE payloadType of a signed report.
 const PayloadType = "application/vnd.in-toto+json"

@@ -11,7 +11,7 @@ import (
 
 // Summarize computes the results.Summary of a set of duration samples. It
 // is the one place sovbench computes statistics, and it does so only
-// through montanaflynn/stats; every probe family (latency, egress, control
+// through montanaflynn/stats; every probe family (rtt, egress, control
 // plane) and the compare measurements call it rather than computing their
 // own.
 //

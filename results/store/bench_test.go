@@ -82,7 +82,7 @@ func FuzzReadReport(f *testing.F) {
 	if b, err := os.ReadFile(good); err == nil {
 		f.Add(b)
 	}
-	f.Add([]byte(`{"schema": "sovbench.report/v1", "run_id": 5}`))
+	f.Add([]byte(`{"schema": "sovbench.report/v2", "run_id": 5}`))
 	f.Add([]byte("{\n\"status\": [\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join("x", "report.json")

@@ -133,7 +133,7 @@ func TestIndexSyncFollowsTheFiles(t *testing.T) {
 	})
 	t.Run("a bad file is named and the rest still indexed", func(t *testing.T) {
 		bad := filepath.Join(dir, "S3NS", "broken.json")
-		os.WriteFile(bad, []byte(`{"schema": "sovbench.report/v1", "run_id": `), 0o644)
+		os.WriteFile(bad, []byte(`{"schema": "sovbench.report/v2", "run_id": `), 0o644)
 		defer os.Remove(bad)
 		recs = append(recs, writeReports(t, dir, testreport.Variant(testreport.Clarence(), 9))...)
 		sortRecords(recs)

@@ -22,7 +22,7 @@ type Measurement struct {
 var keyMeasurements = []func(e *results.Evidence) []Measurement{
 	hostMeasurements,
 	egressMeasurements,
-	latencyMeasurements,
+	rttMeasurements,
 	controlPlaneMeasurements,
 }
 
@@ -80,8 +80,8 @@ func egressMeasurements(e *results.Evidence) []Measurement {
 	return out
 }
 
-func latencyMeasurements(e *results.Evidence) []Measurement {
-	l := e.Latency
+func rttMeasurements(e *results.Evidence) []Measurement {
+	l := e.RTT
 	if l == nil {
 		return nil
 	}

@@ -159,10 +159,10 @@ func TestLoadReportsNamesTheBadFile(t *testing.T) {
 		body string
 		want string // the error must contain this, after the file's path
 	}{
-		{"a truncated file gives its line and column", "{\n  \"schema\": \"sovbench.report/v1\",\n  \"run_id\": ", ":3:13: unexpected end"},
-		{"a field of the wrong type is named", "{\"schema\": \"sovbench.report/v1\",\n\"run_id\": \"x\",\n\"status\": 5}", ":3:12: status: "},
-		{"another schema is refused", `{"schema": "sovbench.report/v0", "run_id": "x"}`, `: schema: "sovbench.report/v0", want "sovbench.report/v1"`},
-		{"a report without a run id is refused", `{"schema": "sovbench.report/v1"}`, ": run_id: missing"},
+		{"a truncated file gives its line and column", "{\n  \"schema\": \"sovbench.report/v2\",\n  \"run_id\": ", ":3:13: unexpected end"},
+		{"a field of the wrong type is named", "{\"schema\": \"sovbench.report/v2\",\n\"run_id\": \"x\",\n\"status\": 5}", ":3:12: status: "},
+		{"another schema is refused", `{"schema": "sovbench.report/v0", "run_id": "x"}`, `: schema: "sovbench.report/v0", want "sovbench.report/v2"`},
+		{"a report without a run id is refused", `{"schema": "sovbench.report/v2"}`, ": run_id: missing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,6 +18,6 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load: $(cut -d' ' -f1-3 /proc/loadavg), $(nmap --version | head -1)"
-go test -count=1 -run '^$' -bench 'BenchmarkEgressVsNmap' -benchtime=1x -v ./probes |
+go test -count=1 -run '^$' -bench 'BenchmarkEgressVsNmap' -benchtime=1x -v ./probes/egress |
   grep -E '^Benchmark|egress_bench_test|FAIL|ok'
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -35,8 +35,8 @@ func Fixture(t testing.TB) *results.Report {
 					DMI:      []results.Claimed{{Name: "sys_vendor", Value: "Telindus <script>", Source: "/sys/class/dmi/id/sys_vendor"}},
 					Operator: results.OperatorGuess{Name: "bare metal", Confidence: "low"},
 				}},
-			{ID: "h1/rtt", Probe: "latency", ProbeVersion: "1", Target: "h1", Start: t0.Add(time.Second), Duration: ms(900),
-				Latency: &results.LatencyDetails{Landmarks: []results.LandmarkRTT{
+			{ID: "h1/rtt", Probe: "rtt", ProbeVersion: "1", Target: "h1", Start: t0.Add(time.Second), Duration: ms(900),
+				RTT: &results.RTTDetails{Landmarks: []results.LandmarkRTT{
 					{Name: "Luxembourg", Address: "198.18.1.1:7", Lat: 49.61, Lon: 6.13, Method: "tcp", Samples: []results.Duration{ms(1.2), ms(1.4)}, Summary: results.Summary{Min: ms(1.2), P50: ms(1.3)}},
 					{Name: "Virginia", Address: "198.18.2.1:7", Lat: 38.9, Lon: -77.0, Method: "tcp", Samples: []results.Duration{ms(81), ms(83)}, Summary: results.Summary{Min: ms(81), P50: ms(82)}},
 				}}},
@@ -82,8 +82,8 @@ func Clarence() *results.Report {
 				Egress: &results.EgressDetails{Summary: results.EgressSummary{Destinations: 412, Reachable: 3, Controls: 1, ControlsReachable: 1}},
 				Observations: []results.Observation{{At: results.Duration(time.Millisecond), Operation: "connect", Address: "198.18.9.9:443",
 					Took: results.Duration(3 * time.Second), Failure: &results.Failure{Class: results.ClassTimeout, Operation: "connect"}}}},
-			{ID: "h1/latency", Probe: "latency", ProbeVersion: "1", Target: "h1", Start: T0, Duration: results.Duration(2 * time.Second),
-				Latency: &results.LatencyDetails{Landmarks: []results.LandmarkRTT{{Name: "luxembourg", Summary: results.Summary{N: 10, Min: results.Duration(812 * time.Microsecond)}}}}},
+			{ID: "h1/rtt", Probe: "rtt", ProbeVersion: "1", Target: "h1", Start: T0, Duration: results.Duration(2 * time.Second),
+				RTT: &results.RTTDetails{Landmarks: []results.LandmarkRTT{{Name: "luxembourg", Summary: results.Summary{N: 10, Min: results.Duration(812 * time.Microsecond)}}}}},
 		},
 		Verdicts: []results.Verdict{
 			{Claim: "operator.not_in", Params: "[Amazon, Google, Microsoft]", Target: "h1", Status: results.StatusPass, Require: results.RequirePass, Reason: "operator claimed: bare metal", Figure: "bare metal", Evidence: []string{"h1/host"}},

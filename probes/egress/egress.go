@@ -1,0 +1,192 @@
+package egress
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"slices"
+	"sync/atomic"
+
+	"golang.org/x/time/rate"
+
+	"github.com/sovbench/sovbench/probes"
+	"github.com/sovbench/sovbench/results"
+)
+
+type egressProbe struct {
+	p       probes.EgressParams
+	dests   []dest
+	tls     *tlsExpectation
+	proxy   string
+	noPing  atomic.Bool // unprivileged ping sockets are refused here: use raw sockets
+	limiter *rate.Limiter
+}
+
+// New returns an egress probe for validated parameters. It reads the
+// destination lists and the tls.ca file, on the host that runs it.
+func New(p probes.EgressParams) (probes.Probe, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	dests, err := collectDestinations(p)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := newTLSExpectation(p.TLS)
+	if err != nil {
+		return nil, err
+	}
+	proxy := p.Proxy
+	if proxy == "" {
+		proxy = proxyFromEnv()
+	}
+	return &egressProbe{p: p, dests: dests, tls: tx, proxy: proxy}, nil
+}
+
+func proxyFromEnv() string {
+	for _, k := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"} {
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func (e *egressProbe) Name() string    { return probes.EgressName }
+func (e *egressProbe) Version() string { return probes.EgressVersion }
+
+// Run tries every destination with every method its protocol calls for,
+// then random ports on reachable controls, then the DNS-leak checks. What
+// the network did is recorded; only a failure to get randomness is an error.
+func (e *egressProbe) Run(ctx context.Context, t probes.Target) (results.Evidence, error) {
+	rec := probes.Begin(e, t)
+	token, err := newToken()
+	if err != nil {
+		return results.Evidence{}, err
+	}
+	e.limiter = rate.NewLimiter(rate.Limit(e.p.Rate), burstFor(e.p.Rate))
+	d := results.EgressDetails{RunToken: token, Proxy: e.proxy}
+	d.Destinations = make([]results.EgressDestination, len(e.dests))
+	e.runAll(ctx, rec, token, e.dests, d.Destinations)
+	if extra := e.randomPortSpecs(d.Destinations); len(extra) > 0 {
+		out := make([]results.EgressDestination, len(extra))
+		e.runAll(ctx, rec, token, extra, out)
+		d.Destinations = append(d.Destinations, out...)
+	}
+	d.DNS = e.dnsLeakChecks(ctx, rec, token)
+	d.Summary = summarise(d.Destinations)
+	return rec.Finish(func(ev *results.Evidence) {
+		ev.Egress = &d
+		if stopped(ctx) {
+			err := ctx.Err()
+			if err == nil {
+				err = context.DeadlineExceeded
+			}
+			ev.Failure = probes.Classify("run", err)
+		}
+	}), nil
+}
+
+func burstFor(r float64) int {
+	b := int(r / 50) // 20 ms worth of attempts
+	if b < 1 {
+		b = 1
+	}
+	return b
+}
+
+// runAll tries specs[i] into out[i] with at most Concurrency workers. The
+// output order is the input order whatever the completion order; the
+// visiting order interleaves hosts (see interleave).
+func (e *egressProbe) runAll(ctx context.Context, rec *probes.Recorder, token string, specs []dest, out []results.EgressDestination) {
+	workers := min(e.p.Concurrency, len(specs))
+	order := interleave(specs)
+	var next atomic.Int64
+	done := make(chan struct{})
+	for range workers {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= len(specs) {
+					return
+				}
+				i := int(order[k])
+				out[i] = e.tryDestination(ctx, rec, token, i, specs[i])
+			}
+		}()
+	}
+	for range workers {
+		<-done
+	}
+}
+
+// interleave returns the visiting order: the first destination of every
+// host, then the second of every host, and so on. A host that drops packets
+// then holds workers a few at a time between answering hosts, instead of
+// all at once at the end, and no host receives a burst.
+func interleave(specs []dest) []int32 {
+	rank := make(map[string]int32)
+	ranks := make([]int32, len(specs))
+	order := make([]int32, len(specs))
+	for i, s := range specs {
+		ranks[i] = rank[s.Host]
+		rank[s.Host]++
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return int(ranks[a] - ranks[b]) })
+	return order
+}
+
+func newToken() (string, error) {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("reading randomness for the run token: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// summarise counts destinations, controls and attempts by class.
+func summarise(ds []results.EgressDestination) results.EgressSummary {
+	s := results.EgressSummary{Classes: map[string]int{}}
+	for _, d := range ds {
+		switch {
+		case d.RandomPort:
+			s.RandomPorts++
+			if answered(d) {
+				s.RandomPortsAnswered++
+			}
+		case d.Control:
+			s.Controls++
+			if d.Reachable {
+				s.ControlsReachable++
+			}
+		default:
+			s.Destinations++
+			if d.Reachable {
+				s.Reachable++
+			}
+		}
+		if !d.Tried {
+			s.NotTried++
+		}
+		for _, a := range d.Attempts {
+			s.Attempts++
+			s.Classes[a.Class]++
+		}
+	}
+	return s
+}
+
+// answered reports whether any attempt got a packet back (refused counts:
+// an RST or ICMP port unreachable proves packets flow).
+func answered(d results.EgressDestination) bool {
+	for _, a := range d.Attempts {
+		if a.Reachable || a.Class == string(results.ClassRefused) {
+			return true
+		}
+	}
+	return false
+}

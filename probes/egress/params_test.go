@@ -1,0 +1,126 @@
+package egress
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sovbench/sovbench/probes"
+	"github.com/sovbench/sovbench/results"
+)
+
+func TestEgressParamsRejectBadInput(t *testing.T) {
+	cases := []struct{ name, params, err string }{
+		{"an unknown protocol is named with the known ones", "destinations: [{host: 198.18.0.1, protocol: smtp}]",
+			`destinations[0].protocol: unknown protocol "smtp" (known: dns, http, https, icmp, ntp, tcp, tls, udp)`},
+		{"a TCP destination needs a port", "destinations: [{host: 198.18.0.1, protocol: tcp}]",
+			"destinations[0].port: 0 is not a port (protocol tcp needs one)"},
+		{"a destination needs a host", "destinations: [{port: 80, protocol: tcp}]", "destinations[0].host: missing"},
+		{"an unknown method is refused", "destinations: [{host: h, port: 1, protocol: tcp, methods: [smoke]}]",
+			`destinations[0].methods: unknown method "smoke"`},
+		{"an unknown family is refused", "families: [ip5]\ndestinations: [{host: h, port: 1, protocol: tcp}]", `families: unknown family "ip5"`},
+		{"nothing to do is refused", "{}", "destinations: none declared"},
+		{"a bad pin is refused", "tls: {pins: [abc]}\ndestinations: [{host: h, port: 1, protocol: tcp}]", `tls.pins[0]: "abc" is not sha256/<base64 of 32 bytes>`},
+		{"a CA without PEM is refused", "tls: {ca_pem: nope}\ndestinations: [{host: h, port: 1, protocol: tcp}]", "tls: no PEM certificate"},
+		{"a non-positive rate is refused", "rate: -1\ndestinations: [{host: h, port: 1, protocol: tcp}]", "must be positive"},
+		{"an expected answer must be an address", "dns_leak: {external: [{name: x, expect: [nope]}]}", `dns_leak.external[0].expect[0]: "nope" is not an IP address`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := newEgress(yamlDecoder(c.params))
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Fatalf("error %v, want one containing %q", err, c.err)
+			}
+		})
+	}
+}
+
+// The shipped real-world lists parse, and the probe refuses to load them
+// without allow_real_world: no test can dial them by mistake.
+func TestShippedRealWorldListsParseAndAreRefusedByDefault(t *testing.T) {
+	files, _ := filepath.Glob("../../scenarios/destinations/*.yaml")
+	if len(files) == 0 {
+		t.Fatal("no shipped destination lists")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			l, err := probes.LoadDestinationList(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !l.RealWorld {
+				t.Fatalf("%s names public endpoints but is not marked real_world", f)
+			}
+			_, err = newEgress(yamlDecoder("lists: [" + f + "]"))
+			if err == nil || !strings.Contains(err.Error(), "allow_real_world") {
+				t.Fatalf("loading without allow_real_world: %v, want a refusal", err)
+			}
+		})
+	}
+}
+
+func FuzzCheckNTP(f *testing.F) {
+	req := make([]byte, 48)
+	copy(req[40:], "12345678")
+	good := make([]byte, 48)
+	good[0] = 4<<3 | 4
+	copy(good[24:], "12345678")
+	f.Add(good)
+	f.Add([]byte{1, 2, 3})
+	f.Fuzz(func(t *testing.T, resp []byte) {
+		_, bad := checkNTP(req, resp)
+		if bad == "" && (len(resp) < 48 || resp[0]&7 != 4 || string(resp[24:32]) != "12345678") {
+			t.Fatalf("accepted a bogus answer % x", resp)
+		}
+	})
+}
+
+func TestEgressDialsIPv6AndKeepsDeclaredOrder(t *testing.T) {
+	if !hasIPv6Loopback() {
+		t.Skip("no ::1 on this host") // the host has no IPv6, not a missing feature
+	}
+	open6, closed4 := openTCP(t, "::1"), closedPort(t, "tcp")
+	h6, p6 := hostPort(t, open6)
+	h4, p4 := hostPort(t, closed4)
+	d := runEgress(t, fmt.Sprintf("random_ports: -1\nattempt_timeout: 1s\ndestinations:\n  - {host: %q, port: %d, protocol: tcp}\n  - {host: %q, port: %d, protocol: tcp}\n  - {host: %q, port: %d, protocol: tcp}\n",
+		h4, p4, h6, p6, h6, p6))
+	got := []string{}
+	for _, x := range d.Destinations {
+		got = append(got, x.Attempts[0].Family+" "+x.Attempts[0].Class)
+	}
+	if want := "[ip4 refused ip6 ok ip6 ok]"; fmt.Sprint(got) != want {
+		t.Fatalf("attempts %v, want %s in declared order", got, want)
+	}
+	if d.Summary.Destinations != 3 || d.Summary.Reachable != 2 || d.Summary.Classes["ok"] != 2 {
+		t.Fatalf("summary %+v", d.Summary)
+	}
+}
+
+func TestEgressStoppedRunKeepsEvidenceAndCountsTheRest(t *testing.T) {
+	h, p := hostPort(t, udpServer(t, "127.0.0.1", func([]byte) []byte { return nil }))
+	var b strings.Builder
+	b.WriteString("concurrency: 1\nattempt_timeout: 1s\nrandom_ports: -1\ndestinations:\n")
+	for range 20 {
+		fmt.Fprintf(&b, "  - {host: %s, port: %d, protocol: udp}\n", h, p)
+	}
+	pr, err := newEgress(yamlDecoder(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	ev, err := pr.Run(ctx, probes.Target{Name: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := ev.Egress.Summary
+	if ev.Failure == nil || ev.Failure.Class != results.ClassTimeout || s.NotTried != 19 || len(ev.Egress.Destinations) != 20 {
+		t.Fatalf("failure %v, not tried %d of %d, want the run's timeout and 19 not tried", ev.Failure, s.NotTried, len(ev.Egress.Destinations))
+	}
+	if a := ev.Egress.Destinations[0].Attempts[0]; a.Class != string(results.ClassTimeout) {
+		t.Fatalf("the attempt in flight is %s, want timeout", a.Class)
+	}
+}

@@ -1,0 +1,85 @@
+package probes
+
+import (
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"os"
+	"time"
+)
+
+// The controlplane kind's name and version.
+const (
+	ControlPlaneName    = "controlplane"
+	ControlPlaneVersion = "0.1.0"
+)
+
+// ControlPlaneParams configures the controlplane probe.
+type ControlPlaneParams struct {
+	URL    string `yaml:"url" json:"url"`
+	Method string `yaml:"method" json:"method"` // default GET
+	// Count is the number of requests, each on a fresh connection so that
+	// every one has a connect and a TLS phase (default 10).
+	Count    int           `yaml:"count" json:"count"`
+	Interval time.Duration `yaml:"interval" json:"interval"` // between requests (default 200ms)
+	Timeout  time.Duration `yaml:"timeout" json:"timeout"`   // one request (default 10s)
+	// CAFile is a PEM file of roots to trust instead of the system's.
+	CAFile string `yaml:"ca_file" json:"ca_file,omitempty"`
+	// Pins are base64 SHA-256 digests of acceptable leaf public keys
+	// (SPKI); a different key is recorded as tls_intercepted.
+	Pins       []string `yaml:"pins" json:"pins,omitempty"`
+	ServerName string   `yaml:"server_name" json:"server_name,omitempty"`
+	// LocalAllowance is the server time still taken as local work
+	// (default 10ms); more is read as time for a backend hop.
+	LocalAllowance time.Duration `yaml:"local_allowance" json:"local_allowance"`
+	// MaxBody bounds how much of each response is read (default 1 MiB).
+	MaxBody int64 `yaml:"max_body" json:"max_body"`
+}
+
+// DefaultControlPlaneParams returns the parameters a suite gets when it
+// sets none (it must still name the URL).
+func DefaultControlPlaneParams() ControlPlaneParams {
+	return ControlPlaneParams{Method: "GET", Count: 10, Interval: 200 * time.Millisecond, Timeout: 10 * time.Second,
+		LocalAllowance: 10 * time.Millisecond, MaxBody: 1 << 20}
+}
+
+// Kind is "controlplane".
+func (p *ControlPlaneParams) Kind() string { return ControlPlaneName }
+
+// Validate checks the parameters and reads the ca_file they name.
+func (p *ControlPlaneParams) Validate() error {
+	u, err := url.Parse(p.URL)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return fmt.Errorf("url: %q is not an http or https URL", p.URL)
+	case p.Count < 1 || p.Count > 1000:
+		return fmt.Errorf("count: %d is not between 1 and 1000", p.Count)
+	case p.Timeout <= 0 || p.Interval < 0 || p.LocalAllowance < 0 || p.MaxBody < 0:
+		return fmt.Errorf("timeout, interval, local_allowance and max_body must be positive")
+	}
+	for i, pin := range p.Pins {
+		if b, err := base64.StdEncoding.DecodeString(pin); err != nil || len(b) != sha256.Size {
+			return fmt.Errorf("pins[%d]: %q is not a base64 SHA-256 digest", i, pin)
+		}
+	}
+	_, err = p.Roots()
+	return err
+}
+
+// Roots returns the roots of CAFile (read here), or nil for the system's.
+func (p *ControlPlaneParams) Roots() (*x509.CertPool, error) {
+	if p.CAFile == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(p.CAFile)
+	if err != nil {
+		return nil, fmt.Errorf("ca_file: reading %s: %w", p.CAFile, err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("ca_file: %s holds no PEM certificate", p.CAFile)
+	}
+	return roots, nil
+}

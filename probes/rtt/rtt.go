@@ -1,0 +1,117 @@
+package rtt
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/sovbench/sovbench/geo"
+	"github.com/sovbench/sovbench/probes"
+	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/stats"
+)
+
+type rttProbe struct {
+	p   probes.RTTParams
+	lms []probes.Landmark
+}
+
+// New returns an rtt probe for validated parameters.
+func New(p probes.RTTParams) (probes.Probe, error) {
+	lms, err := p.Resolve()
+	if err != nil {
+		return nil, err
+	}
+	return &rttProbe{p: p, lms: lms}, nil
+}
+
+func (r *rttProbe) Name() string    { return probes.RTTName }
+func (r *rttProbe) Version() string { return probes.RTTVersion }
+
+// Run samples every landmark with every method, then bounds the host's
+// position with the minimum round trips.
+func (r *rttProbe) Run(ctx context.Context, t probes.Target) (results.Evidence, error) {
+	rec := probes.Begin(r, t)
+	var d results.RTTDetails
+	d.Overhead = results.Duration(r.overhead(ctx, rec))
+	jobs := make([]results.LandmarkRTT, 0, len(r.lms)*len(r.p.Methods))
+	for _, m := range r.p.Methods {
+		for _, l := range r.lms {
+			jobs = append(jobs, results.LandmarkRTT{
+				Name: l.Geo.Name, Lat: l.Geo.Lat, Lon: l.Geo.Lon, Country: l.Geo.Country, Method: m,
+				Address: r.target(l, m),
+			})
+		}
+	}
+	sem := make(chan struct{}, r.p.Parallel)
+	var wg sync.WaitGroup
+	for i := range jobs {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			r.series(ctx, rec, &jobs[i])
+		}()
+	}
+	wg.Wait()
+	d.Landmarks = jobs
+	d.Location = geolocationOf(&probes.LocationOf(d.Landmarks, geo.ModeFibre).Solution)
+	if len(r.p.Calibration) > 0 {
+		d.Location = geolocationOf(&calibratedLocation(d.Landmarks, bestlines(r.p.Calibration, r.lms)).Solution)
+	}
+	return rec.Finish(func(ev *results.Evidence) { ev.RTT = &d }), nil
+}
+
+func (r *rttProbe) target(l probes.Landmark, method string) string {
+	switch method {
+	case "tcp":
+		return net.JoinHostPort(l.IP.String(), strconv.Itoa(l.Spec.TCPPort))
+	case "udp":
+		return net.JoinHostPort(l.IP.String(), strconv.Itoa(l.Spec.UDPPort))
+	}
+	return l.IP.String()
+}
+
+// series takes Count paced samples of one landmark with one method.
+func (r *rttProbe) series(ctx context.Context, rec *probes.Recorder, out *results.LandmarkRTT) {
+	began := time.Now()
+	s, err := newSampler(out.Method, out.Address, r.p.Timeout)
+	if err != nil {
+		out.Lost = r.p.Count
+		out.Failure = rec.Observe("open", out.Address, began, err, out.Method+" "+out.Name)
+		return
+	}
+	defer s.Close()
+	var samples []time.Duration
+	tick := time.NewTicker(max(r.p.Interval, time.Microsecond))
+	defer tick.Stop()
+	var last error
+samples:
+	for i := 0; i < r.p.Count; i++ {
+		if i > 0 {
+			select {
+			case <-ctx.Done():
+				out.Lost += r.p.Count - i
+				last = ctx.Err()
+				break samples
+			case <-tick.C:
+			}
+		}
+		rtt, err := s.Sample(ctx, i)
+		if err != nil {
+			out.Lost++
+			last = err
+			continue
+		}
+		samples = append(samples, rtt)
+	}
+	for _, v := range samples {
+		out.Samples = append(out.Samples, results.Duration(v))
+	}
+	out.Summary = stats.Summarize(samples)
+	note := fmt.Sprintf("%s %s: %d/%d answered", out.Method, out.Name, len(samples), r.p.Count)
+	out.Failure = rec.Observe(out.Method, out.Address, began, last, note)
+}
