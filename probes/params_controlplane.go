@@ -24,7 +24,9 @@ type ControlPlaneParams struct {
 	// every one has a connect and a TLS phase (default 10).
 	Count    int           `yaml:"count" json:"count"`
 	Interval time.Duration `yaml:"interval" json:"interval"` // between requests (default 200ms)
-	Timeout  time.Duration `yaml:"timeout" json:"timeout"`   // one request (default 10s)
+	// RequestTimeout bounds one request (default 10s); the step's timeout
+	// bounds the whole probe.
+	RequestTimeout time.Duration `yaml:"request_timeout" json:"request_timeout"`
 	// CAFile is a PEM file of roots to trust instead of the system's.
 	CAFile string `yaml:"ca_file" json:"ca_file,omitempty"`
 	// Pins are base64 SHA-256 digests of acceptable leaf public keys
@@ -41,7 +43,7 @@ type ControlPlaneParams struct {
 // DefaultControlPlaneParams returns the parameters a suite gets when it
 // sets none (it must still name the URL).
 func DefaultControlPlaneParams() ControlPlaneParams {
-	return ControlPlaneParams{Method: "GET", Count: 10, Interval: 200 * time.Millisecond, Timeout: 10 * time.Second,
+	return ControlPlaneParams{Method: "GET", Count: 10, Interval: 200 * time.Millisecond, RequestTimeout: 10 * time.Second,
 		LocalAllowance: 10 * time.Millisecond, MaxBody: 1 << 20}
 }
 
@@ -56,8 +58,8 @@ func (p *ControlPlaneParams) Validate() error {
 		return fmt.Errorf("url: %q is not an http or https URL", p.URL)
 	case p.Count < 1 || p.Count > 1000:
 		return fmt.Errorf("count: %d is not between 1 and 1000", p.Count)
-	case p.Timeout <= 0 || p.Interval < 0 || p.LocalAllowance < 0 || p.MaxBody < 0:
-		return fmt.Errorf("timeout, interval, local_allowance and max_body must be positive")
+	case p.RequestTimeout <= 0 || p.Interval < 0 || p.LocalAllowance < 0 || p.MaxBody < 0:
+		return fmt.Errorf("request_timeout, interval, local_allowance and max_body must be positive")
 	}
 	for i, pin := range p.Pins {
 		if b, err := base64.StdEncoding.DecodeString(pin); err != nil || len(b) != sha256.Size {

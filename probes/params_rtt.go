@@ -23,8 +23,9 @@ type RTTParams struct {
 	Count int `yaml:"count" json:"count"`
 	// Interval paces the samples to one landmark (default 100ms).
 	Interval time.Duration `yaml:"interval" json:"interval"`
-	// Timeout bounds one sample (default 2s).
-	Timeout time.Duration `yaml:"timeout" json:"timeout"`
+	// SampleTimeout bounds one sample (default 2s); the step's timeout
+	// bounds the whole probe.
+	SampleTimeout time.Duration `yaml:"sample_timeout" json:"sample_timeout"`
 	// Parallel is how many landmarks are measured at once (default 8).
 	Parallel  int            `yaml:"parallel" json:"parallel"`
 	Landmarks []LandmarkSpec `yaml:"landmarks" json:"landmarks"`
@@ -64,7 +65,7 @@ type Landmark struct {
 // DefaultRTTParams returns the parameters a suite gets when it sets none
 // (it must still name landmarks).
 func DefaultRTTParams() RTTParams {
-	return RTTParams{Methods: []string{"tcp"}, Count: 10, Interval: 100 * time.Millisecond, Timeout: 2 * time.Second, Parallel: 8}
+	return RTTParams{Methods: []string{"tcp"}, Count: 10, Interval: 100 * time.Millisecond, SampleTimeout: 2 * time.Second, Parallel: 8}
 }
 
 // Kind is "rtt".
@@ -84,8 +85,8 @@ func (p *RTTParams) Resolve() ([]Landmark, error) {
 		return nil, fmt.Errorf("landmarks: needs at least one landmark")
 	case p.Count < 1 || p.Count > 10000:
 		return nil, fmt.Errorf("count: %d is not between 1 and 10000", p.Count)
-	case p.Interval < 0 || p.Timeout <= 0 || p.Parallel < 1:
-		return nil, fmt.Errorf("interval, timeout and parallel must be positive")
+	case p.Interval < 0 || p.SampleTimeout <= 0 || p.Parallel < 1:
+		return nil, fmt.Errorf("interval, sample_timeout and parallel must be positive")
 	}
 	for i, m := range p.Methods {
 		if m != "tcp" && m != "udp" && m != "icmp" {

@@ -2,7 +2,6 @@ package probes
 
 import (
 	"fmt"
-	"time"
 )
 
 // The tpm kind's name and version.
@@ -11,7 +10,8 @@ const (
 	TPMVersion = "1.0.0"
 )
 
-// TPMParams configures the TPM attestation probe.
+// TPMParams configures the TPM attestation probe. It has no timeout of its
+// own: the step's timeout bounds the whole collection.
 type TPMParams struct {
 	// TPM is what collect.Open opens: "" (/dev/tpmrm0 then /dev/tpm0),
 	// "swtpm://127.0.0.1:2321" or "simulator" (always labelled simulated).
@@ -22,12 +22,10 @@ type TPMParams struct {
 	// simulator before quoting: "secure-boot-on" or "secure-boot-off". Only
 	// for fresh software TPMs (the lab, the demo); refused for devices.
 	BootProfile string `yaml:"boot_profile" json:"boot_profile,omitempty"`
-	// Timeout bounds the whole collection (default 60s).
-	Timeout time.Duration `yaml:"timeout" json:"timeout"`
 }
 
 // DefaultTPMParams returns the parameters a suite gets when it sets none.
-func DefaultTPMParams() TPMParams { return TPMParams{Timeout: time.Minute} }
+func DefaultTPMParams() TPMParams { return TPMParams{} }
 
 // Kind is "tpm".
 func (p *TPMParams) Kind() string { return TPMName }
@@ -38,9 +36,6 @@ func (p *TPMParams) Validate() error {
 	case "", "secure-boot-on", "secure-boot-off":
 	default:
 		return fmt.Errorf("boot_profile %q is not secure-boot-on or secure-boot-off", p.BootProfile)
-	}
-	if p.Timeout <= 0 {
-		return fmt.Errorf("timeout %v must be positive", p.Timeout)
 	}
 	return nil
 }

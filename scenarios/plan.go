@@ -2,14 +2,13 @@ package scenarios
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"sync"
 	"time"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/probes"
@@ -32,12 +31,49 @@ type Plan struct {
 	VerifierSource string `json:"verifier_source,omitempty"`
 }
 
-// PlanStep is one probe to run, parameters as YAML text.
+// PlanStep is one probe to run. In JSON, Probe names the kind of Params:
+// the agent decodes them strictly into that kind's type (unknown fields
+// are refused) and validates them again before it builds the probe.
 type PlanStep struct {
-	ID      string           `json:"id"`
-	Probe   string           `json:"probe"`
+	ID    string `json:"id"`
+	Probe string `json:"probe"`
+	// Timeout bounds the whole probe; zero leaves only the run's context.
 	Timeout results.Duration `json:"timeout"`
-	Params  string           `json:"params,omitempty"`
+	// Params are the kind's typed parameters; nil means its defaults.
+	Params probes.Params `json:"params,omitempty"`
+
+	// decodeErr is why Params did not decode; the step then records it
+	// as its failure, as a probe that cannot run does.
+	decodeErr error
+}
+
+// UnmarshalJSON decodes a step and its parameters, strictly, into the
+// parameter type of the kind it names. A step whose kind is unknown or
+// whose parameters do not decode still decodes: running it records why it
+// cannot run, and the plan's other steps run.
+func (st *PlanStep) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		ID      string           `json:"id"`
+		Probe   string           `json:"probe"`
+		Timeout results.Duration `json:"timeout"`
+		Params  json.RawMessage  `json:"params"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*st = PlanStep{ID: raw.ID, Probe: raw.Probe, Timeout: raw.Timeout}
+	if len(raw.Params) == 0 || string(raw.Params) == "null" {
+		return nil
+	}
+	st.Params, st.decodeErr = probes.DecodeParams(raw.Probe, func(v any) error {
+		dec := json.NewDecoder(bytes.NewReader(raw.Params))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(v); err != nil {
+			return fmt.Errorf("decoding %s parameters: %w", raw.Probe, err)
+		}
+		return nil
+	})
+	return nil
 }
 
 // PlanFor builds the plan of one target of s, without TPM binding inputs
@@ -189,11 +225,10 @@ func runStep(ctx context.Context, t probes.Target, st PlanStep, env Env, bind *p
 		if b, ok := p.(probes.Binder); ok && bind != nil {
 			b.Bind(*bind)
 		}
-		timeout := st.Timeout.D()
-		if timeout <= 0 {
-			timeout = DefaultTimeout
+		sctx, cancel := context.WithCancel(ctx)
+		if timeout := st.Timeout.D(); timeout > 0 {
+			sctx, cancel = context.WithTimeout(ctx, timeout)
 		}
-		sctx, cancel := context.WithTimeout(ctx, timeout)
 		var ev results.Evidence
 		ev, err = p.Run(sctx, t)
 		cancel()
@@ -212,9 +247,19 @@ func runStep(ctx context.Context, t probes.Target, st PlanStep, env Env, bind *p
 // newProbe builds the step's probe; on a lab host with a fixture, a probe
 // that reads the host's identity from files reads the fixture.
 func newProbe(st PlanStep, env Env) (probes.Probe, error) {
-	params, err := probes.DecodeParams(st.Probe, yamlTextDecoder(st.Params))
-	if err != nil {
-		return nil, err
+	if st.decodeErr != nil {
+		return nil, st.decodeErr
+	}
+	params := st.Params
+	if params == nil {
+		k, err := probes.Lookup(st.Probe)
+		if err != nil {
+			return nil, err
+		}
+		params = k.NewParams()
+	}
+	if params.Kind() != st.Probe {
+		return nil, fmt.Errorf("step %s: %s parameters for a %s probe", st.ID, params.Kind(), st.Probe)
 	}
 	p, err := kinds.New(params)
 	if err != nil || env.LabFixture == "" {
@@ -232,23 +277,6 @@ func versionOf(probe string) string {
 		return ""
 	}
 	return k.Version
-}
-
-// yamlTextDecoder decodes parameters shipped as YAML text, strictly.
-func yamlTextDecoder(text string) probes.Decoder {
-	return func(v any) error {
-		if text == "" {
-			return nil
-		}
-		var n yaml.Node
-		if err := yaml.Unmarshal([]byte(text), &n); err != nil {
-			return fmt.Errorf("decoding parameters: %w", err)
-		}
-		if len(n.Content) == 0 {
-			return nil
-		}
-		return decodeStrict("params", n.Content[0], v, "")
-	}
 }
 
 // ServeAgent is the agent side of the stdio protocol: it reads one Plan as

@@ -20,9 +20,9 @@ func runPlanTPM(t *testing.T, plan Plan, env Env) (tpm *results.Evidence, others
 	defer collecttest.LockSimulator()()
 	plan.Target = probes.Target{Name: "local", Kind: "local"}
 	plan.Steps = []PlanStep{
-		{ID: "tpm", Probe: "tpm", Timeout: results.Duration(time.Minute), Params: "tpm: simulator\n"},
-		{ID: "j1", Probe: "jurisdiction", Params: "operator: Clarence\n"},
-		{ID: "j2", Probe: "jurisdiction", Params: "operator: LuxConnect\n"},
+		{ID: "tpm", Probe: "tpm", Timeout: results.Duration(time.Minute), Params: &probes.TPMParams{TPM: "simulator"}},
+		{ID: "j1", Probe: "jurisdiction", Params: &probes.JurisdictionParams{Operator: "Clarence"}},
+		{ID: "j2", Probe: "jurisdiction", Params: &probes.JurisdictionParams{Operator: "LuxConnect"}},
 	}
 	var (
 		mu  sync.Mutex

@@ -52,6 +52,9 @@ func syntaxError(file string, err error) *ConfigError {
 // or the list of known names when none is close. Suggestions keep error
 // texts stable while catalogues grow.
 func suggest(got string, known []string) string {
+	if k, ok := namedFor(got, known); ok {
+		return fmt.Sprintf(" (did you mean %q?)", k)
+	}
 	best, bestD := "", len(got)/3+2
 	for _, k := range known {
 		if d := editDistance(got, k); d < bestD {
@@ -62,6 +65,21 @@ func suggest(got string, known []string) string {
 		return fmt.Sprintf(" (did you mean %q?)", best)
 	}
 	return fmt.Sprintf(" (known: %s)", strings.Join(known, ", "))
+}
+
+// namedFor returns the one known name that narrows got with a prefix
+// ("sample_timeout" for "timeout"): fields renamed to say what they bound.
+func namedFor(got string, known []string) (string, bool) {
+	var hits []string
+	for _, k := range known {
+		if strings.HasSuffix(k, "_"+got) {
+			hits = append(hits, k)
+		}
+	}
+	if len(hits) != 1 {
+		return "", false
+	}
+	return hits[0], true
 }
 
 func editDistance(a, b string) int {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -64,13 +65,15 @@ type TargetSpec struct {
 
 // Step is one probe of the suite, run on each of its targets.
 type Step struct {
-	ID      string
-	Probe   string
+	ID    string
+	Probe string
+	// Timeout bounds the whole probe (DefaultTimeout when the suite sets
+	// none); parameters name the finer bounds (sample_timeout, ...).
 	Timeout time.Duration
 	Targets []string // empty: every target
-	// Params is the probe's parameters as YAML text, decoded strictly by the
-	// probe on whichever host runs it.
-	Params string
+	// Params is the probe's parameters, decoded strictly once with the
+	// kind's defaults applied and validated (probes.DecodeParams).
+	Params probes.Params
 }
 
 type suiteFile struct {
@@ -278,27 +281,22 @@ func (s *Suite) buildSteps(file string, root *yaml.Node, specs []probeSpec) erro
 				return &ConfigError{File: file, Line: line, Field: field + ".targets", Msg: fmt.Sprintf("unknown target %q", t)}
 			}
 		}
-		params := &ps.Params
-		if _, err := probes.DecodeParams(ps.Probe, func(v any) error { return decodeStrict(file, params, v, field+".params") }); err != nil {
+		params, err := probes.DecodeParams(ps.Probe, func(v any) error { return decodeStrict(file, &ps.Params, v, field+".params") })
+		if err != nil {
 			var ce *ConfigError
 			if errors.As(err, &ce) {
+				if ce.Field == field+".params.timeout" && !strings.Contains(ce.Msg, "did you mean") {
+					ce.Msg += "; the step's timeout (beside params) bounds the whole probe"
+				}
 				return err
 			}
 			return &ConfigError{File: file, Line: line, Field: field + ".params", Msg: err.Error()}
 		}
-		text := ""
-		if ps.Params.Kind != 0 {
-			b, err := yaml.Marshal(&ps.Params)
-			if err != nil {
-				return &ConfigError{File: file, Line: line, Field: field + ".params", Msg: err.Error()}
-			}
-			text = string(b)
-		}
 		timeout := ps.Timeout
-		if timeout == 0 {
+		if timeout <= 0 {
 			timeout = DefaultTimeout
 		}
-		s.Steps = append(s.Steps, Step{ID: id, Probe: ps.Probe, Timeout: timeout, Targets: ps.Targets, Params: text})
+		s.Steps = append(s.Steps, Step{ID: id, Probe: ps.Probe, Timeout: timeout, Targets: ps.Targets, Params: params})
 	}
 	return nil
 }

@@ -82,7 +82,7 @@ func span(a, b time.Time) results.Duration {
 // request performs one request on a fresh connection (no keep-alive, no
 // proxy from the environment: the probe measures the path it is given).
 func (c *controlPlaneProbe) request(ctx context.Context, rec *probes.Recorder) (results.PhaseTimings, *x509.Certificate) {
-	rctx, cancel := context.WithTimeout(ctx, c.p.Timeout)
+	rctx, cancel := context.WithTimeout(ctx, c.p.RequestTimeout)
 	defer cancel()
 	var pc phaseClock
 	tr := &http.Transport{

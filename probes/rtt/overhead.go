@@ -22,7 +22,7 @@ func (r *rttProbe) overhead(ctx context.Context, rec *probes.Recorder) time.Dura
 	worst := time.Since(t0)
 	for _, m := range r.p.Methods {
 		began := time.Now()
-		best, err := loopbackMin(ctx, m, r.p.Timeout)
+		best, err := loopbackMin(ctx, m, r.p.SampleTimeout)
 		note := "loopback " + m
 		if err == nil {
 			note = fmt.Sprintf("loopback %s: min %s over %d samples", m, best, overheadSamples)

@@ -78,7 +78,7 @@ func (r *rttProbe) target(l probes.Landmark, method string) string {
 // series takes Count paced samples of one landmark with one method.
 func (r *rttProbe) series(ctx context.Context, rec *probes.Recorder, out *results.LandmarkRTT) {
 	began := time.Now()
-	s, err := newSampler(out.Method, out.Address, r.p.Timeout)
+	s, err := newSampler(out.Method, out.Address, r.p.SampleTimeout)
 	if err != nil {
 		out.Lost = r.p.Count
 		out.Failure = rec.Observe("open", out.Address, began, err, out.Method+" "+out.Name)

@@ -87,7 +87,7 @@ func TestRTTLoopback(t *testing.T) {
 			d := runRTT(t, fmt.Sprintf(`methods: [%s]
 count: 5
 interval: 2ms
-timeout: 1s
+sample_timeout: 1s
 landmarks:
   - {name: here, address: 127.0.0.1, lat: 49.787, lon: 6.068, tcp_port: %s, udp_port: %s}
   - {name: "Bissen,LU", address: 127.0.0.1, tcp_port: %[2]s, udp_port: %[3]s}

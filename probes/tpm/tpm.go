@@ -57,8 +57,6 @@ func (t *tpmProbe) Run(ctx context.Context, tg probes.Target) (results.Evidence,
 	if err != nil {
 		return results.Evidence{}, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, t.p.Timeout)
-	defer cancel()
 	rec := probes.Begin(t, tg)
 	began := time.Now()
 	dev, err := collect.Open(ctx, t.p.TPM)
