@@ -9,7 +9,7 @@ import (
 
 	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/results"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/plan"
 )
 
 // RunOnce runs suite once on this host for the verifier c talks to: fetch
@@ -17,9 +17,9 @@ import (
 // challenges each fresh AK over /v1/activate, and the quote binds the nonce
 // and the digest of the other evidence), submit, and return the verifier's
 // verdicts. env is what only this host's starter knows (a lab host's
-// fixture, see scenarios.Env); the zero value is the machine itself.
-func RunOnce(ctx context.Context, c *Client, suite string, env scenarios.Env) (SubmitResponse, error) {
-	plan, err := c.Plan(ctx, suite)
+// fixture, see plan.Env); the zero value is the machine itself.
+func RunOnce(ctx context.Context, c *Client, suite string, env plan.Env) (SubmitResponse, error) {
+	p, err := c.Plan(ctx, suite)
 	if err != nil {
 		return SubmitResponse{}, err
 	}
@@ -34,7 +34,7 @@ func RunOnce(ctx context.Context, c *Client, suite string, env scenarios.Env) (S
 	sub := Submission{Suite: suite, Nonce: n.Nonce, Started: time.Now().UTC()}
 	rctx, cancel := context.WithDeadline(ctx, n.Expires)
 	defer cancel()
-	sub.Evidence = runBound(rctx, plan, env, n.RunID, n.SuiteSHA256, raw, c.Activator(suite, n.Nonce))
+	sub.Evidence = runBound(rctx, p, env, n.RunID, n.SuiteSHA256, raw, c.Activator(suite, n.Nonce))
 	return c.Submit(ctx, sub)
 }
 
@@ -43,15 +43,15 @@ func RunOnce(ctx context.Context, c *Client, suite string, env scenarios.Env) (S
 // verifier's nonce and the digest of the other evidence of this run (runID,
 // suiteSHA), and their AKs activated by the verifier's challenge (activate;
 // nil activates locally).
-func runBound(ctx context.Context, plan scenarios.Plan, env scenarios.Env, runID, suiteSHA string, nonce []byte, activate attest.Activator) []results.Evidence {
-	plan.RunID, plan.SuiteSHA256 = runID, suiteSHA
-	plan.VerifierNonce, plan.VerifierSource = nonce, "remote"
+func runBound(ctx context.Context, p plan.Plan, env plan.Env, runID, suiteSHA string, nonce []byte, activate attest.Activator) []results.Evidence {
+	p.RunID, p.SuiteSHA256 = runID, suiteSHA
+	p.VerifierNonce, p.VerifierSource = nonce, "remote"
 	env.Activate = activate
 	var (
 		mu  sync.Mutex
 		out []results.Evidence
 	)
-	scenarios.RunPlan(ctx, plan, env, func(ev results.Evidence) {
+	plan.RunPlan(ctx, p, env, func(ev results.Evidence) {
 		mu.Lock()
 		out = append(out, ev)
 		mu.Unlock()

@@ -11,20 +11,20 @@ import (
 
 	"github.com/sovbench/sovbench/fleet/pgtest"
 	"github.com/sovbench/sovbench/results"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/plan"
 )
 
 // realEvidence runs the test suite's plan on this host once: the body every
 // benchmark submission carries is what a real agent sends.
 func realEvidence(b *testing.B, c *Client) []results.Evidence {
 	ctx := context.Background()
-	plan, err := c.Plan(ctx, "fleet-host")
+	p, err := c.Plan(ctx, "fleet-host")
 	if err != nil {
 		b.Fatal(err)
 	}
 	var mu sync.Mutex
 	var ev []results.Evidence
-	scenarios.RunPlan(ctx, plan, scenarios.Env{}, func(e results.Evidence) { mu.Lock(); ev = append(ev, e); mu.Unlock() })
+	plan.RunPlan(ctx, p, plan.Env{}, func(e results.Evidence) { mu.Lock(); ev = append(ev, e); mu.Unlock() })
 	return ev
 }
 

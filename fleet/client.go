@@ -17,7 +17,7 @@ import (
 
 	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/internal/atomicfile"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/plan"
 )
 
 // RefusedError is a call the verifier refused; Code is stable (see apiError).
@@ -119,8 +119,8 @@ func (c *Client) Enrol(ctx context.Context, token, name string) (EnrolResponse, 
 }
 
 // Plan fetches the plan of suite for this agent.
-func (c *Client) Plan(ctx context.Context, suite string) (scenarios.Plan, error) {
-	var p scenarios.Plan
+func (c *Client) Plan(ctx context.Context, suite string) (plan.Plan, error) {
+	var p plan.Plan
 	if err := c.call(ctx, http.MethodGet, "/v1/plan?suite="+url.QueryEscape(suite), nil, &p); err != nil {
 		return p, fmt.Errorf("fetching plan: %w", err)
 	}

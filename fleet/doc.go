@@ -7,7 +7,7 @@
 // The protocol, over HTTPS:
 //
 //	POST /v1/enrol    {token, name}            -> {agent_id, credential}
-//	GET  /v1/plan?suite=S                      -> scenarios.Plan
+//	GET  /v1/plan?suite=S                      -> plan.Plan (scenarios/plan)
 //	POST /v1/nonce    {suite}                  -> {nonce, run_id, expires}
 //	POST /v1/activate {suite, nonce, ek, ak}   -> {challenge, expires}
 //	POST /v1/submit   {suite, nonce, evidence} -> {run_id, verdicts}

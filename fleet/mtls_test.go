@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/plan"
 )
 
 // withAgentCA gives the test server an agent CA, as serve does.
@@ -76,7 +76,7 @@ func TestMutualTLSAgents(t *testing.T) {
 		if err := json.Unmarshal(b, &enrolled); err != nil || enrolled.Certificate == "" || enrolled.Credential != "" {
 			t.Fatalf("saved credentials %s: %v", b, err)
 		}
-		resp, err := RunOnce(ctx, c, "fleet-host", scenarios.Env{})
+		resp, err := RunOnce(ctx, c, "fleet-host", plan.Env{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +127,7 @@ func TestMutualTLSAgents(t *testing.T) {
 		})
 	}
 	t.Run("bearer credentials keep working beside certificates", func(t *testing.T) {
-		if _, err := RunOnce(ctx, ts.enrolled(t, "bearer-host"), "fleet-host", scenarios.Env{}); err != nil {
+		if _, err := RunOnce(ctx, ts.enrolled(t, "bearer-host"), "fleet-host", plan.Env{}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -148,7 +148,7 @@ func TestMutualTLSAgents(t *testing.T) {
 		refusedWith(t, err, "revoked", "agent certificate not accepted: agent revoked: "+enrolled.AgentID)
 		_, err = bearer.Nonce(ctx, "fleet-host")
 		refusedWith(t, err, "revoked", "agent credential not accepted: agent revoked: "+bearerID)
-		if _, err := RunOnce(ctx, other, "fleet-host", scenarios.Env{}); err != nil {
+		if _, err := RunOnce(ctx, other, "fleet-host", plan.Env{}); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/fleet/pgtest"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/plan"
 )
 
 // testServeOnPostgreSQL is the service end to end over HTTPS with its
@@ -30,7 +30,7 @@ func testServeOnPostgreSQL(t *testing.T, pg *pgtest.Server) {
 	if err := c.EnsureEnrolled(ctx, credPath, tok, "web-1"); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := RunOnce(ctx, c, "fleet-host", scenarios.Env{})
+	resp, err := RunOnce(ctx, c, "fleet-host", plan.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}

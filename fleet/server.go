@@ -16,7 +16,8 @@ import (
 	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/sign"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/plan"
+	"github.com/sovbench/sovbench/scenarios/suite"
 	"github.com/sovbench/sovbench/verify"
 )
 
@@ -29,7 +30,7 @@ const (
 // Config configures a Server.
 type Config struct {
 	// Suites are the suites agents may run, by name.
-	Suites map[string]*scenarios.Suite
+	Suites map[string]*suite.Suite
 	// Key signs every report (DSSE).
 	Key *sign.Key
 	// ResultsDir receives the signed reports; Store indexes them.
@@ -101,14 +102,14 @@ func NewServer(cfg Config) (*Server, error) {
 }
 
 // LoadSuites loads every *.yaml suite in dir, by suite name.
-func LoadSuites(dir string) (map[string]*scenarios.Suite, error) {
+func LoadSuites(dir string) (map[string]*suite.Suite, error) {
 	paths, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil {
 		return nil, fmt.Errorf("listing suites in %s: %w", dir, err)
 	}
-	out := map[string]*scenarios.Suite{}
+	out := map[string]*suite.Suite{}
 	for _, p := range paths {
-		s, err := scenarios.Load(p)
+		s, err := suite.Load(p)
 		if err != nil {
 			return nil, err
 		}
@@ -260,7 +261,7 @@ func agentOf(r *http.Request) Agent { return r.Context().Value(agentKey{}).(Agen
 
 // targetFor is the suite target an agent runs as: the one named like the
 // agent, or the suite's only target.
-func targetFor(s *scenarios.Suite, agent string) (scenarios.TargetSpec, error) {
+func targetFor(s *suite.Suite, agent string) (suite.TargetSpec, error) {
 	for _, t := range s.Targets {
 		if t.Name == agent {
 			return t, nil
@@ -269,19 +270,19 @@ func targetFor(s *scenarios.Suite, agent string) (scenarios.TargetSpec, error) {
 	if len(s.Targets) == 1 {
 		return s.Targets[0], nil
 	}
-	return scenarios.TargetSpec{}, fmt.Errorf("suite %s has %d targets and none is named %q", s.Name, len(s.Targets), agent)
+	return suite.TargetSpec{}, fmt.Errorf("suite %s has %d targets and none is named %q", s.Name, len(s.Targets), agent)
 }
 
-func (s *Server) suiteTarget(w http.ResponseWriter, name, agent string) (*scenarios.Suite, scenarios.TargetSpec, bool) {
+func (s *Server) suiteTarget(w http.ResponseWriter, name, agent string) (*suite.Suite, suite.TargetSpec, bool) {
 	su, ok := s.cfg.Suites[name]
 	if !ok {
 		refuse(w, http.StatusNotFound, "unknown_suite", fmt.Errorf("no suite named %q", name))
-		return nil, scenarios.TargetSpec{}, false
+		return nil, suite.TargetSpec{}, false
 	}
 	t, err := targetFor(su, agent)
 	if err != nil {
 		refuse(w, http.StatusNotFound, "unknown_suite", err)
-		return nil, scenarios.TargetSpec{}, false
+		return nil, suite.TargetSpec{}, false
 	}
 	return su, t, true
 }
@@ -291,7 +292,7 @@ func (s *Server) plan(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p := scenarios.PlanFor(su, t)
+	p := plan.PlanFor(su, t)
 	p.Target.Kind = "local" // the agent runs it on its own host
 	writeJSON(w, http.StatusOK, p)
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/sign"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/plan"
 	"github.com/sovbench/sovbench/verify"
 )
 
@@ -29,7 +29,7 @@ func TestAgentEnrolsRunsAndSubmits(t *testing.T) {
 	if err := c.EnsureEnrolled(ctx, credPath, tok, "web-1"); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := RunOnce(ctx, c, "fleet-host", scenarios.Env{})
+	resp, err := RunOnce(ctx, c, "fleet-host", plan.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}

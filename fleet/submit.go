@@ -10,7 +10,9 @@ import (
 
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/store"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/claims"
+	"github.com/sovbench/sovbench/scenarios/plan"
+	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 // errTPMBinding marks a TPM record that does not bind this submission.
@@ -94,7 +96,7 @@ func nonceStatus(err error) int {
 // plan's steps in suite order (a step the agent did not report is recorded
 // as interrupted, evidence the plan did not ask for is dropped) and the
 // verdicts evaluated here, never the agent's.
-func (s *Server) report(su *scenarios.Suite, t scenarios.TargetSpec, a Agent, is issued, sub Submission) *results.Report {
+func (s *Server) report(su *suite.Suite, t suite.TargetSpec, a Agent, is issued, sub Submission) *results.Report {
 	started := sub.Started.UTC()
 	if started.Before(is.at) || started.After(time.Now()) {
 		started = is.at.UTC() // the agent cannot have started before it had the nonce
@@ -113,7 +115,7 @@ func (s *Server) report(su *scenarios.Suite, t scenarios.TargetSpec, a Agent, is
 	}
 	missing := 0
 	for _, st := range su.StepsFor(t.Name) {
-		id := scenarios.EvidenceID(t.Name, st.ID)
+		id := plan.EvidenceID(t.Name, st.ID)
 		ev, ok := got[id]
 		if !ok || ev.Probe != st.Probe {
 			missing++
@@ -126,8 +128,8 @@ func (s *Server) report(su *scenarios.Suite, t scenarios.TargetSpec, a Agent, is
 		rep.Status, rep.Interruption = results.RunIncomplete, fmt.Sprintf("agent %s reported %d of the plan's probes missing", a.Name, missing)
 	}
 	one := *su
-	one.Targets = []scenarios.TargetSpec{t}
-	rep.Verdicts = scenarios.Evaluate(&one, rep.Evidence)
+	one.Targets = []suite.TargetSpec{t}
+	rep.Verdicts = claims.Evaluate(one.Claims, one.TargetNames(), rep.Evidence)
 	rep.Ended = time.Now().UTC()
 	return rep
 }

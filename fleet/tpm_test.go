@@ -13,7 +13,7 @@ import (
 	"github.com/sovbench/sovbench/attest/swtpm/swtpmtest"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/sign"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/plan"
 	"github.com/sovbench/sovbench/verify"
 )
 
@@ -22,7 +22,7 @@ import (
 type tpmFleet struct {
 	ts   *testServer
 	c    *Client
-	plan scenarios.Plan
+	plan plan.Plan
 }
 
 const tpmSuite = "fleet-tpm"
@@ -69,7 +69,7 @@ func (f *tpmFleet) nonce(t *testing.T, c *Client) NonceResponse {
 func (f *tpmFleet) run(t *testing.T, n NonceResponse, activate attest.Activator) []results.Evidence {
 	t.Helper()
 	raw, _ := base64.StdEncoding.DecodeString(n.Nonce)
-	ev := runBound(context.Background(), f.plan, scenarios.Env{}, n.RunID, n.SuiteSHA256, raw, activate)
+	ev := runBound(context.Background(), f.plan, plan.Env{}, n.RunID, n.SuiteSHA256, raw, activate)
 	if tpmOf(ev).TPM == nil {
 		t.Fatalf("the TPM probe failed: %+v", tpmOf(ev).Failure)
 	}
@@ -104,7 +104,7 @@ func TestTPMQuoteBindsTheIssuedNonce(t *testing.T) {
 	c := f.c
 
 	t.Run("an AK the verifier challenged, quoting the issued nonce and the evidence, is accepted and verifies", func(t *testing.T) {
-		resp, err := RunOnce(ctx, c, tpmSuite, scenarios.Env{})
+		resp, err := RunOnce(ctx, c, tpmSuite, plan.Env{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,7 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/sovbench/sovbench/results"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 // builder turns a decoded lab file into a Topology, reporting the first
@@ -26,7 +26,7 @@ type builder struct {
 }
 
 func (b *builder) fail(msg string, field string, path ...any) error {
-	return &scenarios.ConfigError{File: b.file, Line: at(b.root, path...), Field: field, Msg: msg}
+	return &suite.ConfigError{File: b.file, Line: at(b.root, path...), Field: field, Msg: msg}
 }
 
 func (b *builder) build() (*Topology, error) {
@@ -135,8 +135,8 @@ func (b *builder) services() error {
 			return b.fail(fmt.Sprintf("unknown service kind %q (known: %s)", ss.Kind, strings.Join(ServiceKinds(), ", ")), field+".kind", "services", i, "kind")
 		}
 		params := ss.Params
-		if _, err := kind.New(func(v any) error { return scenarios.DecodeStrict(b.file, &params, v, field+".params") }); err != nil {
-			var ce *scenarios.ConfigError
+		if _, err := kind.New(func(v any) error { return suite.DecodeStrict(b.file, &params, v, field+".params") }); err != nil {
+			var ce *suite.ConfigError
 			if errors.As(err, &ce) {
 				return err
 			}

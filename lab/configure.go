@@ -127,7 +127,7 @@ func (c nsConfig) apply(ctx context.Context) error {
 		return fmt.Errorf("configuring namespace %s: %w", c.ns, err)
 	}
 	if rules := c.nftRules(); rules != "" {
-		if err := run(ctx, rules, "ip", "netns", "exec", c.ns, "nft", "-f", "-"); err != nil {
+		if err := runCmd(ctx, rules, "ip", "netns", "exec", c.ns, "nft", "-f", "-"); err != nil {
 			return fmt.Errorf("loading egress rules in %s: %w", c.ns, err)
 		}
 	}

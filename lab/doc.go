@@ -19,8 +19,8 @@
 // namespace routes or holds any of them, and it never adds a route or link
 // to the root namespace.
 //
-// Suites reach lab hosts through the runner's scenarios.Labs, which this
-// package implements (Running: the labs running on this machine; *Lab: a
+// Suites reach lab hosts through the runner's run.Labs (scenarios/run),
+// which this package implements (Running: the labs running on this machine; *Lab: a
 // lab this process holds). A host's identity fixture reaches its agent only
 // as the hidden --lab-fixture flag (see README.md).
 //

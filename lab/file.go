@@ -8,9 +8,8 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/sovbench/sovbench/scenarios/suite"
 	"gopkg.in/yaml.v3"
-
-	"github.com/sovbench/sovbench/scenarios"
 )
 
 // fileSpec is the lab file as written.
@@ -87,20 +86,20 @@ func Load(path string) (*Topology, error) {
 	return Parse(path, data)
 }
 
-// Parse validates a lab file. Errors are *scenarios.ConfigError naming the
+// Parse validates a lab file. Errors are *suite.ConfigError naming the
 // file, line and field. Relative fixture paths are resolved against the
 // file's directory.
 func Parse(file string, data []byte) (*Topology, error) {
 	var doc yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
-		return nil, &scenarios.ConfigError{File: file, Msg: cleanErr(err)}
+		return nil, &suite.ConfigError{File: file, Msg: cleanErr(err)}
 	}
 	if len(doc.Content) == 0 {
-		return nil, &scenarios.ConfigError{File: file, Msg: "empty lab file"}
+		return nil, &suite.ConfigError{File: file, Msg: "empty lab file"}
 	}
 	root := doc.Content[0]
 	var fs fileSpec
-	if err := scenarios.DecodeStrict(file, root, &fs, ""); err != nil {
+	if err := suite.DecodeStrict(file, root, &fs, ""); err != nil {
 		return nil, err
 	}
 	b := &builder{file: file, dir: filepath.Dir(file), root: root, spec: &fs}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
@@ -22,9 +22,9 @@ func TestInvalidLabFilesGiveTheirExactError(t *testing.T) {
 	for _, f := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".yaml"), func(t *testing.T) {
 			_, err := Load(f)
-			var ce *scenarios.ConfigError
+			var ce *suite.ConfigError
 			if !errors.As(err, &ce) {
-				t.Fatalf("error %v (%T), want *scenarios.ConfigError", err, err)
+				t.Fatalf("error %v (%T), want *suite.ConfigError", err, err)
 			}
 			golden := strings.TrimSuffix(f, ".yaml") + ".err"
 			if *update {

@@ -12,7 +12,8 @@ import (
 	"github.com/sovbench/sovbench/lab/labtest"
 	"github.com/sovbench/sovbench/probes/host"
 	"github.com/sovbench/sovbench/results"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/run"
+	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 // A lab host with a fixture: shows it to the host probe run by its agent,
@@ -32,7 +33,7 @@ providers:
     egress: {policy: none}
     hosts: [{name: vm, fixture: %q}, {name: plain}]
 `, gce))
-	s, err := scenarios.Parse("fixture.yaml", []byte(fmt.Sprintf(`suite: fixture
+	s, err := suite.Parse("fixture.yaml", []byte(fmt.Sprintf(`suite: fixture
 provider: {name: acme}
 targets:
   - {name: vm, kind: lab, host: "%[1]s:acme/vm"}
@@ -46,7 +47,7 @@ claims:
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &scenarios.Runner{AgentPath: labtest.Binary(t), Labs: lab.Running{}}
+	r := &run.Runner{AgentPath: labtest.Binary(t), Labs: lab.Running{}}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	rep := r.Run(ctx, s)

@@ -14,7 +14,8 @@ import (
 	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/lab/labtest"
 	"github.com/sovbench/sovbench/results"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/run"
+	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 const fleetSize = 50
@@ -172,7 +173,7 @@ func (fl *fleetLab) egressProbes(t testing.TB) string {
 // run runs the fleet suite with probes over the first n hosts from the
 // auditor host.
 func (fl *fleetLab) run(t testing.TB, n int, probes string) *results.Report {
-	s, err := scenarios.Parse("fleet.yaml", []byte(fmt.Sprintf(`suite: fleet
+	s, err := suite.Parse("fleet.yaml", []byte(fmt.Sprintf(`suite: fleet
 provider: {name: fleet}
 budget: 2m
 target_concurrency: %d
@@ -188,7 +189,7 @@ probes:
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &scenarios.Runner{AgentPath: fl.agent, Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+	r := &run.Runner{AgentPath: fl.agent, Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		return lab.Dial(ctx, fl.auditNS, network, addr)
 	}}
 	return r.Run(context.Background(), s)

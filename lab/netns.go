@@ -94,8 +94,8 @@ func Dial(ctx context.Context, ns, network, addr string) (net.Conn, error) {
 	return c, err
 }
 
-// run runs a command and returns its combined output in the error.
-func run(ctx context.Context, stdin string, name string, args ...string) error {
+// runCmd runs a command and returns its combined output in the error.
+func runCmd(ctx context.Context, stdin string, name string, args ...string) error {
 	cmd := exec.CommandContext(ctx, name, args...)
 	if stdin != "" {
 		cmd.Stdin = strings.NewReader(stdin)
@@ -118,7 +118,7 @@ func ipBatch(ctx context.Context, ns string, lines []string) error {
 	if ns != "" {
 		args = append([]string{"-n", ns}, args...)
 	}
-	return run(ctx, strings.Join(lines, "\n")+"\n", "ip", args...)
+	return runCmd(ctx, strings.Join(lines, "\n")+"\n", "ip", args...)
 }
 
 // nsExists reports whether /run/netns/ns exists.

@@ -4,45 +4,45 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/run"
 )
 
 // Running finds lab hosts in the labs running on this machine (their state
 // under /run/sovbench/labs), whichever process holds them. It is the
-// scenarios.Labs the CLI gives its runner.
+// run.Labs the CLI gives its runner.
 type Running struct{}
 
 var (
-	_ scenarios.Labs = Running{}
-	_ scenarios.Labs = (*Lab)(nil)
+	_ run.Labs = Running{}
+	_ run.Labs = (*Lab)(nil)
 )
 
 // LabHost returns the namespace and fixture of a host of a running lab.
 // spec is provider/host (which must exist in exactly one running lab) or
 // lab:provider/host.
-func (Running) LabHost(spec string) (scenarios.LabHost, error) {
+func (Running) LabHost(spec string) (run.LabHost, error) {
 	h, err := findHost(spec)
 	if err != nil {
-		return scenarios.LabHost{}, err
+		return run.LabHost{}, err
 	}
-	return scenarios.LabHost{Namespace: h.Namespace, Fixture: h.Fixture}, nil
+	return run.LabHost{Namespace: h.Namespace, Fixture: h.Fixture}, nil
 }
 
 // LabHost returns the namespace and fixture of host spec of this lab:
 // provider/host, or lab:provider/host with this lab's name. A *Lab is the
-// scenarios.Labs of a process that holds the lab (the seed demo, tests).
-func (l *Lab) LabHost(spec string) (scenarios.LabHost, error) {
+// run.Labs of a process that holds the lab (the seed demo, tests).
+func (l *Lab) LabHost(spec string) (run.LabHost, error) {
 	if name, host, ok := strings.Cut(spec, ":"); ok {
 		if name != l.State.Name {
-			return scenarios.LabHost{}, fmt.Errorf("host %s: this is lab %s, not %s", spec, l.State.Name, name)
+			return run.LabHost{}, fmt.Errorf("host %s: this is lab %s, not %s", spec, l.State.Name, name)
 		}
 		spec = host
 	}
 	h, err := l.Topology.Host(spec)
 	if err != nil {
-		return scenarios.LabHost{}, err
+		return run.LabHost{}, err
 	}
-	return scenarios.LabHost{Namespace: h.Namespace, Fixture: h.Fixture}, nil
+	return run.LabHost{Namespace: h.Namespace, Fixture: h.Fixture}, nil
 }
 
 // findHost finds the host spec names in the running labs.

@@ -13,7 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/sovbench/sovbench/lab/netem"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 // startServices builds every service of the topology and starts it in its
@@ -51,7 +51,7 @@ func paramsDecoder(text string) func(any) error {
 		if len(n.Content) == 0 {
 			return nil
 		}
-		return scenarios.DecodeStrict("params", n.Content[0], v, "")
+		return suite.DecodeStrict("params", n.Content[0], v, "")
 	}
 }
 

@@ -9,7 +9,8 @@ import (
 
 	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/lab/labtest"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/run"
+	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 // A suite names lab targets by host; the runner finds their namespaces and
@@ -31,11 +32,11 @@ probes:
 claims:
   - egress.disconnected: true
 `, l.State.Name, sink)
-	s, err := scenarios.Parse("lab-hosts.yaml", []byte(src))
+	s, err := suite.Parse("lab-hosts.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &scenarios.Runner{AgentPath: labtest.Binary(t), Labs: lab.Running{}}
+	r := &run.Runner{AgentPath: labtest.Binary(t), Labs: lab.Running{}}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	rep := r.Run(ctx, s)

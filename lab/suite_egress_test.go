@@ -11,7 +11,8 @@ import (
 	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/lab/labtest"
 	"github.com/sovbench/sovbench/results"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/run"
+	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 // egressLab has one provider per egress behaviour, each with a landmark as
@@ -106,11 +107,11 @@ func egressSuite(t *testing.T, l *lab.Lab) string {
 func TestEgressInTheLab(t *testing.T) {
 	l := labtest.Up(t, egressLab)
 	src := egressSuite(t, l)
-	s, err := scenarios.Parse("egress-lab.yaml", []byte(src))
+	s, err := suite.Parse("egress-lab.yaml", []byte(src))
 	if err != nil {
 		t.Fatalf("suite: %v\n%s", err, src)
 	}
-	r := &scenarios.Runner{AgentPath: labtest.Binary(t), Labs: l}
+	r := &run.Runner{AgentPath: labtest.Binary(t), Labs: l}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	rep := r.Run(ctx, s)

@@ -14,7 +14,8 @@ import (
 	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/lab/labtest"
 	"github.com/sovbench/sovbench/results"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/run"
+	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 // accuracyLab puts one host in Bissen and landmarks from 20 km to 6,400 km.
@@ -48,7 +49,7 @@ func BenchmarkRTTAccuracy(b *testing.B) {
 	l := labtest.Up(b, accuracyLab)
 	host, _ := l.Topology.Host("lux/vm")
 	ns := labtest.Namespace(b, l, "lux/vm")
-	r := &scenarios.Runner{AgentPath: agentBinary(b), Labs: l}
+	r := &run.Runner{AgentPath: agentBinary(b), Labs: l}
 	var worstRaw, worstNet, worstPing float64
 	for b.Loop() {
 		for _, pace := range []struct {
@@ -95,7 +96,7 @@ func BenchmarkRTTAccuracy(b *testing.B) {
 // accuracyCount is the number of samples per landmark and method.
 const accuracyCount = 100
 
-func accuracySuite(b *testing.B, l *lab.Lab, interval string) *scenarios.Suite {
+func accuracySuite(b *testing.B, l *lab.Lab, interval string) *suite.Suite {
 	var src strings.Builder
 	fmt.Fprintf(&src, "suite: rtt-accuracy\nprovider: {name: lab}\ntargets: [{name: lux, kind: lab, host: lux/vm}]\n"+
 		"probes:\n  - probe: rtt\n    timeout: 5m\n    params:\n      methods: [tcp, udp, icmp]\n      count: %d\n      interval: %s\n      parallel: 1\n      landmarks:\n", accuracyCount, interval)
@@ -103,7 +104,7 @@ func accuracySuite(b *testing.B, l *lab.Lab, interval string) *scenarios.Suite {
 		fmt.Fprintf(&src, "        - {name: %s, address: %s, lat: %v, lon: %v}\n", s.Name, s.Addrs[0], s.Location.Lat, s.Location.Lon)
 	}
 	src.WriteString("claims: [{location.not_in: [CN]}]\n")
-	s, err := scenarios.Parse("rtt-accuracy.yaml", []byte(src.String()))
+	s, err := suite.Parse("rtt-accuracy.yaml", []byte(src.String()))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -14,7 +14,8 @@ import (
 	"github.com/sovbench/sovbench/lab/labtest"
 	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/run"
+	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 // locationLab has hosts at known places (Bissen, Paris, Dublin, Frankfurt,
@@ -88,11 +89,11 @@ func locationSuite(t *testing.T, l *lab.Lab) string {
 func TestLocationInTheLab(t *testing.T) {
 	l := labtest.Up(t, locationLab)
 	src := locationSuite(t, l)
-	s, err := scenarios.Parse("location-lab.yaml", []byte(src))
+	s, err := suite.Parse("location-lab.yaml", []byte(src))
 	if err != nil {
 		t.Fatalf("suite: %v\n%s", err, src)
 	}
-	r := &scenarios.Runner{AgentPath: agentBinary(t), Labs: l}
+	r := &run.Runner{AgentPath: agentBinary(t), Labs: l}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	rep := r.Run(ctx, s)

@@ -62,6 +62,16 @@ func Lookup(name string) (Kind, error) {
 	return Kind{}, fmt.Errorf("unknown probe %q (known: %s)", name, strings.Join(Names(), ", "))
 }
 
+// VersionOf returns the version of the kind named name, "" for an unknown
+// kind (evidence of a step that could not run still names its version).
+func VersionOf(name string) string {
+	k, err := Lookup(name)
+	if err != nil {
+		return ""
+	}
+	return k.Version
+}
+
 // Names lists every probe kind, sorted.
 func Names() []string {
 	names := make([]string, 0, len(kinds))

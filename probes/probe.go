@@ -29,8 +29,9 @@ type Probe interface {
 // FixtureReader is a probe that reads the identity of the host it runs on
 // from files (the host probe), and so can be pointed at a lab host's fixture
 // tree instead: a lab namespace shares the real machine's /sys, /proc and
-// CPUID. Only the lab does that (scenarios.Env.LabFixture, from the agent's
-// hidden --lab-fixture flag); no suite parameter or plan field reaches it.
+// CPUID. Only the lab does that (plan.Env.LabFixture in scenarios/plan, from
+// the agent's hidden --lab-fixture flag); no suite parameter or plan field
+// reaches it.
 type FixtureReader interface {
 	Probe
 	// WithFixture returns a copy of the probe that reads the tree at root

@@ -9,7 +9,9 @@ import (
 
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/sign"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/plan"
+	"github.com/sovbench/sovbench/scenarios/run"
+	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 // A real run with a simulated TPM: the runner binds the quote to the
@@ -19,7 +21,7 @@ func TestRunnerBindsTheQuoteToTheEvidence(t *testing.T) {
 	root := t.TempDir()
 	os.MkdirAll(filepath.Join(root, "proc/sys/kernel"), 0o755)
 	os.WriteFile(filepath.Join(root, "proc/sys/kernel/osrelease"), []byte("6.1\n"), 0o644)
-	s, err := scenarios.Parse("tpm.yaml", []byte(`suite: tpm-binding
+	s, err := suite.Parse("tpm.yaml", []byte(`suite: tpm-binding
 provider: {name: p}
 targets: [{name: a}, {name: b}]
 probes:
@@ -32,7 +34,7 @@ claims:
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := (&scenarios.Runner{LocalEnv: scenarios.Env{LabFixture: root}}).Run(context.Background(), s)
+	rep := (&run.Runner{LocalEnv: plan.Env{LabFixture: root}}).Run(context.Background(), s)
 	if rep.Status != results.RunComplete {
 		t.Fatalf("run %s: %s", rep.Status, rep.Interruption)
 	}

@@ -6,7 +6,8 @@ import (
 	"slices"
 
 	"github.com/sovbench/sovbench/results"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/claims"
+	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 // verdictChecks re-evaluates every claim of the report's embedded suite
@@ -17,7 +18,7 @@ func (v *Verifier) verdictChecks(rep *results.Report) []Check {
 	if err != nil {
 		return []Check{{Name: CheckVerdicts, Detail: fmt.Sprintf("parsing the embedded suite: %v", err)}}
 	}
-	got := scenarios.Evaluate(s, rep.Evidence)
+	got := claims.Evaluate(s.Claims, s.TargetNames(), rep.Evidence)
 	var out []Check
 	for i := range max(len(got), len(rep.Verdicts)) {
 		switch {
@@ -45,7 +46,7 @@ func (v *Verifier) verdictChecks(rep *results.Report) []Check {
 // suite parses the report's embedded suite, once per distinct path and
 // source: a parsed suite is immutable and its claims are pure, so reports of
 // the same suite share it.
-func (v *Verifier) suite(rep *results.Report) (*scenarios.Suite, error) {
+func (v *Verifier) suite(rep *results.Report) (*suite.Suite, error) {
 	sum := sha256.Sum256([]byte(rep.Suite.Source))
 	key := rep.Suite.Path + "\x00" + string(sum[:])
 	v.mu.Lock()
@@ -54,13 +55,13 @@ func (v *Verifier) suite(rep *results.Report) (*scenarios.Suite, error) {
 	if ok {
 		return s, nil
 	}
-	s, err := scenarios.Parse(rep.Suite.Path, []byte(rep.Suite.Source))
+	s, err := suite.Parse(rep.Suite.Path, []byte(rep.Suite.Source))
 	if err != nil {
 		return nil, err
 	}
 	v.mu.Lock()
 	if v.suites == nil || len(v.suites) >= maxCachedSuites {
-		v.suites = map[string]*scenarios.Suite{}
+		v.suites = map[string]*suite.Suite{}
 	}
 	v.suites[key] = s
 	v.mu.Unlock()

@@ -12,7 +12,7 @@ import (
 
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/sign"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 // Check names, in the order they run.
@@ -119,7 +119,7 @@ type Verifier struct {
 	TPM func(e *results.Evidence, evidenceDigest []byte) error
 
 	mu     sync.Mutex
-	suites map[string]*scenarios.Suite // parsed embedded suites (suite)
+	suites map[string]*suite.Suite // parsed embedded suites (suite)
 }
 
 // File reads and verifies the signed report at path.

@@ -10,7 +10,9 @@ import (
 
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/sign"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/plan"
+	"github.com/sovbench/sovbench/scenarios/run"
+	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 // runReport runs a real two-target suite (the host probe over a fixture
@@ -32,7 +34,7 @@ func runReport(t testing.TB) *results.Report {
 			t.Fatal(err)
 		}
 	}
-	s, err := scenarios.Parse("clarence.yaml", []byte(`suite: clarence
+	s, err := suite.Parse("clarence.yaml", []byte(`suite: clarence
 provider: {name: Clarence, claims: "EU-operated, not a US hyperscaler"}
 targets:
   - name: h1
@@ -47,7 +49,7 @@ claims:
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := (&scenarios.Runner{LocalEnv: scenarios.Env{LabFixture: root}}).Run(context.Background(), s)
+	rep := (&run.Runner{LocalEnv: plan.Env{LabFixture: root}}).Run(context.Background(), s)
 	if rep.Status != results.RunComplete || len(rep.Verdicts) != 4 {
 		t.Fatalf("run: %s %s, %d verdicts", rep.Status, rep.Interruption, len(rep.Verdicts))
 	}

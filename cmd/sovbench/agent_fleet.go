@@ -11,7 +11,7 @@ import (
 
 	"github.com/sovbench/sovbench/fleet"
 	"github.com/sovbench/sovbench/results/render"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/plan"
 )
 
 // fleetAgentOpts are the flags of "sovbench agent --server".
@@ -36,7 +36,7 @@ func (o *fleetAgentOpts) flags(cmd *cobra.Command) {
 
 // runFleetAgent enrols (or reuses the saved credential), then runs the
 // suite in env and submits, once or every o.every until interrupted.
-func (a *app) runFleetAgent(ctx context.Context, o fleetAgentOpts, env scenarios.Env) error {
+func (a *app) runFleetAgent(ctx context.Context, o fleetAgentOpts, env plan.Env) error {
 	if o.suite == "" {
 		return usageErr(errors.New("agent: --server needs --suite"))
 	}

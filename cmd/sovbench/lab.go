@@ -15,7 +15,7 @@ import (
 
 	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/results/render"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 // cliHolder marks the labs "sovbench lab up" holds.
@@ -48,7 +48,7 @@ running in this process until SIGINT or SIGTERM, then removes it. With
 		RunE: func(cmd *cobra.Command, args []string) error {
 			topo, err := lab.Load(args[0])
 			if err != nil {
-				var ce *scenarios.ConfigError
+				var ce *suite.ConfigError
 				if errors.As(err, &ce) || errors.Is(err, os.ErrNotExist) {
 					return usageErr(err)
 				}

@@ -8,7 +8,8 @@ import (
 
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/render"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/claims"
+	"github.com/sovbench/sovbench/scenarios/plan"
 )
 
 // version is set at link time (-ldflags "-X main.version=...").
@@ -51,7 +52,7 @@ func (a *app) claimsCommand() *cobra.Command {
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			g := render.Grid{Header: []string{"claim", "needs probe", "example", "meaning"}}
-			for _, k := range scenarios.ClaimKinds() {
+			for _, k := range claims.Kinds() {
 				g.Rows = append(g.Rows, []string{k.Name, fmt.Sprint(k.Needs), k.Example, k.Doc})
 			}
 			return render.WriteGrid(a.stdout, g, a.output)
@@ -61,7 +62,7 @@ func (a *app) claimsCommand() *cobra.Command {
 
 func (a *app) agentCommand() *cobra.Command {
 	var stdio bool
-	var env scenarios.Env
+	var env plan.Env
 	var fo fleetAgentOpts
 	cmd := &cobra.Command{
 		Use:   "agent",
@@ -78,7 +79,7 @@ standard output; runners use it inside lab namespaces and over SSH.`,
 			if !stdio {
 				return usageErr(fmt.Errorf("agent: say --stdio or --server URL"))
 			}
-			if err := scenarios.ServeAgent(cmd.Context(), cmd.InOrStdin(), a.stdout, env); err != nil {
+			if err := plan.ServeAgent(cmd.Context(), cmd.InOrStdin(), a.stdout, env); err != nil {
 				return runtimeErr(err)
 			}
 			return nil
@@ -88,8 +89,8 @@ standard output; runners use it inside lab namespaces and over SSH.`,
 	// Set only by whoever starts the agent on a lab host (the lab executor,
 	// tests): the host's identity fixture tree, read by the host probe in
 	// place of this machine. Hidden from --help; never in a suite or a plan.
-	cmd.Flags().StringVar(&env.LabFixture, scenarios.LabFixtureFlag, "", "lab host identity fixture root (set by the lab)")
-	_ = cmd.Flags().MarkHidden(scenarios.LabFixtureFlag) // cannot fail: defined just above
+	cmd.Flags().StringVar(&env.LabFixture, plan.LabFixtureFlag, "", "lab host identity fixture root (set by the lab)")
+	_ = cmd.Flags().MarkHidden(plan.LabFixtureFlag) // cannot fail: defined just above
 	fo.flags(cmd)
 	return cmd
 }

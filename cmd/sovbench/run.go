@@ -14,14 +14,16 @@ import (
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/render"
 	"github.com/sovbench/sovbench/results/store"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/plan"
+	"github.com/sovbench/sovbench/scenarios/run"
+	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 // localEnv is the environment of the local targets "run" runs in process:
 // the zero value, this machine. Only this package's tests change it (to
 // give local targets a host fixture, see writeSuite); no flag, suite or
 // environment variable of the sovbench binary can.
-var localEnv scenarios.Env
+var localEnv plan.Env
 
 func (a *app) runCommand() *cobra.Command {
 	var agent, signKey string
@@ -38,9 +40,9 @@ the suite requires a pass), 2 usage or configuration error, 3 runtime error.`,
 		Example: "  sovbench run scenarios/local-host.yaml\n  sovbench run -o markdown --results-dir /tmp/r scenarios/local-host.yaml",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := scenarios.Load(args[0])
+			s, err := suite.Load(args[0])
 			if err != nil {
-				var ce *scenarios.ConfigError
+				var ce *suite.ConfigError
 				if errors.As(err, &ce) || errors.Is(err, os.ErrNotExist) {
 					return usageErr(err)
 				}
@@ -50,7 +52,7 @@ the suite requires a pass), 2 usage or configuration error, 3 runtime error.`,
 			if err != nil {
 				return usageErr(err)
 			}
-			r := &scenarios.Runner{Log: a.log, Harness: harness(), AgentPath: agent, Labs: lab.Running{}, LocalEnv: localEnv}
+			r := &run.Runner{Log: a.log, Harness: harness(), AgentPath: agent, Labs: lab.Running{}, LocalEnv: localEnv}
 			if bar := a.progressBar(len(s.Steps) * len(s.Targets)); bar != nil {
 				r.Progress = func(done, total int) { bar.ChangeMax(total); bar.Set(done) }
 				defer bar.Finish()

@@ -13,8 +13,9 @@ import (
 	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/render"
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/run"
 	seedsuites "github.com/sovbench/sovbench/scenarios/seed"
+	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 // DefaultConcurrency is how many suite runs the demo keeps in flight.
@@ -101,12 +102,12 @@ func Run(ctx context.Context, opt Options) ([]*results.Report, error) {
 }
 
 // bindAll renders the selected suites for the selected providers.
-func bindAll(l *lab.Lab, opt Options, caFile string, tpms map[string]*hostTPM) ([]*scenarios.Suite, error) {
+func bindAll(l *lab.Lab, opt Options, caFile string, tpms map[string]*hostTPM) ([]*suite.Suite, error) {
 	names := opt.Suites
 	if len(names) == 0 {
 		names = seedsuites.SuiteNames()
 	}
-	var out []*scenarios.Suite
+	var out []*suite.Suite
 	for _, p := range l.Topology.Providers {
 		if len(opt.Providers) > 0 && !contains(opt.Providers, p.Name) {
 			continue
@@ -129,7 +130,7 @@ func bindAll(l *lab.Lab, opt Options, caFile string, tpms map[string]*hostTPM) (
 	return out, nil
 }
 
-func runAll(ctx context.Context, l *lab.Lab, suites []*scenarios.Suite, opt Options, log *slog.Logger) []*results.Report {
+func runAll(ctx context.Context, l *lab.Lab, suites []*suite.Suite, opt Options, log *slog.Logger) []*results.Report {
 	conc := opt.Concurrency
 	if conc <= 0 {
 		conc = DefaultConcurrency
@@ -141,7 +142,7 @@ func runAll(ctx context.Context, l *lab.Lab, suites []*scenarios.Suite, opt Opti
 	g.SetLimit(conc)
 	for i, s := range suites {
 		g.Go(func() error {
-			r := &scenarios.Runner{Log: log, Harness: opt.Harness, AgentPath: opt.AgentPath, Labs: l}
+			r := &run.Runner{Log: log, Harness: opt.Harness, AgentPath: opt.AgentPath, Labs: l}
 			reps[i] = r.Run(ctx, s)
 			mu.Lock()
 			done++

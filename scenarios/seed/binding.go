@@ -8,7 +8,7 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/sovbench/sovbench/scenarios"
+	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 //go:embed suites/*.tmpl
@@ -63,12 +63,12 @@ type Binding struct {
 }
 
 // Render renders the named seed suite for b and parses it.
-func Render(name string, b Binding) (*scenarios.Suite, error) {
+func Render(name string, b Binding) (*suite.Suite, error) {
 	var buf bytes.Buffer
 	if err := suiteTemplates.ExecuteTemplate(&buf, name+".yaml.tmpl", b); err != nil {
 		return nil, fmt.Errorf("rendering suite %s for %s: %w", name, b.Provider, err)
 	}
-	s, err := scenarios.Parse(fmt.Sprintf("seed/%s@%s.yaml", name, b.Provider), buf.Bytes())
+	s, err := suite.Parse(fmt.Sprintf("seed/%s@%s.yaml", name, b.Provider), buf.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("parsing suite %s for %s: %w", name, b.Provider, err)
 	}

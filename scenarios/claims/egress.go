@@ -1,0 +1,256 @@
+package claims
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/sovbench/sovbench/results"
+)
+
+// egressFacts gathers the egress evidence of one target.
+type egressFacts struct {
+	dests    []results.EgressDestination
+	dns      []results.DNSCheck
+	refs     []string
+	summary  results.EgressSummary
+	notTried int
+}
+
+func egressOf(f Facts) (*egressFacts, *Outcome) {
+	g := &egressFacts{}
+	for _, e := range f.Of("egress") {
+		if e.Egress == nil {
+			continue
+		}
+		g.refs = append(g.refs, e.ID)
+		g.dests = append(g.dests, e.Egress.Destinations...)
+		g.dns = append(g.dns, e.Egress.DNS...)
+		s := e.Egress.Summary
+		g.summary.Destinations += s.Destinations
+		g.summary.Reachable += s.Reachable
+		g.summary.Controls += s.Controls
+		g.summary.ControlsReachable += s.ControlsReachable
+		g.summary.RandomPorts += s.RandomPorts
+		g.summary.RandomPortsAnswered += s.RandomPortsAnswered
+		g.notTried += s.NotTried
+	}
+	if len(g.refs) == 0 {
+		o := inconclusive("no egress evidence for " + f.Target)
+		return nil, &o
+	}
+	return g, nil
+}
+
+// controls says why the positive controls do not back a "nothing got
+// through" verdict ("" when they do).
+func (g *egressFacts) controls() string {
+	s := g.summary
+	switch {
+	case s.Controls == 0:
+		return "no positive control declared, so unreachable cannot be told from a broken probe"
+	case s.ControlsReachable < s.Controls:
+		return fmt.Sprintf("only %d of %d positive controls reachable", s.ControlsReachable, s.Controls)
+	case s.RandomPorts > 0 && s.RandomPortsAnswered == 0:
+		return fmt.Sprintf("none of %d random ports on the controls answered (not even refused)", s.RandomPorts)
+	case g.notTried > 0:
+		return fmt.Sprintf("%d destinations not tried before the run stopped", g.notTried)
+	}
+	return ""
+}
+
+func (g *egressFacts) controlNote() string {
+	s := g.summary
+	note := fmt.Sprintf("controls %d/%d reachable", s.ControlsReachable, s.Controls)
+	if s.RandomPorts > 0 {
+		note += fmt.Sprintf(", %d/%d random control ports answered", s.RandomPortsAnswered, s.RandomPorts)
+	}
+	return note
+}
+
+// listReachable renders reachable destinations for a reason, at most five.
+func listReachable(ds []results.EgressDestination) string {
+	var parts []string
+	for i, d := range ds {
+		if i == 5 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(ds)-5))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s (via %s)", d.Label(), strings.Join(d.Via, ", ")))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// judgeEgress decides a claim over the destinations in scope: fail when
+// any forbidden one got through, inconclusive when the controls do not
+// back a negative, pass otherwise.
+func (g *egressFacts) judge(scope string, inScope, forbidden func(results.EgressDestination) bool) Outcome {
+	tried, total := 0, 0
+	var leaked []results.EgressDestination
+	for _, d := range g.dests {
+		if d.Control || d.RandomPort || !inScope(d) {
+			continue
+		}
+		total++
+		if d.Tried {
+			tried++
+		}
+		if d.Reachable && forbidden(d) {
+			leaked = append(leaked, d)
+		}
+	}
+	figure := fmt.Sprintf("%d/%d reachable", len(leaked), total)
+	if len(leaked) > 0 {
+		return fail(fmt.Sprintf("%d of %d %s reachable: %s", len(leaked), total, scope, listReachable(leaked)), figure, g.refs...)
+	}
+	if total == 0 {
+		return inconclusive("no "+scope+" were tried", g.refs...)
+	}
+	if why := g.controls(); why != "" {
+		return inconclusive(fmt.Sprintf("0 of %d %s reachable, but %s", total, scope, why), g.refs...)
+	}
+	return pass(fmt.Sprintf("0 of %d %s reachable by any method (%d tried; %s)", total, scope, tried, g.controlNote()), figure, g.refs...)
+}
+
+func mustBeTrue(b bool) error {
+	if !b {
+		return errors.New("only `true` is meaningful; drop the claim instead")
+	}
+	return nil
+}
+
+var claimEgressDisconnected = claimKind("egress.disconnected",
+	"Nothing but the positive controls is reachable by any method (TCP, UDP, DNS, NTP, ICMP, HTTP(S), TLS).",
+	"egress.disconnected: true",
+	[]string{"egress"}, mustBeTrue,
+	func(_ bool, f Facts) Outcome {
+		g, miss := egressOf(f)
+		if miss != nil {
+			return *miss
+		}
+		all := func(results.EgressDestination) bool { return true }
+		return g.judge("destinations", all, all)
+	})
+
+// allowMatch reports whether d matches an allow-list entry: a host, a
+// host:port, or a category.
+func allowMatch(allow []string, d results.EgressDestination) bool {
+	hp := d.Host + ":" + strconv.Itoa(d.Port)
+	return slices.ContainsFunc(allow, func(a string) bool {
+		return strings.EqualFold(a, d.Host) || strings.EqualFold(a, hp) || a == d.Category || slices.Contains(d.Addresses, a)
+	})
+}
+
+var claimEgressAllowedOnly = claimKind("egress.allowed_only",
+	"Only these destinations (host, host:port or category) are reachable; everything else is not.",
+	"egress.allowed_only: [api.provider.internal:443, telemetry]",
+	[]string{"egress"}, nonEmptyList("destination"),
+	func(allow []string, f Facts) Outcome {
+		g, miss := egressOf(f)
+		if miss != nil {
+			return *miss
+		}
+		all := func(results.EgressDestination) bool { return true }
+		return g.judge("destinations outside the allow-list", func(d results.EgressDestination) bool { return !allowMatch(allow, d) }, all)
+	})
+
+var claimEgressBlocked = claimKind("egress.blocked",
+	"No destination of these categories is reachable by any method.",
+	"egress.blocked: [us-hyperscaler-control-plane, telemetry]",
+	[]string{"egress"}, nonEmptyList("category"),
+	func(cats []string, f Facts) Outcome {
+		g, miss := egressOf(f)
+		if miss != nil {
+			return *miss
+		}
+		in := func(d results.EgressDestination) bool { return slices.Contains(cats, d.Category) }
+		return g.judge(strings.Join(cats, "/")+" destinations", in, in)
+	})
+
+func nonEmptyList(what string) func([]string) error {
+	return func(l []string) error {
+		if len(l) == 0 {
+			return fmt.Errorf("needs at least one %s", what)
+		}
+		return nil
+	}
+}
+
+var claimDNSNoExternalResolution = claimKind("dns.no_external_resolution",
+	"The host's resolver does not resolve names outside the provider, and canary names never reach their zone's server.",
+	"dns.no_external_resolution: true",
+	[]string{"egress"}, mustBeTrue,
+	func(_ bool, f Facts) Outcome {
+		g, miss := egressOf(f)
+		if miss != nil {
+			return *miss
+		}
+		var leaked, tampered []string
+		answered := 0
+		for _, c := range g.dns {
+			if c.Rcode != "" {
+				answered++
+			}
+			switch {
+			case c.Resolved:
+				leaked = append(leaked, fmt.Sprintf("%s %s (%s)", c.Kind, c.Name, strings.Join(c.Answers, " ")))
+			case c.Class == string(results.ClassDNSTampered):
+				tampered = append(tampered, c.Name)
+			}
+		}
+		figure := fmt.Sprintf("%d/%d resolved", len(leaked), len(g.dns))
+		if len(leaked) > 0 {
+			return fail(fmt.Sprintf("%d of %d names resolved through the host's resolver: %s", len(leaked), len(g.dns), strings.Join(leaked, ", ")), figure, g.refs...)
+		}
+		if len(g.dns) == 0 {
+			return inconclusive("no DNS-leak check was run (set dns_leak in the egress probe)", g.refs...)
+		}
+		if answered == 0 {
+			return inconclusive(fmt.Sprintf("the resolver answered none of %d checks, so a refusal cannot be told from a dead resolver", len(g.dns)), g.refs...)
+		}
+		reason := fmt.Sprintf("0 of %d names resolved (%d answered by the resolver)", len(g.dns), answered)
+		if len(tampered) > 0 {
+			reason += fmt.Sprintf("; %d answers tampered: %s", len(tampered), strings.Join(tampered, ", "))
+		}
+		return pass(reason, figure, g.refs...)
+	})
+
+var claimTLSNoInterception = claimKind("tls.no_interception",
+	"Every TLS handshake presented the expected certificate chain (CA or pin): nothing intercepts TLS.",
+	"tls.no_interception: true",
+	[]string{"egress"}, mustBeTrue,
+	func(_ bool, f Facts) Outcome {
+		g, miss := egressOf(f)
+		if miss != nil {
+			return *miss
+		}
+		var bad []string
+		genuine, tried := 0, 0
+		for _, d := range g.dests {
+			for _, a := range d.Attempts {
+				if a.Method != results.MethodTLS && a.Method != results.MethodHTTPS && a.Method != results.MethodHTTPSProxy {
+					continue
+				}
+				tried++
+				switch {
+				case a.Class == string(results.ClassTLSIntercepted):
+					bad = append(bad, fmt.Sprintf("%s via %s (%s)", d.Label(), a.Method, a.Answer))
+				case a.Reachable:
+					genuine++
+				}
+			}
+		}
+		figure := fmt.Sprintf("%d/%d intercepted", len(bad), tried)
+		if n := len(bad); n > 0 {
+			if n > 5 {
+				bad = append(bad[:5], fmt.Sprintf("and %d more", len(bad)-5))
+			}
+			return fail(fmt.Sprintf("%d of %d TLS attempts intercepted: %s", n, tried, strings.Join(bad, ", ")), figure, g.refs...)
+		}
+		if genuine == 0 {
+			return inconclusive(fmt.Sprintf("none of %d TLS attempts completed a handshake, so interception was not tested", tried), g.refs...)
+		}
+		return pass(fmt.Sprintf("%d of %d TLS attempts presented the expected chain, none intercepted", genuine, tried), figure, g.refs...)
+	})

@@ -1,0 +1,184 @@
+package run
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/sovbench/sovbench/probes"
+	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/scenarios/claims"
+	"github.com/sovbench/sovbench/scenarios/plan"
+	"github.com/sovbench/sovbench/scenarios/suite"
+)
+
+// Runner runs suites.
+type Runner struct {
+	Log     *slog.Logger
+	Harness results.Harness
+	// AgentPath is the sovbench binary run inside lab namespaces and on SSH
+	// hosts; empty means this executable.
+	AgentPath string
+	// Progress, if set, is called once per finished probe with the total.
+	Progress func(done, total int)
+	// Dial, if set, opens the TCP connections to SSH targets (tests dial
+	// into a lab namespace with it); nil uses net.Dialer.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Labs finds the lab hosts that lab targets name (host: provider/host);
+	// nil means a suite with such targets cannot run. The CLI sets
+	// lab.Running{}, a process holding a lab sets its *lab.Lab.
+	Labs Labs
+	// LocalEnv is the environment RunPlan gets for the targets this process
+	// runs itself (kind local); the zero value is the machine itself. Only
+	// Go callers set it: tests give local targets a host fixture, which no
+	// suite, plan or flag of "sovbench run" can.
+	LocalEnv plan.Env
+}
+
+// Labs finds lab hosts. The lab package implements it; the runner only asks.
+type Labs interface {
+	// LabHost returns the host a lab target names: spec is provider/host
+	// or lab:provider/host.
+	LabHost(spec string) (LabHost, error)
+}
+
+// LabHost is a host of a running lab, as the runner needs it.
+type LabHost struct {
+	// Namespace is the host's network namespace, where its agent runs.
+	Namespace string
+	// Fixture is the root of the host's identity fixture tree (lab file
+	// "fixture:"), "" if it has none: its agent's host probe reads it in
+	// place of the real machine's /sys, /proc, /etc and CPUID.
+	Fixture string
+}
+
+// Run executes every probe of s on every target and evaluates the claims.
+// It always returns a report: when ctx is cancelled (SIGINT) or the budget
+// runs out, the evidence gathered so far is kept, missing probes are recorded
+// as interrupted and the report is marked incomplete.
+func (r *Runner) Run(ctx context.Context, s *suite.Suite) *results.Report {
+	log := r.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	rep := &results.Report{
+		Schema: results.Schema, RunID: uuid.Must(uuid.NewV7()).String(), Harness: r.Harness,
+		Suite:    results.SuiteRef{Name: s.Name, Path: s.Path, SHA256: s.SHA256, Source: string(s.Source)},
+		Provider: s.Provider, Started: time.Now().UTC(), Status: results.RunComplete,
+	}
+	for _, t := range s.Targets {
+		addr := t.Namespace
+		if t.Host != "" {
+			addr = t.Host
+		}
+		if t.Kind == "ssh" {
+			addr = t.Address
+		}
+		rep.Targets = append(rep.Targets, results.Target{Name: t.Name, Kind: t.Kind, Address: addr})
+	}
+	// In a one-shot run the harness is its own verifier: it draws the nonce
+	// TPM quotes bind (see the attest package for what that proves).
+	nonce := make([]byte, 32)
+	rand.Read(nonce)
+	bctx, cancel := context.WithTimeout(ctx, s.Budget)
+	defer cancel()
+
+	total := 0
+	for _, t := range s.Targets {
+		total += len(s.StepsFor(t.Name))
+	}
+	var (
+		mu       sync.Mutex
+		got      = map[string]results.Evidence{}
+		execErrs = map[string]error{}
+		wg       sync.WaitGroup
+	)
+	emit := func(ev results.Evidence) {
+		mu.Lock()
+		defer mu.Unlock()
+		got[ev.ID] = ev
+		if r.Progress != nil {
+			r.Progress(len(got), total)
+		}
+		log.Debug("evidence", "id", ev.ID, "duration", ev.Duration, "failure", ev.Failure)
+	}
+	sem := make(chan struct{}, max(s.TargetConcurrency, 1))
+	for _, t := range s.Targets {
+		ex, err := r.executorFor(t)
+		if err != nil {
+			execErrs[t.Name] = err
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-bctx.Done():
+				return
+			}
+			p := plan.PlanFor(s, t)
+			p.RunID, p.VerifierNonce, p.VerifierSource = rep.RunID, nonce, "harness"
+			if err := ex.execute(bctx, p, emit); err != nil {
+				log.Warn("target failed", "target", t.Name, "err", err)
+				mu.Lock()
+				execErrs[t.Name] = err
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+
+	rep.Evidence = collect(s, got, bctx.Err(), execErrs)
+	switch {
+	case ctx.Err() != nil:
+		rep.Status, rep.Interruption = results.RunIncomplete, "interrupted: "+context.Cause(ctx).Error()
+	case bctx.Err() != nil:
+		rep.Status, rep.Interruption = results.RunIncomplete, fmt.Sprintf("budget of %s ran out", s.Budget)
+	case len(execErrs) > 0:
+		var errs []error
+		for _, t := range s.Targets {
+			if err := execErrs[t.Name]; err != nil {
+				errs = append(errs, fmt.Errorf("target %s: %w", t.Name, err))
+			}
+		}
+		rep.Status, rep.Interruption = results.RunIncomplete, errors.Join(errs...).Error()
+	}
+	rep.Verdicts = claims.Evaluate(s.Claims, s.TargetNames(), rep.Evidence)
+	rep.Ended = time.Now().UTC()
+	return rep
+}
+
+// collect orders the evidence as the suite lists targets and steps, and
+// fills every step that produced nothing with a failure record: the target's
+// own error when its executor failed (a host that cannot be reached), else
+// interrupted. One target's failure never touches another's evidence.
+func collect(s *suite.Suite, got map[string]results.Evidence, ctxErr error, execErrs map[string]error) []results.Evidence {
+	var out []results.Evidence
+	for _, t := range s.Targets {
+		for _, st := range s.StepsFor(t.Name) {
+			id := plan.EvidenceID(t.Name, st.ID)
+			if ev, ok := got[id]; ok {
+				out = append(out, ev)
+				delete(got, id)
+				continue
+			}
+			f := &results.Failure{Class: results.ClassInterrupted, Operation: "run", Message: "the probe did not finish"}
+			if err := execErrs[t.Name]; err != nil && ctxErr == nil {
+				f = probes.Classify("agent", err)
+			}
+			out = append(out, results.Evidence{ID: id, Probe: st.Probe, ProbeVersion: probes.VersionOf(st.Probe), Target: t.Name, Failure: f})
+		}
+	}
+	// Evidence an agent sent that the suite did not ask for is dropped: it
+	// must not sway a verdict.
+	return out
+}
