@@ -35,45 +35,7 @@ the lab down, also on SIGINT. Without --key a demo key is generated once into
 <results-dir>/demo-key/; its public half verifies the reports.`,
 		Example: "  sudo sovbench demo\n  sudo sovbench demo --provider clarence --suite disconnected",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			start := time.Now()
-			signer, pub, err := a.demoSigner(keyPath)
-			if err != nil {
-				return usageErr(err)
-			}
-			opt.Log, opt.Harness, opt.Holder = a.log, harness(), "sovbench demo"
-			opt.CAFile, err = filepath.Abs(filepath.Join(a.resultsDir, "demo-key", "lab-ca.pem"))
-			if err != nil {
-				return runtimeErr(err)
-			}
-			if !noTPM {
-				opt.TPMDir = filepath.Join(filepath.Dir(opt.CAFile), "tpm")
-			}
-			reps, err := seed.Run(cmd.Context(), opt)
-			if err != nil {
-				return runtimeErr(err)
-			}
-			incomplete := 0
-			for _, rep := range reps {
-				if rep.Status != results.RunComplete {
-					incomplete++
-				}
-				if err := a.storeDemoReport(cmd, rep, signer); err != nil {
-					return runtimeErr(err)
-				}
-			}
-			if err := render.WriteGrid(a.stdout, seed.Grid(reps), a.output); err != nil {
-				return runtimeErr(err)
-			}
-			if !a.quiet {
-				fmt.Fprintf(a.stderr, "%d signed reports and HTML pages in %s (key %s)\nverify: sovbench verify --key %s %s/<provider>/<report>.json\nwall time: %s\n",
-					len(reps), a.resultsDir, signer.ID[:12], pub, a.resultsDir, time.Since(start).Round(100*time.Millisecond))
-			}
-			if incomplete > 0 {
-				return runtimeErr(fmt.Errorf("%d of %d runs incomplete", incomplete, len(reps)))
-			}
-			return nil
-		},
+		RunE:    func(cmd *cobra.Command, _ []string) error { return a.demo(cmd, opt, keyPath, noTPM) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&keyPath, "key", "", "sign with this private key (default: <results-dir>/demo-key/sovbench.key, generated if missing)")
@@ -84,6 +46,48 @@ the lab down, also on SIGINT. Without --key a demo key is generated once into
 	f.StringVar(&opt.Name, "name", "", "lab name (default: seed); two demos at once need different names")
 	f.IntVar(&opt.Concurrency, "concurrency", seed.DefaultConcurrency, "suite runs in flight")
 	return cmd
+}
+
+// demo runs the seed demo with opt, signs and stores every report, and
+// prints the providers × claims table.
+func (a *app) demo(cmd *cobra.Command, opt seed.Options, keyPath string, noTPM bool) error {
+	start := time.Now()
+	signer, pub, err := a.demoSigner(keyPath)
+	if err != nil {
+		return usageErr(err)
+	}
+	opt.Log, opt.Harness, opt.Holder = a.log, harness(), "sovbench demo"
+	opt.CAFile, err = filepath.Abs(filepath.Join(a.resultsDir, "demo-key", "lab-ca.pem"))
+	if err != nil {
+		return runtimeErr(err)
+	}
+	if !noTPM {
+		opt.TPMDir = filepath.Join(filepath.Dir(opt.CAFile), "tpm")
+	}
+	reps, err := seed.Run(cmd.Context(), opt)
+	if err != nil {
+		return runtimeErr(err)
+	}
+	incomplete := 0
+	for _, rep := range reps {
+		if rep.Status != results.RunComplete {
+			incomplete++
+		}
+		if err := a.storeDemoReport(cmd, rep, signer); err != nil {
+			return runtimeErr(err)
+		}
+	}
+	if err := render.WriteGrid(a.stdout, seed.Grid(reps), a.output); err != nil {
+		return runtimeErr(err)
+	}
+	if !a.quiet {
+		fmt.Fprintf(a.stderr, "%d signed reports and HTML pages in %s (key %s)\nverify: sovbench verify --key %s %s/<provider>/<report>.json\nwall time: %s\n",
+			len(reps), a.resultsDir, signer.ID[:12], pub, a.resultsDir, time.Since(start).Round(100*time.Millisecond))
+	}
+	if incomplete > 0 {
+		return runtimeErr(fmt.Errorf("%d of %d runs incomplete", incomplete, len(reps)))
+	}
+	return nil
 }
 
 // demoSigner loads keyPath, or the demo key under the results directory,

@@ -20,11 +20,16 @@ import (
 	"github.com/sovbench/sovbench/results/store"
 )
 
+// serveOpts are the flags of "sovbench serve".
+type serveOpts struct {
+	listen, suites, keyPath, db, certPath, tlsKey string
+	tpmRoots                                      []string
+	maxBody                                       int64
+	nonceTTL                                      time.Duration
+}
+
 func (a *app) serveCommand() *cobra.Command {
-	var listen, suites, keyPath, db, certPath, tlsKey string
-	var tpmRoots []string
-	var maxBody int64
-	var nonceTTL time.Duration
+	var o serveOpts
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the HTTPS verifier service agents submit evidence to",
@@ -44,72 +49,84 @@ certificate chains to those roots (Google's vTPM roots always count); without
 it, the EK chain is left to the suites' tpm claims.`,
 		Example: "  sovbench serve token --db fleet.sqlite\n  sovbench serve --suites suites/ --key sovbench.key --db fleet.sqlite\n  sovbench serve --suites suites/ --key sovbench.key --db 'postgres://sovbench@/fleet?host=/run/postgresql'",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			if suites == "" || keyPath == "" {
-				return usageErr(errors.New("serve: say --suites DIR and --key FILE"))
-			}
-			ss, err := fleet.LoadSuites(suites)
-			if err != nil {
-				return usageErr(err)
-			}
-			key, err := sign.LoadPrivateKey(keyPath)
-			if err != nil {
-				return usageErr(err)
-			}
-			var roots *attest.RootStore
-			if len(tpmRoots) > 0 {
-				roots = attest.GCERoots()
-				if err := roots.Load(false, tpmRoots...); err != nil {
-					return usageErr(fmt.Errorf("--tpm-roots: %w", err))
-				}
-			}
-			if err := os.MkdirAll(a.resultsDir, 0o755); err != nil {
-				return runtimeErr(fmt.Errorf("creating results directory: %w", err))
-			}
-			var opts fleet.StoreOptions
-			if !fleet.IsPostgresURL(db) { // PostgreSQL indexes runs itself
-				x, err := store.OpenIndex(ctx, a.resultsDir)
-				if err != nil {
-					return runtimeErr(err)
-				}
-				defer x.Close()
-				opts.Index = x
-			}
-			st, err := fleet.OpenStore(ctx, db, opts)
-			if err != nil {
-				return runtimeErr(err)
-			}
-			defer st.Close()
-			base := certBase(db, a.resultsDir)
-			cert, err := serveCert(listen, base, certPath, tlsKey)
-			if err != nil {
-				return usageErr(err)
-			}
-			agentCA, err := fleet.LoadOrCreateAgentCA(base+".agent-ca.crt", base+".agent-ca.key")
-			if err != nil {
-				return runtimeErr(err)
-			}
-			srv, err := fleet.NewServer(fleet.Config{Suites: ss, Key: key, ResultsDir: a.resultsDir, Store: st, AgentCA: agentCA,
-				Harness: harness(), Log: a.log, NonceTTL: nonceTTL, MaxBody: maxBody, TPMRoots: roots})
-			if err != nil {
-				return usageErr(err)
-			}
-			return runtimeErrOrNil(serveHTTPS(ctx, srv.HTTPServer(listen), cert, a))
-		},
+		RunE:    func(cmd *cobra.Command, _ []string) error { return a.serve(cmd.Context(), o) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&listen, "listen", "127.0.0.1:8443", "address to listen on")
-	f.StringVar(&suites, "suites", "", "directory of suite files agents may run")
-	f.StringVar(&keyPath, "key", "", "private key that signs every report")
-	f.StringVar(&db, "db", "fleet.sqlite", "agent, token and run store: SQLite file or postgres:// URL")
-	f.StringVar(&certPath, "tls-cert", "", "server certificate (PEM); default: self-signed next to --db")
-	f.StringVar(&tlsKey, "tls-key", "", "server certificate's key (PEM)")
-	f.Int64Var(&maxBody, "max-body", fleet.DefaultMaxBody, "largest submission accepted, bytes")
-	f.DurationVar(&nonceTTL, "nonce-ttl", fleet.DefaultNonceTTL, "how long a nonce stays valid")
-	f.StringSliceVar(&tpmRoots, "tpm-roots", nil, "PEM/DER files or directories of EK roots a TPM must chain to before it is challenged (repeatable)")
+	f.StringVar(&o.listen, "listen", "127.0.0.1:8443", "address to listen on")
+	f.StringVar(&o.suites, "suites", "", "directory of suite files agents may run")
+	f.StringVar(&o.keyPath, "key", "", "private key that signs every report")
+	f.StringVar(&o.db, "db", "fleet.sqlite", "agent, token and run store: SQLite file or postgres:// URL")
+	f.StringVar(&o.certPath, "tls-cert", "", "server certificate (PEM); default: self-signed next to --db")
+	f.StringVar(&o.tlsKey, "tls-key", "", "server certificate's key (PEM)")
+	f.Int64Var(&o.maxBody, "max-body", fleet.DefaultMaxBody, "largest submission accepted, bytes")
+	f.DurationVar(&o.nonceTTL, "nonce-ttl", fleet.DefaultNonceTTL, "how long a nonce stays valid")
+	f.StringSliceVar(&o.tpmRoots, "tpm-roots", nil, "PEM/DER files or directories of EK roots a TPM must chain to before it is challenged (repeatable)")
 	cmd.AddCommand(a.serveTokenCommand(), a.serveAgentsCommand(), a.serveRevokeCommand())
 	return cmd
+}
+
+// serve runs the verifier service of o until ctx ends.
+func (a *app) serve(ctx context.Context, o serveOpts) error {
+	cfg, err := o.config()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(a.resultsDir, 0o755); err != nil {
+		return runtimeErr(fmt.Errorf("creating results directory: %w", err))
+	}
+	var opts fleet.StoreOptions
+	if !fleet.IsPostgresURL(o.db) { // PostgreSQL indexes runs itself
+		x, err := store.OpenIndex(ctx, a.resultsDir)
+		if err != nil {
+			return runtimeErr(err)
+		}
+		defer x.Close()
+		opts.Index = x
+	}
+	st, err := fleet.OpenStore(ctx, o.db, opts)
+	if err != nil {
+		return runtimeErr(err)
+	}
+	defer st.Close()
+	base := certBase(o.db, a.resultsDir)
+	cert, err := serveCert(o.listen, base, o.certPath, o.tlsKey)
+	if err != nil {
+		return usageErr(err)
+	}
+	agentCA, err := fleet.LoadOrCreateAgentCA(base+".agent-ca.crt", base+".agent-ca.key")
+	if err != nil {
+		return runtimeErr(err)
+	}
+	cfg.ResultsDir, cfg.Store, cfg.AgentCA, cfg.Harness, cfg.Log = a.resultsDir, st, agentCA, harness(), a.log
+	srv, err := fleet.NewServer(cfg)
+	if err != nil {
+		return usageErr(err)
+	}
+	return runtimeErrOrNil(serveHTTPS(ctx, srv.HTTPServer(o.listen), cert, a))
+}
+
+// config reads what the flags name (suites, signing key, TPM roots) into
+// the verifier's configuration; a bad one is a usage error.
+func (o serveOpts) config() (fleet.Config, error) {
+	if o.suites == "" || o.keyPath == "" {
+		return fleet.Config{}, usageErr(errors.New("serve: say --suites DIR and --key FILE"))
+	}
+	ss, err := fleet.LoadSuites(o.suites)
+	if err != nil {
+		return fleet.Config{}, usageErr(err)
+	}
+	key, err := sign.LoadPrivateKey(o.keyPath)
+	if err != nil {
+		return fleet.Config{}, usageErr(err)
+	}
+	var roots *attest.RootStore
+	if len(o.tpmRoots) > 0 {
+		roots = attest.GCERoots()
+		if err := roots.Load(false, o.tpmRoots...); err != nil {
+			return fleet.Config{}, usageErr(fmt.Errorf("--tpm-roots: %w", err))
+		}
+	}
+	return fleet.Config{Suites: ss, Key: key, NonceTTL: o.nonceTTL, MaxBody: o.maxBody, TPMRoots: roots}, nil
 }
 
 // openExistingStore opens the verifier's store for the admin commands,

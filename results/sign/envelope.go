@@ -11,8 +11,6 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/secure-systems-lab/go-securesystemslib/dsse"
-
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -30,9 +28,9 @@ import (
 // with a re-encoding gives the same answer (TestCanonicalEnvelope) at a
 // fraction of the cost; verification speed matters when a compare table
 // verifies hundreds of reports.
-func ParseEnvelope(data []byte) (*dsse.Envelope, error) {
+func ParseEnvelope(data []byte) (*Envelope, error) {
 	p := &layout{b: data}
-	env := &dsse.Envelope{}
+	env := &Envelope{}
 	p.lit("{\n  \"payloadType\": \"")
 	env.PayloadType = p.str("payloadType")
 	p.lit("\",\n  \"payload\": \"")
@@ -47,7 +45,7 @@ func ParseEnvelope(data []byte) (*dsse.Envelope, error) {
 		p.lit("\",\n      \"sig\": \"")
 		sig := p.str("sig")
 		p.lit("\"\n    }")
-		env.Signatures = append(env.Signatures, dsse.Signature{KeyID: id, Sig: sig})
+		env.Signatures = append(env.Signatures, Signature{KeyID: id, Sig: sig})
 	}
 	p.lit("\n  ]\n}\n")
 	if p.err == nil && p.i != len(data) {
@@ -149,13 +147,13 @@ func (e *UnknownSignerError) Error() string {
 // returns the key id of the first trusted key whose signature verifies,
 // together with the payload. A signature counts only when its keyid names
 // the key that verifies it. Use ParseEnvelope first.
-func VerifySignature(ctx context.Context, env *dsse.Envelope, keys []*PublicKey) (string, []byte, error) {
+func VerifySignature(ctx context.Context, env *Envelope, keys []*PublicKey) (string, []byte, error) {
 	var ids []string
 	for _, s := range env.Signatures {
 		ids = append(ids, s.KeyID)
 	}
 	byID := map[string]bool{}
-	var vs []dsse.Verifier
+	var vs []*PublicKey
 	for _, k := range keys {
 		if !byID[k.ID] {
 			byID[k.ID] = true
@@ -165,17 +163,13 @@ func VerifySignature(ctx context.Context, env *dsse.Envelope, keys []*PublicKey)
 	if len(vs) == 0 {
 		return "", nil, errors.New("no trusted keys")
 	}
-	ev, err := dsse.NewEnvelopeVerifier(vs...)
-	if err != nil {
-		return "", nil, fmt.Errorf("verifying signature: %w", err)
-	}
-	accepted, payload, err := ev.VerifyAndDecode(ctx, env)
+	accepted, payload, err := verifyEnvelope(ctx, env, vs)
 	if err != nil {
 		return "", nil, &UnknownSignerError{KeyIDs: ids}
 	}
 	for _, a := range accepted {
-		if a.Sig.KeyID == a.KeyID && byID[a.KeyID] {
-			return a.KeyID, payload, nil
+		if a.sig.KeyID == a.keyID && byID[a.keyID] {
+			return a.keyID, payload, nil
 		}
 	}
 	return "", nil, &UnknownSignerError{KeyIDs: ids}

@@ -38,14 +38,14 @@ const (
 	PublicKeyFile  = "sovbench.pub"
 )
 
-// Key signs reports. It implements dsse.Signer.
+// Key signs reports (DSSE envelopes, Envelope).
 type Key struct {
 	// ID is the key id: hex SHA-256 of the public key's SPKI DER encoding.
 	ID     string
 	signer crypto.Signer
 }
 
-// PublicKey is a trusted verification key. It implements dsse.Verifier.
+// PublicKey is a trusted verification key.
 type PublicKey struct {
 	ID     string
 	Key    crypto.PublicKey
@@ -94,10 +94,10 @@ func (k *Key) Public() *PublicKey {
 	return &PublicKey{ID: k.ID, Key: k.signer.Public()}
 }
 
-// KeyID returns k's key id (dsse.Signer).
+// KeyID returns k's key id.
 func (k *Key) KeyID() (string, error) { return k.ID, nil }
 
-// Sign signs the DSSE PAE bytes data (dsse.Signer).
+// Sign signs the DSSE PAE bytes data.
 func (k *Key) Sign(_ context.Context, data []byte) ([]byte, error) {
 	switch s := k.signer.(type) {
 	case ed25519.PrivateKey:
@@ -109,13 +109,13 @@ func (k *Key) Sign(_ context.Context, data []byte) ([]byte, error) {
 	return nil, fmt.Errorf("signing with %T: unsupported key", k.signer)
 }
 
-// KeyID returns the key id (dsse.Verifier).
+// KeyID returns the key id.
 func (p *PublicKey) KeyID() (string, error) { return p.ID, nil }
 
-// Public returns the key (dsse.Verifier).
+// Public returns the key.
 func (p *PublicKey) Public() crypto.PublicKey { return p.Key }
 
-// Verify checks sig over the DSSE PAE bytes data (dsse.Verifier).
+// Verify checks sig over the DSSE PAE bytes data.
 func (p *PublicKey) Verify(_ context.Context, data, sig []byte) error {
 	switch k := p.Key.(type) {
 	case ed25519.PublicKey:

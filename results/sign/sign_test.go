@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	intoto "github.com/in-toto/attestation/go/v1"
-	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/sovbench/sovbench/results/internal/testreport"
@@ -137,8 +136,7 @@ func TestSignedReportRejects(t *testing.T) {
 
 func mustSignBody(t *testing.T, k *Key, body []byte) []byte {
 	t.Helper()
-	signer, _ := dsse.NewEnvelopeSigner(k)
-	env, err := signer.SignPayload(context.Background(), PayloadType, body)
+	env, err := signEnvelope(context.Background(), k, PayloadType, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +264,7 @@ func TestCanonicalEnvelope(t *testing.T) {
 				t.Fatal(err)
 			}
 			for len(env.Signatures) < n {
-				env.Signatures = append(env.Signatures, dsse.Signature{KeyID: k.ID, Sig: env.Signatures[0].Sig})
+				env.Signatures = append(env.Signatures, Signature{KeyID: k.ID, Sig: env.Signatures[0].Sig})
 			}
 			enc, _ := EncodeEnvelope(env)
 			got, err := ParseEnvelope(enc)

@@ -10,7 +10,6 @@ import (
 	"fmt"
 
 	intoto "github.com/in-toto/attestation/go/v1"
-	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
 
@@ -157,11 +156,7 @@ func SignReport(ctx context.Context, r *results.Report, k *Key) ([]byte, error) 
 	if err := pb.Validate(); err != nil {
 		return nil, fmt.Errorf("validating in-toto statement: %w", err)
 	}
-	signer, err := dsse.NewEnvelopeSigner(k)
-	if err != nil {
-		return nil, fmt.Errorf("signing report: %w", err)
-	}
-	env, err := signer.SignPayload(ctx, PayloadType, body)
+	env, err := signEnvelope(ctx, k, PayloadType, body)
 	if err != nil {
 		return nil, fmt.Errorf("signing report: %w", err)
 	}
@@ -170,7 +165,7 @@ func SignReport(ctx context.Context, r *results.Report, k *Key) ([]byte, error) 
 
 // EncodeEnvelope is the one byte encoding of an envelope file: indented
 // JSON and a final newline. ParseEnvelope accepts nothing else.
-func EncodeEnvelope(env *dsse.Envelope) ([]byte, error) {
+func EncodeEnvelope(env *Envelope) ([]byte, error) {
 	b, err := json.MarshalIndent(env, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("encoding envelope: %w", err)

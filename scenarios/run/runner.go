@@ -64,12 +64,28 @@ type LabHost struct {
 // runs out, the evidence gathered so far is kept, missing probes are recorded
 // as interrupted and the report is marked incomplete.
 func (r *Runner) Run(ctx context.Context, s *suite.Suite) *results.Report {
-	log := r.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	rep := newReport(s, r.Harness)
+	// In a one-shot run the harness is its own verifier: it draws the nonce
+	// TPM quotes bind (see the attest package for what that proves).
+	nonce := make([]byte, 32)
+	rand.Read(nonce)
+	bctx, cancel := context.WithTimeout(ctx, s.Budget)
+	defer cancel()
+	got, execErrs := r.runTargets(bctx, s, rep.RunID, nonce)
+	rep.Evidence = collect(s, got, bctx.Err(), execErrs)
+	if why := interruption(ctx, bctx, s, execErrs); why != "" {
+		rep.Status, rep.Interruption = results.RunIncomplete, why
 	}
+	rep.Verdicts = claims.Evaluate(s.Claims, s.TargetNames(), rep.Evidence)
+	rep.Ended = time.Now().UTC()
+	return rep
+}
+
+// newReport starts the report of a run of s: a fresh run id, the suite
+// embedded whole, every target with its address.
+func newReport(s *suite.Suite, h results.Harness) *results.Report {
 	rep := &results.Report{
-		Schema: results.Schema, RunID: uuid.Must(uuid.NewV7()).String(), Harness: r.Harness,
+		Schema: results.Schema, RunID: uuid.Must(uuid.NewV7()).String(), Harness: h,
 		Suite:    results.SuiteRef{Name: s.Name, Path: s.Path, SHA256: s.SHA256, Source: string(s.Source)},
 		Provider: s.Provider, Started: time.Now().UTC(), Status: results.RunComplete,
 	}
@@ -83,13 +99,17 @@ func (r *Runner) Run(ctx context.Context, s *suite.Suite) *results.Report {
 		}
 		rep.Targets = append(rep.Targets, results.Target{Name: t.Name, Kind: t.Kind, Address: addr})
 	}
-	// In a one-shot run the harness is its own verifier: it draws the nonce
-	// TPM quotes bind (see the attest package for what that proves).
-	nonce := make([]byte, 32)
-	rand.Read(nonce)
-	bctx, cancel := context.WithTimeout(ctx, s.Budget)
-	defer cancel()
+	return rep
+}
 
+// runTargets runs every target's plan, TargetConcurrency at a time, until
+// they finish or bctx ends, and returns the evidence by id and each failed
+// target's executor error.
+func (r *Runner) runTargets(bctx context.Context, s *suite.Suite, runID string, nonce []byte) (map[string]results.Evidence, map[string]error) {
+	log := r.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	total := 0
 	for _, t := range s.Targets {
 		total += len(s.StepsFor(t.Name))
@@ -116,9 +136,7 @@ func (r *Runner) Run(ctx context.Context, s *suite.Suite) *results.Report {
 			execErrs[t.Name] = err
 			continue
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			select {
 			case sem <- struct{}{}:
 				defer func() { <-sem }()
@@ -126,23 +144,27 @@ func (r *Runner) Run(ctx context.Context, s *suite.Suite) *results.Report {
 				return
 			}
 			p := plan.PlanFor(s, t)
-			p.RunID, p.VerifierNonce, p.VerifierSource = rep.RunID, nonce, "harness"
+			p.RunID, p.VerifierNonce, p.VerifierSource = runID, nonce, "harness"
 			if err := ex.execute(bctx, p, emit); err != nil {
 				log.Warn("target failed", "target", t.Name, "err", err)
 				mu.Lock()
 				execErrs[t.Name] = err
 				mu.Unlock()
 			}
-		}()
+		})
 	}
 	wg.Wait()
+	return got, execErrs
+}
 
-	rep.Evidence = collect(s, got, bctx.Err(), execErrs)
+// interruption says why a run is incomplete ("" when it is complete): the
+// caller's cancellation, the budget, or the targets whose agent failed.
+func interruption(ctx, bctx context.Context, s *suite.Suite, execErrs map[string]error) string {
 	switch {
 	case ctx.Err() != nil:
-		rep.Status, rep.Interruption = results.RunIncomplete, "interrupted: "+context.Cause(ctx).Error()
+		return "interrupted: " + context.Cause(ctx).Error()
 	case bctx.Err() != nil:
-		rep.Status, rep.Interruption = results.RunIncomplete, fmt.Sprintf("budget of %s ran out", s.Budget)
+		return fmt.Sprintf("budget of %s ran out", s.Budget)
 	case len(execErrs) > 0:
 		var errs []error
 		for _, t := range s.Targets {
@@ -150,11 +172,9 @@ func (r *Runner) Run(ctx context.Context, s *suite.Suite) *results.Report {
 				errs = append(errs, fmt.Errorf("target %s: %w", t.Name, err))
 			}
 		}
-		rep.Status, rep.Interruption = results.RunIncomplete, errors.Join(errs...).Error()
+		return errors.Join(errs...).Error()
 	}
-	rep.Verdicts = claims.Evaluate(s.Claims, s.TargetNames(), rep.Evidence)
-	rep.Ended = time.Now().UTC()
-	return rep
+	return ""
 }
 
 // collect orders the evidence as the suite lists targets and steps, and
