@@ -1,0 +1,131 @@
+// Package strictjson decodes JSON documents that must have exactly one
+// meaning: signed report payloads, envelopes and documents agents submit.
+//
+// encoding/json accepts a document with the same key twice (the last value
+// wins), unknown fields and data after the value. A signer's and a
+// verifier's parsers can then disagree about what was signed: a payload
+// with "predicateType" twice reads as the foreign type to one parser and as
+// ours to another. Decode refuses all three.
+package strictjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// MaxDepth bounds how deeply objects and arrays may nest.
+const MaxDepth = 64
+
+// DuplicateKeyError reports a key that appears twice in one object, also
+// when the two spellings differ only in case: encoding/json matches struct
+// fields case-insensitively, so "predicateType" and "PredicateType" would
+// fill the same field.
+type DuplicateKeyError struct {
+	// Path locates the object, as a JSON-pointer-like path ("/a/0/b").
+	Path string
+	Key  string
+}
+
+func (e *DuplicateKeyError) Error() string {
+	return fmt.Sprintf("duplicate key %q in the object at %s", e.Key, pathOrRoot(e.Path))
+}
+
+// ErrTrailingData is returned when anything but white space follows the value.
+var ErrTrailingData = errors.New("data after the JSON value")
+
+// Decode decodes data into v, refusing duplicate keys at any depth, unknown
+// fields (where v is a struct), nesting deeper than MaxDepth and trailing data.
+func Decode(data []byte, v any) error {
+	if err := Check(data); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Check validates data's shape alone: one JSON value, no duplicate keys, no
+// nesting deeper than MaxDepth, nothing after it.
+func Check(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := walk(dec, "", 0); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		if err == nil {
+			return ErrTrailingData
+		}
+		return fmt.Errorf("%w: %v", ErrTrailingData, err)
+	}
+	return nil
+}
+
+func walk(dec *json.Decoder, path string, depth int) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	d, ok := tok.(json.Delim)
+	if !ok {
+		return nil
+	}
+	if depth >= MaxDepth {
+		return fmt.Errorf("JSON nested deeper than %d levels at %s", MaxDepth, pathOrRoot(path))
+	}
+	switch d {
+	case '{':
+		seen := map[string]bool{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			k, _ := kt.(string)
+			if seen[fold(k)] {
+				return &DuplicateKeyError{Path: path, Key: k}
+			}
+			seen[fold(k)] = true
+			if err := walk(dec, path+"/"+k, depth+1); err != nil {
+				return err
+			}
+		}
+	case '[':
+		for i := 0; dec.More(); i++ {
+			if err := walk(dec, path+"/"+strconv.Itoa(i), depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	_, err = dec.Token() // the closing delimiter
+	return err
+}
+
+func pathOrRoot(p string) string {
+	if p == "" {
+		return "the top level"
+	}
+	return p
+}
+
+// fold maps every rune of s to the smallest rune of its case-folding orbit,
+// so that two keys fold to the same string exactly when strings.EqualFold
+// holds for them.
+func fold(s string) string {
+	return strings.Map(func(r rune) rune {
+		low := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			low = min(low, f)
+		}
+		return low
+	}, s)
+}

@@ -1,0 +1,70 @@
+package strictjson
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestCheck(t *testing.T) {
+	for _, c := range []struct {
+		name, in string
+		dup      bool
+		trailing bool
+		ok       bool
+	}{
+		{name: "a plain object is accepted", in: `{"a":1,"b":[1,{"c":2}]}`, ok: true},
+		{name: "white space after the value is accepted", in: "{\"a\":1}\n\t ", ok: true},
+		{name: "a duplicate top-level key is refused", in: `{"predicateType":"x","predicateType":"y"}`, dup: true},
+		{name: "a duplicate nested key is refused", in: `{"a":[{"b":1,"b":2}]}`, dup: true},
+		{name: "the same key in two objects is accepted", in: `{"a":{"k":1},"b":{"k":1}}`, ok: true},
+		{name: "a second value is refused", in: `{"a":1}{"a":2}`, trailing: true},
+		{name: "trailing garbage is refused", in: `{"a":1} x`, trailing: true},
+		{name: "keys differing only by escapes are the same key", in: `{"a":1,"\u0061":2}`, dup: true},
+		{name: "keys differing only in case are the same key", in: `{"predicateType":1,"PredicateType":2}`, dup: true},
+		{name: "the Kelvin sign folds like k", in: `{"k":1,"\u212a":2}`, dup: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := Check([]byte(c.in))
+			var de *DuplicateKeyError
+			switch {
+			case c.ok && err != nil:
+				t.Fatalf("Check: %v", err)
+			case c.dup && !errors.As(err, &de):
+				t.Fatalf("Check = %v, want a DuplicateKeyError", err)
+			case c.trailing && !errors.Is(err, ErrTrailingData):
+				t.Fatalf("Check = %v, want ErrTrailingData", err)
+			}
+		})
+	}
+}
+
+func TestDecodeRefusesUnknownFields(t *testing.T) {
+	var v struct{ A int }
+	if err := Decode([]byte(`{"A":1,"B":2}`), &v); err == nil {
+		t.Fatal("Decode accepted an unknown field")
+	}
+	if err := Decode([]byte(`{"A":1}`), &v); err != nil || v.A != 1 {
+		t.Fatalf("Decode = %v, %+v", err, v)
+	}
+}
+
+func TestDeepNestingIsRefused(t *testing.T) {
+	in := ""
+	for range MaxDepth + 1 {
+		in += "["
+	}
+	for range MaxDepth + 1 {
+		in += "]"
+	}
+	if err := Check([]byte(in)); err == nil {
+		t.Fatal("Check accepted nesting deeper than MaxDepth")
+	}
+}
+
+func FuzzCheck(f *testing.F) {
+	f.Add([]byte(`{"a":1}`))
+	f.Add([]byte(`{"a":1,"a":2}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_ = Check(b)
+	})
+}
