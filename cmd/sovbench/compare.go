@@ -52,7 +52,7 @@ with its files first; --index reads the index of --results-dir.`,
 			return render.WriteGrid(a.stdout, g, a.output)
 		},
 	}
-	cmd.Flags().StringVar(&keyPath, "key", "", "trusted public key(s): signed reports are verified before they are compared")
+	addTrustedKey(cmd, &keyPath, "trusted public key(s): signed reports are verified before they are compared")
 	cmd.Flags().BoolVar(&noVerify, "no-verify", false, "compare signed reports without verifying them (their key ids are marked not verified)")
 	cmd.Flags().BoolVar(&useIndex, "index", false, "read the index of --results-dir instead of PATHs")
 	return cmd

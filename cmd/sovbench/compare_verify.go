@@ -54,7 +54,7 @@ func (a *app) verifyCompared(ctx context.Context, g *render.Grid, runs []store.R
 			continue
 		}
 		if v == nil {
-			return usageErr(fmt.Errorf("compare: %s is signed; give --key PUB to verify it, or --no-verify", f))
+			return usageErr(fmt.Errorf("compare: %s is signed; give --trusted-key PUB to verify it, or --no-verify", f))
 		}
 		res := v.Envelope(ctx, f, data)
 		rep, err := res.Report()

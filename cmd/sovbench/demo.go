@@ -31,14 +31,14 @@ s3ns, bleu, clever, azure-eu, clover, analytics; and gcp-eu, a US hyperscaler's
 EU region, for contrast), runs every seed
 suite against every provider, writes a signed report per suite and provider
 (with an HTML page beside it), prints the providers × claims table and tears
-the lab down, also on SIGINT. Without --key a demo key is generated once into
+the lab down, also on SIGINT. Without --signing-key a demo key is generated once into
 <results-dir>/demo-key/; its public half verifies the reports.`,
 		Example: "  sudo sovbench demo\n  sudo sovbench demo --provider clarence --suite disconnected",
 		Args:    cobra.NoArgs,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return a.demo(cmd, opt, keyPath, noTPM) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&keyPath, "key", "", "sign with this private key (default: <results-dir>/demo-key/sovbench.key, generated if missing)")
+	addSigningKey(cmd, &keyPath, "sign with this private key (default: <results-dir>/demo-key/sovbench.key, generated if missing)")
 	f.StringVar(&opt.AgentPath, "agent", "", "sovbench binary to run in the lab's namespaces (default: this one)")
 	f.StringSliceVar(&opt.Suites, "suite", nil, "run only these seed suites (default: all of "+strings.Join(seedsuites.SuiteNames(), ", ")+")")
 	f.StringSliceVar(&opt.Providers, "provider", nil, "run only against these lab providers (default: all)")
@@ -81,7 +81,7 @@ func (a *app) demo(cmd *cobra.Command, opt seed.Options, keyPath string, noTPM b
 		return runtimeErr(err)
 	}
 	if !a.quiet {
-		fmt.Fprintf(a.stderr, "%d signed reports and HTML pages in %s (key %s)\nverify: sovbench verify --key %s %s/<provider>/<report>.json\nwall time: %s\n",
+		fmt.Fprintf(a.stderr, "%d signed reports and HTML pages in %s (key %s)\nverify: sovbench verify --trusted-key %s %s/<provider>/<report>.json\nwall time: %s\n",
 			len(reps), a.resultsDir, signer.ID[:12], pub, a.resultsDir, time.Since(start).Round(100*time.Millisecond))
 	}
 	if incomplete > 0 {

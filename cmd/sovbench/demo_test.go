@@ -36,7 +36,7 @@ func TestDemoWritesVerifiableReports(t *testing.T) {
 		t.Fatalf("%d reports, want 2 providers × 2 suites: %v", len(reports), reports)
 	}
 	for _, r := range reports {
-		if out, err := sovbench(t, dir, "verify", "--key", pub, r).CombinedOutput(); err != nil {
+		if out, err := sovbench(t, dir, "verify", "--trusted-key", pub, r).CombinedOutput(); err != nil {
 			t.Errorf("verify %s: %v\n%s", r, err, out)
 		}
 		if _, err := os.Stat(strings.TrimSuffix(r, ".json") + ".html"); err != nil {

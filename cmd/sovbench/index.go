@@ -60,7 +60,7 @@ per key measurement of the reports under the results directory. It is a
 cache: the report files are the record. sovbench creates it when it is
 missing, replaces it when it is corrupt and brings it up to date with the
 files before reading it; "index rebuild" reads every file again.`,
-		Example: "  sovbench index rebuild\n  sovbench index list -o markdown\n  sovbench index export --format jsonl > runs.jsonl",
+		Example: "  sovbench index rebuild\n  sovbench index list -o markdown\n  sovbench index export > runs.jsonl",
 		Args:    cobra.NoArgs,
 	}
 	cmd.AddCommand(a.indexRebuildCommand(), a.indexListCommand(), a.indexExportCommand())
@@ -116,18 +116,20 @@ func (a *app) indexListCommand() *cobra.Command {
 }
 
 func (a *app) indexExportCommand() *cobra.Command {
-	var format, out string
+	var out string
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Export every indexed run, one JSON object per line",
 		Long: `export writes every run in the index (brought up to date with the report files
 first) as JSON lines: one object per run with its verdicts and key
-measurements, oldest first.`,
-		Example: "  sovbench index export --format jsonl > runs.jsonl\n  sovbench index export --format jsonl --out runs.jsonl",
+measurements, oldest first. jsonl is its only format; -o may say so.`,
+		Example: "  sovbench index export > runs.jsonl\n  sovbench index export -o jsonl --out runs.jsonl",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if format != "jsonl" {
-				return usageErr(fmt.Errorf("index export: unknown format %q (known: jsonl)", format))
+			if cmd.Flags().Changed("output") {
+				if err := a.checkFormat(cmd, "jsonl"); err != nil {
+					return err
+				}
 			}
 			x, err := a.openSynced(cmd.Context(), a.resultsDir)
 			if err != nil {
@@ -141,8 +143,7 @@ measurements, oldest first.`,
 			return runtimeIf(exportToFile(cmd.Context(), x, out))
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "jsonl", "export format (jsonl)")
-	cmd.Flags().StringVar(&out, "out", "", "write to this file (atomically) instead of standard output")
+	addOut(cmd, &out, "write to this file (atomically) instead of standard output")
 	return cmd
 }
 

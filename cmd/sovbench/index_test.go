@@ -108,7 +108,7 @@ func TestIndexCommands(t *testing.T) {
 		}
 	})
 	t.Run("export writes one run per line that reads back", func(t *testing.T) {
-		code, out, errs := sb(t, "index", "export", "--format", "jsonl", "--results-dir", dir)
+		code, out, errs := sb(t, "index", "export", "-o", "jsonl", "--results-dir", dir)
 		if code != exitOK {
 			t.Fatalf("export exit %d: %s", code, errs)
 		}
@@ -134,7 +134,7 @@ func TestIndexCommands(t *testing.T) {
 		}
 	})
 	t.Run("an unknown export format is a usage error", func(t *testing.T) {
-		if code, _, _ := sb(t, "index", "export", "--format", "csv", "--results-dir", dir); code != exitUsage {
+		if code, _, _ := sb(t, "index", "export", "-o", "csv", "--results-dir", dir); code != exitUsage {
 			t.Errorf("exit %d, want %d", code, exitUsage)
 		}
 	})

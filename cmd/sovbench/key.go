@@ -50,7 +50,7 @@ their signer by it. Share sovbench.pub with whoever verifies your reports.`,
 		},
 	}
 	cmd.Flags().StringVar(&kt, "type", string(sign.KeyEd25519), "key type: ed25519 or ecdsa-p256")
-	cmd.Flags().StringVar(&out, "out", "", "directory to write sovbench.key and sovbench.pub to")
+	addOut(cmd, &out, "directory to write sovbench.key and sovbench.pub to")
 	return cmd
 }
 

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -98,6 +99,9 @@ inconclusive or error, and reports are stored and compared.`,
 			if err := render.CheckFormat(a.output); err != nil {
 				return usageErr(err)
 			}
+			if err := checkRetiredFlags(cmd); err != nil {
+				return usageErr(err)
+			}
 			level := slog.LevelWarn
 			if a.verbose {
 				level = slog.LevelDebug
@@ -111,7 +115,7 @@ inconclusive or error, and reports are stored and compared.`,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	pf := root.PersistentFlags()
-	pf.StringVarP(&a.output, "output", "o", "text", "output format: text, json, markdown or csv")
+	pf.StringVarP(&a.output, "output", "o", "text", "output format: "+strings.Join(render.Formats, ", ")+" (never a file: files are --out)")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print only errors and the result")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log every step")
 	pf.StringVar(&a.resultsDir, "results-dir", defaultResultsDir, "where reports, the index and the demo key are stored: a folder of their own, outside the source tree")
@@ -127,5 +131,6 @@ inconclusive or error, and reports are stored and compared.`,
 		a.keyCommand(), a.signCommand(), a.verifyCommand(), a.reportCommand(),
 		versionCommand(a),
 	)
+	strictBooleans(root)
 	return root
 }

@@ -19,7 +19,7 @@ func (a *app) reportCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "report",
 		Short:   "Publish a report as HTML or Markdown",
-		Example: "  sovbench report html REPORT --key keys/provider.pub --out report.html\n  sovbench report markdown REPORT",
+		Example: "  sovbench report html REPORT --trusted-key keys/provider.pub --out report.html\n  sovbench report markdown REPORT",
 		Args:    cobra.NoArgs,
 	}
 	cmd.AddCommand(a.reportFormatCommand("html"), a.reportFormatCommand("markdown"))
@@ -31,10 +31,10 @@ func (a *app) reportFormatCommand(format string) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   format + " REPORT",
 		Short: "Write a report as " + map[string]string{"html": "one self-contained HTML page", "markdown": "Markdown for tickets"}[format],
-		Long: `The report may be plain or signed. With --key, a signed report is verified
-first (as by sovbench verify) and the page names its signer; without --key
+		Long: `The report may be plain or signed. With --trusted-key, a signed report is verified
+first (as by sovbench verify) and the page names its signer; without --trusted-key
 the page says the signature was not checked.`,
-		Example: fmt.Sprintf("  sovbench report %s sovbench-results/clarence/20261123T093000Z-0190.json --key keys/clarence.pub --out clarence.%s",
+		Example: fmt.Sprintf("  sovbench report %s sovbench-results/clarence/20261123T093000Z-0190.json --trusted-key keys/clarence.pub --out clarence.%s",
 			format, map[string]string{"html": "html", "markdown": "md"}[format]),
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -61,8 +61,8 @@ the page says the signature was not checked.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&out, "out", "", "file to write (default: standard output)")
-	cmd.Flags().StringVar(&keyPath, "key", "", "trusted public key(s): verify a signed report before publishing it")
+	addOut(cmd, &out, "file to write (default: standard output)")
+	addTrustedKey(cmd, &keyPath, "trusted public key(s): verify a signed report before publishing it")
 	return cmd
 }
 
@@ -86,7 +86,7 @@ func (a *app) loadForPublishing(cmd *cobra.Command, path, keyPath string) (*resu
 		if err != nil {
 			return nil, "", usageErr(err)
 		}
-		return rep, "signed, NOT verified here (no --key given)", nil
+		return rep, "signed, NOT verified here (no --trusted-key given)", nil
 	}
 	keys, err := sign.LoadPublicKeys(keyPath)
 	if err != nil {

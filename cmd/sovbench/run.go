@@ -42,11 +42,12 @@ the suite requires a pass), 2 usage or configuration error, 3 runtime error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := suite.Load(args[0])
 			if err != nil {
-				var ce *suite.ConfigError
-				if errors.As(err, &ce) || errors.Is(err, os.ErrNotExist) {
-					return usageErr(err)
+				// The file is the user's argument: a missing one, a
+				// directory or a bad suite is theirs to fix.
+				if errors.Is(err, context.Canceled) {
+					return runtimeErr(err)
 				}
-				return runtimeErr(err)
+				return usageErr(err)
 			}
 			signer, err := loadSigner(signKey) // before the run: a bad key must not waste it
 			if err != nil {
@@ -77,7 +78,7 @@ the suite requires a pass), 2 usage or configuration error, 3 runtime error.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&signKey, "sign", "", "sign the report with this private key (the stored file is then a DSSE envelope)")
+	addSigningKey(cmd, &signKey, "sign the report with this private key (the stored file is then a DSSE envelope)")
 	cmd.Flags().StringVar(&agent, "agent", "", "sovbench binary to run on lab and SSH targets (default: this one)")
 	return cmd
 }

@@ -35,7 +35,7 @@ func (a *app) serveCommand() *cobra.Command {
 		Short: "Run the HTTPS verifier service agents submit evidence to",
 		Long: `serve is the verifier for a fleet: agents enrol with a token ("sovbench serve
 token"), fetch a suite's plan, get a single-use nonce, run the probes and submit
-the evidence. The service evaluates the claims, signs the report with --key and
+the evidence. The service evaluates the claims, signs the report with --signing-key and
 stores it under --results-dir (indexed). /metrics and /probe?suite=S&target=AGENT
 are for Prometheus. --db is an SQLite file or, for large fleets, a PostgreSQL
 URL (postgres://user@host/db). Without --tls-cert a self-signed certificate is
@@ -47,14 +47,14 @@ created on first start) and authenticate with it instead of a bearer credential.
 With --tpm-roots the credential-activation round only challenges a TPM whose EK
 certificate chains to those roots (Google's vTPM roots always count); without
 it, the EK chain is left to the suites' tpm claims.`,
-		Example: "  sovbench serve token --db fleet.sqlite\n  sovbench serve --suites suites/ --key sovbench.key --db fleet.sqlite\n  sovbench serve --suites suites/ --key sovbench.key --db 'postgres://sovbench@/fleet?host=/run/postgresql'",
+		Example: "  sovbench serve token --db fleet.sqlite\n  sovbench serve --suites suites/ --signing-key sovbench.key --db fleet.sqlite\n  sovbench serve --suites suites/ --signing-key sovbench.key --db 'postgres://sovbench@/fleet?host=/run/postgresql'",
 		Args:    cobra.NoArgs,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return a.serve(cmd.Context(), o) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.listen, "listen", "127.0.0.1:8443", "address to listen on")
 	f.StringVar(&o.suites, "suites", "", "directory of suite files agents may run")
-	f.StringVar(&o.keyPath, "key", "", "private key that signs every report")
+	addSigningKey(cmd, &o.keyPath, "private key that signs every report")
 	f.StringVar(&o.db, "db", "fleet.sqlite", "agent, token and run store: SQLite file or postgres:// URL")
 	f.StringVar(&o.certPath, "tls-cert", "", "server certificate (PEM); default: self-signed next to --db")
 	f.StringVar(&o.tlsKey, "tls-key", "", "server certificate's key (PEM)")
@@ -109,7 +109,7 @@ func (a *app) serve(ctx context.Context, o serveOpts) error {
 // the verifier's configuration; a bad one is a usage error.
 func (o serveOpts) config() (fleet.Config, error) {
 	if o.suites == "" || o.keyPath == "" {
-		return fleet.Config{}, usageErr(errors.New("serve: say --suites DIR and --key FILE"))
+		return fleet.Config{}, usageErr(errors.New("serve: say --suites DIR and --signing-key FILE (the private key that signs reports)"))
 	}
 	ss, err := fleet.LoadSuites(o.suites)
 	if err != nil {

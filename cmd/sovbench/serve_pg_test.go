@@ -28,7 +28,7 @@ func TestServeOnPostgreSQL(t *testing.T) {
 
 	resultsDir := filepath.Join(dir, "results")
 	addr := freePort(t)
-	srv := sovbench(t, dir, "--results-dir", resultsDir, "serve", "--listen", addr, "--suites", suites, "--key", keyPath, "--db", db)
+	srv := sovbench(t, dir, "--results-dir", resultsDir, "serve", "--listen", addr, "--suites", suites, "--signing-key", keyPath, "--db", db)
 	var srvErr bytes.Buffer
 	srv.Stderr = &srvErr
 	if err := srv.Start(); err != nil {

@@ -71,7 +71,7 @@ func TestServeAndAgentOverTheCLI(t *testing.T) {
 
 	addr := freePort(t)
 	srv := sovbench(t, dir, "--results-dir", filepath.Join(dir, "results"), "serve", "--listen", addr,
-		"--suites", suites, "--key", keyPath, "--db", db)
+		"--suites", suites, "--signing-key", keyPath, "--db", db)
 	srv.Stderr = &errb
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
@@ -176,7 +176,7 @@ func TestServeAndAgentOverTheCLI(t *testing.T) {
 			t.Fatalf("reports: %v, want at least 3", paths)
 		}
 		var o, e bytes.Buffer
-		if code := execute(context.Background(), append([]string{"verify", "--key", pubPath}, paths...), &o, &e); code != exitOK {
+		if code := execute(context.Background(), append([]string{"verify", "--trusted-key", pubPath}, paths...), &o, &e); code != exitOK {
 			t.Fatalf("verify: exit %d: %s %s", code, o.String(), e.String())
 		}
 	})
@@ -189,7 +189,7 @@ func TestServeRefusesUnreadableTPMRoots(t *testing.T) {
 	for _, roots := range []string{filepath.Join(dir, "missing.pem"), notPEM} {
 		var out, errb bytes.Buffer
 		code := execute(context.Background(), []string{"--results-dir", filepath.Join(dir, "results"), "serve", "--listen", freePort(t),
-			"--suites", suites, "--key", keyPath, "--db", filepath.Join(dir, "fleet.sqlite"), "--tpm-roots", roots}, &out, &errb)
+			"--suites", suites, "--signing-key", keyPath, "--db", filepath.Join(dir, "fleet.sqlite"), "--tpm-roots", roots}, &out, &errb)
 		if code != exitUsage || !strings.Contains(errb.String(), "--tpm-roots") || !strings.Contains(errb.String(), filepath.Base(roots)) {
 			t.Errorf("roots %s: exit %d, stderr %q; want a usage error naming the flag and file", roots, code, errb.String())
 		}

@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,10 +25,11 @@ func (a *app) showCommand() *cobra.Command {
 		Short: "Print a stored report: its header, verdicts and (with -v) evidence",
 		Long: `show prints one report: suite, provider, status, run id and times, then the
 verdict table; with -v also one line per evidence record. REPORT is a report
-file, or a run id (or a unique prefix of one) looked up in the index of
---results-dir. With -o json it prints the whole report; with -o csv only the
+file, or a run id looked up in the index of --results-dir; a prefix is
+enough when it names one run (run ids begin with their time, so a short
+prefix names every run of that moment and is refused with the candidates). With -o json it prints the whole report; with -o csv only the
 verdict table.`,
-		Example: "  sovbench show sovbench-results/this-host/20261123T093000Z-0190.json\n  sovbench show -v 0193a1b2\n  sovbench show -o json sovbench-results/this-host/20261123T093000Z-0190.json",
+		Example: "  sovbench show sovbench-results/this-host/20261123T093000Z-0190.json\n  sovbench show -v 0193a1b2-7c1e-7d2a-9f3e-21d5c2a7b410\n  sovbench show -o json sovbench-results/this-host/20261123T093000Z-0190.json",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path, err := a.reportPath(cmd.Context(), args[0])
@@ -47,23 +51,50 @@ func (a *app) reportPath(ctx context.Context, arg string) (string, error) {
 	if _, err := os.Stat(arg); err == nil || strings.ContainsAny(arg, `/\`) || strings.HasSuffix(arg, ".json") {
 		return arg, nil // ReadReport names the file if it cannot be read
 	}
+	if _, err := os.Stat(a.resultsDir); errors.Is(err, fs.ErrNotExist) {
+		return "", usageErr(fmt.Errorf("no report file or run %q: no such file, and no results in %s", arg, a.resultsDir))
+	}
 	runs, err := a.indexedRuns(ctx, a.resultsDir)
 	if err != nil {
 		return "", runtimeErr(fmt.Errorf("looking up run %s: %w", arg, err))
 	}
+	found, err := runByPrefix(runs, arg)
+	if err != nil {
+		return "", usageErr(fmt.Errorf("%w in %s", err, a.resultsDir))
+	}
+	return filepath.Join(a.resultsDir, filepath.FromSlash(found.Path)), nil
+}
+
+// maxCandidates bounds the runs an ambiguous run id lists.
+const maxCandidates = 10
+
+// runByPrefix finds the one run whose id starts with prefix. Run ids are
+// time-ordered (UUIDv7), so a short prefix names a moment shared by every
+// run of that minute or day: an ambiguous prefix is refused with the runs
+// it matches, never resolved to the newest.
+func runByPrefix(runs []store.RunRecord, prefix string) (store.RunRecord, error) {
 	var found []store.RunRecord
 	for _, r := range runs {
-		if strings.HasPrefix(r.RunID, arg) {
+		if strings.HasPrefix(r.RunID, strings.ToLower(prefix)) {
 			found = append(found, r)
 		}
 	}
 	switch len(found) {
 	case 0:
-		return "", usageErr(fmt.Errorf("no report file or run %q in %s", arg, a.resultsDir))
+		return store.RunRecord{}, fmt.Errorf("no report file or run %q", prefix)
 	case 1:
-		return filepath.Join(a.resultsDir, filepath.FromSlash(found[0].Path)), nil
+		return found[0], nil
 	}
-	return "", usageErr(fmt.Errorf("run id prefix %q matches %d runs; give more of it", arg, len(found)))
+	var b strings.Builder
+	fmt.Fprintf(&b, "run id %q is ambiguous: it starts %d runs; give more of it, e.g. one of:", prefix, len(found))
+	for i, r := range found {
+		if i == maxCandidates {
+			fmt.Fprintf(&b, "\n  … and %d more", len(found)-maxCandidates)
+			break
+		}
+		fmt.Fprintf(&b, "\n  %s  %s / %s, %s", r.RunID, r.Provider, r.Suite, r.Started.UTC().Format(time.RFC3339))
+	}
+	return store.RunRecord{}, errors.New(b.String())
 }
 
 // showReport prints the report's header, verdicts and, with -v, evidence.

@@ -17,13 +17,13 @@ import (
 func (a *app) signCommand() *cobra.Command {
 	var keyPath, out string
 	cmd := &cobra.Command{
-		Use:   "sign REPORT --key KEY",
+		Use:   "sign REPORT --signing-key KEY",
 		Short: "Sign a stored report",
 		Long: `sign wraps a plain report in an in-toto statement (subjects: the suite, each
 target's identity evidence, each evidence record, with their SHA-256) and signs
-it as a DSSE envelope with KEY. The envelope replaces REPORT (or goes to --out):
+it as a DSSE envelope with the private key KEY. The envelope replaces REPORT (or goes to --out):
 it holds the whole report, and show, compare and index read it like a plain one.`,
-		Example: "  sovbench sign sovbench-results/this-host/20261123T093000Z-0190.json --key ~/.sovbench/sovbench.key",
+		Example: "  sovbench sign sovbench-results/this-host/20261123T093000Z-0190.json --signing-key ~/.sovbench/sovbench.key",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			k, err := loadSigner(keyPath)
@@ -31,7 +31,7 @@ it holds the whole report, and show, compare and index read it like a plain one.
 				return usageErr(err)
 			}
 			if k == nil {
-				return usageErr(errors.New("sign: say --key KEY"))
+				return usageErr(errors.New("sign: say --signing-key KEY (your private key)"))
 			}
 			data, err := os.ReadFile(args[0])
 			if err != nil {
@@ -60,8 +60,8 @@ it holds the whole report, and show, compare and index read it like a plain one.
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&keyPath, "key", "", "private key (PKCS#8 PEM, mode 0600)")
-	cmd.Flags().StringVar(&out, "out", "", "where to write the signed report (default: replace REPORT)")
+	addSigningKey(cmd, &keyPath, "private key that signs (PKCS#8 PEM, mode 0600)")
+	addOut(cmd, &out, "where to write the signed report (default: replace REPORT)")
 	return cmd
 }
 

@@ -22,7 +22,7 @@ func signedWorkflow(t *testing.T) (dir, keyDir, signed, plain string) {
 	root := fixture(t, map[string]string{"proc/sys/kernel/osrelease": "6.1\n"})
 	suite := writeSuite(t, dir, root, "  - hypervisor.present: false\n    require: no_fail\n")
 	rd := filepath.Join(dir, "res")
-	if code, _, errb := sb(t, "run", "-q", "--results-dir", rd, "--sign", filepath.Join(keyDir, sign.PrivateKeyFile), suite); code == exitUsage || code == exitRuntime {
+	if code, _, errb := sb(t, "run", "-q", "--results-dir", rd, "--signing-key", filepath.Join(keyDir, sign.PrivateKeyFile), suite); code == exitUsage || code == exitRuntime {
 		t.Fatalf("run --sign exit %d: %s", code, errb)
 	}
 	other := filepath.Join(dir, "other.yaml")
@@ -54,19 +54,19 @@ func TestSignVerifyCompareCommands(t *testing.T) {
 		code int
 		want string
 	}{
-		{"verify accepts the signed report", []string{"verify", signed, "--key", pub}, exitOK, "verified, signed by"},
-		{"verify accepts a directory of trusted keys", []string{"verify", signed, "--key", keyDir}, exitOK, "ok   verdicts"},
-		{"verify rejects a signer it does not trust and lists why", []string{"verify", signed, "--key", filepath.Join(stranger, sign.PublicKeyFile)}, exitClaims, "FAIL signature"},
-		{"verify rejects a plain report", []string{"verify", plain, "--key", pub}, exitClaims, "FAIL envelope"},
+		{"verify accepts the signed report", []string{"verify", signed, "--trusted-key", pub}, exitOK, "verified, signed by"},
+		{"verify accepts a directory of trusted keys", []string{"verify", signed, "--trusted-key", keyDir}, exitOK, "ok   verdicts"},
+		{"verify rejects a signer it does not trust and lists why", []string{"verify", signed, "--trusted-key", filepath.Join(stranger, sign.PublicKeyFile)}, exitClaims, "FAIL signature"},
+		{"verify rejects a plain report", []string{"verify", plain, "--trusted-key", pub}, exitClaims, "FAIL envelope"},
 		{"verify needs a key", []string{"verify", signed}, exitUsage, ""},
 		{"show reads the signed report", []string{"show", "-o", "csv", signed}, exitOK, "hypervisor.present"},
 		{"compare refuses signed reports without a key", []string{"compare", rd}, exitUsage, ""},
-		{"compare shows the verified signer per column", []string{"compare", "-o", "csv", rd, "--key", pub}, exitOK, "unsigned"},
-		{"compare rejects reports signed by an untrusted key", []string{"compare", rd, "--key", filepath.Join(stranger, sign.PublicKeyFile)}, exitClaims, ""},
+		{"compare shows the verified signer per column", []string{"compare", "-o", "csv", rd, "--trusted-key", pub}, exitOK, "unsigned"},
+		{"compare rejects reports signed by an untrusted key", []string{"compare", rd, "--trusted-key", filepath.Join(stranger, sign.PublicKeyFile)}, exitClaims, ""},
 		{"compare --no-verify marks key ids as not verified", []string{"compare", "-o", "csv", rd, "--no-verify"}, exitOK, "(not verified)"},
-		{"report markdown renders a verified report", []string{"report", "markdown", signed, "--key", pub}, exitOK, "signed by key"},
+		{"report markdown renders a verified report", []string{"report", "markdown", signed, "--trusted-key", pub}, exitOK, "signed by key"},
 		{"report html renders a plain report", []string{"report", "html", plain}, exitOK, "unsigned report"},
-		{"sign refuses a signed report", []string{"sign", signed, "--key", filepath.Join(keyDir, sign.PrivateKeyFile)}, exitUsage, ""},
+		{"sign refuses a signed report", []string{"sign", signed, "--signing-key", filepath.Join(keyDir, sign.PrivateKeyFile)}, exitUsage, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -78,17 +78,17 @@ func TestSignVerifyCompareCommands(t *testing.T) {
 	}
 	t.Run("compare names the signer's key id", func(t *testing.T) {
 		k, _ := sign.LoadPublicKeys(pub)
-		_, out, _ := sb(t, "compare", "-o", "csv", rd, "--key", pub)
+		_, out, _ := sb(t, "compare", "-o", "csv", rd, "--trusted-key", pub)
 		if !strings.Contains(out, k[0].ID[:16]) {
 			t.Fatalf("key id %s missing:\n%s", k[0].ID[:16], out)
 		}
 	})
 	t.Run("sign then verify a plain report", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "signed.json")
-		if code, _, errb := sb(t, "sign", plain, "--key", filepath.Join(keyDir, sign.PrivateKeyFile), "--out", out); code != exitOK {
+		if code, _, errb := sb(t, "sign", plain, "--signing-key", filepath.Join(keyDir, sign.PrivateKeyFile), "--out", out); code != exitOK {
 			t.Fatalf("sign exit %d: %s", code, errb)
 		}
-		code, stdout, _ := sb(t, "verify", "-o", "json", out, "--key", pub)
+		code, stdout, _ := sb(t, "verify", "-o", "json", out, "--trusted-key", pub)
 		var res []struct {
 			Signer string `json:"signer"`
 			Checks []struct {
@@ -104,11 +104,11 @@ func TestSignVerifyCompareCommands(t *testing.T) {
 		os.Chmod(key, 0o640)
 		defer os.Chmod(key, 0o600)
 		empty := t.TempDir()
-		code, _, errb := sb(t, "run", "--sign", key, "--results-dir", empty, filepath.Join(filepath.Dir(rd), "suite.yaml"))
+		code, _, errb := sb(t, "run", "--signing-key", key, "--results-dir", empty, filepath.Join(filepath.Dir(rd), "suite.yaml"))
 		if left, _ := os.ReadDir(empty); code != exitUsage || !strings.Contains(errb, "chmod 600") || len(left) != 0 {
 			t.Fatalf("exit %d: %s", code, errb)
 		}
-		code, _, errb = sb(t, "sign", plain, "--key", key)
+		code, _, errb = sb(t, "sign", plain, "--signing-key", key)
 		if code != exitUsage || !strings.Contains(errb, "chmod 600") {
 			t.Fatalf("exit %d: %s", code, errb)
 		}

@@ -14,7 +14,7 @@ import (
 func (a *app) verifyCommand() *cobra.Command {
 	var keyPath string
 	cmd := &cobra.Command{
-		Use:   "verify REPORT... --key PUB",
+		Use:   "verify REPORT... --trusted-key PUB",
 		Short: "Re-check signed reports: signature, digests, TPM binding, every verdict",
 		Long: `verify checks each signed report offline, trusting only the public keys in PUB
 (a PEM file, or a directory of *.pub and *.pem files):
@@ -30,11 +30,11 @@ func (a *app) verifyCommand() *cobra.Command {
 Exit codes: 0 every report verified, 1 a check failed (each failure is listed),
 2 usage error. docs/verify-by-hand.md shows how to check the signature with
 openssl alone.`,
-		Example: "  sovbench verify sovbench-results/clarence/20261123T093000Z-0190.json --key keys/clarence.pub\n  sovbench verify -o json sovbench-results/*/*.json --key trusted-keys/",
+		Example: "  sovbench verify sovbench-results/clarence/20261123T093000Z-0190.json --trusted-key keys/clarence.pub\n  sovbench verify -o json sovbench-results/*/*.json --trusted-key trusted-keys/",
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if keyPath == "" {
-				return usageErr(errors.New("verify: say --key PUB (a public key or a directory of them)"))
+				return usageErr(errors.New("verify: say --trusted-key PUB (a public key, or a directory of them)"))
 			}
 			keys, err := sign.LoadPublicKeys(keyPath)
 			if err != nil {
@@ -59,7 +59,7 @@ openssl alone.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&keyPath, "key", "", "trusted public key, or a directory of them")
+	addTrustedKey(cmd, &keyPath, "trusted public key, or a directory of them")
 	return cmd
 }
 

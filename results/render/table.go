@@ -14,7 +14,7 @@ import (
 )
 
 // Formats the table renderers accept.
-var Formats = []string{"text", "json", "markdown", "csv"}
+var Formats = []string{"text", "json", "jsonl", "markdown", "csv"}
 
 // CheckFormat returns an error for a format Formats does not list.
 func CheckFormat(f string) error {
@@ -39,11 +39,21 @@ type Grid struct {
 
 // WriteGrid writes g in the given format: text (a boxed table), markdown
 // (a pipe table), csv (header then rows) or json (an array with one object
-// per row, keyed by the header, in header order).
+// per row, keyed by the header, in header order) or jsonl (the same objects,
+// one per line).
 func WriteGrid(w io.Writer, g Grid, format string) error {
 	switch format {
 	case "json":
 		return renderJSON(w, g)
+	case "jsonl":
+		for _, r := range g.Rows {
+			b := rowObject(g.Header, r)
+			b = append(b, '\n')
+			if _, err := w.Write(b); err != nil {
+				return fmt.Errorf("writing table: %w", err)
+			}
+		}
+		return nil
 	case "csv":
 		cw := csv.NewWriter(w)
 		cw.Write(g.Header)
@@ -115,22 +125,7 @@ func renderJSON(w io.Writer, g Grid) error {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteByte('{')
-		for j, h := range g.Header {
-			if j > 0 {
-				b.WriteByte(',')
-			}
-			cell := ""
-			if j < len(r) {
-				cell = r[j]
-			}
-			k, _ := json.Marshal(h) // strings always marshal
-			v, _ := json.Marshal(cell)
-			b.Write(k)
-			b.WriteByte(':')
-			b.Write(v)
-		}
-		b.WriteByte('}')
+		b.Write(rowObject(g.Header, r))
 	}
 	b.WriteByte(']')
 	var out bytes.Buffer
@@ -140,6 +135,28 @@ func renderJSON(w io.Writer, g Grid) error {
 	out.WriteByte('\n')
 	_, err := w.Write(out.Bytes())
 	return err
+}
+
+// rowObject is one row as a JSON object keyed by the header, in header order.
+func rowObject(header, r []string) []byte {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for j, h := range header {
+		if j > 0 {
+			b.WriteByte(',')
+		}
+		cell := ""
+		if j < len(r) {
+			cell = r[j]
+		}
+		k, _ := json.Marshal(h) // strings always marshal
+		v, _ := json.Marshal(cell)
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes()
 }
 
 // mdEscape keeps cell text from breaking a markdown table.

@@ -184,14 +184,17 @@ func LoadPrivateKey(path string) (*Key, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading private key: %w", err)
 	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		return nil, &InsecureKeyFileError{Path: path, Mode: fi.Mode()}
-	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading private key: %w", err)
 	}
 	blk, _ := pem.Decode(b)
+	if blk != nil && blk.Type == "PUBLIC KEY" {
+		return nil, fmt.Errorf("%s holds a public key; signing needs the private half (%s), which stays with the signer", path, PrivateKeyFile)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return nil, &InsecureKeyFileError{Path: path, Mode: fi.Mode()}
+	}
 	if blk == nil || blk.Type != "PRIVATE KEY" {
 		return nil, fmt.Errorf("private key %s: no PEM \"PRIVATE KEY\" (PKCS#8) block", path)
 	}
@@ -213,6 +216,9 @@ func LoadPrivateKey(path string) (*Key, error) {
 // ParsePublicKey decodes one SPKI PEM public key (Ed25519 or ECDSA P-256).
 func ParsePublicKey(source string, b []byte) (*PublicKey, error) {
 	blk, _ := pem.Decode(b)
+	if blk != nil && strings.Contains(blk.Type, "PRIVATE KEY") {
+		return nil, fmt.Errorf("%s holds a private key; a verifier takes only the public half (%s): never hand out the private key", source, PublicKeyFile)
+	}
 	if blk == nil || blk.Type != "PUBLIC KEY" {
 		return nil, fmt.Errorf("public key %s: no PEM \"PUBLIC KEY\" block", source)
 	}

@@ -1,7 +1,9 @@
 package suite
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"regexp"
 	"slices"
@@ -41,6 +43,9 @@ var (
 
 // syntaxError turns a YAML parse error into a ConfigError with its line.
 func syntaxError(file string, err error) *ConfigError {
+	if errors.Is(err, io.EOF) {
+		return &ConfigError{File: file, Msg: "the file is empty (a suite starts with suite:, provider:, targets:, probes: and claims:)"}
+	}
 	if m := syntaxLineRE.FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		return &ConfigError{File: file, Line: line, Msg: m[2]}
@@ -173,10 +178,22 @@ func check(file string, n *yaml.Node, t reflect.Type, path string) error {
 }
 
 // typeCheck decodes n into a scratch value of type t to report a type error
-// at the field that has it.
+// at the field that has it, in the user's words (typeMessage). Booleans are
+// strict: only true and false.
 func typeCheck(file string, n *yaml.Node, t reflect.Type, path string) error {
+	bt := t
+	for bt.Kind() == reflect.Pointer {
+		bt = bt.Elem()
+	}
+	if bt.Kind() == reflect.Bool && !strictBool(n) && n.ShortTag() != "!!null" {
+		return &ConfigError{File: file, Line: n.Line, Field: path, Msg: typeMessage(n, t)}
+	}
 	if err := n.Decode(reflect.New(t).Interface()); err != nil {
-		return &ConfigError{File: file, Line: n.Line, Field: path, Msg: cleanYAMLError(err)}
+		msg := cleanYAMLError(err)
+		if strings.HasPrefix(msg, "cannot unmarshal ") {
+			msg = typeMessage(n, t)
+		}
+		return &ConfigError{File: file, Line: n.Line, Field: path, Msg: msg}
 	}
 	return nil
 }

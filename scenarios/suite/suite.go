@@ -111,7 +111,7 @@ func Parse(file string, data []byte) (*Suite, error) {
 		return nil, syntaxError(file, err)
 	}
 	if len(doc.Content) == 0 {
-		return nil, &ConfigError{File: file, Msg: "empty suite"}
+		return nil, &ConfigError{File: file, Msg: "the file is empty (a suite starts with suite:, provider:, targets:, probes: and claims:)"}
 	}
 	var sf suiteFile
 	if err := DecodeStrict(file, doc.Content[0], &sf, ""); err != nil {
