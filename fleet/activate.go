@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/sovbench/sovbench/attest"
+	"github.com/sovbench/sovbench/fleet/api"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -121,7 +122,7 @@ func (s *Server) verifierName() string { return "sovbench serve, key " + s.cfg.K
 // agent, it checks the EK and AK (attest.NewChallenge) and returns a
 // credential encrypted to the EK for the AK, keeping the secret.
 func (s *Server) activate(w http.ResponseWriter, r *http.Request) {
-	var req ActivateRequest
+	var req api.ActivateRequest
 	if !decodeBody(w, r, maxActivateBody, &req) {
 		s.metrics.activations.WithLabelValues("bad_request").Inc()
 		return
@@ -151,7 +152,7 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request) {
 	}
 	ch.Verifier = s.verifierName()
 	s.metrics.activations.WithLabelValues("challenged").Inc()
-	writeJSON(w, http.StatusOK, ActivateResponse{Challenge: ch, Expires: is.expires.UTC()})
+	writeJSON(w, http.StatusOK, api.ActivateResponse{Challenge: ch, Expires: is.expires.UTC()})
 }
 
 // confirmActivations requires every TPM record of a submission to answer a

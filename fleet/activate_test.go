@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/sovbench/sovbench/fleet/api"
 )
 
 func TestChallengeBook(t *testing.T) {
@@ -88,7 +90,7 @@ func FuzzActivateBody(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	good, _ := json.Marshal(ActivateRequest{Suite: "fleet-host", Nonce: n.Nonce})
+	good, _ := json.Marshal(api.ActivateRequest{Suite: "fleet-host", Nonce: n.Nonce})
 	f.Add(good)
 	f.Add([]byte(`{"suite":"fleet-host","nonce":"` + n.Nonce + `","ek":{"algorithm":"RSA","public":"MAo="},"ak":{"public":"AAE=","create_signature":"AAAAAAAAAAA="}}`))
 	f.Add([]byte(`{"suite":"fleet-host","nonce":"AAAA"}`))
@@ -102,7 +104,7 @@ func FuzzActivateBody(f *testing.F) {
 		if rec.Code == http.StatusOK {
 			return
 		}
-		var ae apiError
+		var ae api.Error
 		if rec.Code >= 500 || json.Unmarshal(rec.Body.Bytes(), &ae) != nil || ae.Code == "" {
 			t.Fatalf("status %d body %q for %q", rec.Code, rec.Body.String(), body)
 		}

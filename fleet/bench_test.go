@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sovbench/sovbench/fleet/agent"
+	"github.com/sovbench/sovbench/fleet/api"
 	"github.com/sovbench/sovbench/fleet/pgtest"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios/plan"
@@ -16,7 +18,7 @@ import (
 
 // realEvidence runs the test suite's plan on this host once: the body every
 // benchmark submission carries is what a real agent sends.
-func realEvidence(b *testing.B, c *Client) []results.Evidence {
+func realEvidence(b *testing.B, c *agent.Client) []results.Evidence {
 	ctx := context.Background()
 	p, err := c.Plan(ctx, "fleet-host")
 	if err != nil {
@@ -53,7 +55,7 @@ func BenchmarkSubmit(b *testing.B) {
 // none) is the CPU time of the store's own server processes.
 func benchSubmitWith(b *testing.B, kind storeKind, serverCPU func() time.Duration) {
 	ts := newTestServerWith(b, "testdata", kind)
-	agents := make([]*Client, 8)
+	agents := make([]*agent.Client, 8)
 	for i := range agents {
 		agents[i] = ts.enrolled(b, "host")
 	}
@@ -72,12 +74,12 @@ func benchSubmitWith(b *testing.B, kind storeKind, serverCPU func() time.Duratio
 	}
 }
 
-func benchSubmit(b *testing.B, agents []*Client, ev []results.Evidence, serverCPU func() time.Duration) {
+func benchSubmit(b *testing.B, agents []*agent.Client, ev []results.Evidence, serverCPU func() time.Duration) {
 	cpu := cpuTime
 	if serverCPU != nil {
 		cpu = func() time.Duration { return cpuTime() + serverCPU() }
 	}
-	body, _ := json.Marshal(Submission{Suite: "fleet-host", Evidence: ev})
+	body, _ := json.Marshal(api.Submission{Suite: "fleet-host", Evidence: ev})
 	ctx := context.Background()
 	var next sync.Mutex
 	i := 0
@@ -95,7 +97,7 @@ func benchSubmit(b *testing.B, agents []*Client, ev []results.Evidence, serverCP
 				b.Error(err)
 				return
 			}
-			if _, err := c.Submit(ctx, Submission{Suite: "fleet-host", Nonce: n.Nonce, Started: time.Now(), Evidence: ev}); err != nil {
+			if _, err := c.Submit(ctx, api.Submission{Suite: "fleet-host", Nonce: n.Nonce, Started: time.Now(), Evidence: ev}); err != nil {
 				b.Error(err)
 				return
 			}

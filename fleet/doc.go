@@ -40,6 +40,12 @@
 // ("postgres://…", OpenStore) for large fleets or several verifiers
 // sharing it. fleet/pgtest starts a throwaway PostgreSQL for tests.
 //
+// The wire protocol (request and response bodies, refusal codes, the rule
+// for agent names) is package fleet/api; the agent's side (the client and
+// the enrol-run-submit loop) is package fleet/agent, which links neither
+// this package nor any database driver, so that the slim agent binary
+// (cmd/sovbench-agent) stays small.
+//
 // It is a package of its own, not part of scenarios, because it adds a
 // network service, credentials and metrics that local and SSH runs never
 // need; it imports scenarios (plans, evaluation), verify and results, and

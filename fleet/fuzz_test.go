@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/sovbench/sovbench/fleet/api"
 )
 
 // FuzzSubmitBody posts arbitrary bodies as an enrolled agent: whatever the
@@ -18,7 +20,7 @@ func FuzzSubmitBody(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	good, _ := json.Marshal(Submission{Suite: "fleet-host", Nonce: n.Nonce})
+	good, _ := json.Marshal(api.Submission{Suite: "fleet-host", Nonce: n.Nonce})
 	f.Add(good)
 	f.Add([]byte(`{"suite":"fleet-host","nonce":"AAAA","evidence":[{"id":"host/host","probe":"host","target":"host","tpm":{}}]}`))
 	f.Add([]byte(`{"suite":1}`))
@@ -32,7 +34,7 @@ func FuzzSubmitBody(f *testing.F) {
 		if rec.Code == http.StatusOK {
 			return
 		}
-		var ae apiError
+		var ae api.Error
 		if rec.Code >= 500 || json.Unmarshal(rec.Body.Bytes(), &ae) != nil || ae.Code == "" {
 			t.Fatalf("status %d body %q for %q", rec.Code, rec.Body.String(), body)
 		}

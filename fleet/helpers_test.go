@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sovbench/sovbench/fleet/agent"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/sign"
 	"github.com/sovbench/sovbench/results/store"
@@ -70,10 +71,10 @@ func newTestServerWith(tb testing.TB, suitesDir string, kind storeKind) *testSer
 }
 
 // client returns a client that trusts the test server's certificate.
-func (ts *testServer) client(tb testing.TB) *Client {
+func (ts *testServer) client(tb testing.TB) *agent.Client {
 	tb.Helper()
 	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.http.Certificate().Raw})
-	c, err := NewClient(ts.http.URL, ca)
+	c, err := agent.NewClient(ts.http.URL, ca)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -81,7 +82,7 @@ func (ts *testServer) client(tb testing.TB) *Client {
 }
 
 // enrolled returns a client enrolled as name with a fresh token.
-func (ts *testServer) enrolled(tb testing.TB, name string) *Client {
+func (ts *testServer) enrolled(tb testing.TB, name string) *agent.Client {
 	tb.Helper()
 	ctx := context.Background()
 	tok, err := ts.store.IssueToken(ctx, time.Hour)

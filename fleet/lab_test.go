@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sovbench/sovbench/fleet/api"
 	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/lab/labtest"
 )
@@ -87,7 +88,7 @@ providers:
 	})
 	url := "https://" + ln.Addr().String()
 
-	agent := func(host, token string) (string, error) {
+	runAgent := func(host, token string) (string, error) {
 		name := strings.TrimPrefix(host, "fleet/")
 		return labtest.TryExec(l, host, time.Minute, bin, "-o", "json", "agent", "--server", url, "--ca", ca,
 			"--token", token, "--suite", "lab-host", "--name", name, "--credentials", filepath.Join(dir, name+".json"),
@@ -104,8 +105,8 @@ providers:
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				out, err := agent(fmt.Sprintf("fleet/h%d", i+1), tok)
-				var resp SubmitResponse
+				out, err := runAgent(fmt.Sprintf("fleet/h%d", i+1), tok)
+				var resp api.SubmitResponse
 				if err == nil {
 					err = json.Unmarshal([]byte(out), &resp)
 				}
@@ -128,7 +129,7 @@ providers:
 	})
 	t.Run("a lab host with a wrong token is refused", func(t *testing.T) {
 		os.Remove(filepath.Join(dir, "h1.json"))
-		_, err := agent("fleet/h1", "sbt_forged")
+		_, err := runAgent("fleet/h1", "sbt_forged")
 		if err == nil || !strings.Contains(err.Error(), "forbidden") {
 			t.Fatalf("got %v, want a forbidden refusal", err)
 		}

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sovbench/sovbench/fleet/agent"
+	"github.com/sovbench/sovbench/fleet/api"
 	"github.com/sovbench/sovbench/scenarios/plan"
 )
 
@@ -61,7 +63,7 @@ func TestMutualTLSAgents(t *testing.T) {
 	ts := newTestServer(t)
 	ca := withAgentCA(t, ts)
 	creds := filepath.Join(t.TempDir(), "agent.json")
-	var enrolled Credentials
+	var enrolled agent.Credentials
 
 	t.Run("an agent enrolled with a CSR runs and submits with its certificate alone", func(t *testing.T) {
 		c := ts.client(t)
@@ -76,7 +78,7 @@ func TestMutualTLSAgents(t *testing.T) {
 		if err := json.Unmarshal(b, &enrolled); err != nil || enrolled.Certificate == "" || enrolled.Credential != "" {
 			t.Fatalf("saved credentials %s: %v", b, err)
 		}
-		resp, err := RunOnce(ctx, c, "fleet-host", plan.Env{})
+		resp, err := agent.RunOnce(ctx, c, "fleet-host", plan.Env{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +129,7 @@ func TestMutualTLSAgents(t *testing.T) {
 		})
 	}
 	t.Run("bearer credentials keep working beside certificates", func(t *testing.T) {
-		if _, err := RunOnce(ctx, ts.enrolled(t, "bearer-host"), "fleet-host", plan.Env{}); err != nil {
+		if _, err := agent.RunOnce(ctx, ts.enrolled(t, "bearer-host"), "fleet-host", plan.Env{}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -148,7 +150,7 @@ func TestMutualTLSAgents(t *testing.T) {
 		refusedWith(t, err, "revoked", "agent certificate not accepted: agent revoked: "+enrolled.AgentID)
 		_, err = bearer.Nonce(ctx, "fleet-host")
 		refusedWith(t, err, "revoked", "agent credential not accepted: agent revoked: "+bearerID)
-		if _, err := RunOnce(ctx, other, "fleet-host", plan.Env{}); err != nil {
+		if _, err := agent.RunOnce(ctx, other, "fleet-host", plan.Env{}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -158,8 +160,8 @@ func TestMutualTLSAgents(t *testing.T) {
 		der[len(der)-3] ^= 1 // inside the signature
 		tok := ts.token(t)
 		c := ts.client(t)
-		var r EnrolResponse
-		err := c.call(ctx, "POST", "/v1/enrol", EnrolRequest{Token: tok, Name: "bad-csr", CSR: der}, &r)
+		var r api.EnrolResponse
+		err := c.Do(ctx, "POST", "/v1/enrol", api.EnrolRequest{Token: tok, Name: "bad-csr", CSR: der}, &r)
 		refusal(t, err, "bad_request")
 		if _, err := c.Enrol(ctx, tok, "bad-csr"); err != nil {
 			t.Fatalf("the token was spent by a refused enrolment: %v", err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sovbench/sovbench/fleet/agent"
 	"github.com/sovbench/sovbench/fleet/pgtest"
 	"github.com/sovbench/sovbench/scenarios/plan"
 )
@@ -30,7 +31,7 @@ func testServeOnPostgreSQL(t *testing.T, pg *pgtest.Server) {
 	if err := c.EnsureEnrolled(ctx, credPath, tok, "web-1"); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := RunOnce(ctx, c, "fleet-host", plan.Env{})
+	resp, err := agent.RunOnce(ctx, c, "fleet-host", plan.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/attest"
+	"github.com/sovbench/sovbench/fleet/api"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/sign"
 	"github.com/sovbench/sovbench/scenarios/plan"
@@ -154,7 +155,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func refuse(w http.ResponseWriter, status int, code string, err error) {
-	writeJSON(w, status, apiError{Code: code, Error: err.Error()})
+	writeJSON(w, status, api.Error{Code: code, Error: err.Error()})
 }
 
 // decodeBody decodes a JSON body strictly, at most max bytes.
@@ -175,7 +176,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, max int64, v any) bool {
 }
 
 func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
-	var req EnrolRequest
+	var req api.EnrolRequest
 	if !decodeBody(w, r, 64<<10, &req) {
 		return
 	}
@@ -198,7 +199,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusInternalServerError, "internal", errors.New("enrolment failed"))
 		return
 	}
-	resp := EnrolResponse{AgentID: a.ID, Credential: cred}
+	resp := api.EnrolResponse{AgentID: a.ID, Credential: cred}
 	if csr != nil {
 		// The bearer credential stays unused (its hash is in the store,
 		// nobody holds it): this agent authenticates with the certificate.
@@ -298,7 +299,7 @@ func (s *Server) plan(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) nonce(w http.ResponseWriter, r *http.Request) {
-	var req NonceRequest
+	var req api.NonceRequest
 	if !decodeBody(w, r, 64<<10, &req) {
 		return
 	}
@@ -308,5 +309,5 @@ func (s *Server) nonce(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n, is := s.nonces.issue(a.ID, req.Suite)
-	writeJSON(w, http.StatusOK, NonceResponse{Nonce: n, RunID: is.runID, Expires: is.expires.UTC(), SuiteSHA256: su.SHA256})
+	writeJSON(w, http.StatusOK, api.NonceResponse{Nonce: n, RunID: is.runID, Expires: is.expires.UTC(), SuiteSHA256: su.SHA256})
 }

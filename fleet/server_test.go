@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sovbench/sovbench/fleet/agent"
+	"github.com/sovbench/sovbench/fleet/api"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/sign"
 	"github.com/sovbench/sovbench/scenarios/plan"
@@ -29,7 +31,7 @@ func TestAgentEnrolsRunsAndSubmits(t *testing.T) {
 	if err := c.EnsureEnrolled(ctx, credPath, tok, "web-1"); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := RunOnce(ctx, c, "fleet-host", plan.Env{})
+	resp, err := agent.RunOnce(ctx, c, "fleet-host", plan.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +121,7 @@ func get(t *testing.T, c *http.Client, url string) string {
 // refusal asserts that err is the verifier refusing with code.
 func refusal(t *testing.T, err error, code string) {
 	t.Helper()
-	var re *RefusedError
+	var re *agent.RefusedError
 	if !errors.As(err, &re) || re.Code != code {
 		t.Fatalf("got %v, want a refusal with code %s", err, code)
 	}
@@ -138,11 +140,11 @@ func TestRefusals(t *testing.T) {
 	ts := newTestServer(t)
 	good := ts.enrolled(t, "web-1")
 	other := ts.enrolled(t, "web-2")
-	submit := func(c *Client, nonce string, ev []results.Evidence) error {
-		_, err := c.Submit(ctx, Submission{Suite: "fleet-host", Nonce: nonce, Evidence: ev})
+	submit := func(c *agent.Client, nonce string, ev []results.Evidence) error {
+		_, err := c.Submit(ctx, api.Submission{Suite: "fleet-host", Nonce: nonce, Evidence: ev})
 		return err
 	}
-	fresh := func(c *Client) string {
+	fresh := func(c *agent.Client) string {
 		n, err := c.Nonce(ctx, "fleet-host")
 		if err != nil {
 			t.Fatal(err)
@@ -210,7 +212,7 @@ func TestRefusals(t *testing.T) {
 		refusal(t, submit(good, fresh(good), []results.Evidence{big}), "too_large")
 	})
 	t.Run("a submission with unknown fields is refused", func(t *testing.T) {
-		err := good.call(ctx, http.MethodPost, "/v1/submit", map[string]any{"suite": "fleet-host", "verdicts": []string{"pass"}}, &SubmitResponse{})
+		err := good.Do(ctx, http.MethodPost, "/v1/submit", map[string]any{"suite": "fleet-host", "verdicts": []string{"pass"}}, &api.SubmitResponse{})
 		refusal(t, err, "bad_request")
 	})
 	t.Run("an unknown suite is refused", func(t *testing.T) {

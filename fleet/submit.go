@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/sovbench/sovbench/fleet/api"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/store"
 	"github.com/sovbench/sovbench/scenarios/claims"
@@ -25,7 +26,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		s.metrics.submissions.WithLabelValues(outcome).Inc()
 		s.metrics.latency.WithLabelValues(outcome).Observe(time.Since(began).Seconds())
 	}()
-	var sub Submission
+	var sub api.Submission
 	if !decodeBody(w, r, s.cfg.MaxBody, &sub) {
 		outcome = "bad_request"
 		return
@@ -69,7 +70,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	outcome = "accepted"
 	s.record(su.Name, map[probeKey]latestRun{{su.Name, a.Name}: l})
 	s.cfg.Log.Info("report", "run", rep.RunID, "agent", a.Name, "suite", su.Name, "counts", rep.Counts().String())
-	writeJSON(w, http.StatusOK, SubmitResponse{RunID: rep.RunID, KeyID: s.cfg.Key.ID, Satisfied: rep.Satisfied(), Verdicts: rep.Verdicts})
+	writeJSON(w, http.StatusOK, api.SubmitResponse{RunID: rep.RunID, KeyID: s.cfg.Key.ID, AgentID: a.ID, Satisfied: rep.Satisfied(), Verdicts: rep.Verdicts})
 }
 
 func nonceCode(err error) string {
@@ -96,7 +97,7 @@ func nonceStatus(err error) int {
 // plan's steps in suite order (a step the agent did not report is recorded
 // as interrupted, evidence the plan did not ask for is dropped) and the
 // verdicts evaluated here, never the agent's.
-func (s *Server) report(su *suite.Suite, t suite.TargetSpec, a Agent, is issued, sub Submission) *results.Report {
+func (s *Server) report(su *suite.Suite, t suite.TargetSpec, a Agent, is issued, sub api.Submission) *results.Report {
 	started := sub.Started.UTC()
 	if started.Before(is.at) || started.After(time.Now()) {
 		started = is.at.UTC() // the agent cannot have started before it had the nonce

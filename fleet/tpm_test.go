@@ -11,6 +11,8 @@ import (
 
 	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/attest/swtpm/swtpmtest"
+	"github.com/sovbench/sovbench/fleet/agent"
+	"github.com/sovbench/sovbench/fleet/api"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/sign"
 	"github.com/sovbench/sovbench/scenarios/plan"
@@ -21,7 +23,7 @@ import (
 // swtpm, and an agent enrolled with it.
 type tpmFleet struct {
 	ts   *testServer
-	c    *Client
+	c    *agent.Client
 	plan plan.Plan
 }
 
@@ -55,7 +57,7 @@ func newTPMFleet(t *testing.T, boot bool) *tpmFleet {
 }
 
 // nonce asks c for a nonce of the TPM suite.
-func (f *tpmFleet) nonce(t *testing.T, c *Client) NonceResponse {
+func (f *tpmFleet) nonce(t *testing.T, c *agent.Client) api.NonceResponse {
 	t.Helper()
 	n, err := c.Nonce(context.Background(), tpmSuite)
 	if err != nil {
@@ -66,10 +68,10 @@ func (f *tpmFleet) nonce(t *testing.T, c *Client) NonceResponse {
 
 // run runs the plan with the quote bound to n and the AK activated by
 // activate (nil: locally), and returns the evidence to submit.
-func (f *tpmFleet) run(t *testing.T, n NonceResponse, activate attest.Activator) []results.Evidence {
+func (f *tpmFleet) run(t *testing.T, n api.NonceResponse, activate attest.Activator) []results.Evidence {
 	t.Helper()
 	raw, _ := base64.StdEncoding.DecodeString(n.Nonce)
-	ev := runBound(context.Background(), f.plan, plan.Env{}, n.RunID, n.SuiteSHA256, raw, activate)
+	ev := agent.RunBound(context.Background(), f.plan, plan.Env{}, n, raw, activate)
 	if tpmOf(ev).TPM == nil {
 		t.Fatalf("the TPM probe failed: %+v", tpmOf(ev).Failure)
 	}
@@ -104,7 +106,7 @@ func TestTPMQuoteBindsTheIssuedNonce(t *testing.T) {
 	c := f.c
 
 	t.Run("an AK the verifier challenged, quoting the issued nonce and the evidence, is accepted and verifies", func(t *testing.T) {
-		resp, err := RunOnce(ctx, c, tpmSuite, plan.Env{})
+		resp, err := agent.RunOnce(ctx, c, tpmSuite, plan.Env{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,7 +131,7 @@ func TestTPMQuoteBindsTheIssuedNonce(t *testing.T) {
 	t.Run("a quote made for another nonce is refused", func(t *testing.T) {
 		n, other := f.nonce(t, c), f.nonce(t, c)
 		ev := f.run(t, n, c.Activator(tpmSuite, other.Nonce)) // activated for the run it is submitted under
-		_, err := c.Submit(ctx, Submission{Suite: tpmSuite, Nonce: other.Nonce, Evidence: ev})
+		_, err := c.Submit(ctx, api.Submission{Suite: tpmSuite, Nonce: other.Nonce, Evidence: ev})
 		refusedWith(t, err, "tpm_binding", "not the one issued")
 	})
 	t.Run("evidence changed after the quote is refused", func(t *testing.T) {
@@ -140,7 +142,7 @@ func TestTPMQuoteBindsTheIssuedNonce(t *testing.T) {
 				ev[i].Duration++
 			}
 		}
-		_, err := c.Submit(ctx, Submission{Suite: tpmSuite, Nonce: n.Nonce, Evidence: ev})
+		_, err := c.Submit(ctx, api.Submission{Suite: tpmSuite, Nonce: n.Nonce, Evidence: ev})
 		refusedWith(t, err, "tpm_binding", "quote was made for evidence digest")
 	})
 }
@@ -151,8 +153,8 @@ func TestTPMActivationRefusals(t *testing.T) {
 	ctx := context.Background()
 	f := newTPMFleet(t, false)
 	c, other := f.c, f.ts.enrolled(t, "other-host")
-	submit := func(c *Client, n NonceResponse, ev []results.Evidence) error {
-		_, err := c.Submit(ctx, Submission{Suite: tpmSuite, Nonce: n.Nonce, Evidence: ev})
+	submit := func(c *agent.Client, n api.NonceResponse, ev []results.Evidence) error {
+		_, err := c.Submit(ctx, api.Submission{Suite: tpmSuite, Nonce: n.Nonce, Evidence: ev})
 		return err
 	}
 	// accepted is an activation the verifier has confirmed and spent.

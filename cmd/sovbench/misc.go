@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sovbench/sovbench/fleet/agent"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/render"
 	"github.com/sovbench/sovbench/scenarios/claims"
@@ -63,7 +64,7 @@ func (a *app) claimsCommand() *cobra.Command {
 func (a *app) agentCommand() *cobra.Command {
 	var stdio bool
 	var env plan.Env
-	var fo fleetAgentOpts
+	var fo agent.Options
 	cmd := &cobra.Command{
 		Use:   "agent",
 		Short: "Run probes on this host for a remote runner",
@@ -73,7 +74,7 @@ standard output; runners use it inside lab namespaces and over SSH.`,
 		Example: "  ip netns exec sb-lab-h1 sovbench agent --stdio < plan.json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if fo.server != "" {
+			if fo.Server != "" {
 				return a.runFleetAgent(cmd.Context(), fo, env)
 			}
 			if !stdio {
@@ -91,6 +92,6 @@ standard output; runners use it inside lab namespaces and over SSH.`,
 	// place of this machine. Hidden from --help; never in a suite or a plan.
 	cmd.Flags().StringVar(&env.LabFixture, plan.LabFixtureFlag, "", "lab host identity fixture root (set by the lab)")
 	_ = cmd.Flags().MarkHidden(plan.LabFixtureFlag) // cannot fail: defined just above
-	fo.flags(cmd)
+	fleetAgentFlags(cmd, &fo)
 	return cmd
 }

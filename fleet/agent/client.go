@@ -1,4 +1,4 @@
-package fleet
+package agent
 
 import (
 	"bytes"
@@ -11,16 +11,15 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"sync/atomic"
 	"time"
 
 	"github.com/sovbench/sovbench/attest"
-	"github.com/sovbench/sovbench/internal/atomicfile"
+	"github.com/sovbench/sovbench/fleet/api"
 	"github.com/sovbench/sovbench/scenarios/plan"
 )
 
-// RefusedError is a call the verifier refused; Code is stable (see apiError).
+// RefusedError is a call the verifier refused; Code is stable (api.Code…).
 type RefusedError struct {
 	Status  int
 	Code    string
@@ -68,8 +67,10 @@ func NewClient(base string, caPEM []byte) (*Client, error) {
 	return c, nil
 }
 
-// call sends body (JSON) to path and decodes the answer into out.
-func (c *Client) call(ctx context.Context, method, path string, body, out any) error {
+// Do sends one protocol call: body (JSON, nil for none) to path, and
+// decodes the answer into out. A refusal is a *RefusedError. The typed
+// methods (Enrol, Plan, Nonce, Activate, Submit) wrap it.
+func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -96,9 +97,9 @@ func (c *Client) call(ctx context.Context, method, path string, body, out any) e
 		return fmt.Errorf("reading %s answer: %w", path, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		var ae apiError
+		var ae api.Error
 		if json.Unmarshal(data, &ae) != nil || ae.Code == "" {
-			ae = apiError{Code: "http", Error: string(bytes.TrimSpace(data))}
+			ae = api.Error{Code: "http", Error: string(bytes.TrimSpace(data))}
 		}
 		return &RefusedError{Status: resp.StatusCode, Code: ae.Code, Message: ae.Error}
 	}
@@ -109,9 +110,9 @@ func (c *Client) call(ctx context.Context, method, path string, body, out any) e
 }
 
 // Enrol spends an enrolment token; on success the client keeps the credential.
-func (c *Client) Enrol(ctx context.Context, token, name string) (EnrolResponse, error) {
-	var r EnrolResponse
-	if err := c.call(ctx, http.MethodPost, "/v1/enrol", EnrolRequest{Token: token, Name: name}, &r); err != nil {
+func (c *Client) Enrol(ctx context.Context, token, name string) (api.EnrolResponse, error) {
+	var r api.EnrolResponse
+	if err := c.Do(ctx, http.MethodPost, "/v1/enrol", api.EnrolRequest{Token: token, Name: name}, &r); err != nil {
 		return r, fmt.Errorf("enrolling: %w", err)
 	}
 	c.Credential = r.Credential
@@ -121,16 +122,16 @@ func (c *Client) Enrol(ctx context.Context, token, name string) (EnrolResponse, 
 // Plan fetches the plan of suite for this agent.
 func (c *Client) Plan(ctx context.Context, suite string) (plan.Plan, error) {
 	var p plan.Plan
-	if err := c.call(ctx, http.MethodGet, "/v1/plan?suite="+url.QueryEscape(suite), nil, &p); err != nil {
+	if err := c.Do(ctx, http.MethodGet, "/v1/plan?suite="+url.QueryEscape(suite), nil, &p); err != nil {
 		return p, fmt.Errorf("fetching plan: %w", err)
 	}
 	return p, nil
 }
 
 // Nonce asks for a fresh single-use nonce for a run of suite.
-func (c *Client) Nonce(ctx context.Context, suite string) (NonceResponse, error) {
-	var r NonceResponse
-	if err := c.call(ctx, http.MethodPost, "/v1/nonce", NonceRequest{Suite: suite}, &r); err != nil {
+func (c *Client) Nonce(ctx context.Context, suite string) (api.NonceResponse, error) {
+	var r api.NonceResponse
+	if err := c.Do(ctx, http.MethodPost, "/v1/nonce", api.NonceRequest{Suite: suite}, &r); err != nil {
 		return r, fmt.Errorf("getting nonce: %w", err)
 	}
 	return r, nil
@@ -138,9 +139,9 @@ func (c *Client) Nonce(ctx context.Context, suite string) (NonceResponse, error)
 
 // Activate asks for a credential-activation challenge for the EK and AK in
 // r, for the run nonce opened.
-func (c *Client) Activate(ctx context.Context, suite, nonce string, r attest.ActivationRequest) (ActivateResponse, error) {
-	var resp ActivateResponse
-	if err := c.call(ctx, http.MethodPost, "/v1/activate", ActivateRequest{Suite: suite, Nonce: nonce, EK: r.EK, AK: r.AK}, &resp); err != nil {
+func (c *Client) Activate(ctx context.Context, suite, nonce string, r attest.ActivationRequest) (api.ActivateResponse, error) {
+	var resp api.ActivateResponse
+	if err := c.Do(ctx, http.MethodPost, "/v1/activate", api.ActivateRequest{Suite: suite, Nonce: nonce, EK: r.EK, AK: r.AK}, &resp); err != nil {
 		return resp, fmt.Errorf("asking for an activation challenge: %w", err)
 	}
 	return resp, nil
@@ -156,52 +157,10 @@ func (c *Client) Activator(suite, nonce string) attest.Activator {
 }
 
 // Submit sends a run's evidence and returns the verifier's verdicts.
-func (c *Client) Submit(ctx context.Context, sub Submission) (SubmitResponse, error) {
-	var r SubmitResponse
-	if err := c.call(ctx, http.MethodPost, "/v1/submit", sub, &r); err != nil {
+func (c *Client) Submit(ctx context.Context, sub api.Submission) (api.SubmitResponse, error) {
+	var r api.SubmitResponse
+	if err := c.Do(ctx, http.MethodPost, "/v1/submit", sub, &r); err != nil {
 		return r, fmt.Errorf("submitting evidence: %w", err)
 	}
 	return r, nil
-}
-
-// Credentials is what an agent saves after enrolling: a bearer credential,
-// or a client certificate and its key (PEM).
-type Credentials struct {
-	Server      string `json:"server"`
-	AgentID     string `json:"agent_id"`
-	Credential  string `json:"credential,omitempty"`
-	Certificate string `json:"certificate,omitempty"`
-	Key         string `json:"key,omitempty"`
-}
-
-// EnsureEnrolled loads the credential saved at path for this client's
-// server, or enrols with token and saves it there (mode 0600).
-func (c *Client) EnsureEnrolled(ctx context.Context, path, token, name string) error {
-	if b, err := os.ReadFile(path); err == nil {
-		var cr Credentials
-		if err := json.Unmarshal(b, &cr); err != nil {
-			return fmt.Errorf("reading credentials %s: %w", path, err)
-		}
-		if cr.Server == c.Base && cr.Certificate != "" && c.MutualTLS {
-			return c.useCertificatePEM(cr.Certificate, cr.Key)
-		}
-		if cr.Server == c.Base && cr.Credential != "" && !c.MutualTLS {
-			c.Credential = cr.Credential
-			return nil
-		}
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("reading credentials: %w", err)
-	}
-	if token == "" {
-		return fmt.Errorf("enrolling: no saved credential for %s in %s and no --token", c.Base, path)
-	}
-	cr, err := c.enrolFor(ctx, token, name)
-	if err != nil {
-		return err
-	}
-	b, _ := json.MarshalIndent(cr, "", "  ")
-	if err := atomicfile.Write(path, append(b, '\n'), 0o600); err != nil {
-		return fmt.Errorf("saving credentials: %w", err)
-	}
-	return nil
 }

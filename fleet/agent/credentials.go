@@ -1,4 +1,4 @@
-package fleet
+package agent
 
 import (
 	"context"
@@ -7,10 +7,59 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"net/http"
+	"os"
+
+	"github.com/sovbench/sovbench/fleet/api"
+	"github.com/sovbench/sovbench/internal/atomicfile"
+	"github.com/sovbench/sovbench/internal/strictjson"
 )
+
+// Credentials is what an agent saves after enrolling: a bearer credential,
+// or a client certificate and its key (PEM).
+type Credentials struct {
+	Server      string `json:"server"`
+	AgentID     string `json:"agent_id"`
+	Credential  string `json:"credential,omitempty"`
+	Certificate string `json:"certificate,omitempty"`
+	Key         string `json:"key,omitempty"`
+}
+
+// EnsureEnrolled loads the credential saved at path for this client's
+// server, or enrols with token and saves it there (mode 0600).
+func (c *Client) EnsureEnrolled(ctx context.Context, path, token, name string) error {
+	if b, err := os.ReadFile(path); err == nil {
+		var cr Credentials
+		if err := strictjson.Decode(b, &cr); err != nil {
+			return fmt.Errorf("reading credentials %s: %w", path, err)
+		}
+		if cr.Server == c.Base && cr.Certificate != "" && c.MutualTLS {
+			return c.useCertificatePEM(cr.Certificate, cr.Key)
+		}
+		if cr.Server == c.Base && cr.Credential != "" && !c.MutualTLS {
+			c.Credential = cr.Credential
+			return nil
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("reading credentials: %w", err)
+	}
+	if token == "" {
+		return fmt.Errorf("enrolling: no saved credential for %s in %s and no --token", c.Base, path)
+	}
+	cr, err := c.enrolFor(ctx, token, name)
+	if err != nil {
+		return err
+	}
+	b, _ := json.MarshalIndent(cr, "", "  ")
+	if err := atomicfile.Write(path, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("saving credentials: %w", err)
+	}
+	return nil
+}
 
 // clientCertificate is the transport's GetClientCertificate: the agent's
 // certificate once it has one, else none (bearer credentials).
@@ -53,8 +102,8 @@ func (c *Client) EnrolWithCertificate(ctx context.Context, token, name string) (
 	if err != nil {
 		return Credentials{}, fmt.Errorf("enrolling: creating certificate request: %w", err)
 	}
-	var r EnrolResponse
-	if err := c.call(ctx, http.MethodPost, "/v1/enrol", EnrolRequest{Token: token, Name: name, CSR: csr}, &r); err != nil {
+	var r api.EnrolResponse
+	if err := c.Do(ctx, http.MethodPost, "/v1/enrol", api.EnrolRequest{Token: token, Name: name, CSR: csr}, &r); err != nil {
 		return Credentials{}, fmt.Errorf("enrolling: %w", err)
 	}
 	if len(r.Certificate) == 0 {

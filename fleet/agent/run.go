@@ -1,4 +1,4 @@
-package fleet
+package agent
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/attest"
+	"github.com/sovbench/sovbench/fleet/api"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios/plan"
 )
@@ -18,34 +19,34 @@ import (
 // and the digest of the other evidence), submit, and return the verifier's
 // verdicts. env is what only this host's starter knows (a lab host's
 // fixture, see plan.Env); the zero value is the machine itself.
-func RunOnce(ctx context.Context, c *Client, suite string, env plan.Env) (SubmitResponse, error) {
+func RunOnce(ctx context.Context, c *Client, suite string, env plan.Env) (api.SubmitResponse, error) {
 	p, err := c.Plan(ctx, suite)
 	if err != nil {
-		return SubmitResponse{}, err
+		return api.SubmitResponse{}, err
 	}
 	n, err := c.Nonce(ctx, suite)
 	if err != nil {
-		return SubmitResponse{}, err
+		return api.SubmitResponse{}, err
 	}
 	raw, err := base64.StdEncoding.DecodeString(n.Nonce)
 	if err != nil {
-		return SubmitResponse{}, fmt.Errorf("decoding nonce: %w", err)
+		return api.SubmitResponse{}, fmt.Errorf("decoding nonce: %w", err)
 	}
-	sub := Submission{Suite: suite, Nonce: n.Nonce, Started: time.Now().UTC()}
+	sub := api.Submission{Suite: suite, Nonce: n.Nonce, Started: time.Now().UTC()}
 	rctx, cancel := context.WithDeadline(ctx, n.Expires)
 	defer cancel()
-	sub.Evidence = runBound(rctx, p, env, n.RunID, n.SuiteSHA256, raw, c.Activator(suite, n.Nonce))
+	sub.Evidence = RunBound(rctx, p, env, n, raw, c.Activator(suite, n.Nonce))
 	return c.Submit(ctx, sub)
 }
 
-// runBound runs the plan for a remote verifier in env: the plan's
+// RunBound runs the plan for a remote verifier in env: the plan's
 // evidence-binding (TPM) steps run last, their quotes bound to the
-// verifier's nonce and the digest of the other evidence of this run (runID,
-// suiteSHA), and their AKs activated by the verifier's challenge (activate;
-// nil activates locally).
-func runBound(ctx context.Context, p plan.Plan, env plan.Env, runID, suiteSHA string, nonce []byte, activate attest.Activator) []results.Evidence {
-	p.RunID, p.SuiteSHA256 = runID, suiteSHA
-	p.VerifierNonce, p.VerifierSource = nonce, "remote"
+// verifier's nonce (raw, the decoded n.Nonce) and the digest of the other
+// evidence of the run n opened, and their AKs activated by the verifier's
+// challenge (activate; nil activates locally).
+func RunBound(ctx context.Context, p plan.Plan, env plan.Env, n api.NonceResponse, raw []byte, activate attest.Activator) []results.Evidence {
+	p.RunID, p.SuiteSHA256 = n.RunID, n.SuiteSHA256
+	p.VerifierNonce, p.VerifierSource = raw, "remote"
 	env.Activate = activate
 	var (
 		mu  sync.Mutex

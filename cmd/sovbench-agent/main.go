@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/sovbench/sovbench/fleet/agent"
+	"github.com/sovbench/sovbench/fleet/api"
+	"github.com/sovbench/sovbench/scenarios/plan"
+)
+
+// version is set at link time (-ldflags "-X main.version=...").
+var version = "0.1.0-dev"
+
+// Exit codes, as sovbench's.
+const (
+	exitOK      = 0
+	exitClaims  = 1
+	exitUsage   = 2
+	exitRuntime = 3
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// opts are the command line's settings.
+type opts struct {
+	stdio, verbose, quiet bool
+	output                string
+	env                   plan.Env
+	fleet                 agent.Options
+}
+
+func parse(args []string, stderr io.Writer) (*opts, error) {
+	if len(args) > 0 && args[0] == "agent" { // as "sovbench agent ..."
+		args = args[1:]
+	}
+	o := &opts{}
+	fs := flag.NewFlagSet("sovbench-agent", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.BoolVar(&o.stdio, "stdio", false, "read a plan on stdin, write evidence lines on stdout")
+	fs.StringVar(&o.env.LabFixture, plan.LabFixtureFlag, "", "lab host identity fixture root (set by the lab)")
+	fs.StringVar(&o.output, "o", "text", "output of --server runs: text or json")
+	fs.StringVar(&o.output, "output", "text", "output of --server runs: text or json")
+	fs.BoolVar(&o.verbose, "v", false, "log every step")
+	fs.BoolVar(&o.quiet, "q", false, "print only errors and the result")
+	f := &o.fleet
+	fs.StringVar(&f.Server, "server", "", "verifier URL (https://host:port): run a suite for it instead of --stdio")
+	fs.StringVar(&f.Token, "token", "", "enrolment token (first run; the credential is saved)")
+	fs.StringVar(&f.Suite, "suite", "", "suite to run, by name")
+	fs.StringVar(&f.CA, "ca", "", "CA certificate (PEM) the verifier's certificate chains to")
+	fs.StringVar(&f.Name, "name", "", "agent name: letters, digits, '.', '-', '_' (default: host name); unique per verifier")
+	fs.StringVar(&f.Credentials, "credentials", agent.DefaultCredentials, "where the agent credential is saved")
+	fs.DurationVar(&f.Every, "every", 0, "repeat every interval (continuous monitoring); 0: once")
+	fs.BoolVar(&f.MutualTLS, "mtls", false, "enrol for a client certificate and authenticate with it (mutual TLS)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if o.output != "text" && o.output != "json" {
+		return nil, fmt.Errorf("-o %q: want text or json", o.output)
+	}
+	return o, nil
+}
+
+// run runs the command line and returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 1 && args[0] == "version" {
+		fmt.Fprintf(stdout, "sovbench-agent %s %s\n", version, commit())
+		return exitOK
+	}
+	o, err := parse(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "sovbench-agent:", err)
+		return exitUsage
+	}
+	switch {
+	case o.fleet.Server != "":
+		return o.serve(ctx, stdout, stderr)
+	case o.stdio:
+		if err := plan.ServeAgent(ctx, stdin, stdout, o.env); err != nil {
+			fmt.Fprintln(stderr, "sovbench-agent:", err)
+			return exitRuntime
+		}
+		return exitOK
+	}
+	fmt.Fprintln(stderr, "sovbench-agent: say --stdio or --server URL")
+	return exitUsage
+}
+
+// serve runs the fleet agent loop, printing every verdict it gets.
+func (o *opts) serve(ctx context.Context, stdout, stderr io.Writer) int {
+	level := slog.LevelWarn
+	if o.verbose {
+		level = slog.LevelDebug
+	}
+	if o.quiet {
+		level = slog.LevelError
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	err := agent.Serve(ctx, o.fleet, o.env, log, func(r api.SubmitResponse) error { return o.print(stdout, r) })
+	var oe *agent.OptionsError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, agent.ErrNotSatisfied):
+		return exitClaims
+	case errors.As(err, &oe):
+		fmt.Fprintln(stderr, "sovbench-agent:", err)
+		return exitUsage
+	}
+	fmt.Fprintln(stderr, "sovbench-agent:", err)
+	return exitRuntime
+}
+
+// print writes the verifier's answer: one JSON object, or a table.
+func (o *opts) print(w io.Writer, r api.SubmitResponse) error {
+	if o.output == "json" {
+		return json.NewEncoder(w).Encode(r)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TARGET\tCLAIM\tSTATUS\tREASON")
+	for _, v := range r.Verdicts {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", api.Escape(v.Target), api.Escape(v.Key()), v.Status, api.Escape(v.Reason))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "run %s for agent %s signed by %s\n", r.RunID, r.AgentID, r.KeyID)
+	return err
+}
+
+func commit() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				return s.Value
+			}
+		}
+	}
+	return ""
+}

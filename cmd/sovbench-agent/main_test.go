@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/sovbench/sovbench/results"
+)
+
+// TestSlimAgentLinksOnlyWhatRunsOnAHost enforces what the binary copied to
+// hosts must not link: no database driver, no tables or HTML rendering, no
+// report store or signing, no lab, no SSH client, no runner, no verifier
+// service and no CLI framework.
+func TestSlimAgentLinksOnlyWhatRunsOnAHost(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	out, err := exec.Command(goTool, "list", "-deps", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, path := range strings.Fields(string(out)) {
+		for _, banned := range []string{"modernc.org/sqlite", "github.com/jackc/pgx", "database/sql",
+			"github.com/sovbench/sovbench/results/render", "github.com/sovbench/sovbench/results/store",
+			"github.com/sovbench/sovbench/results/sign", "github.com/sovbench/sovbench/lab",
+			"golang.org/x/crypto/ssh", "github.com/sovbench/sovbench/scenarios/run", "github.com/sovbench/sovbench/verify",
+			"github.com/prometheus/", "github.com/spf13/cobra", "html/template"} {
+			if path == banned || strings.HasPrefix(path, banned+"/") || strings.HasPrefix(banned, "github.com/prometheus/") && strings.HasPrefix(path, banned) {
+				t.Errorf("the slim agent links %s", path)
+			}
+		}
+		if path == "github.com/sovbench/sovbench/fleet" {
+			t.Error("the slim agent links the verifier service (fleet)")
+		}
+	}
+}
+
+func runAgent(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestCommandLine(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		says string
+	}{
+		{"without a mode it says what to say", nil, exitUsage, "say --stdio or --server"},
+		{"an unknown flag is a usage error", []string{"--nope"}, exitUsage, "flag provided but not defined"},
+		{"a stray argument is a usage error", []string{"--stdio", "extra"}, exitUsage, `unexpected argument "extra"`},
+		{"--server without --suite is a usage error", []string{"agent", "--server", "https://127.0.0.1:1"}, exitUsage, "--server needs --suite"},
+		{"a hostile --name is refused before any call", []string{"--server", "https://127.0.0.1:1", "--suite", "s", "--name", "web\x1b[2J"}, exitUsage, `"web\x1b[2J"`},
+		{"an unknown output format is a usage error", []string{"-o", "yaml", "--stdio"}, exitUsage, "want text or json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, e := runAgent(t, "", tc.args...)
+			if code != tc.code || !strings.Contains(e, tc.says) {
+				t.Fatalf("exit %d, stderr %q; want %d saying %q", code, e, tc.code, tc.says)
+			}
+		})
+	}
+	t.Run("version names the binary", func(t *testing.T) {
+		code, o, _ := runAgent(t, "", "version")
+		if code != exitOK || !strings.HasPrefix(o, "sovbench-agent "+version) {
+			t.Fatalf("exit %d, %q", code, o)
+		}
+	})
+}
+
+// TestStdioRunsAPlanOnAFixtureHost is what the lab executor does: a plan on
+// standard input ("agent --stdio", the CLI's argument order), the host
+// probe reading a lab fixture, one evidence line out.
+func TestStdioRunsAPlanOnAFixtureHost(t *testing.T) {
+	root := t.TempDir()
+	for p, body := range map[string]string{"proc/sys/kernel/osrelease": "6.1-slim\n", ".sovbench/cpuid": "hypervisor_bit: 0\nvendor: GenuineIntel\n"} {
+		os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755)
+		os.WriteFile(filepath.Join(root, p), []byte(body), 0o644)
+	}
+	plan := `{"target":{"name":"h","kind":"lab"},"concurrency":1,"steps":[{"id":"host","probe":"host","timeout":"20s","params":{"metadata":false}}]}`
+	code, o, e := runAgent(t, plan, "agent", "--stdio", "--lab-fixture", root)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, e)
+	}
+	var ev results.Evidence
+	if err := json.Unmarshal([]byte(o), &ev); err != nil {
+		t.Fatalf("%v: %q", err, o)
+	}
+	if ev.ID != "h/host" || ev.Host == nil || ev.Failure != nil || !strings.Contains(o, "6.1-slim") {
+		t.Fatalf("evidence %s: %+v, %v; want the fixture's host", ev.ID, ev.Host, ev.Failure)
+	}
+}
