@@ -67,6 +67,11 @@ func parse(args []string, stderr io.Writer) (*opts, error) {
 	fs.StringVar(&f.Credentials, "credentials", agent.DefaultCredentials, "where the agent credential is saved")
 	fs.DurationVar(&f.Every, "every", 0, "repeat every interval (continuous monitoring); 0: once")
 	fs.BoolVar(&f.MutualTLS, "mtls", false, "enrol for a client certificate and authenticate with it (mutual TLS)")
+	fs.VisitAll(func(f *flag.Flag) { // as sovbench's flags (docs/cli.md)
+		if b, ok := f.Value.(boolFlag); ok && b.IsBoolFlag() {
+			f.Value = strictBool{b}
+		}
+	})
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -147,6 +152,24 @@ func (o *opts) print(w io.Writer, r api.SubmitResponse) error {
 	}
 	_, err := fmt.Fprintf(w, "run %s for agent %s signed by %s\n", r.RunID, r.AgentID, r.KeyID)
 	return err
+}
+
+// boolFlag is what the flag package's boolean values implement.
+type boolFlag interface {
+	flag.Value
+	IsBoolFlag() bool
+}
+
+// strictBool takes only "true" or "false" as a value (the flag package
+// also takes 1, t, T, TRUE, 0, f, F…): a typo must not be read as a
+// decision.
+type strictBool struct{ boolFlag }
+
+func (b strictBool) Set(s string) error {
+	if s != "true" && s != "false" {
+		return fmt.Errorf("want true or false, found %q", s)
+	}
+	return b.boolFlag.Set(s)
 }
 
 func commit() string {

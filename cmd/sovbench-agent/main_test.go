@@ -62,6 +62,7 @@ func TestCommandLine(t *testing.T) {
 		{"a stray argument is a usage error", []string{"--stdio", "extra"}, exitUsage, `unexpected argument "extra"`},
 		{"--server without --suite is a usage error", []string{"agent", "--server", "https://127.0.0.1:1"}, exitUsage, "--server needs --suite"},
 		{"a hostile --name is refused before any call", []string{"--server", "https://127.0.0.1:1", "--suite", "s", "--name", "web\x1b[2J"}, exitUsage, `"web\x1b[2J"`},
+		{"a boolean takes only true or false", []string{"--stdio=1"}, exitUsage, `want true or false, found "1"`},
 		{"an unknown output format is a usage error", []string{"-o", "yaml", "--stdio"}, exitUsage, "want text or json"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
