@@ -5,12 +5,12 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
 
+	"github.com/sovbench/sovbench/internal/strictjson"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -175,18 +175,18 @@ func VerifySignature(ctx context.Context, env *Envelope, keys []*PublicKey) (str
 	return "", nil, &UnknownSignerError{KeyIDs: ids}
 }
 
-// DecodeStatement decodes a signed report's payload strictly (unknown
-// fields are errors) and validates it (ValidateStatement, report schema).
-// The subjects are not checked against the report (CheckSubjects).
+// DecodeStatement decodes a signed report's payload strictly — a key twice
+// in one object (also when the spellings differ only in case: encoding/json
+// would fill one field with the last), an unknown field, nesting deeper than
+// strictjson.MaxDepth or data after the statement is an error — and
+// validates it (ValidateStatement, report schema). Duplicate keys matter
+// here: a reader that keeps the first value and one that keeps the last
+// would read two different statements under one signature. The subjects are
+// not checked against the report (CheckSubjects).
 func DecodeStatement(payload []byte) (*Statement, error) {
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.DisallowUnknownFields()
 	var st Statement
-	if err := dec.Decode(&st); err != nil {
+	if err := strictjson.Decode(payload, &st); err != nil {
 		return nil, fmt.Errorf("decoding statement: %w", err)
-	}
-	if dec.More() {
-		return nil, errors.New("decoding statement: data after the statement")
 	}
 	if err := ValidateStatement(&st); err != nil {
 		return nil, err

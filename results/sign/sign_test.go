@@ -132,6 +132,32 @@ func TestSignedReportRejects(t *testing.T) {
 			t.Errorf("error %v, want unknown field", err)
 		}
 	})
+	// A payload a first-value reader and a last-value reader would read as two
+	// different statements under one signature.
+	st, _ := NewStatement(testreport.Fixture(t))
+	body, _ := json.Marshal(st)
+	for _, tc := range []struct{ name, old, new, want string }{
+		{"a duplicated predicateType (foreign value first) is rejected after re-signing",
+			`"predicateType":`, `"predicateType":"https://slsa.dev/provenance/v1","predicateType":`, `duplicate key "predicateType"`},
+		{"a predicateType repeated in another case is rejected after re-signing",
+			`"predicateType":`, `"PredicateType":"https://slsa.dev/provenance/v1","predicateType":`, `duplicate key "predicateType"`},
+		{"a duplicated key inside the report is rejected after re-signing",
+			`"predicate":{`, `"predicate":{"run_id":"forged",`, `duplicate key "run_id"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			forged := bytes.Replace(body, []byte(tc.old), []byte(tc.new), 1)
+			_, err := openSigned(mustSignBody(t, k, forged), trusted)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want %s", err, tc.want)
+			}
+		})
+	}
+	t.Run("data after the statement is rejected after re-signing", func(t *testing.T) {
+		_, err := openSigned(mustSignBody(t, k, append(append([]byte{}, body...), []byte(` {"x":1}`)...)), trusted)
+		if err == nil || !strings.Contains(err.Error(), "data after the JSON value") {
+			t.Errorf("error %v, want trailing data refused", err)
+		}
+	})
 }
 
 func mustSignBody(t *testing.T, k *Key, body []byte) []byte {

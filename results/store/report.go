@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/sovbench/sovbench/internal/atomicfile"
+	"github.com/sovbench/sovbench/internal/strictjson"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/sign"
 )
@@ -83,6 +84,12 @@ func decodeReport(path string, b []byte) (*results.Report, error) {
 	var r results.Report
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("decoding report %s: %w", jsonPosition(path, b, err), err)
+	}
+	// A plain report is what `sovbench sign` signs: a key twice (read as its
+	// last value here, maybe its first elsewhere) would sign something other
+	// readers read differently.
+	if err := strictjson.Check(b); err != nil {
+		return nil, fmt.Errorf("decoding report %s: %w", path, err)
 	}
 	if r.Schema != results.Schema {
 		return nil, fmt.Errorf("report %s: schema: %q, want %q", path, r.Schema, results.Schema)

@@ -163,6 +163,7 @@ func TestLoadReportsNamesTheBadFile(t *testing.T) {
 		{"a field of the wrong type is named", "{\"schema\": \"sovbench.report/v2\",\n\"run_id\": \"x\",\n\"status\": 5}", ":3:12: status: "},
 		{"another schema is refused", `{"schema": "sovbench.report/v0", "run_id": "x"}`, `: schema: "sovbench.report/v0", want "sovbench.report/v2"`},
 		{"a report without a run id is refused", `{"schema": "sovbench.report/v2"}`, ": run_id: missing"},
+		{"a key given twice is refused", `{"schema": "sovbench.report/v2", "run_id": "x", "run_id": "y"}`, `: duplicate key "run_id"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 
+	"github.com/sovbench/sovbench/internal/strictjson"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios/plan"
 	"github.com/sovbench/sovbench/scenarios/suite"
@@ -72,14 +73,17 @@ type agentSession struct {
 	stdin io.WriteCloser
 }
 
-// readEvidence decodes JSON-line evidence from an agent.
+// readEvidence decodes JSON-line evidence from an agent. The host runs the
+// agent, so each line is untrusted input that ends up in a signed report:
+// it is decoded strictly (strictjson: no duplicate or unknown keys, nothing
+// after the record).
 func readEvidence(r io.Reader, emit func(results.Evidence)) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 64<<20)
 	var errs error
 	for sc.Scan() {
 		var ev results.Evidence
-		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+		if err := strictjson.Decode(sc.Bytes(), &ev); err != nil {
 			errs = errors.Join(errs, fmt.Errorf("decoding agent evidence: %w", err))
 			continue
 		}
