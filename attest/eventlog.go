@@ -135,6 +135,10 @@ func bootState(log []byte, idx []int, n int) *BootState {
 			events = append(events, e)
 		}
 	}
+	if err := checkSignatureLists(events); err != nil {
+		st.SecureBoot = SecureBoot{Reason: err.Error()}
+		return st
+	}
 	sb, err := ga.ParseSecurebootState(events)
 	if err != nil {
 		st.SecureBoot = SecureBoot{Reason: err.Error()}

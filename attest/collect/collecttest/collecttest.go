@@ -52,6 +52,13 @@ func Options(req collect.Request) attest.Options {
 // Simulator collects from a fresh simulator that booted with BootProfile.
 func Simulator(t testing.TB, req collect.Request, secureBoot bool) *results.TPMDetails {
 	t.Helper()
+	return SimulatorBoot(t, req, collect.BootProfile("sovbench test firmware", secureBoot, DBCert(t)))
+}
+
+// SimulatorBoot collects from a fresh simulator that measured boot (a
+// crafted log, say): the quote covers PCRs that boot really extended.
+func SimulatorBoot(t testing.TB, req collect.Request, boot []attest.BootEvent) *results.TPMDetails {
+	t.Helper()
 	defer LockSimulator()()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -60,7 +67,7 @@ func Simulator(t testing.TB, req collect.Request, secureBoot bool) *results.TPMD
 		t.Fatal(err)
 	}
 	defer dev.Close()
-	log, err := dev.Measure(ctx, collect.BootProfile("sovbench test firmware", secureBoot, DBCert(t)))
+	log, err := dev.Measure(ctx, boot)
 	if err != nil {
 		t.Fatal(err)
 	}
