@@ -1,8 +1,12 @@
 package probes
 
 import (
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/sovbench/sovbench/geo"
@@ -11,7 +15,7 @@ import (
 // The rtt kind's name and version.
 const (
 	RTTName    = "rtt"
-	RTTVersion = "0.1.0"
+	RTTVersion = "0.2.0"
 )
 
 // RTTParams configures the rtt probe.
@@ -45,6 +49,22 @@ type LandmarkSpec struct {
 	Country string   `yaml:"country" json:"country,omitempty"`
 	TCPPort int      `yaml:"tcp_port" json:"tcp_port"` // default 7
 	UDPPort int      `yaml:"udp_port" json:"udp_port"` // default 7
+	// TLS, when set, says the landmark can prove who answers: the probe
+	// then also times authenticated round trips to it (method "tls", a
+	// TLS 1.3 handshake checked against the pins or the CA), the only
+	// samples a location claim can pass on.
+	TLS *LandmarkTLS `yaml:"tls" json:"tls,omitempty"`
+}
+
+// LandmarkTLS is how a landmark authenticates its round trips: a TLS 1.3
+// server on Port whose leaf key matches one of Pins, or whose chain for
+// ServerName leads to CAPEM. Both are the suite's: the audited host's own
+// trust store is never used.
+type LandmarkTLS struct {
+	Port       int      `yaml:"port" json:"port"` // default 443
+	ServerName string   `yaml:"server_name" json:"server_name,omitempty"`
+	Pins       []string `yaml:"pins" json:"pins,omitempty"` // "sha256/<base64 SPKI digest>"
+	CAPEM      string   `yaml:"ca_pem" json:"ca_pem,omitempty"`
 }
 
 // PeerRTT is one landmark-to-landmark round trip, measured by the landmarks
@@ -116,6 +136,13 @@ func (s LandmarkSpec) resolve() (Landmark, error) {
 	if s.TCPPort == 0 {
 		s.TCPPort = 7
 	}
+	if s.TLS != nil {
+		t := *s.TLS
+		if err := t.check(); err != nil {
+			return Landmark{}, fmt.Errorf("tls.%w", err)
+		}
+		s.TLS = &t
+	}
 	if s.UDPPort == 0 {
 		s.UDPPort = 7
 	}
@@ -159,4 +186,41 @@ func checkCalibration(pairs []PeerRTT, lms []Landmark) error {
 		}
 	}
 	return nil
+}
+
+// check validates the pins and the CA and sets the default port.
+func (t *LandmarkTLS) check() error {
+	if t.Port == 0 {
+		t.Port = 443
+	}
+	switch {
+	case t.Port < 0 || t.Port > 65535:
+		return fmt.Errorf("port: %d is not a port", t.Port)
+	case len(t.Pins) == 0 && t.CAPEM == "":
+		return fmt.Errorf("pins: give pins or ca_pem, or the landmark cannot be authenticated")
+	case t.CAPEM != "" && t.ServerName == "":
+		return fmt.Errorf("server_name: needed to check a certificate against ca_pem")
+	}
+	for i, p := range t.Pins {
+		v, ok := strings.CutPrefix(p, "sha256/")
+		if b, err := base64.StdEncoding.DecodeString(v); !ok || err != nil || len(b) != sha256.Size {
+			return fmt.Errorf("pins[%d]: %q is not sha256/<base64 of 32 bytes>", i, p)
+		}
+	}
+	if _, err := t.Roots(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Roots returns the CA certificates of CAPEM, or nil when there are none.
+func (t *LandmarkTLS) Roots() (*x509.CertPool, error) {
+	if t.CAPEM == "" {
+		return nil, nil
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM([]byte(t.CAPEM)) {
+		return nil, fmt.Errorf("ca_pem: no PEM certificate")
+	}
+	return roots, nil
 }

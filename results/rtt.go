@@ -21,8 +21,18 @@ type LandmarkRTT struct {
 	Lat     float64 `json:"lat"`
 	Lon     float64 `json:"lon"`
 	// Country is the landmark's ISO 3166-1 alpha-2 code when known.
-	Country string     `json:"country,omitempty"`
-	Method  string     `json:"method"` // tcp, udp, icmp
+	Country string `json:"country,omitempty"`
+	Method  string `json:"method"` // tcp, udp, icmp, tls
+	// Authenticated is set on a tls series with samples: each sample is a
+	// completed exchange only the landmark could complete (a TLS 1.3
+	// handshake signed by the landmark's pinned key, or by a key the
+	// suite's CA certified for its name), so nothing nearer than the
+	// landmark can have answered it. A handshake another key answered is
+	// lost, with class tls_intercepted.
+	Authenticated bool `json:"authenticated,omitempty"`
+	// Key is the pin ("sha256/…") of the key that signed the handshakes
+	// (method tls), or of the wrong key that answered instead.
+	Key     string     `json:"key,omitempty"`
 	Samples []Duration `json:"samples"`
 	Lost    int        `json:"lost"`
 	Summary Summary    `json:"summary"`

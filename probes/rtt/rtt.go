@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/netip"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -37,13 +39,18 @@ func (r *rttProbe) Run(ctx context.Context, t probes.Target) (results.Evidence, 
 	rec := probes.Begin(r, t)
 	var d results.RTTDetails
 	d.Overhead = results.Duration(r.overhead(ctx, rec))
-	jobs := make([]results.LandmarkRTT, 0, len(r.lms)*len(r.p.Methods))
-	for _, m := range r.p.Methods {
+	jobs := make([]results.LandmarkRTT, 0, len(r.lms)*(len(r.p.Methods)+1))
+	var of []probes.Landmark // the landmark of each job
+	for _, m := range append(slices.Clone(r.p.Methods), "tls") {
 		for _, l := range r.lms {
+			if m == "tls" && l.Spec.TLS == nil {
+				continue // only landmarks that can prove who answers
+			}
 			jobs = append(jobs, results.LandmarkRTT{
 				Name: l.Geo.Name, Lat: l.Geo.Lat, Lon: l.Geo.Lon, Country: l.Geo.Country, Method: m,
 				Address: r.target(l, m),
 			})
+			of = append(of, l)
 		}
 	}
 	sem := make(chan struct{}, r.p.Parallel)
@@ -53,7 +60,7 @@ func (r *rttProbe) Run(ctx context.Context, t probes.Target) (results.Evidence, 
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			r.series(ctx, rec, &jobs[i])
+			r.series(ctx, rec, &jobs[i], of[i])
 		}()
 	}
 	wg.Wait()
@@ -71,14 +78,16 @@ func (r *rttProbe) target(l probes.Landmark, method string) string {
 		return net.JoinHostPort(l.IP.String(), strconv.Itoa(l.Spec.TCPPort))
 	case "udp":
 		return net.JoinHostPort(l.IP.String(), strconv.Itoa(l.Spec.UDPPort))
+	case "tls":
+		return net.JoinHostPort(l.IP.String(), strconv.Itoa(l.Spec.TLS.Port))
 	}
 	return l.IP.String()
 }
 
 // series takes Count paced samples of one landmark with one method.
-func (r *rttProbe) series(ctx context.Context, rec *probes.Recorder, out *results.LandmarkRTT) {
+func (r *rttProbe) series(ctx context.Context, rec *probes.Recorder, out *results.LandmarkRTT, l probes.Landmark) {
 	began := time.Now()
-	s, err := newSampler(out.Method, out.Address, r.p.SampleTimeout)
+	s, err := r.sampler(out, l)
 	if err != nil {
 		out.Lost = r.p.Count
 		out.Failure = rec.Observe("open", out.Address, began, err, out.Method+" "+out.Name)
@@ -111,7 +120,25 @@ samples:
 	for _, v := range samples {
 		out.Samples = append(out.Samples, results.Duration(v))
 	}
+	if ts, ok := s.(*tlsSampler); ok {
+		out.Authenticated, out.Key = len(samples) > 0, ts.key
+	}
 	out.Summary = stats.Summarize(samples)
 	note := fmt.Sprintf("%s %s: %d/%d answered", out.Method, out.Name, len(samples), r.p.Count)
 	out.Failure = rec.Observe(out.Method, out.Address, began, last, note)
+}
+
+// sampler opens the sampler of one series: the landmark's TLS check for
+// method tls, the plain method otherwise.
+func (r *rttProbe) sampler(out *results.LandmarkRTT, l probes.Landmark) (sampler, error) {
+	if out.Method != "tls" {
+		return newSampler(out.Method, out.Address, r.p.SampleTimeout)
+	}
+	roots, err := l.Spec.TLS.Roots()
+	if err != nil {
+		return nil, err
+	}
+	auth := TLSAuth{ServerName: l.Spec.TLS.ServerName, Pins: l.Spec.TLS.Pins, Roots: roots}
+	ap := netip.AddrPortFrom(l.IP, uint16(l.Spec.TLS.Port))
+	return &tlsSampler{to: ap, auth: auth, timeout: r.p.SampleTimeout}, nil
 }

@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"os"
-	"syscall"
 	"time"
 
 	"github.com/sovbench/sovbench/probes"
@@ -110,31 +109,12 @@ type tcpSampler struct {
 func (s *tcpSampler) Close() error { return nil }
 
 func (s *tcpSampler) Sample(ctx context.Context, _ int) (time.Duration, error) {
-	family, sa := sockaddr(s.to)
-	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fd, t0, err := connectFD(ctx, s.to, s.deadline(ctx))
 	if err != nil {
-		return 0, os.NewSyscallError("socket", err)
-	}
-	defer unix.Close(fd)
-	dl := s.deadline(ctx)
-	t0 := time.Now()
-	err = unix.Connect(fd, sa)
-	if err == nil {
-		return time.Since(t0), nil
-	}
-	if !errors.Is(err, unix.EINPROGRESS) {
-		return 0, os.NewSyscallError("connect", err)
-	}
-	if err := waitFor(ctx, fd, unix.POLLOUT, dl); err != nil {
 		return 0, err
 	}
+	defer unix.Close(fd)
 	rtt := time.Since(t0)
-	if e, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR); err != nil || e != 0 {
-		if err == nil {
-			err = syscall.Errno(e)
-		}
-		return 0, os.NewSyscallError("connect", err)
-	}
 	// The kernel timed the handshake itself (its first RTT sample, in µs):
 	// prefer it, as it leaves out this thread's wake-up after poll.
 	if ti, err := unix.GetsockoptTCPInfo(fd, unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
