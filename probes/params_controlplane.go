@@ -27,8 +27,14 @@ type ControlPlaneParams struct {
 	// RequestTimeout bounds one request (default 10s); the step's timeout
 	// bounds the whole probe.
 	RequestTimeout time.Duration `yaml:"request_timeout" json:"request_timeout"`
-	// CAFile is a PEM file of roots to trust instead of the system's.
+	// CAFile is a PEM file of roots to trust instead of the system's. It is
+	// read where the suite is loaded, so a report's suite naming one only
+	// re-parses where that file exists: prefer CAPEM in suites that are
+	// signed and verified elsewhere.
 	CAFile string `yaml:"ca_file" json:"ca_file,omitempty"`
+	// CAPEM holds the roots inline (PEM), as the egress probe's tls.ca_pem:
+	// the suite, and so the report, carries them, not a local path.
+	CAPEM string `yaml:"ca_pem" json:"ca_pem,omitempty"`
 	// Pins are base64 SHA-256 digests of acceptable leaf public keys
 	// (SPKI); a different key is recorded as tls_intercepted.
 	Pins       []string `yaml:"pins" json:"pins,omitempty"`
@@ -70,9 +76,19 @@ func (p *ControlPlaneParams) Validate() error {
 	return err
 }
 
-// Roots returns the roots of CAFile (read here), or nil for the system's.
+// Roots returns the roots of CAPEM, or of CAFile (read here), or nil for
+// the system's.
 func (p *ControlPlaneParams) Roots() (*x509.CertPool, error) {
-	if p.CAFile == "" {
+	switch {
+	case p.CAPEM != "" && p.CAFile != "":
+		return nil, fmt.Errorf("ca_pem and ca_file: give one of them")
+	case p.CAPEM != "":
+		roots := x509.NewCertPool()
+		if !roots.AppendCertsFromPEM([]byte(p.CAPEM)) {
+			return nil, fmt.Errorf("ca_pem: no PEM certificate")
+		}
+		return roots, nil
+	case p.CAFile == "":
 		return nil, nil
 	}
 	pem, err := os.ReadFile(p.CAFile)

@@ -57,12 +57,10 @@ func (a *app) demo(cmd *cobra.Command, opt seed.Options, keyPath string, noTPM b
 		return usageErr(err)
 	}
 	opt.Log, opt.Harness, opt.Holder = a.log, harness(), "sovbench demo"
-	opt.CAFile, err = filepath.Abs(filepath.Join(a.resultsDir, "demo-key", "lab-ca.pem"))
-	if err != nil {
-		return runtimeErr(err)
-	}
 	if !noTPM {
-		opt.TPMDir = filepath.Join(filepath.Dir(opt.CAFile), "tpm")
+		if opt.TPMDir, err = filepath.Abs(filepath.Join(a.resultsDir, "demo-key", "tpm")); err != nil {
+			return runtimeErr(err)
+		}
 	}
 	reps, err := seed.Run(cmd.Context(), opt)
 	if err != nil {

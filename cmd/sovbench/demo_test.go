@@ -1,12 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/sovbench/sovbench/lab/labtest"
+	"github.com/sovbench/sovbench/results/sign"
 )
 
 // TestDemoWritesVerifiableReports runs a narrowed demo twice as the real
@@ -43,11 +45,39 @@ func TestDemoWritesVerifiableReports(t *testing.T) {
 			t.Errorf("no HTML page for %s: %v", r, err)
 		}
 	}
+	noLocalPaths(t, reports)
 	args[len(args)-1] = "jurisdiction"
 	if out, err := sovbench(t, dir, args...).CombinedOutput(); err != nil {
 		t.Fatalf("second demo: %v\n%s", err, out)
 	}
 	if again, _ := os.ReadFile(pub); string(again) != string(key) {
 		t.Fatal("the second run replaced the demo key")
+	}
+}
+
+// noLocalPaths fails if a report or its HTML page names a place on the
+// machine that ran the demo: the seed lab's temporary directory (host
+// fixtures) or a CA file. Signed reports travel; such names cannot be taken
+// out once signed and would expose the auditor's file system.
+func noLocalPaths(t *testing.T, reports []string) {
+	t.Helper()
+	for _, r := range reports {
+		data, err := os.ReadFile(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := sign.ReadUnverified(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		payload, _ := json.Marshal(rep)
+		page, _ := os.ReadFile(strings.TrimSuffix(r, ".json") + ".html")
+		for name, text := range map[string]string{r: string(payload), r + " (HTML)": string(page)} {
+			for _, local := range []string{os.TempDir() + "/sovbench-seed-", "lab-ca.pem", "ca_file"} {
+				if i := strings.Index(text, local); i >= 0 {
+					t.Errorf("%s names %q: …%s…", name, local, text[max(0, i-80):min(len(text), i+80)])
+				}
+			}
+		}
 	}
 }

@@ -23,13 +23,12 @@ func Topology() (*lab.Topology, error) {
 	return lab.Parse("seed/lab.yaml", labFile)
 }
 
-// Bind binds the seed suites to provider p of the running lab l; caFile
-// holds the lab CA (see Options.CAFile).
-func Bind(l *lab.Lab, p lab.Provider, caFile string) (seedsuites.Binding, error) {
+// Bind binds the seed suites to provider p of the running lab l.
+func Bind(l *lab.Lab, p lab.Provider) (seedsuites.Binding, error) {
 	b := seedsuites.Binding{
 		Provider: p.Name, Operator: p.Operator, Host: p.Name + "/vm1",
 		Claims: fmt.Sprintf("%s, %s (%s): %s", p.Operator, p.City, p.Country, p.Facts["claim"]),
-		CA:     caFile, CAPEM: string(l.CA.PEM),
+		CAPEM: string(l.CA.PEM),
 	}
 	addrs := map[string]*string{
 		"ctl-" + p.Name: &b.Control, "api-" + p.Name: &b.API,

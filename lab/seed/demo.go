@@ -36,10 +36,6 @@ type Options struct {
 	Concurrency int
 	// Suites and Providers restrict the run; empty means all of them.
 	Suites, Providers []string
-	// CAFile is where the lab CA is copied for the control-plane probe,
-	// which names it by path: a suite must still parse when its report is
-	// verified after the lab is gone. Empty: the lab's own state directory.
-	CAFile string
 	// TPMDir, if set, gives every lab host a software TPM (swtpm, started
 	// inside the host's namespace) whose state and local CA are kept in
 	// TPMDir/<provider> across runs; the suites then attest it.
@@ -78,13 +74,6 @@ func Run(ctx context.Context, opt Options) ([]*results.Report, error) {
 			log.Warn("tearing the seed lab down", "err", err)
 		}
 	}()
-	caFile := filepath.Join(l.State.Dir(), "ca.pem")
-	if opt.CAFile != "" {
-		caFile = opt.CAFile
-		if err := os.WriteFile(caFile, l.CA.PEM, 0o644); err != nil {
-			return nil, fmt.Errorf("writing the lab CA: %w", err)
-		}
-	}
 	var tpms map[string]*hostTPM
 	if opt.TPMDir != "" {
 		var stop func()
@@ -94,7 +83,7 @@ func Run(ctx context.Context, opt Options) ([]*results.Report, error) {
 		}
 		defer stop()
 	}
-	suites, err := bindAll(l, opt, caFile, tpms)
+	suites, err := bindAll(l, opt, tpms)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +91,7 @@ func Run(ctx context.Context, opt Options) ([]*results.Report, error) {
 }
 
 // bindAll renders the selected suites for the selected providers.
-func bindAll(l *lab.Lab, opt Options, caFile string, tpms map[string]*hostTPM) ([]*suite.Suite, error) {
+func bindAll(l *lab.Lab, opt Options, tpms map[string]*hostTPM) ([]*suite.Suite, error) {
 	names := opt.Suites
 	if len(names) == 0 {
 		names = seedsuites.SuiteNames()
@@ -112,7 +101,7 @@ func bindAll(l *lab.Lab, opt Options, caFile string, tpms map[string]*hostTPM) (
 		if len(opt.Providers) > 0 && !contains(opt.Providers, p.Name) {
 			continue
 		}
-		b, err := Bind(l, p, caFile)
+		b, err := Bind(l, p)
 		if err != nil {
 			return nil, err
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -51,7 +50,7 @@ func TestSeedCatalogue(t *testing.T) {
 	tpmDir := t.TempDir()
 	reps, err := seed.Run(ctx, seed.Options{
 		AgentPath: labtest.Binary(t), Name: labtest.UniqueName("seed"),
-		CAFile: filepath.Join(t.TempDir(), "lab-ca.pem"), TPMDir: tpmDir,
+		TPMDir: tpmDir,
 	})
 	if err != nil {
 		t.Fatal(err)

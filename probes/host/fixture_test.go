@@ -40,12 +40,19 @@ func TestHostReadsALabFixture(t *testing.T) {
 			if d.Operator.Name != c.wantOperator {
 				t.Errorf("operator %s, want %s", d.Operator.Name, c.wantOperator)
 			}
+			// Sources name the host's own paths, never the fixture's place
+			// on the lab machine (it would end up in signed reports).
 			v, ok := d.DMIValue("sys_vendor")
-			if !ok || !strings.HasPrefix(v.Source, root+"/") {
-				t.Errorf("sys_vendor read from %q, want under %s", v.Source, root)
+			if !ok || v.Source != "/sys/class/dmi/id/sys_vendor" {
+				t.Errorf("sys_vendor read from %q, want /sys/class/dmi/id/sys_vendor", v.Source)
 			}
-			if !strings.Contains(d.Hypervisor.Source, root) {
-				t.Errorf("hypervisor signal from %q, want the CPUID fixture under %s", d.Hypervisor.Source, root)
+			if !strings.HasPrefix(d.Hypervisor.Source, "/"+CPUIDFixture) {
+				t.Errorf("hypervisor signal from %q, want the CPUID fixture /%s", d.Hypervisor.Source, CPUIDFixture)
+			}
+			for _, o := range ev.Observations {
+				if strings.Contains(o.Address, root) {
+					t.Errorf("observation %s %s names the fixture's place %s", o.Operation, o.Address, root)
+				}
 			}
 			if len(ev.Observations) == 0 {
 				t.Fatal("no observations")

@@ -70,7 +70,7 @@ func (h *hostProbe) Version() string { return probes.HostVersion }
 // CPUID fixture file (bad configuration).
 func (h *hostProbe) Run(ctx context.Context, t probes.Target) (results.Evidence, error) {
 	rec := probes.Begin(h, t)
-	r := &hostReader{fsys: h.fsys, root: h.root, rec: rec}
+	r := &hostReader{fsys: h.fsys, rec: rec}
 	if h.fixture {
 		r.note = FixtureNote
 	}
@@ -114,8 +114,8 @@ func (h *hostProbe) cpuid(r *hostReader) (cpuidInfo, error) {
 		return cpuidInfo{Source: src + ": " + string(f.Class)}, nil
 	}
 	info, err := parseCPUIDFixture(src, data)
-	if err != nil {
-		return cpuidInfo{}, fmt.Errorf("reading CPUID fixture: %w", err)
+	if err != nil { // an error for whoever set the lab up: name the real file
+		return cpuidInfo{}, fmt.Errorf("reading CPUID fixture under %s: %w", h.root, err)
 	}
 	return info, nil
 }

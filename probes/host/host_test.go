@@ -107,7 +107,9 @@ func TestHostFixturesNameTheirOperator(t *testing.T) {
 }
 
 func TestHostReportsEveryValueWithItsSource(t *testing.T) {
-	root := fixtureRoot(t, "azure")
+	// A fixture stands for the host's root: sources name the host's files
+	// (/etc/resolv.conf), never where the fixture lies on the lab machine.
+	root := "/"
 	d, _ := runHost(t, probes.DefaultHostParams(), fixtureRoot(t, "azure"), nil)
 	tag, ok := d.DMIValue("chassis_asset_tag")
 	if !ok || tag.Value != "7783-7084-3265-9085-8269-3286-77" || tag.Source != filepath.Join(root, "sys/class/dmi/id/chassis_asset_tag") {
@@ -212,7 +214,7 @@ func TestHostRejectsABrokenCPUIDFixture(t *testing.T) {
 	}
 	pr := newHostAt(t, probes.DefaultHostParams(), root)
 	_, err := pr.Run(context.Background(), probes.Target{Name: "t"})
-	want := `reading CPUID fixture: ` + filepath.Join(root, CPUIDFixture) + `:1: hypervisor_bit: "maybe" is not 0, 1, true or false`
+	want := `reading CPUID fixture under ` + root + `: /` + CPUIDFixture + `:1: hypervisor_bit: "maybe" is not 0, 1, true or false`
 	if err == nil || err.Error() != want {
 		t.Errorf("error = %v\nwant    %s", err, want)
 	}

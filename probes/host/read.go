@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io/fs"
 	"path"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,13 +17,16 @@ import (
 // read as an observation.
 type hostReader struct {
 	fsys fs.FS
-	root string
 	rec  *probes.Recorder
 	note string // on every observation: FixtureNote for a lab fixture
 }
 
-// path is the full path of rel under the root, as reported in sources.
-func (r *hostReader) path(rel string) string { return filepath.Join(r.root, rel) }
+// path is rel as a path on the host the probe describes, as reported in
+// sources: a lab fixture stands for that host's root, so its files are
+// named as the host would name them (/proc/cpuinfo), never by where the
+// fixture happens to lie on the machine that ran the lab (a temporary
+// directory whose name would end up in signed reports).
+func (r *hostReader) path(rel string) string { return "/" + path.Clean(rel) }
 
 // read reads rel, records the read, and returns the failure (not_found,
 // permission_denied, ...) as data.

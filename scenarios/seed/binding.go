@@ -43,9 +43,10 @@ type Landmark struct {
 type Binding struct {
 	Provider, Claims, Host, Operator string
 	// Control is the provider-internal landmark (egress positive control),
-	// API the provider's control-plane endpoint, CA the lab CA file and
-	// CAPEM its contents (inline, so the suite parses after the lab is gone).
-	Control, API, CA, CAPEM string
+	// API the provider's control-plane endpoint and CAPEM the lab CA
+	// (inline, never a file: the suite, embedded in every report, must parse
+	// after the lab is gone and on another machine).
+	Control, API, CAPEM string
 	// TPM is the host's software TPM (swtpm://...) and TPMRoots the files
 	// or directories of software-TPM CAs the TPM claims trust; the suites
 	// leave the TPM out when TPM is empty.

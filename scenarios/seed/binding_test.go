@@ -8,8 +8,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"math/big"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -17,8 +15,8 @@ import (
 	"github.com/sovbench/sovbench/scenarios/seed"
 )
 
-// selfSigned writes a throwaway CA certificate and returns its file and PEM.
-func selfSigned(t *testing.T) (file, pemText string) {
+// selfSigned returns a throwaway CA certificate's PEM.
+func selfSigned(t *testing.T) string {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -30,21 +28,16 @@ func selfSigned(t *testing.T) (file, pemText string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pemText = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-	file = filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(file, []byte(pemText), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return file, pemText
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
 
 // The templates need no lab: every seed suite renders and parses for a
 // made-up provider (the seed lab's providers are bound in lab/seed).
 func TestEverySuiteRendersForAMadeUpProvider(t *testing.T) {
-	ca, caPEM := selfSigned(t)
+	caPEM := selfSigned(t)
 	b := seed.Binding{
 		Provider: "acme", Operator: "Proximus Luxembourg", Host: "acme/vm1", Claims: "claims",
-		Control: "198.18.1.101", API: "198.18.1.102", Metadata: "http://198.18.1.103", CA: ca, CAPEM: caPEM,
+		Control: "198.18.1.101", API: "198.18.1.102", Metadata: "http://198.18.1.103", CAPEM: caPEM,
 		Sink: "198.19.1.1", Vendor: "198.19.1.2", Replica: "198.19.1.3", Mirror: "198.19.1.4",
 		Landmarks: []seed.Landmark{{Name: "lm-paris", Addr: "198.19.1.6", Lat: 48.86, Lon: 2.35}},
 	}
