@@ -28,7 +28,7 @@ func Bind(l *lab.Lab, p lab.Provider) (seedsuites.Binding, error) {
 	b := seedsuites.Binding{
 		Provider: p.Name, Operator: p.Operator, Host: p.Name + "/vm1",
 		Claims: fmt.Sprintf("%s, %s (%s): %s", p.Operator, p.City, p.Country, p.Facts["claim"]),
-		CAPEM: string(l.CA.PEM),
+		CAPEM:  string(l.CA.PEM),
 	}
 	addrs := map[string]*string{
 		"ctl-" + p.Name: &b.Control, "api-" + p.Name: &b.API,
