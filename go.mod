@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/golang/geo v0.0.0-20260818125358-b200a1149890
 	github.com/google/go-attestation v0.6.4
+	github.com/google/go-tdx-guest v0.3.2-0.20250814004405-ffb0869e6f4d
 	github.com/google/go-tpm v0.9.8
 	github.com/google/go-tpm-tools v0.4.11
 	github.com/google/uuid v1.6.0
@@ -26,6 +27,12 @@ require (
 	google.golang.org/protobuf v1.36.12
 	gopkg.in/yaml.v3 v3.0.1
 	modernc.org/sqlite v1.61.1
+)
+
+require (
+	github.com/google/go-sev-guest v0.15.0
+	github.com/google/logger v1.1.1 // indirect
+	go.uber.org/multierr v1.11.0 // indirect
 )
 
 require (

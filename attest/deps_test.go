@@ -10,14 +10,21 @@ import (
 )
 
 // TestPureHalfLinksNoDevice enforces the split the package doc describes:
-// attest links neither the collecting half nor the TPM simulator, and
-// builds without cgo.
+// attest and attest/tee link neither a collecting half (TPM, SEV-SNP and TDX
+// guest devices, configfs-tsm, the lab's test signer) nor the TPM
+// simulator, and build without cgo.
 func TestPureHalfLinksNoDevice(t *testing.T) {
+	for _, pkg := range []string{".", "./tee"} {
+		t.Run(pkg, func(t *testing.T) { pureDeps(t, pkg) })
+	}
+}
+
+func pureDeps(t *testing.T, pkg string) {
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
 	}
-	cmd := exec.Command(goTool, "list", "-deps", "-f", "{{.ImportPath}} {{len .CgoFiles}}", ".")
+	cmd := exec.Command(goTool, "list", "-deps", "-f", "{{.ImportPath}} {{len .CgoFiles}}", pkg)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -27,10 +34,16 @@ func TestPureHalfLinksNoDevice(t *testing.T) {
 		path, cgoFiles, _ := strings.Cut(line, " ")
 		switch {
 		case strings.Contains(path, "go-tpm-tools/simulator"), strings.Contains(path, "go-tpm-tools/client"),
-			strings.HasPrefix(path, "github.com/sovbench/sovbench/attest/collect"):
-			t.Errorf("attest links %s", path)
+			strings.HasPrefix(path, "github.com/sovbench/sovbench/attest/collect"),
+			strings.HasPrefix(path, "github.com/sovbench/sovbench/attest/tee/"),
+			strings.HasPrefix(path, "github.com/google/go-sev-guest/client"),
+			strings.HasPrefix(path, "github.com/google/go-tdx-guest/client"),
+			strings.HasPrefix(path, "github.com/google/go-sev-guest/testing"),
+			strings.HasPrefix(path, "github.com/google/go-tdx-guest/testing"),
+			strings.HasPrefix(path, "github.com/google/go-configfs-tsm"):
+			t.Errorf("%s links %s", pkg, path)
 		case cgoFiles != "0":
-			t.Errorf("attest needs cgo: %s has %s cgo files without CGO_ENABLED", path, cgoFiles)
+			t.Errorf("%s needs cgo: %s has %s cgo files without CGO_ENABLED", pkg, path, cgoFiles)
 		}
 	}
 }

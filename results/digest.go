@@ -12,15 +12,16 @@ import (
 // the harness computes.
 const evidenceDigestTag = "sovbench.evidence-digest/v1\n"
 
-// EvidenceDigest is the digest a TPM quote on target binds that target's
-// evidence to: the quote's nonce is SHA-256(verifier nonce ‖
-// EvidenceDigest(r, target)). See EvidenceDigestOf for the exact encoding.
+// EvidenceDigest is the digest a TPM quote or a TEE report on target binds
+// that target's evidence to: the quote's nonce (the report's REPORT_DATA) is
+// SHA-256(verifier nonce ‖ EvidenceDigest(r, target)). See EvidenceDigestOf
+// for the exact encoding.
 func EvidenceDigest(r *Report, target string) []byte {
 	return EvidenceDigestOf(r.RunID, r.Suite.SHA256, target, r.Evidence)
 }
 
 // EvidenceDigestOf computes the evidence digest from its parts, so a runner
-// can compute it before the report is complete: once every non-TPM probe of
+// can compute it before the report is complete: once every non-binding probe of
 // the target has finished, pass the evidence gathered so far (records of
 // other targets are ignored). It is SHA-256 over
 //
@@ -29,15 +30,15 @@ func EvidenceDigest(r *Report, target string) []byte {
 //	for each record of target, sorted by ID: uint64 big-endian len(J) ‖ J
 //
 // where J is the record's encoding/json encoding (json.Marshal of
-// results.Evidence) and records of the TPM family (TPM details set, or a
-// probe name starting with "tpm") are left out: the quote cannot cover
-// itself. Per target, so each target's quote can be taken as soon as that
+// results.Evidence) and the records that bind evidence (IsBindingEvidence:
+// the TPM and TEE families) are left out: a quote cannot cover itself, and
+// a TPM quote and a TEE report of the same target bind the same digest. Per target, so each target's quote can be taken as soon as that
 // target's other probes are done; sorting by ID makes the digest independent
 // of the order in which probes finished.
 func EvidenceDigestOf(runID, suiteSHA256, target string, evidence []Evidence) []byte {
 	recs := make([]*Evidence, 0, len(evidence))
 	for i := range evidence {
-		if evidence[i].Target == target && !IsTPMEvidence(&evidence[i]) {
+		if evidence[i].Target == target && !IsBindingEvidence(&evidence[i]) {
 			recs = append(recs, &evidence[i])
 		}
 	}
@@ -64,4 +65,15 @@ func EvidenceDigestOf(runID, suiteSHA256, target string, evidence []Evidence) []
 // the evidence digest leaves out.
 func IsTPMEvidence(e *Evidence) bool {
 	return e.TPM != nil || strings.HasPrefix(e.Probe, "tpm")
+}
+
+// IsTEEEvidence reports whether e belongs to the TEE family (SEV-SNP, TDX).
+func IsTEEEvidence(e *Evidence) bool {
+	return e.TEE != nil || strings.HasPrefix(e.Probe, "tee")
+}
+
+// IsBindingEvidence reports whether e binds the rest of its target's
+// evidence (TPM quote, TEE report), so the evidence digest leaves it out.
+func IsBindingEvidence(e *Evidence) bool {
+	return IsTPMEvidence(e) || IsTEEEvidence(e)
 }

@@ -15,6 +15,7 @@ func digestFixture() *Report {
 			{ID: "h1/host", Probe: "host", Target: "h1", Start: t0, Host: &HostDetails{Kernel: Claimed{Value: "6.1"}}},
 			{ID: "h1/tpm", Probe: "tpm", Target: "h1", Start: t0, TPM: &TPMDetails{Simulated: true}},
 			{ID: "h2/host", Probe: "host", Target: "h2", Start: t0},
+			{ID: "h1/tee", Probe: "tee", Target: "h1", Start: t0, TEE: &TEEDetails{Kind: TEESEVSNP}},
 		},
 	}
 }
@@ -53,6 +54,8 @@ func TestEvidenceDigest(t *testing.T) {
 		{"the order of records does not change it", func(r *Report) { r.Evidence[0], r.Evidence[2] = r.Evidence[2], r.Evidence[0] }},
 		{"TPM evidence is left out", func(r *Report) { r.Evidence[1].TPM.Simulated = false }},
 		{"a failed TPM record is left out", func(r *Report) { r.Evidence[1].TPM = nil; r.Evidence[1].Failure = &Failure{Class: ClassTimeout} }},
+		{"TEE evidence is left out (it binds the digest too)", func(r *Report) { r.Evidence[3].TEE.Kind = TEETDX }},
+		{"a failed TEE record is left out", func(r *Report) { r.Evidence[3].TEE = nil; r.Evidence[3].Failure = &Failure{Class: ClassTimeout} }},
 		{"verdicts are not evidence", func(r *Report) { r.Verdicts = []Verdict{{Claim: "x", Status: StatusFail}} }},
 		{"another target's evidence is left out", func(r *Report) { r.Evidence[2].Duration = 5 }},
 	}

@@ -25,6 +25,7 @@ type Evidence struct {
 	RTT          *RTTDetails          `json:"rtt,omitempty"`
 	ControlPlane *ControlPlaneDetails `json:"control_plane,omitempty"`
 	TPM          *TPMDetails          `json:"tpm,omitempty"`
+	TEE          *TEEDetails          `json:"tee,omitempty"`
 	Jurisdiction *JurisdictionDetails `json:"jurisdiction,omitempty"`
 }
 
