@@ -20,7 +20,8 @@ import (
 const labAgents = 10
 
 // TestAgentsInLabHostsEnrolAndSubmit runs the verifier in one lab namespace
-// and the sovbench binary as an agent in each of labAgents other lab hosts:
+// and the slim agent (cmd/sovbench-agent; the CLI's "sovbench agent
+// --server" is tested in cmd/sovbench) in each of labAgents other lab hosts:
 // each enrols with its own token over HTTPS across the lab's router and
 // submits; a host with a wrong token is refused.
 func TestAgentsInLabHostsEnrolAndSubmit(t *testing.T) {
@@ -39,7 +40,7 @@ providers:
     egress: {policy: open}
     hosts:
 `+hosts.String())
-	bin := labtest.Binary(t)
+	bin := labtest.AgentBinary(t)
 	dir, err := os.MkdirTemp("", "sovbench-fleet-serve-")
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +91,7 @@ providers:
 
 	runAgent := func(host, token string) (string, error) {
 		name := strings.TrimPrefix(host, "fleet/")
-		return labtest.TryExec(l, host, time.Minute, bin, "-o", "json", "agent", "--server", url, "--ca", ca,
+		return labtest.TryExec(l, host, time.Minute, bin, "-o", "json", "--server", url, "--ca", ca,
 			"--token", token, "--suite", "lab-host", "--name", name, "--credentials", filepath.Join(dir, name+".json"),
 			"--lab-fixture", root)
 	}

@@ -97,12 +97,13 @@ providers:
 		fl.hosts = append(fl.hosts, addr)
 		fl.sshd = append(fl.sshd, cmd.Process.Pid) // ip netns exec execs sshd in place
 	}
-	// The agent: the sovbench binary, readable by the SSH user.
-	bin, err := os.ReadFile(labtest.Binary(t))
+	// The agent: the slim agent binary, as the runner copies by default,
+	// readable by the SSH user.
+	bin, err := os.ReadFile(labtest.AgentBinary(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	fl.agent = filepath.Join(dir, "sovbench")
+	fl.agent = filepath.Join(dir, "sovbench-agent")
 	os.WriteFile(fl.agent, bin, 0o755)
 	// Wait until every sshd listens.
 	deadline := time.Now().Add(20 * time.Second)

@@ -39,7 +39,7 @@ the lab down, also on SIGINT. Without --signing-key a demo key is generated once
 	}
 	f := cmd.Flags()
 	addSigningKey(cmd, &keyPath, "sign with this private key (default: <results-dir>/demo-key/sovbench.key, generated if missing)")
-	f.StringVar(&opt.AgentPath, "agent", "", "sovbench binary to run in the lab's namespaces (default: this one)")
+	f.StringVar(&opt.AgentPath, "agent", "", "agent binary to run in the lab's namespaces (default: sovbench-agent beside this binary, else this one)")
 	f.StringSliceVar(&opt.Suites, "suite", nil, "run only these seed suites (default: all of "+strings.Join(seedsuites.SuiteNames(), ", ")+")")
 	f.StringSliceVar(&opt.Providers, "provider", nil, "run only against these lab providers (default: all)")
 	f.BoolVar(&noTPM, "no-tpm", false, "give the lab hosts no software TPM (skips the TPM claims)")

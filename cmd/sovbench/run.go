@@ -79,7 +79,7 @@ the suite requires a pass), 2 usage or configuration error, 3 runtime error.`,
 		},
 	}
 	addSigningKey(cmd, &signKey, "sign the report with this private key (the stored file is then a DSSE envelope)")
-	cmd.Flags().StringVar(&agent, "agent", "", "sovbench binary to run on lab and SSH targets (default: this one)")
+	cmd.Flags().StringVar(&agent, "agent", "", "agent binary to run on lab and SSH targets (default: sovbench-agent beside this binary, else this one)")
 	return cmd
 }
 

@@ -101,32 +101,48 @@ func TryExec(l *lab.Lab, host string, timeout time.Duration, argv ...string) (st
 	return stdout.String(), nil
 }
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
+// built is one command built once per test process.
+type built struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+var cli, slimAgent built
 
 // Binary builds the sovbench command once per test process and returns its
-// path, for agent runs inside lab namespaces.
+// path: the CLI, which also acts as agent ("sovbench agent --stdio").
 func Binary(t testing.TB) string {
 	t.Helper()
-	buildOnce.Do(func() {
+	return cli.build(t, "sovbench", "github.com/sovbench/sovbench/cmd/sovbench")
+}
+
+// AgentBinary builds the slim agent (cmd/sovbench-agent) once per test
+// process and returns its path: what the runner copies to lab and SSH hosts
+// by default.
+func AgentBinary(t testing.TB) string {
+	t.Helper()
+	return slimAgent.build(t, "sovbench-agent", "github.com/sovbench/sovbench/cmd/sovbench-agent")
+}
+
+func (b *built) build(t testing.TB, name, pkg string) string {
+	t.Helper()
+	b.once.Do(func() {
 		var dir string
-		dir, buildErr = os.MkdirTemp("", "sovbench-labtest-")
-		if buildErr != nil {
+		dir, b.err = os.MkdirTemp("", "sovbench-labtest-")
+		if b.err != nil {
 			return
 		}
-		binPath = filepath.Join(dir, "sovbench")
+		b.path = filepath.Join(dir, name)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, "go", "build", "-o", binPath, "github.com/sovbench/sovbench/cmd/sovbench")
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", b.path, pkg)
 		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("building sovbench: %w: %s", err, out)
+			b.err = fmt.Errorf("building %s: %w: %s", name, err, out)
 		}
 	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	if b.err != nil {
+		t.Fatal(b.err)
 	}
-	return binPath
+	return b.path
 }

@@ -25,8 +25,9 @@ const DefaultConcurrency = 8
 type Options struct {
 	Log     *slog.Logger
 	Harness results.Harness
-	// AgentPath is the sovbench binary run inside the lab's namespaces;
-	// empty means this executable.
+	// AgentPath is the agent binary run inside the lab's namespaces;
+	// empty means run.DefaultAgent (the slim agent beside this executable,
+	// else this executable).
 	AgentPath string
 	// Name replaces the lab's name (tests run it beside other labs).
 	Name string

@@ -49,7 +49,7 @@ func TestSeedCatalogue(t *testing.T) {
 	defer cancel()
 	tpmDir := t.TempDir()
 	reps, err := seed.Run(ctx, seed.Options{
-		AgentPath: labtest.Binary(t), Name: labtest.UniqueName("seed"),
+		AgentPath: labtest.AgentBinary(t), Name: labtest.UniqueName("seed"),
 		TPMDir: tpmDir,
 	})
 	if err != nil {

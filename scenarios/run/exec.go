@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -101,11 +102,27 @@ func (r *Runner) agentPath() (string, error) {
 	if r.AgentPath != "" {
 		return r.AgentPath, nil
 	}
-	p, err := os.Executable()
+	return DefaultAgent()
+}
+
+// SlimAgent is the file name of the slim agent binary (cmd/sovbench-agent).
+const SlimAgent = "sovbench-agent"
+
+// DefaultAgent is the agent binary a runner uses when none is named: the
+// slim agent (SlimAgent) in the directory of this executable, where
+// scripts/demo and release archives put it, or else this executable
+// itself (the sovbench CLI acts as agent too, at a larger copy and
+// start-up cost).
+func DefaultAgent() (string, error) {
+	exe, err := os.Executable()
 	if err != nil {
-		return "", fmt.Errorf("finding the sovbench binary for the agent: %w", err)
+		return "", fmt.Errorf("finding the agent binary: %w", err)
 	}
-	return p, nil
+	slim := filepath.Join(filepath.Dir(exe), SlimAgent)
+	if fi, err := os.Stat(slim); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
+		return slim, nil
+	}
+	return exe, nil
 }
 
 // labHost returns the namespace (and fixture) of a lab target. A target

@@ -23,8 +23,9 @@ import (
 type Runner struct {
 	Log     *slog.Logger
 	Harness results.Harness
-	// AgentPath is the sovbench binary run inside lab namespaces and on SSH
-	// hosts; empty means this executable.
+	// AgentPath is the agent binary run inside lab namespaces and copied
+	// to SSH hosts: the slim agent (cmd/sovbench-agent) or the sovbench
+	// CLI, which acts as agent too. Empty means DefaultAgent.
 	AgentPath string
 	// Progress, if set, is called once per finished probe with the total.
 	Progress func(done, total int)
