@@ -10,17 +10,14 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 	"text/tabwriter"
 
 	"github.com/sovbench/sovbench/fleet/agent"
 	"github.com/sovbench/sovbench/fleet/api"
+	"github.com/sovbench/sovbench/internal/buildinfo"
 	"github.com/sovbench/sovbench/scenarios/plan"
 )
-
-// version is set at link time (-ldflags "-X main.version=...").
-var version = "0.1.0-dev"
 
 // Exit codes, as sovbench's.
 const (
@@ -86,9 +83,8 @@ func parse(args []string, stderr io.Writer) (*opts, error) {
 
 // run runs the command line and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 1 && args[0] == "version" {
-		fmt.Fprintf(stdout, "sovbench-agent %s %s\n", version, commit())
-		return exitOK
+	if len(args) > 0 && args[0] == "version" {
+		return printVersion(args[1:], stdout, stderr)
 	}
 	o, err := parse(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -172,13 +168,18 @@ func (b strictBool) Set(s string) error {
 	return b.boolFlag.Set(s)
 }
 
-func commit() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" {
-				return s.Value
-			}
-		}
+// printVersion prints the build as "sovbench version" does: text, or one
+// JSON object with -o json (stamped by scripts/release; internal/buildinfo).
+func printVersion(args []string, stdout, stderr io.Writer) int {
+	b := buildinfo.Read("sovbench-agent")
+	switch {
+	case len(args) == 0 || (len(args) == 2 && (args[0] == "-o" || args[0] == "--output") && args[1] == "text"):
+		fmt.Fprint(stdout, b.Text())
+	case len(args) == 2 && (args[0] == "-o" || args[0] == "--output") && args[1] == "json":
+		json.NewEncoder(stdout).Encode(b)
+	default:
+		fmt.Fprintln(stderr, "sovbench-agent: usage: version [-o text|json]")
+		return exitUsage
 	}
-	return ""
+	return exitOK
 }

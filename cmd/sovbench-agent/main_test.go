@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sovbench/sovbench/internal/buildinfo"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -72,10 +73,16 @@ func TestCommandLine(t *testing.T) {
 			}
 		})
 	}
-	t.Run("version names the binary", func(t *testing.T) {
+	t.Run("version names the binary, its commit and Go version", func(t *testing.T) {
+		defer buildinfo.Set("v1.2.3", "0123456789abcdef0123456789abcdef01234567", "2026-05-01T10:00:00Z", false)()
 		code, o, _ := runAgent(t, "", "version")
-		if code != exitOK || !strings.HasPrefix(o, "sovbench-agent "+version) {
+		if code != exitOK || !strings.HasPrefix(o, "sovbench-agent v1.2.3\ncommit:  0123456789abcdef0123456789abcdef01234567\n") || !strings.Contains(o, "go:      go1.") {
 			t.Fatalf("exit %d, %q", code, o)
+		}
+		code, o, _ = runAgent(t, "", "version", "-o", "json")
+		var b buildinfo.Info
+		if err := json.Unmarshal([]byte(o), &b); code != exitOK || err != nil || b.Commit != "0123456789abcdef0123456789abcdef01234567" || b.Name != "sovbench-agent" {
+			t.Fatalf("exit %d, %v, %q", code, err, o)
 		}
 	})
 }

@@ -2,48 +2,14 @@ package main
 
 import (
 	"fmt"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sovbench/sovbench/fleet/agent"
-	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/render"
 	"github.com/sovbench/sovbench/scenarios/claims"
 	"github.com/sovbench/sovbench/scenarios/plan"
 )
-
-// version is set at link time (-ldflags "-X main.version=...").
-var version = "0.1.0-dev"
-
-func harness() results.Harness {
-	h := results.Harness{Name: "sovbench", Version: version}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" {
-				h.Commit = s.Value
-			}
-		}
-	}
-	return h
-}
-
-func versionCommand(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:     "version",
-		Short:   "Print sovbench's version",
-		Example: "  sovbench version\n  sovbench version -o json",
-		Args:    cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			h := harness()
-			if a.output == "json" {
-				return writeJSON(a.stdout, h)
-			}
-			fmt.Fprintf(a.stdout, "%s %s %s\n", h.Name, h.Version, h.Commit)
-			return nil
-		},
-	}
-}
 
 func (a *app) claimsCommand() *cobra.Command {
 	return &cobra.Command{
