@@ -46,6 +46,8 @@ var kinds = []Kind{
 		NewParams: func() Params { p := DefaultHostParams(); return &p }},
 	{Name: TPMName, Version: TPMVersion, Doc: "TPM attestation: EK chain, activated AK, quote bound to the evidence digest, measured-boot log",
 		BindsEvidence: true, NewParams: func() Params { p := DefaultTPMParams(); return &p }},
+	{Name: TEEName, Version: TEEVersion, Doc: "confidential VM (AMD SEV-SNP, Intel TDX): hardware report bound to the evidence digest, with its certificates",
+		BindsEvidence: true, NewParams: func() Params { p := DefaultTEEParams(); return &p }},
 	{Name: RTTName, Version: RTTVersion, Doc: "round trips to landmarks (TCP connect, UDP echo, ICMP echo; TLS 1.3 handshakes authenticated by the landmark's key) and the region they bound the host to",
 		NewParams: func() Params { p := DefaultRTTParams(); return &p }},
 	{Name: ControlPlaneName, Version: ControlPlaneVersion, Doc: "control-plane API: per-phase HTTP(S) timing, distance bound of the front end, server time and origin",

@@ -23,6 +23,7 @@ const (
 	CheckSuite     = "suite"
 	CheckSubjects  = "subjects"
 	CheckTPM       = "tpm"
+	CheckTEE       = "tee"
 	CheckVerdicts  = "verdicts"
 )
 
@@ -189,6 +190,7 @@ func (v *Verifier) envelope(ctx context.Context, source string, data []byte) *Re
 		pass(CheckSubjects, fmt.Sprintf("all %d subject digests match", len(st.Subject)))
 	}
 	res.Checks = append(res.Checks, v.tpmChecks(rep)...)
+	res.Checks = append(res.Checks, teeChecks(rep)...)
 	res.Checks = append(res.Checks, v.verdictChecks(rep)...)
 	return res
 }
@@ -210,6 +212,28 @@ func (v *Verifier) tpmChecks(rep *results.Report) []Check {
 			continue
 		}
 		out = append(out, Check{Name: CheckTPM, Subject: e.ID, OK: true, Detail: "quote nonce commits to this report's evidence"})
+	}
+	return out
+}
+
+// teeChecks checks every TEE evidence record's binding to the report.
+func teeChecks(rep *results.Report) []Check {
+	var out []Check
+	for i := range rep.Evidence {
+		e := &rep.Evidence[i]
+		if e.TEE == nil {
+			continue
+		}
+		if len(e.TEE.Report) == 0 {
+			out = append(out, Check{Name: CheckTEE, Subject: e.ID, Detail: errNoTEEReport.Error()})
+			continue
+		}
+		detail, err := TEEBinding(e, results.EvidenceDigest(rep, e.Target), rep)
+		if err != nil {
+			out = append(out, Check{Name: CheckTEE, Subject: e.ID, Detail: err.Error()})
+			continue
+		}
+		out = append(out, Check{Name: CheckTEE, Subject: e.ID, OK: true, Detail: detail})
 	}
 	return out
 }

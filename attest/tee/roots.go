@@ -84,6 +84,19 @@ func (r *Roots) Load(paths ...string) error {
 	return nil
 }
 
+// AddPEM adds every certificate in PEM (or one DER certificate) under
+// label.
+func (r *Roots) AddPEM(b []byte, label string) error {
+	cs, err := attest.ParseCertificates(b)
+	if err != nil {
+		return fmt.Errorf("reading TEE test roots %s: %w", label, err)
+	}
+	for _, c := range cs {
+		r.Add(c, label)
+	}
+	return nil
+}
+
 // each calls f for every test root until it returns true.
 func (r *Roots) each(f func(c *x509.Certificate, label string) bool) {
 	if r == nil {

@@ -92,16 +92,22 @@ type TCB struct {
 
 // Word says whose word the platform's facts rest on, for a verdict.
 func (p *Platform) Word() string {
-	if p.TestSigned {
-		return fmt.Sprintf("a test signer (%s, root %s), not %s", p.Signer, p.TestRoot, vendorOf(p.Kind))
+	var key string
+	switch p.Signer {
+	case "VCEK":
+		key = "VCEK of chip " + short(p.ChipID)
+	case "VLEK":
+		key = "VLEK for cloud provider " + p.CSPID
+	default:
+		key = "PCK, FMSPC " + p.Product
 	}
 	switch {
-	case p.Signer == "VCEK":
-		return "AMD (VCEK of chip " + short(p.ChipID) + ")"
+	case p.TestSigned:
+		return fmt.Sprintf("a test signer's %s (root %s), not %s", key, p.TestRoot, vendorOf(p.Kind))
 	case p.Signer == "VLEK":
-		return "AMD and cloud provider " + p.CSPID + " (VLEK)"
+		return "AMD and cloud provider " + p.CSPID + " (" + key + ")"
 	}
-	return "Intel (PCK, FMSPC " + p.Product + ")"
+	return vendorOf(p.Kind) + " (" + key + ")"
 }
 
 func vendorOf(kind string) string {

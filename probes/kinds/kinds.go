@@ -9,6 +9,7 @@ import (
 	"github.com/sovbench/sovbench/probes/host"
 	"github.com/sovbench/sovbench/probes/jurisdiction"
 	"github.com/sovbench/sovbench/probes/rtt"
+	"github.com/sovbench/sovbench/probes/tee"
 	"github.com/sovbench/sovbench/probes/tpm"
 )
 
@@ -20,6 +21,7 @@ var constructors = map[string]func(probes.Params) (probes.Probe, error){
 	probes.HostName:         ctor(host.New),
 	probes.TPMName:          ctor(tpm.New),
 	probes.RTTName:          ctor(rtt.New),
+	probes.TEEName:          ctor(tee.New),
 	probes.ControlPlaneName: ctor(controlplane.New),
 }
 

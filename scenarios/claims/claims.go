@@ -87,6 +87,8 @@ var catalogue = catalogueOf(
 	claimEgressDisconnected, claimEgressAllowedOnly, claimEgressBlocked, claimDNSNoExternalResolution, claimTLSNoInterception,
 	// TPM attestation (claims_tpm.go)
 	claimTPMRequired, claimTPMManufacturerIn, claimTPMEKChainValid, claimTPMSecureBoot, claimTPMPCRPolicy, claimTPMOperatorNotIn,
+	// confidential VMs: SEV-SNP, TDX (tee.go, tee_endorsed.go)
+	claimTEERequired, claimTEEMeasurement, claimTEEEndorsedBy,
 )
 
 func catalogueOf(kinds ...Kind) map[string]Kind {
