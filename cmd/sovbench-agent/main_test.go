@@ -34,6 +34,12 @@ func TestSlimAgentLinksOnlyWhatRunsOnAHost(t *testing.T) {
 			"github.com/sovbench/sovbench/results/sign", "github.com/sovbench/sovbench/lab",
 			"golang.org/x/crypto/ssh", "github.com/sovbench/sovbench/scenarios/run", "github.com/sovbench/sovbench/verify",
 			"github.com/prometheus/", "github.com/spf13/cobra", "html/template"} {
+			// database/sql/driver is only the interfaces github.com/google/uuid
+			// implements (driver.Valuer); go-sev-guest's and go-configfs-tsm's
+			// use of uuid brings it in with the tee probe. No database code.
+			if path == "database/sql/driver" {
+				continue
+			}
 			if path == banned || strings.HasPrefix(path, banned+"/") || strings.HasPrefix(banned, "github.com/prometheus/") && strings.HasPrefix(path, banned) {
 				t.Errorf("the slim agent links %s", path)
 			}
