@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,6 +34,14 @@ type Landmark struct {
 
 // Point returns the landmark's position.
 func (l Landmark) Point() s2.Point { return pointOf(l.Lat, l.Lon) }
+
+// OutlineMarginKm is how far a country outline may lie from the true
+// border or coast. The 1:50m outlines lie within 3 km of the 1:10m ones at
+// the 90th percentile of their vertices and within 8 km at the 99th; small
+// island territories come from the 1:10m outlines; every capital lies
+// within 4.5 km of its country's outline (TestOutlines). A region closer
+// than this to a border cannot be placed on either side of it.
+const OutlineMarginKm = 10.0
 
 // Country is one country outline.
 type Country struct {
@@ -158,30 +167,133 @@ func parseCountries(data []byte, file string) (map[string]*Country, error) {
 	return out, nil
 }
 
-// loopOfRing turns a closed [lon, lat] ring into a normalized s2 loop, or nil
-// when the ring is degenerate or invalid on the sphere (the source is drawn
-// for flat maps: a few polar rings run along the antimeridian).
+// loopOfRing turns a closed [lon, lat] ring into an s2 loop around the
+// ring's own (planar) inside, or nil when the ring is degenerate or invalid
+// on the sphere (the source is drawn for flat maps: a few polar rings run
+// along the antimeridian). The inside is the side the ring encloses on the
+// map, whichever way it winds, or for a ring around a pole the smaller
+// side: no outline ring covers half the Earth. s2's Normalize cannot tell
+// for rings of a few km² (their turning angle is below its error bound),
+// which once turned small islands into outlines covering the globe.
 func loopOfRing(ring [][2]float64) *s2.Loop {
 	if n := len(ring); n > 1 && ring[0] == ring[n-1] {
 		ring = ring[:n-1]
 	}
+	ring = densify(ring)
+	ccw := planarArea(ring) > 0
 	pts := make([]s2.Point, 0, len(ring))
-	for _, p := range ring {
+	for i := range ring {
+		p := ring[i]
+		if !ccw {
+			p = ring[len(ring)-1-i]
+		}
 		q := pointOf(p[1], p[0])
 		if len(pts) > 0 && pts[len(pts)-1].ApproxEqual(q) {
 			continue
 		}
 		pts = append(pts, q)
 	}
+	pts = dropSpikes(pts)
 	if len(pts) < 3 {
 		return nil
 	}
+	// s2 decides which side is inside from the corner at vertex 1: make
+	// it a convex corner (the southernmost vertex), as a sliver's corners
+	// may be too flat to decide.
+	low := 0
+	for i, p := range pts {
+		if p.Z < pts[low].Z {
+			low = i
+		}
+	}
+	k := (low - 1 + len(pts)) % len(pts)
+	pts = append(pts[k:len(pts):len(pts)], pts[:k]...)
 	l := s2.LoopFromPoints(pts)
-	l.Normalize()
-	if l.Validate() != nil {
+	if l.Area() > 2*math.Pi {
+		l.Invert() // a ring around a pole, whose flat-map winding says nothing
+	}
+	if l.Validate() != nil || l.ContainsPoint(s2.Point{Vector: l.Vertex(0).Mul(-1)}) {
 		return nil
 	}
 	return l
+}
+
+// densifyStep is the longest edge, in degrees of latitude or longitude, a
+// ring keeps: at 80° of latitude a great circle over it strays 0.1 km from
+// the straight line on the map.
+const densifyStep = 0.25
+
+// densify adds points along every edge longer than densifyStep. The source
+// draws its edges straight on the flat map: a border along a parallel (the
+// 49th between Canada and the United States, 22° N between Egypt and
+// Sudan) is straight in latitude and longitude, and a great circle between
+// its ends would bow poleward by up to 190 km.
+func densify(ring [][2]float64) [][2]float64 {
+	out := make([][2]float64, 0, len(ring))
+	for i, a := range ring {
+		out = append(out, a)
+		b := ring[(i+1)%len(ring)]
+		dlon, dlat := b[0]-a[0], b[1]-a[1]
+		if math.Abs(dlon) > 180 { // the cut at the antimeridian: no edge
+			continue
+		}
+		n := int(math.Ceil(max(math.Abs(dlon), math.Abs(dlat)) / densifyStep))
+		for k := 1; k < n; k++ {
+			f := float64(k) / float64(n)
+			out = append(out, [2]float64{a[0] + f*dlon, a[1] + f*dlat})
+		}
+	}
+	return out
+}
+
+// dropSpikes removes a ring's closing duplicate and every spike A B A:
+// a polar ring drawn for flat maps runs down the antimeridian to the pole
+// and back up the same meridian, which on the sphere is an edge and its
+// reverse.
+func dropSpikes(pts []s2.Point) []s2.Point {
+	for changed := true; changed && len(pts) >= 3; {
+		changed = false
+		if pts[0].ApproxEqual(pts[len(pts)-1]) {
+			pts, changed = pts[:len(pts)-1], true
+			continue
+		}
+		for i := range pts {
+			a, c := pts[(i-1+len(pts))%len(pts)], pts[(i+1)%len(pts)]
+			if a.ApproxEqual(c) {
+				j := (i + 1) % len(pts)
+				pts = slices.Delete(pts, max(i, j), max(i, j)+1)
+				pts = slices.Delete(pts, min(i, j), min(i, j)+1)
+				changed = true
+				break
+			}
+		}
+	}
+	return pts
+}
+
+// planarArea is the shoelace area of a [lon, lat] ring on the flat map:
+// positive when it winds counter-clockwise. A ring that crosses the
+// antimeridian is unwrapped first.
+func planarArea(ring [][2]float64) float64 {
+	s, shift := 0.0, 0.0
+	prev := ring[len(ring)-1][0]
+	for i := range ring {
+		a, b := ring[i], ring[(i+1)%len(ring)]
+		if d := a[0] - prev; d > 180 {
+			shift -= 360
+		} else if d < -180 {
+			shift += 360
+		}
+		prev = a[0]
+		x1, x2 := a[0]+shift, b[0]+shift
+		if d := b[0] - a[0]; d > 180 {
+			x2 -= 360
+		} else if d < -180 {
+			x2 += 360
+		}
+		s += x1*b[1] - x2*a[1]
+	}
+	return s / 2
 }
 
 var sortedCodes = sync.OnceValue(func() []string {
