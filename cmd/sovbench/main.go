@@ -129,6 +129,7 @@ inconclusive or error, and reports are stored and compared.`,
 		a.serveCommand(),
 		a.labCommand(), a.demoCommand(),
 		a.keyCommand(), a.signCommand(), a.verifyCommand(), a.reportCommand(),
+		a.landmarksCommand(),
 		versionCommand(a),
 	)
 	strictBooleans(root)
