@@ -96,7 +96,9 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 func (s *Server) run(m *measurement, probe int) {
 	ping := s.Ping
 	if ping == nil {
-		ping = func(context.Context, int, netip.Addr, int) ([]float64, int, error) { return []float64{10, 10, 10}, 3, nil }
+		ping = func(context.Context, int, netip.Addr, int) ([]float64, int, error) {
+			return []float64{10, 10, 10}, 3, nil
+		}
 	}
 	ctx, cancel := context.WithTimeout(s.runCtx, time.Minute)
 	defer cancel()
