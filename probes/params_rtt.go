@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/geo"
+	"github.com/sovbench/sovbench/landmarks"
 )
 
 // The rtt kind's name and version.
@@ -36,6 +37,14 @@ type RTTParams struct {
 	// Calibration, when given, are landmark-to-landmark round trips: the
 	// evidence's region then uses CBG bestlines (claims keep the fibre bound).
 	Calibration []PeerRTT `yaml:"calibration" json:"calibration,omitempty"`
+	// LandmarkSet names more landmarks by a landmark file and selection
+	// rules (RIPE Atlas anchors from "sovbench landmarks fetch"). It is
+	// read when the suite is validated, on the auditor's machine, and
+	// turned into Landmarks: the plan carries those, never the file.
+	LandmarkSet *landmarks.Selection `yaml:"landmark_set" json:"-"`
+	// LandmarkSource says which file (and its SHA-256) and rules the
+	// set's landmarks came from; the evidence records it.
+	LandmarkSource string `yaml:"-" json:"landmark_source,omitempty"`
 }
 
 // LandmarkSpec names one landmark. Coordinates come from lat/lon or, when
@@ -49,6 +58,9 @@ type LandmarkSpec struct {
 	Country string   `yaml:"country" json:"country,omitempty"`
 	TCPPort int      `yaml:"tcp_port" json:"tcp_port"` // default 7
 	UDPPort int      `yaml:"udp_port" json:"udp_port"` // default 7
+	// Methods are the methods this landmark answers (default: all): the
+	// probe tries only these of its methods on it.
+	Methods []string `yaml:"methods" json:"methods,omitempty"`
 	// TLS, when set, says the landmark can prove who answers: the probe
 	// then also times authenticated round trips to it (method "tls", a
 	// TLS 1.3 handshake checked against the pins or the CA), the only
@@ -63,7 +75,10 @@ type LandmarkSpec struct {
 type LandmarkTLS struct {
 	Port       int      `yaml:"port" json:"port"` // default 443
 	ServerName string   `yaml:"server_name" json:"server_name,omitempty"`
-	Pins       []string `yaml:"pins" json:"pins,omitempty"` // "sha256/<base64 SPKI digest>"
+	// Pins are "sha256/<base64 SPKI digest>" (the key) or
+	// "cert-sha256/<base64 certificate digest>" (the whole certificate, as
+	// a TLSA record with selector 0 names it).
+	Pins []string `yaml:"pins" json:"pins,omitempty"`
 	CAPEM      string   `yaml:"ca_pem" json:"ca_pem,omitempty"`
 }
 
@@ -100,6 +115,9 @@ func (p *RTTParams) Validate() error {
 // Resolve validates the parameters (as Validate) and returns the
 // landmarks with their positions and addresses.
 func (p *RTTParams) Resolve() ([]Landmark, error) {
+	if err := p.expandSet(); err != nil {
+		return nil, err
+	}
 	switch {
 	case len(p.Landmarks) == 0:
 		return nil, fmt.Errorf("landmarks: needs at least one landmark")
@@ -108,16 +126,17 @@ func (p *RTTParams) Resolve() ([]Landmark, error) {
 	case p.Interval < 0 || p.SampleTimeout <= 0 || p.Parallel < 1:
 		return nil, fmt.Errorf("interval, sample_timeout and parallel must be positive")
 	}
-	for i, m := range p.Methods {
-		if m != "tcp" && m != "udp" && m != "icmp" {
-			return nil, fmt.Errorf("methods[%d]: unknown method %q (known: tcp, udp, icmp)", i, m)
-		}
+	if err := checkRTTMethods("methods", p.Methods); err != nil {
+		return nil, err
 	}
 	out := make([]Landmark, 0, len(p.Landmarks))
 	for i := range p.Landmarks {
 		r, err := p.Landmarks[i].resolve()
 		if err != nil {
 			return nil, fmt.Errorf("landmarks[%d]: %w", i, err)
+		}
+		if !r.answersAny(p.Methods) {
+			return nil, fmt.Errorf("landmarks[%d] (%s): answers none of the probe's methods %v (it answers %v)", i, r.Spec.Name, p.Methods, r.Spec.Methods)
 		}
 		p.Landmarks[i] = r.Spec
 		out = append(out, r)
@@ -135,6 +154,9 @@ func (s LandmarkSpec) resolve() (Landmark, error) {
 	}
 	if s.TCPPort == 0 {
 		s.TCPPort = 7
+	}
+	if err := checkRTTMethods("methods", s.Methods); err != nil {
+		return Landmark{}, err
 	}
 	if s.TLS != nil {
 		t := *s.TLS
@@ -203,8 +225,11 @@ func (t *LandmarkTLS) check() error {
 	}
 	for i, p := range t.Pins {
 		v, ok := strings.CutPrefix(p, "sha256/")
+		if !ok {
+			v, ok = strings.CutPrefix(p, "cert-sha256/")
+		}
 		if b, err := base64.StdEncoding.DecodeString(v); !ok || err != nil || len(b) != sha256.Size {
-			return fmt.Errorf("pins[%d]: %q is not sha256/<base64 of 32 bytes>", i, p)
+			return fmt.Errorf("pins[%d]: %q is not sha256/<base64 of 32 bytes> (the key) or cert-sha256/<…> (the certificate)", i, p)
 		}
 	}
 	if _, err := t.Roots(); err != nil {

@@ -9,6 +9,9 @@ type RTTDetails struct {
 	// timer reads: the time between two monotonic clock reads around an empty
 	// operation. Samples include it; it bounds how precise they can be.
 	Overhead Duration `json:"overhead"`
+	// LandmarkSource names the landmark file (with its SHA-256) and the
+	// selection rules the landmarks came from, when a suite named them so.
+	LandmarkSource string `json:"landmark_source,omitempty"`
 	// Location is the feasible region the samples allow, computed by the
 	// probe at the default speed. Claims recompute it from the samples.
 	Location *Geolocation `json:"location,omitempty"`

@@ -63,6 +63,13 @@ func PinOf(c *x509.Certificate) string {
 	return "sha256/" + base64.StdEncoding.EncodeToString(sum[:])
 }
 
+// CertPinOf returns the "cert-sha256/<base64>" pin of a whole certificate
+// (DER), as a DANE TLSA record with selector 0 and matching type 1 names it.
+func CertPinOf(c *x509.Certificate) string {
+	sum := sha256.Sum256(c.Raw)
+	return "cert-sha256/" + base64.StdEncoding.EncodeToString(sum[:])
+}
+
 // HandshakeRTT times one TLS 1.3 handshake with the server at addr and
 // checks that the server is the one auth names; an error means no
 // authenticated round trip was measured (a *KeyMismatchError, wrapped in a
@@ -124,7 +131,7 @@ func (a TLSAuth) verify(cs tls.ConnectionState) (string, error) {
 	if cs.Version != tls.VersionTLS13 {
 		return got, mismatch("not TLS 1.3")
 	}
-	if len(a.Pins) > 0 && !slices.Contains(a.Pins, got) {
+	if len(a.Pins) > 0 && !slices.Contains(a.Pins, got) && !slices.Contains(a.Pins, CertPinOf(leaf)) {
 		return got, mismatch("matches no pin")
 	}
 	if a.Roots != nil {

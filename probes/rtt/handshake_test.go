@@ -26,9 +26,10 @@ import (
 // tlsServer is a TLS landmark on loopback: its address, the pin of its key
 // and the PEM of the CA that certified it for lm.example.
 type tlsServer struct {
-	addr  netip.AddrPort
-	pin   string
-	caPEM string
+	addr    netip.AddrPort
+	pin     string
+	certPin string // the whole certificate's pin (a TLSA 3 0 1 record)
+	caPEM   string
 }
 
 // startTLSLandmark serves TLS handshakes (at most version max) on loopback
@@ -74,7 +75,7 @@ func startTLSLandmark(t *testing.T, max uint16) tlsServer {
 			}()
 		}
 	}()
-	return tlsServer{addr: ln.Addr().(*net.TCPAddr).AddrPort(), pin: PinOf(leaf),
+	return tlsServer{addr: ln.Addr().(*net.TCPAddr).AddrPort(), pin: PinOf(leaf), certPin: CertPinOf(leaf),
 		caPEM: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}))}
 }
 
@@ -138,6 +139,8 @@ func TestHandshakeRTT(t *testing.T) {
 		{"a certificate from another CA is an interception", other.addr, TLSAuth{ServerName: "lm.example", Roots: roots}, results.ClassTLSIntercepted},
 		{"the right CA for the wrong name is an interception", lm.addr, TLSAuth{ServerName: "other.example", Roots: roots}, results.ClassTLSIntercepted},
 		{"a server stuck at TLS 1.2 is refused", old.addr, TLSAuth{Pins: []string{old.pin}}, results.ClassTLSError},
+		{"the landmark's pinned certificate completes the handshake", lm.addr, TLSAuth{Pins: []string{lm.certPin}}, ""},
+		{"another certificate than the pinned one is an interception", other.addr, TLSAuth{Pins: []string{lm.certPin}}, results.ClassTLSIntercepted},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h, err := HandshakeRTT(ctx, tc.addr, tc.auth, 2*time.Second)

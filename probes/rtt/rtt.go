@@ -37,7 +37,7 @@ func (r *rttProbe) Version() string { return probes.RTTVersion }
 // position with the minimum round trips.
 func (r *rttProbe) Run(ctx context.Context, t probes.Target) (results.Evidence, error) {
 	rec := probes.Begin(r, t)
-	var d results.RTTDetails
+	d := results.RTTDetails{LandmarkSource: r.p.LandmarkSource}
 	d.Overhead = results.Duration(r.overhead(ctx, rec))
 	jobs := make([]results.LandmarkRTT, 0, len(r.lms)*(len(r.p.Methods)+1))
 	var of []probes.Landmark // the landmark of each job
@@ -45,6 +45,9 @@ func (r *rttProbe) Run(ctx context.Context, t probes.Target) (results.Evidence, 
 		for _, l := range r.lms {
 			if m == "tls" && l.Spec.TLS == nil {
 				continue // only landmarks that can prove who answers
+			}
+			if m != "tls" && !l.Spec.Answers(m) {
+				continue // a method the landmark does not answer would only lose samples
 			}
 			jobs = append(jobs, results.LandmarkRTT{
 				Name: l.Geo.Name, Lat: l.Geo.Lat, Lon: l.Geo.Lon, Country: l.Geo.Country, Method: m,
