@@ -73,13 +73,13 @@ type LandmarkSpec struct {
 // ServerName leads to CAPEM. Both are the suite's: the audited host's own
 // trust store is never used.
 type LandmarkTLS struct {
-	Port       int      `yaml:"port" json:"port"` // default 443
-	ServerName string   `yaml:"server_name" json:"server_name,omitempty"`
+	Port       int    `yaml:"port" json:"port"` // default 443
+	ServerName string `yaml:"server_name" json:"server_name,omitempty"`
 	// Pins are "sha256/<base64 SPKI digest>" (the key) or
 	// "cert-sha256/<base64 certificate digest>" (the whole certificate, as
 	// a TLSA record with selector 0 names it).
-	Pins []string `yaml:"pins" json:"pins,omitempty"`
-	CAPEM      string   `yaml:"ca_pem" json:"ca_pem,omitempty"`
+	Pins  []string `yaml:"pins" json:"pins,omitempty"`
+	CAPEM string   `yaml:"ca_pem" json:"ca_pem,omitempty"`
 }
 
 // PeerRTT is one landmark-to-landmark round trip, measured by the landmarks
