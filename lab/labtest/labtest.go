@@ -114,18 +114,20 @@ var cli, slimAgent built
 // path: the CLI, which also acts as agent ("sovbench agent --stdio").
 func Binary(t testing.TB) string {
 	t.Helper()
-	return cli.build(t, "sovbench", "github.com/sovbench/sovbench/cmd/sovbench")
+	return cli.build(t, "sovbench", "github.com/sovbench/sovbench/cmd/sovbench", nil)
 }
 
 // AgentBinary builds the slim agent (cmd/sovbench-agent) once per test
-// process and returns its path: what the runner copies to lab and SSH hosts
-// by default.
+// process, as it ships (static, stripped: see scripts/demo), and returns
+// its path: what the runner copies to lab and SSH hosts by default.
 func AgentBinary(t testing.TB) string {
 	t.Helper()
-	return slimAgent.build(t, "sovbench-agent", "github.com/sovbench/sovbench/cmd/sovbench-agent")
+	return slimAgent.build(t, "sovbench-agent", "github.com/sovbench/sovbench/cmd/sovbench-agent",
+		[]string{"CGO_ENABLED=0"}, "-trimpath", "-ldflags=-s -w")
 }
 
-func (b *built) build(t testing.TB, name, pkg string) string {
+// build runs "go build" of pkg once, with env added to the environment.
+func (b *built) build(t testing.TB, name, pkg string, env []string, flags ...string) string {
 	t.Helper()
 	b.once.Do(func() {
 		var dir string
@@ -136,7 +138,8 @@ func (b *built) build(t testing.TB, name, pkg string) string {
 		b.path = filepath.Join(dir, name)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, "go", "build", "-o", b.path, pkg)
+		cmd := exec.CommandContext(ctx, "go", append(append([]string{"build", "-o", b.path}, flags...), pkg)...)
+		cmd.Env = append(os.Environ(), env...)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.err = fmt.Errorf("building %s: %w: %s", name, err, out)
 		}

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -67,6 +68,9 @@ func TestOperatorRulesAreWellFormed(t *testing.T) {
 			t.Errorf("rule %s does not say where its value is published", r.Name)
 		case r.Signal == SigDMI && !slices.Contains(dmiFields, r.Field):
 			t.Errorf("rule %s reads DMI field %q, which the probe does not read", r.Name, r.Field)
+		}
+		if _, err := regexp.Compile(r.Match.String()); err != nil { // compiled lazily in use
+			t.Errorf("rule %s: %v", r.Name, err)
 		}
 		seen[r.Name] = true
 	}

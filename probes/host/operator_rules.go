@@ -2,6 +2,7 @@ package host
 
 import (
 	"regexp"
+	"sync"
 
 	"github.com/sovbench/sovbench/probes"
 )
@@ -28,7 +29,7 @@ type OperatorRule struct {
 	Name     string
 	Signal   Signal
 	Field    string         // must equal the value's field when set (DMI file, IMDS mode)
-	Match    *regexp.Regexp // matched against the value
+	Match    Pattern // matched against the value
 	Operator string
 	Weight   int
 	Ref      string // where the value is published
@@ -38,8 +39,28 @@ type OperatorRule struct {
 var operatorFamilies = map[string]string{probes.OpOVH: probes.OpOpenStack}
 
 func rule(name string, sig Signal, field, re, op string, w int, ref string) OperatorRule {
-	return OperatorRule{Name: name, Signal: sig, Field: field, Match: regexp.MustCompile(re), Operator: op, Weight: w, Ref: ref}
+	return OperatorRule{Name: name, Signal: sig, Field: field, Match: newPattern(re), Operator: op, Weight: w, Ref: ref}
 }
+
+// Pattern is a regular expression compiled on its first use. The rule
+// table is built when any binary that links the host probe starts (the
+// slim agent on every host, for every plan it runs); compiling its
+// expressions there cost more than the rest of the start-up. Every
+// pattern is compiled by the package's tests, so a bad one cannot ship.
+type Pattern struct {
+	expr string
+	re   func() *regexp.Regexp
+}
+
+func newPattern(expr string) Pattern {
+	return Pattern{expr: expr, re: sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })}
+}
+
+// MatchString reports whether s matches the pattern.
+func (p Pattern) MatchString(s string) bool { return p.re().MatchString(s) }
+
+// String returns the expression.
+func (p Pattern) String() string { return p.expr }
 
 const (
 	refDSIdentify = "cloud-init tools/ds-identify"
