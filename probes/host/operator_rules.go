@@ -28,7 +28,7 @@ const (
 type OperatorRule struct {
 	Name     string
 	Signal   Signal
-	Field    string         // must equal the value's field when set (DMI file, IMDS mode)
+	Field    string  // must equal the value's field when set (DMI file, IMDS mode)
 	Match    Pattern // matched against the value
 	Operator string
 	Weight   int
