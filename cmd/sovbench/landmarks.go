@@ -29,7 +29,8 @@ rtt probe measures (and whose Atlas probes can measure a target from outside):
 where it came from, when, and the SHA-256 of its landmarks, which a suite pins.
 Suites name landmarks by the file plus a selection rule (landmark_set: nearest
 N to a place, N per country, far controls).`,
-		Args: cobra.NoArgs,
+		Example: "  sovbench landmarks fetch --out landmarks/atlas-anchors.json\n  sovbench landmarks list landmarks/atlas-anchors.json --near Luxembourg -n 8",
+		Args:    cobra.NoArgs,
 	}
 	cmd.AddCommand(a.landmarksFetchCommand(), a.landmarksSignCommand(), a.landmarksVerifyCommand(), a.landmarksListCommand())
 	return cmd
@@ -171,9 +172,10 @@ func (a *app) printSet(file string, set *landmarks.Set, signer string) error {
 func (a *app) landmarksSignCommand() *cobra.Command {
 	var keyPath, out string
 	cmd := &cobra.Command{
-		Use:   "sign FILE --signing-key KEY",
-		Short: "Sign a landmark file (a DSSE envelope, like a signed report)",
-		Args:  cobra.ExactArgs(1),
+		Use:     "sign FILE --signing-key KEY",
+		Short:   "Sign a landmark file (a DSSE envelope, like a signed report)",
+		Example: "  sovbench landmarks sign landmarks/atlas-anchors.json --signing-key ~/.sovbench/sovbench.key",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			k, err := loadSigner(keyPath)
 			if err != nil {
@@ -219,7 +221,8 @@ func (a *app) landmarksVerifyCommand() *cobra.Command {
 one canonical form), that the statement is a landmark file's, and that the
 landmarks hash to the digest the statement's subject and the file name.
 Exit 0 when it holds, 1 when it does not.`,
-		Args: cobra.ExactArgs(1),
+		Example: "  sovbench landmarks verify landmarks/atlas-anchors.json --trusted-key ~/.sovbench/sovbench.pub",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if keyPath == "" {
 				return usageErr(errors.New("landmarks verify: say --trusted-key PUB (a public key, or a directory of them)"))

@@ -31,7 +31,8 @@ func runHostPlan(t *testing.T, env Env) results.Evidence {
 func TestRunPlanReadsALabFixtureOnlyFromItsEnv(t *testing.T) {
 	root := fixtureRoot(t)
 	ev := runHostPlan(t, Env{LabFixture: root})
-	if k := ev.Host.Kernel; k.Value != "6.1.0-test" || !strings.HasPrefix(k.Source, root+"/") {
+	// The fixture's file, named as the host it stands for names it.
+	if k := ev.Host.Kernel; k.Value != "6.1.0-test" || k.Source != "/proc/sys/kernel/osrelease" {
 		t.Errorf("kernel %+v, want the fixture's", k)
 	}
 	if !slices.ContainsFunc(ev.Observations, func(o results.Observation) bool { return o.Note == host.FixtureNote }) {
