@@ -118,11 +118,13 @@ func Provision(ctx context.Context, dir string) error {
 }
 
 // killGroup kills swtpm_setup's process group and removes the pid file it
-// made for its swtpm: a fixed /tmp/.swtpm_setup.pidfile.XXXXXX, which only
-// the swtpm command line names, and which swtpm_setup removes only when it
-// ends by itself. (Killed between making the file and starting swtpm, a
-// fork and an exec, it still leaves the file.)
+// made for its swtpm: a fixed /tmp/.swtpm_setup.pidfile.XXXXXX, which
+// swtpm_setup removes only when it ends by itself. It holds the file open
+// from making it to its end, and its swtpm names it, so the file is found
+// from the moment it exists; the group is stopped first so that none is
+// made between the look and the kill.
 func killGroup(pgid int) {
+	_ = syscall.Kill(-pgid, syscall.SIGSTOP)
 	var pidFiles []string
 	procs, _ := filepath.Glob("/proc/[0-9]*/stat")
 	for _, p := range procs {
@@ -134,12 +136,7 @@ func killGroup(pgid int) {
 		if f := strings.Fields(string(b[i+1:])); i < 0 || len(f) < 3 || f[2] != strconv.Itoa(pgid) {
 			continue // f[2] is field 5, the process group
 		}
-		cmdline, _ := os.ReadFile(filepath.Join(filepath.Dir(p), "cmdline"))
-		for _, arg := range strings.Split(string(cmdline), "\x00") {
-			if f, ok := strings.CutPrefix(arg, "file="); ok && strings.HasPrefix(f, "/tmp/.swtpm_setup.pidfile.") {
-				pidFiles = append(pidFiles, f)
-			}
-		}
+		pidFiles = append(pidFiles, setupPidFiles(filepath.Dir(p))...)
 	}
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
 	for _, f := range pidFiles {
@@ -242,4 +239,25 @@ func freePortPair() (int, error) {
 		}
 	}
 	return 0, errors.New("no free loopback port pair")
+}
+
+// setupPidFiles lists the swtpm_setup pid files the process at procDir
+// names on its command line (swtpm's --pid file=) or holds open
+// (swtpm_setup itself, before its swtpm starts).
+func setupPidFiles(procDir string) []string {
+	const prefix = "/tmp/.swtpm_setup.pidfile."
+	var found []string
+	cmdline, _ := os.ReadFile(filepath.Join(procDir, "cmdline"))
+	for _, arg := range strings.Split(string(cmdline), "\x00") {
+		if f, ok := strings.CutPrefix(arg, "file="); ok && strings.HasPrefix(f, prefix) {
+			found = append(found, f)
+		}
+	}
+	fds, _ := filepath.Glob(filepath.Join(procDir, "fd", "*"))
+	for _, fd := range fds {
+		if f, err := os.Readlink(fd); err == nil && strings.HasPrefix(f, prefix) {
+			found = append(found, f)
+		}
+	}
+	return found
 }
