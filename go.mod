@@ -30,6 +30,8 @@ require (
 	modernc.org/sqlite v1.61.1
 )
 
+require github.com/quic-go/quic-go v0.66.0
+
 require (
 	github.com/google/go-sev-guest v0.15.0
 	github.com/google/logger v1.1.1 // indirect

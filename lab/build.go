@@ -153,6 +153,10 @@ func (b *builder) services() error {
 		if err := b.place(&s, ss, next); err != nil {
 			return b.fail(err.Error(), field, "services", i)
 		}
+		if err := checkInbound(ss.Inbound); err != nil {
+			return b.fail(err.Error(), field+".inbound", "services", i, "inbound")
+		}
+		s.Inbound = ss.Inbound
 		b.t.Services = append(b.t.Services, s)
 	}
 	return nil
@@ -223,6 +227,9 @@ func (b *builder) egress() error {
 				return b.fail(err.Error(), field, path...)
 			}
 			h.Egress = eg
+			if err := b.hostExtras(h, hs); err != nil {
+				return b.fail(err.Error(), fmt.Sprintf("providers[%d].hosts[%d]", i, j), "providers", i, "hosts", j)
+			}
 			for k, name := range hs.DNS {
 				addrs, err := b.t.Addrs(name)
 				if err != nil {
@@ -266,11 +273,11 @@ func (b *builder) resolveEgress(spec EgressSpec) (Egress, error) {
 func (b *builder) resolveRule(r AllowRule) (Rule, error) {
 	rule := Rule{To: r.To, Proto: r.Proto, Ports: r.Ports}
 	switch r.Proto {
-	case "", "tcp", "udp":
+	case "", "tcp", "udp", "icmp":
 	default:
-		return rule, fmt.Errorf("allow %s: proto %q: want tcp or udp", r.To, r.Proto)
+		return rule, fmt.Errorf("allow %s: proto %q: want tcp, udp or icmp", r.To, r.Proto)
 	}
-	if len(r.Ports) > 0 && r.Proto == "" {
+	if len(r.Ports) > 0 && (r.Proto == "" || r.Proto == "icmp") {
 		return rule, fmt.Errorf("allow %s: ports need a proto (tcp or udp)", r.To)
 	}
 	if p, err := netip.ParsePrefix(r.To); err == nil {

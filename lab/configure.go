@@ -23,6 +23,7 @@ type nsConfig struct {
 	private []netip.Addr // on loopback, reachable only from inside
 	host    *Host        // nil for the internet
 	prov    *Provider
+	inbound []addrPolicy // per-port policies of the addresses living here
 }
 
 // ipLines returns the ip -batch commands for the namespace: loopback, its
@@ -58,7 +59,7 @@ func (c nsConfig) ipLines() []string {
 	default:
 		lines = append(lines, route(Prefix4, tunDevice), route(Prefix6, tunDevice))
 	}
-	return lines
+	return append(lines, gatewayLines(c.host, src4, src6)...)
 }
 
 func nodad(a netip.Addr) string {
@@ -111,6 +112,8 @@ func portMatch(proto string, ports []uint16) string {
 	switch {
 	case proto == "":
 		return ""
+	case proto == "icmp":
+		return " meta l4proto { icmp, ipv6-icmp }"
 	case len(ports) == 0:
 		return " meta l4proto " + proto
 	}
@@ -126,23 +129,25 @@ func (c nsConfig) apply(ctx context.Context) error {
 	if err := ipBatch(ctx, c.ns, c.ipLines()); err != nil {
 		return fmt.Errorf("configuring namespace %s: %w", c.ns, err)
 	}
-	if rules := c.nftRules(); rules != "" {
+	if rules := c.nftRules() + inboundRules(c.inbound); rules != "" {
 		if err := runCmd(ctx, rules, "ip", "netns", "exec", c.ns, "nft", "-f", "-"); err != nil {
-			return fmt.Errorf("loading egress rules in %s: %w", c.ns, err)
+			return fmt.Errorf("loading firewall rules in %s: %w", c.ns, err)
 		}
 	}
-	if c.host != nil && len(c.host.DNS) > 0 {
-		dir := filepath.Join("/etc/netns", c.ns)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("writing resolv.conf of %s: %w", c.ns, err)
-		}
-		var b strings.Builder
-		b.WriteString("# written by sovbench lab\n")
-		for _, a := range c.host.DNS {
-			fmt.Fprintf(&b, "nameserver %s\n", a)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "resolv.conf"), []byte(b.String()), 0o644); err != nil {
-			return fmt.Errorf("writing resolv.conf of %s: %w", c.ns, err)
+	if c.host == nil {
+		return nil
+	}
+	files := etcFiles(c.host)
+	if len(files) == 0 {
+		return nil
+	}
+	dir := filepath.Join("/etc/netns", c.ns)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("writing /etc files of %s: %w", c.ns, err)
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			return fmt.Errorf("writing %s of %s: %w", name, c.ns, err)
 		}
 	}
 	return nil

@@ -45,6 +45,28 @@ type hostSpec struct {
 	Egress   *EgressSpec `yaml:"egress"`
 	Fixture  string      `yaml:"fixture"`
 	DNS      []string    `yaml:"dns"`
+	// DNSSearch are the resolv.conf search domains (WPAD looks under them).
+	DNSSearch []string `yaml:"dns_search"`
+	// Gateway is a lab name or address the host's default route points at
+	// (the forwarder ignores it; probes read it from the routing table).
+	Gateway string `yaml:"gateway"`
+	// Etc are files the host sees under /etc instead of the machine's
+	// (file name -> content; ip netns exec bind-mounts them): a proxy named
+	// in /etc/environment, for example.
+	Etc map[string]string `yaml:"etc"`
+	// Inbound is the host's per-port policy for what arrives at it.
+	Inbound []InboundRule `yaml:"inbound"`
+}
+
+// InboundRule is one line of a destination's inbound policy, first match
+// wins: packets of Proto (tcp, udp, icmp) to Ports (empty: every port) are
+// accepted, dropped, or rejected With a TCP reset (rst, TCP only), an ICMP
+// port unreachable (icmp) or an ICMP administratively prohibited (prohibited).
+type InboundRule struct {
+	Proto  string   `yaml:"proto" json:"proto"`
+	Ports  []uint16 `yaml:"ports" json:"ports,omitempty"`
+	Action string   `yaml:"action" json:"action"`
+	With   string   `yaml:"with" json:"with,omitempty"`
 }
 
 // EgressSpec is a host's egress policy as written in a lab file.
@@ -58,8 +80,8 @@ type EgressSpec struct {
 }
 
 // AllowRule is one destination an allow host may reach: To is a service
-// name, provider/host, "internet", an address or a prefix; Proto (tcp, udp)
-// and Ports narrow it.
+// name, provider/host, "internet", an address or a prefix; Proto (tcp, udp,
+// or icmp: ICMP echo and ICMPv6) and Ports (tcp, udp) narrow it.
 type AllowRule struct {
 	To    string   `yaml:"to" json:"to"`
 	Proto string   `yaml:"proto" json:"proto,omitempty"`
@@ -73,6 +95,8 @@ type serviceSpec struct {
 	Location *Location `yaml:"location"`
 	Address  string    `yaml:"address"`
 	Params   yaml.Node `yaml:"params"`
+	// Inbound is the service's per-port policy (see InboundRule).
+	Inbound []InboundRule `yaml:"inbound"`
 }
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)

@@ -201,6 +201,9 @@ func nsConfigs(t *Topology) []nsConfig {
 		for hi := range p.Hosts {
 			h := &p.Hosts[hi]
 			c := &nsConfig{ns: h.Namespace, addrs: slices.Clone(h.Addrs), host: h, prov: p}
+			if len(h.Inbound) > 0 {
+				c.inbound = append(c.inbound, addrPolicy{addrs: h.Addrs, rules: h.Inbound})
+			}
 			out = append(out, c)
 			byNS[c.ns] = c
 		}
@@ -211,6 +214,9 @@ func nsConfigs(t *Topology) []nsConfig {
 			c.private = append(c.private, s.Addrs...)
 		} else {
 			c.addrs = append(c.addrs, s.Addrs...)
+		}
+		if len(s.Inbound) > 0 {
+			c.inbound = append(c.inbound, addrPolicy{addrs: s.Addrs, rules: s.Inbound})
 		}
 	}
 	res := make([]nsConfig, len(out))

@@ -39,6 +39,8 @@ var serviceKinds = map[string]ServiceKind{
 	"dns":      {Doc: "DNS server: internal-only resolver, forwarding (leaking) or tampering resolver, or canary authoritative zone; records queries", New: newDNS},
 	"proxy":    {Doc: "HTTP forward proxy (GET and CONNECT) with an ip:port allow-list and RFC 9209 Proxy-Status errors", New: newProxy},
 	"mitm":     {Doc: "transparent TLS interceptor: certificates minted per server name by its own CA, never the lab CA", New: newMITM},
+	"quic":     {Doc: "QUIC server (quic-go) with a lab-CA certificate: answers only QUIC, records every Initial", New: newQUIC},
+	"wpad":     {Doc: "WPAD server: serves /wpad.dat (a PAC file naming a proxy) over HTTP, records every fetch", New: newWPAD},
 }
 
 // ServiceKinds lists the known kinds, sorted.

@@ -20,7 +20,9 @@ type dnsParams struct {
 	Mode string `yaml:"mode"`
 	// Zone is the internal zone (internal/forward/tamper) or the canary zone.
 	Zone string `yaml:"zone"`
-	// Records are the zone's A/AAAA records: name (relative or absolute) -> address.
+	// Records are the zone's A/AAAA records: name (relative or absolute) ->
+	// addresses (space-separated) or a lab name (a service or provider/host:
+	// every address it has, so a dual-stack name gets A and AAAA records).
 	Records map[string]string `yaml:"records"`
 	// Upstream is ip:port of the resolver forwarded to (forward and tamper).
 	Upstream string `yaml:"upstream"`
@@ -40,7 +42,8 @@ const CanaryTXTPrefix = "sovbench-canary "
 // query it receives as an arrival (proto "dns", payload "QTYPE name").
 type dnsService struct {
 	p       dnsParams
-	records map[string]netip.Addr
+	records map[string][]netip.Addr
+	names   map[string]string // lab names resolved at Start
 	servers
 }
 
@@ -66,15 +69,38 @@ func newDNS(decode func(any) error) (Service, error) {
 			return nil, fmt.Errorf("tamper_to: %q is not an address", s.p.TamperTo)
 		}
 	}
-	s.records = map[string]netip.Addr{}
-	for name, a := range s.p.Records {
-		ip, err := netip.ParseAddr(a)
-		if err != nil {
-			return nil, fmt.Errorf("records.%s: %q is not an address", name, a)
+	s.records, s.names = map[string][]netip.Addr{}, map[string]string{}
+	for name, v := range s.p.Records {
+		fields := strings.Fields(v)
+		if len(fields) == 0 {
+			return nil, fmt.Errorf("records.%s: empty", name)
 		}
-		s.records[s.fqdn(name)] = ip
+		for _, a := range fields {
+			ip, err := netip.ParseAddr(a)
+			if err != nil {
+				if len(fields) > 1 || !nameRE.MatchString(strings.ReplaceAll(a, "/", "-")) {
+					return nil, fmt.Errorf("records.%s: %q is not an address or a lab name", name, a)
+				}
+				s.names[s.fqdn(name)] = a
+				break
+			}
+			s.records[s.fqdn(name)] = append(s.records[s.fqdn(name)], ip)
+		}
 	}
 	return s, nil
+}
+
+// resolveNames gives the records that name a lab service or host their
+// addresses.
+func (s *dnsService) resolveNames(t *Topology) error {
+	for fq, name := range s.names {
+		addrs, err := t.Addrs(name)
+		if err != nil {
+			return fmt.Errorf("dns records: %w", err)
+		}
+		s.records[fq] = addrs
+	}
+	return nil
 }
 
 func (s *dnsService) fqdn(name string) string {
@@ -87,6 +113,9 @@ func (s *dnsService) fqdn(name string) string {
 
 // Start serves until Close; ctx only bounds starting (it ends when Up returns).
 func (s *dnsService) Start(_ context.Context, env *Env) error {
+	if err := s.resolveNames(env.Topology); err != nil {
+		return err
+	}
 	cs, err := env.ListenUDP(s.p.Port)
 	if err != nil {
 		return err
@@ -151,17 +180,21 @@ func (s *dnsService) answer(ctx context.Context, env *Env, req *dns.Msg) *dns.Ms
 
 // local answers a name of the zone from the records (or the canary echo).
 func (s *dnsService) local(m *dns.Msg, q dns.Question, name string) {
-	hdr := dns.RR_Header{Name: q.Name, Class: dns.ClassINET, Ttl: 0}
-	ip, ok := s.records[name]
-	switch {
-	case !ok:
+	ips, ok := s.records[name]
+	if !ok {
 		m.Rcode = dns.RcodeNameError
-	case q.Qtype == dns.TypeA && ip.Is4():
-		hdr.Rrtype = dns.TypeA
-		m.Answer = append(m.Answer, &dns.A{Hdr: hdr, A: ip.AsSlice()})
-	case q.Qtype == dns.TypeAAAA && ip.Is6():
-		hdr.Rrtype = dns.TypeAAAA
-		m.Answer = append(m.Answer, &dns.AAAA{Hdr: hdr, AAAA: ip.AsSlice()})
+		return
+	}
+	for _, ip := range ips {
+		hdr := dns.RR_Header{Name: q.Name, Class: dns.ClassINET, Ttl: 0}
+		switch {
+		case q.Qtype == dns.TypeA && ip.Is4():
+			hdr.Rrtype = dns.TypeA
+			m.Answer = append(m.Answer, &dns.A{Hdr: hdr, A: ip.AsSlice()})
+		case q.Qtype == dns.TypeAAAA && ip.Is6():
+			hdr.Rrtype = dns.TypeAAAA
+			m.Answer = append(m.Answer, &dns.AAAA{Hdr: hdr, AAAA: ip.AsSlice()})
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package lab
 import (
 	"context"
 	"crypto/tls"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -17,6 +18,7 @@ type sinkParams struct {
 	UDP   []uint16 `yaml:"udp"`   // record each datagram, echo it
 	HTTP  []uint16 `yaml:"http"`  // record each request, answer 200
 	HTTPS []uint16 `yaml:"https"` // same over TLS with a lab-CA certificate
+	NTP   []uint16 `yaml:"ntp"`   // record each request, answer as an NTP server (never echo)
 	// Names are extra DNS names in the HTTPS certificate.
 	Names []string `yaml:"names"`
 }
@@ -33,8 +35,8 @@ func newSink(decode func(any) error) (Service, error) {
 	if err := decode(&s.p); err != nil {
 		return nil, err
 	}
-	if len(s.p.TCP)+len(s.p.UDP)+len(s.p.HTTP)+len(s.p.HTTPS) == 0 {
-		return nil, errors.New("a sink needs at least one of tcp, udp, http, https ports")
+	if len(s.p.TCP)+len(s.p.UDP)+len(s.p.HTTP)+len(s.p.HTTPS)+len(s.p.NTP) == 0 {
+		return nil, errors.New("a sink needs at least one of tcp, udp, http, https, ntp ports")
 	}
 	return s, nil
 }
@@ -66,6 +68,20 @@ func (s *sink) start(env *Env) error {
 			s.serveUDP(c, func(c *net.UDPConn, b []byte, peer *net.UDPAddr) {
 				env.Record(Arrival{Proto: "udp", Local: c.LocalAddr().String(), Peer: peer.String(), Payload: prefix(b)})
 				c.WriteToUDP(b, peer)
+			})
+		}
+	}
+	for _, port := range s.p.NTP {
+		cs, err := env.ListenUDP(port)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			s.serveUDP(c, func(c *net.UDPConn, b []byte, peer *net.UDPAddr) {
+				env.Record(Arrival{Proto: "ntp", Local: c.LocalAddr().String(), Peer: peer.String(), Payload: fmt.Sprintf("%x", b[:min(len(b), 48)])})
+				if resp, ok := ntpAnswer(b, time.Now()); ok {
+					c.WriteToUDP(resp, peer)
+				}
 			})
 		}
 	}
@@ -149,4 +165,22 @@ func prefix(b []byte) string {
 		return string(b)
 	}
 	return fmt.Sprintf("%q", b)
+}
+
+// ntpAnswer is a stratum-2 server's answer to an NTP client request (mode
+// 3): origin = the request's transmit time, receive and transmit = now.
+func ntpAnswer(req []byte, now time.Time) ([]byte, bool) {
+	if len(req) < 48 || req[0]&7 != 3 {
+		return nil, false
+	}
+	resp := make([]byte, 48)
+	resp[0] = 0<<6 | (req[0]>>3&7)<<3 | 4
+	resp[1], resp[2], resp[3] = 2, req[2], 0xec
+	copy(resp[12:16], "LAB\x00")
+	copy(resp[24:32], req[40:48])
+	secs := uint64(now.Unix()+2208988800)<<32 | uint64(now.Nanosecond())*(1<<32)/1e9
+	for _, off := range []int{16, 32, 40} {
+		binary.BigEndian.PutUint64(resp[off:], secs)
+	}
+	return resp, true
 }

@@ -53,6 +53,14 @@ type Host struct {
 	// /etc tree) that host probes read instead of the real ones; empty if none.
 	Fixture string       `json:"fixture,omitempty"`
 	DNS     []netip.Addr `json:"dns,omitempty"`
+	// DNSSearch are the resolv.conf search domains.
+	DNSSearch []string `json:"dns_search,omitempty"`
+	// Gateway is what the default routes point at (IPv4 first); none when empty.
+	Gateway []netip.Addr `json:"gateway,omitempty"`
+	// Etc are the files bind-mounted over /etc in the host's namespace.
+	Etc map[string]string `json:"etc,omitempty"`
+	// Inbound is the host's per-port policy on arrival.
+	Inbound []InboundRule `json:"inbound,omitempty"`
 	// Reach is the ground truth of what this host can reach.
 	Reach []Reach `json:"reach"`
 }
@@ -97,6 +105,9 @@ type ServiceInfo struct {
 	Local    bool     `json:"local,omitempty"`
 	Location Location `json:"location"`
 	Params   string   `json:"params,omitempty"` // YAML text
+	// Inbound is the service's per-port policy on arrival. Reach does not
+	// account for it.
+	Inbound []InboundRule `json:"inbound,omitempty"`
 }
 
 // Reach is the expected outcome of connecting from a host to a destination:

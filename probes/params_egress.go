@@ -67,6 +67,12 @@ type EgressParams struct {
 	HTTPPath string `yaml:"http_path" json:"http_path"`
 	// DNSLeak configures the DNS-leak checks through the host's resolver.
 	DNSLeak DNSLeakSpec `yaml:"dns_leak" json:"dns_leak"`
+	// Sweep lists far ends tried with the full coverage (see
+	// CoverageDestinations): both families of a name, TCP on common ports,
+	// UDP with protocol-correct payloads, ICMP, HTTP(S) and every proxy.
+	Sweep []SweepSpec `yaml:"sweep" json:"sweep,omitempty"`
+	// ProxyDiscovery finds proxies on the host (see ProxyDiscovery).
+	ProxyDiscovery ProxyDiscovery `yaml:"proxy_discovery" json:"proxy_discovery"`
 }
 
 // TLSExpect says which certificates are genuine.
@@ -82,6 +88,9 @@ type DNSLeakSpec struct {
 	// Resolver is ip or ip:port; default: the first nameserver of ResolvConf.
 	Resolver   string `yaml:"resolver" json:"resolver,omitempty"`
 	ResolvConf string `yaml:"resolv_conf" json:"resolv_conf,omitempty"` // default /etc/resolv.conf
+	// Off turns the checks off; otherwise a host with a resolver is always
+	// asked, for DefaultLeakNames when nothing else is named.
+	Off bool `yaml:"off" json:"off,omitempty"`
 	// External names must not resolve if recursion stops at the provider.
 	External []ExternalName `yaml:"external" json:"external,omitempty"`
 	// CanaryZone is a zone whose authoritative server answers TXT queries
@@ -103,7 +112,7 @@ type ExternalName struct {
 type DestinationSpec struct {
 	Host     string `yaml:"host" json:"host"` // a name or an IP literal
 	Port     int    `yaml:"port" json:"port"`
-	Protocol string `yaml:"protocol" json:"protocol"` // tcp, udp, icmp, dns, ntp, http, https, tls
+	Protocol string `yaml:"protocol" json:"protocol"` // tcp, udp, icmp, dns, ntp, http, https, tls, quic
 	Category string `yaml:"category" json:"category,omitempty"`
 	// Control marks a positive control, which must be reachable.
 	Control bool `yaml:"control" json:"control,omitempty"`
@@ -149,8 +158,11 @@ func (p *EgressParams) Validate() error {
 	if err != nil {
 		return err
 	}
-	if len(p.Destinations)+len(listed) == 0 && p.DNSLeak.Empty() {
-		return errors.New("destinations: none declared (and no dns_leak checks)")
+	if len(p.Destinations)+len(listed)+len(p.Sweep) == 0 && p.DNSLeak.Empty() {
+		return errors.New("destinations: none declared (and no sweep or dns_leak checks)")
+	}
+	if err := p.checkCoverage(); err != nil {
+		return err
 	}
 	if err := p.TLS.check(); err != nil {
 		return err
@@ -250,13 +262,15 @@ var protocolMethods = map[string][]string{
 	"http":  {results.MethodTCP, results.MethodHTTP, results.MethodHTTPProxy},
 	"https": {results.MethodTCP, results.MethodTLS, results.MethodHTTPS, results.MethodHTTPSProxy},
 	"tls":   {results.MethodTCP, results.MethodTLS},
+	"quic":  {results.MethodQUIC},
 }
 
-var defaultPorts = map[string]int{"dns": 53, "ntp": 123, "http": 80, "https": 443, "tls": 443}
+var defaultPorts = map[string]int{"dns": 53, "ntp": 123, "http": 80, "https": 443, "tls": 443, "quic": 443}
 
 var allMethods = []string{
 	results.MethodTCP, results.MethodUDP, results.MethodICMP, results.MethodDNS, results.MethodNTP,
 	results.MethodHTTP, results.MethodHTTPProxy, results.MethodHTTPS, results.MethodHTTPSProxy, results.MethodTLS,
+	results.MethodQUIC,
 }
 
 func checkMethods(field string, ms []string) error {

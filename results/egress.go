@@ -19,6 +19,14 @@ type EgressDetails struct {
 	RunToken string `json:"run_token"`
 	// Proxy is the HTTP proxy the proxied methods used ("" when none was named).
 	Proxy string `json:"proxy,omitempty"`
+	// Proxies are every proxy the proxied methods went through: the one the
+	// suite named and those found on the host (environment, system config
+	// files, WPAD through DNS or a DHCP lease, the gateway's proxy ports).
+	Proxies []ProxyFound `json:"proxies,omitempty"`
+	// Resolver is the host's resolver the DNS-leak checks asked, and
+	// ResolverNote why there was none ("" when there was).
+	Resolver     string `json:"resolver,omitempty"`
+	ResolverNote string `json:"resolver_note,omitempty"`
 	// Destinations are in the order the suite declared them, followed by the
 	// random-port checks on reachable positive controls.
 	Destinations []EgressDestination `json:"destinations"`
@@ -96,7 +104,16 @@ const (
 	MethodHTTPS      = "https"       // HTTPS GET bypassing any proxy
 	MethodHTTPSProxy = "https_proxy" // HTTPS GET through the proxy (CONNECT)
 	MethodTLS        = "tls"         // TLS handshake, certificate checked against the expected CA or pin
+	MethodQUIC       = "quic"        // a real QUIC Initial; any QUIC answer (version negotiation, retry, initial, handshake) is a path
 )
+
+// ProxyFound is one proxy the egress probe went through, and where it
+// learnt of it (unverified: the host's own configuration).
+type ProxyFound struct {
+	URL string `json:"url"`
+	// Source is suite, env:VAR, file:PATH, wpad:URL, dhcp:PATH or gateway.
+	Source string `json:"source"`
+}
 
 // ClassOK is the class of an attempt that got an answer with nothing wrong in
 // it. It is not a failure class.
@@ -105,8 +122,10 @@ const ClassOK = "ok"
 // EgressAttempt is one method tried against one address of a destination.
 type EgressAttempt struct {
 	Method  string `json:"method"`
-	Address string `json:"address"`          // ip:port (or ip for ICMP) dialled
-	Family  string `json:"family,omitempty"` // ip4, ip6
+	Address string `json:"address"` // ip:port (or ip for ICMP) dialled
+	// Proxy is the proxy a proxied method went through.
+	Proxy  string `json:"proxy,omitempty"`
+	Family string `json:"family,omitempty"` // ip4, ip6
 	// Operation is the last operation attempted: resolve, connect, write,
 	// read, tls, http.
 	Operation string `json:"operation"`

@@ -108,11 +108,10 @@ func (e *egressProbe) tryDestination(ctx context.Context, rec *probes.Recorder, 
 	}
 	for _, m := range spec.MethodsWith(e.p.ExtraMethods) {
 		if m == results.MethodHTTPProxy || m == results.MethodHTTPSProxy {
-			if e.proxy == "" {
-				continue
+			for _, px := range e.proxies {
+				a, ok := e.tryProxied(ctx, rec, m, spec, px.URL)
+				add(a, ok)
 			}
-			a, ok := e.tryMethod(ctx, rec, m, spec, nil, tok)
-			add(a, ok)
 			continue
 		}
 		for _, ip := range ips {
@@ -160,8 +159,20 @@ func (e *egressProbe) tryMethod(ctx context.Context, rec *probes.Recorder, m str
 		return e.icmpEcho(at, ip), true
 	case results.MethodTLS:
 		return e.tlsHandshake(at, addr, spec.ServerName), true
+	case results.MethodQUIC:
+		return e.quicInitial(at, addr, spec.ServerName), true
 	}
-	return e.httpGet(at, m, spec.DestinationSpec, addr), true
+	return e.httpGet(at, m, spec.DestinationSpec, addr, ""), true
+}
+
+// tryProxied runs a proxied method through the proxy at proxyURL.
+func (e *egressProbe) tryProxied(ctx context.Context, rec *probes.Recorder, m string, spec dest, proxyURL string) (results.EgressAttempt, bool) {
+	at, ok := e.start(ctx, rec, m, spec.Host)
+	if !ok {
+		return results.EgressAttempt{}, false
+	}
+	at.a.Proxy = proxyURL
+	return e.httpGet(at, m, spec.DestinationSpec, "", proxyURL), true
 }
 
 // resolve looks host up through the host's resolver, as one attempt.

@@ -2,6 +2,7 @@ package egress
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"slices"
 	"strings"
@@ -27,6 +28,14 @@ func collectDestinations(p probes.EgressParams) ([]dest, error) {
 	var out []dest
 	for _, d := range append(slices.Clip(p.Destinations), listed...) {
 		out = append(out, dest{DestinationSpec: d})
+	}
+	for i, s := range p.Sweep {
+		for _, d := range probes.CoverageDestinations(s) {
+			if err := d.Normalise(fmt.Sprintf("sweep[%d]", i)); err != nil {
+				return nil, err
+			}
+			out = append(out, dest{DestinationSpec: d})
+		}
 	}
 	return out, nil
 }

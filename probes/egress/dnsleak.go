@@ -17,45 +17,66 @@ import (
 // CanaryPrefix starts the TXT answer of a canary zone's server.
 const CanaryPrefix = "sovbench-canary "
 
-// resolver returns the ip:port of the host's resolver.
-func resolverOf(s probes.DNSLeakSpec) (string, error) {
-	if s.Resolver != "" {
-		if _, _, err := net.SplitHostPort(s.Resolver); err == nil {
-			return s.Resolver, nil
-		}
-		return net.JoinHostPort(strings.Trim(s.Resolver, "[]"), "53"), nil
-	}
+// resolverInfo is the host's resolver: its ip:port and search domains, or
+// why there is none.
+type resolverInfo struct {
+	server string
+	search []string
+	note   string
+}
+
+// resolverConf finds the host's resolver: the suite's, else the first
+// nameserver of resolv.conf.
+func (e *egressProbe) resolverConf() resolverInfo {
+	s := e.p.DNSLeak
 	path := s.ResolvConf
 	if path == "" {
 		path = "/etc/resolv.conf"
 	}
 	cc, err := dns.ClientConfigFromFile(path)
-	if err != nil {
-		return "", fmt.Errorf("reading resolver from %s: %w", path, err)
+	var ri resolverInfo
+	if err == nil {
+		ri.search = cc.Search
 	}
-	if len(cc.Servers) == 0 {
-		return "", fmt.Errorf("no nameserver in %s", path)
+	switch {
+	case s.Resolver != "":
+		ri.server = s.Resolver
+		if _, _, err := net.SplitHostPort(s.Resolver); err != nil {
+			ri.server = net.JoinHostPort(strings.Trim(s.Resolver, "[]"), "53")
+		}
+	case err != nil:
+		ri.note = fmt.Sprintf("reading resolver from %s: %v", path, err)
+	case len(cc.Servers) == 0:
+		ri.note = "no nameserver in " + path
+	default:
+		ri.server = net.JoinHostPort(cc.Servers[0], cc.Port)
 	}
-	return net.JoinHostPort(cc.Servers[0], cc.Port), nil
+	return ri
 }
 
-// dnsLeakChecks asks the host's resolver for each external name and for
-// fresh canary names. They run one after another: they are few.
-func (e *egressProbe) dnsLeakChecks(ctx context.Context, rec *probes.Recorder, token string) []results.DNSCheck {
+// dnsLeakChecks asks the host's resolver for each external name (by
+// default DefaultLeakNames) and for fresh canary names. They run one after
+// another: they are few. A host without a resolver gets none.
+func (e *egressProbe) dnsLeakChecks(ctx context.Context, rec *probes.Recorder, token string, ri resolverInfo) []results.DNSCheck {
 	s := e.p.DNSLeak
-	if s.Empty() {
+	if s.Off || ri.server == "" {
 		return nil
 	}
-	server, err := resolverOf(s)
+	external := s.External
+	if s.Empty() {
+		for _, n := range probes.DefaultLeakNames {
+			external = append(external, probes.ExternalName{Name: n, Type: "A"})
+		}
+	}
 	var out []results.DNSCheck
-	for _, x := range s.External {
-		c := results.DNSCheck{Kind: results.DNSExternal, Name: dns.Fqdn(x.Name), Type: x.Type, Resolver: server, Expect: x.Expect}
-		out = append(out, e.dnsCheck(ctx, rec, c, err))
+	for _, x := range external {
+		c := results.DNSCheck{Kind: results.DNSExternal, Name: dns.Fqdn(x.Name), Type: x.Type, Resolver: ri.server, Expect: x.Expect}
+		out = append(out, e.dnsCheck(ctx, rec, c, nil))
 	}
 	for i := range s.Canaries {
 		name := fmt.Sprintf("%s-%d.%s", token, i, dns.Fqdn(s.CanaryZone))
-		c := results.DNSCheck{Kind: results.DNSCanary, Name: name, Type: "TXT", Resolver: server}
-		out = append(out, e.dnsCheck(ctx, rec, c, err))
+		c := results.DNSCheck{Kind: results.DNSCanary, Name: name, Type: "TXT", Resolver: ri.server}
+		out = append(out, e.dnsCheck(ctx, rec, c, nil))
 	}
 	return out
 }

@@ -19,8 +19,8 @@ type egressProbe struct {
 	p       probes.EgressParams
 	dests   []dest
 	tls     *tlsExpectation
-	proxy   string
-	noPing  atomic.Bool // unprivileged ping sockets are refused here: use raw sockets
+	proxies []results.ProxyFound // the suite's and the environment's; Run adds those it discovers
+	noPing  atomic.Bool          // unprivileged ping sockets are refused here: use raw sockets
 	limiter *rate.Limiter
 }
 
@@ -38,20 +38,7 @@ func New(p probes.EgressParams) (probes.Probe, error) {
 	if err != nil {
 		return nil, err
 	}
-	proxy := p.Proxy
-	if proxy == "" {
-		proxy = proxyFromEnv()
-	}
-	return &egressProbe{p: p, dests: dests, tls: tx, proxy: proxy}, nil
-}
-
-func proxyFromEnv() string {
-	for _, k := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"} {
-		if v := os.Getenv(k); v != "" {
-			return v
-		}
-	}
-	return ""
+	return &egressProbe{p: p, dests: dests, tls: tx, proxies: staticProxies(p.Proxy, os.Getenv)}, nil
 }
 
 func (e *egressProbe) Name() string    { return probes.EgressName }
@@ -67,7 +54,14 @@ func (e *egressProbe) Run(ctx context.Context, t probes.Target) (results.Evidenc
 		return results.Evidence{}, err
 	}
 	e.limiter = rate.NewLimiter(rate.Limit(e.p.Rate), burstFor(e.p.Rate))
-	d := results.EgressDetails{RunToken: token, Proxy: e.proxy}
+	d := results.EgressDetails{RunToken: token}
+	rc := e.resolverConf()
+	d.Resolver, d.ResolverNote = rc.server, rc.note
+	e.proxies = append(e.proxies, e.discoverProxies(ctx, rc)...)
+	d.Proxies = e.proxies
+	if len(e.proxies) > 0 {
+		d.Proxy = e.proxies[0].URL
+	}
 	d.Destinations = make([]results.EgressDestination, len(e.dests))
 	e.runAll(ctx, rec, token, e.dests, d.Destinations)
 	if extra := e.randomPortSpecs(d.Destinations); len(extra) > 0 {
@@ -75,7 +69,7 @@ func (e *egressProbe) Run(ctx context.Context, t probes.Target) (results.Evidenc
 		e.runAll(ctx, rec, token, extra, out)
 		d.Destinations = append(d.Destinations, out...)
 	}
-	d.DNS = e.dnsLeakChecks(ctx, rec, token)
+	d.DNS = e.dnsLeakChecks(ctx, rec, token, rc)
 	d.Summary = summarise(d.Destinations)
 	return rec.Finish(func(ev *results.Evidence) {
 		ev.Egress = &d

@@ -38,7 +38,7 @@ var proxyStatusClasses = map[string]results.FailureClass{
 // with the destination's name in the URL; proxied methods hand the name to
 // the proxy, which resolves and connects. HTTPS chains are checked as in the
 // tls method.
-func (e *egressProbe) httpGet(at *attempt, m string, spec probes.DestinationSpec, addr string) results.EgressAttempt {
+func (e *egressProbe) httpGet(at *attempt, m string, spec probes.DestinationSpec, addr, proxy string) results.EgressAttempt {
 	scheme := "http"
 	if m == results.MethodHTTPS || m == results.MethodHTTPSProxy {
 		scheme = "https"
@@ -52,7 +52,7 @@ func (e *egressProbe) httpGet(at *attempt, m string, spec probes.DestinationSpec
 	}
 	var d net.Dialer
 	if proxied {
-		pu, err := url.Parse(e.proxy)
+		pu, err := url.Parse(proxy)
 		if err != nil {
 			return at.done("http", fmt.Errorf("parsing proxy URL: %w", err))
 		}

@@ -15,7 +15,7 @@ import (
 func TestEgressParamsRejectBadInput(t *testing.T) {
 	cases := []struct{ name, params, err string }{
 		{"an unknown protocol is named with the known ones", "destinations: [{host: 198.18.0.1, protocol: smtp}]",
-			`destinations[0].protocol: unknown protocol "smtp" (known: dns, http, https, icmp, ntp, tcp, tls, udp)`},
+			`destinations[0].protocol: unknown protocol "smtp" (known: dns, http, https, icmp, ntp, quic, tcp, tls, udp)`},
 		{"a TCP destination needs a port", "destinations: [{host: 198.18.0.1, protocol: tcp}]",
 			"destinations[0].port: 0 is not a port (protocol tcp needs one)"},
 		{"a destination needs a host", "destinations: [{port: 80, protocol: tcp}]", "destinations[0].host: missing"},

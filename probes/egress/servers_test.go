@@ -15,6 +15,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -49,12 +50,24 @@ func runEgress(t *testing.T, params string) results.EgressDetails {
 
 // newEgress builds the probe from parameters decoded as a suite decodes
 // them: the kind's defaults, then decode, then Validate.
+// newEgress builds the probe the way a plan does. These tests run in the
+// root namespace (or a bare one they made): the host's own resolver and
+// gateways are this machine's, never to be asked, so the DNS-leak checks
+// run only against a resolver the test names, and proxy discovery only
+// when the test points it at its own files and routing tables.
 func newEgress(decode probes.Decoder) (probes.Probe, error) {
 	p, err := probes.DecodeParams(probes.EgressName, decode)
 	if err != nil {
 		return nil, err
 	}
-	return New(*p.(*probes.EgressParams))
+	ep := p.(*probes.EgressParams)
+	if ep.DNSLeak.Resolver == "" {
+		ep.DNSLeak.Off = true
+	}
+	if slices.Equal(ep.ProxyDiscovery.Files, probes.DefaultProxyFiles) {
+		ep.ProxyDiscovery.Off = true
+	}
+	return New(*ep)
 }
 
 func yamlDecoder(text string) probes.Decoder {
