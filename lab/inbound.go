@@ -129,23 +129,23 @@ type addrPolicy struct {
 	rules []InboundRule
 }
 
-// etcFiles are the /etc/netns files of a host: resolv.conf and its etc map.
+// etcFiles are the /etc/netns files of a host: its etc map and a
+// resolv.conf, always, so that a host without dns sees no resolver rather
+// than this machine's.
 func etcFiles(h *Host) map[string]string {
 	out := map[string]string{}
 	for k, v := range h.Etc {
 		out[k] = v
 	}
-	if len(h.DNS) > 0 {
-		var b strings.Builder
-		b.WriteString("# written by sovbench lab\n")
-		if len(h.DNSSearch) > 0 {
-			b.WriteString("search " + strings.Join(h.DNSSearch, " ") + "\n")
-		}
-		for _, a := range h.DNS {
-			fmt.Fprintf(&b, "nameserver %s\n", a)
-		}
-		out["resolv.conf"] = b.String()
+	var b strings.Builder
+	b.WriteString("# written by sovbench lab\n")
+	if len(h.DNSSearch) > 0 {
+		b.WriteString("search " + strings.Join(h.DNSSearch, " ") + "\n")
 	}
+	for _, a := range h.DNS {
+		fmt.Fprintf(&b, "nameserver %s\n", a)
+	}
+	out["resolv.conf"] = b.String()
 	return out
 }
 

@@ -17,8 +17,9 @@ import (
 // proxyParams are an HTTP proxy's parameters.
 type proxyParams struct {
 	Port uint16 `yaml:"port"` // default 3128
-	// Allow lists the ip:port destinations the proxy forwards to; the rest
-	// get 403 with an RFC 9209 Proxy-Status "http_request_denied".
+	// Allow lists the ip:port destinations the proxy forwards to ("*":
+	// every one); the rest get 403 with an RFC 9209 Proxy-Status
+	// "http_request_denied".
 	Allow []string `yaml:"allow"`
 }
 
@@ -37,7 +38,7 @@ func newProxy(decode func(any) error) (Service, error) {
 		return nil, err
 	}
 	for i, a := range s.p.Allow {
-		if _, err := netip.ParseAddrPort(a); err != nil {
+		if _, err := netip.ParseAddrPort(a); err != nil && a != "*" {
 			return nil, fmt.Errorf("allow[%d]: %q is not ip:port", i, a)
 		}
 	}
@@ -71,7 +72,7 @@ func (s *httpProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if _, _, err := net.SplitHostPort(dst); err != nil {
 		dst = net.JoinHostPort(dst, "80")
 	}
-	if !slices.Contains(s.p.Allow, dst) {
+	if !slices.Contains(s.p.Allow, dst) && !slices.Contains(s.p.Allow, "*") {
 		proxyError(w, http.StatusForbidden, "http_request_denied")
 		return
 	}

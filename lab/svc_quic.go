@@ -60,7 +60,7 @@ func (s *quicService) Start(ctx context.Context, env *Env) error {
 			return err
 		}
 		for _, c := range cs {
-			pc := &recordingConn{PacketConn: c, env: env}
+			pc := &recordingConn{PacketConn: c, udp: c, env: env}
 			ln, err := quic.Listen(pc, cfg, &quic.Config{HandshakeIdleTimeout: idleTimeout, MaxIdleTimeout: idleTimeout})
 			if err != nil {
 				c.Close()
@@ -112,11 +112,17 @@ func (s *quicService) Close() error {
 	return nil
 }
 
-// recordingConn records each QUIC Initial it reads as an arrival.
+// recordingConn records each QUIC Initial it reads as an arrival. It
+// offers quic-go the socket buffer setters (not the OOB methods, so quic-go
+// reads through ReadFrom).
 type recordingConn struct {
 	net.PacketConn
+	udp *net.UDPConn
 	env *Env
 }
+
+func (c *recordingConn) SetReadBuffer(n int) error  { return c.udp.SetReadBuffer(n) }
+func (c *recordingConn) SetWriteBuffer(n int) error { return c.udp.SetWriteBuffer(n) }
 
 func (c *recordingConn) ReadFrom(b []byte) (int, net.Addr, error) {
 	n, from, err := c.PacketConn.ReadFrom(b)

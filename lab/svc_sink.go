@@ -19,6 +19,7 @@ type sinkParams struct {
 	HTTP  []uint16 `yaml:"http"`  // record each request, answer 200
 	HTTPS []uint16 `yaml:"https"` // same over TLS with a lab-CA certificate
 	NTP   []uint16 `yaml:"ntp"`   // record each request, answer as an NTP server (never echo)
+	QUIC  []uint16 `yaml:"quic"`  // a QUIC server (see the quic kind) on these UDP ports
 	// Names are extra DNS names in the HTTPS certificate.
 	Names []string `yaml:"names"`
 }
@@ -28,6 +29,7 @@ type sink struct {
 	p sinkParams
 	servers
 	https []*http.Server
+	quic  *quicService
 }
 
 func newSink(decode func(any) error) (Service, error) {
@@ -35,8 +37,8 @@ func newSink(decode func(any) error) (Service, error) {
 	if err := decode(&s.p); err != nil {
 		return nil, err
 	}
-	if len(s.p.TCP)+len(s.p.UDP)+len(s.p.HTTP)+len(s.p.HTTPS)+len(s.p.NTP) == 0 {
-		return nil, errors.New("a sink needs at least one of tcp, udp, http, https, ntp ports")
+	if len(s.p.TCP)+len(s.p.UDP)+len(s.p.HTTP)+len(s.p.HTTPS)+len(s.p.NTP)+len(s.p.QUIC) == 0 {
+		return nil, errors.New("a sink needs at least one of tcp, udp, http, https, ntp, quic ports")
 	}
 	return s, nil
 }
@@ -71,19 +73,14 @@ func (s *sink) start(env *Env) error {
 			})
 		}
 	}
-	for _, port := range s.p.NTP {
-		cs, err := env.ListenUDP(port)
-		if err != nil {
+	if len(s.p.QUIC) > 0 {
+		s.quic = &quicService{p: quicParams{Ports: s.p.QUIC, ALPN: []string{"h3", "sovbench"}, Names: s.p.Names}}
+		if err := s.quic.Start(context.Background(), env); err != nil {
 			return err
 		}
-		for _, c := range cs {
-			s.serveUDP(c, func(c *net.UDPConn, b []byte, peer *net.UDPAddr) {
-				env.Record(Arrival{Proto: "ntp", Local: c.LocalAddr().String(), Peer: peer.String(), Payload: fmt.Sprintf("%x", b[:min(len(b), 48)])})
-				if resp, ok := ntpAnswer(b, time.Now()); ok {
-					c.WriteToUDP(resp, peer)
-				}
-			})
-		}
+	}
+	if err := s.startNTP(env); err != nil {
+		return err
 	}
 	var cfg *tls.Config
 	if len(s.p.HTTPS) > 0 {
@@ -131,6 +128,9 @@ func (s *sink) serveHTTP(env *Env, ln net.Listener, proto string, cfg *tls.Confi
 func (s *sink) Close() error {
 	for _, srv := range s.https {
 		srv.Close()
+	}
+	if s.quic != nil {
+		s.quic.Close()
 	}
 	return s.servers.Close()
 }
@@ -183,4 +183,23 @@ func ntpAnswer(req []byte, now time.Time) ([]byte, bool) {
 		binary.BigEndian.PutUint64(resp[off:], secs)
 	}
 	return resp, true
+}
+
+// startNTP answers NTP client requests on the NTP ports, recording each.
+func (s *sink) startNTP(env *Env) error {
+	for _, port := range s.p.NTP {
+		cs, err := env.ListenUDP(port)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			s.serveUDP(c, func(c *net.UDPConn, b []byte, peer *net.UDPAddr) {
+				env.Record(Arrival{Proto: "ntp", Local: c.LocalAddr().String(), Peer: peer.String(), Payload: fmt.Sprintf("%x", b[:min(len(b), 48)])})
+				if resp, ok := ntpAnswer(b, time.Now()); ok {
+					c.WriteToUDP(resp, peer)
+				}
+			})
+		}
+	}
+	return nil
 }

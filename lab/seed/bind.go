@@ -31,7 +31,7 @@ func Bind(l *lab.Lab, p lab.Provider) (seedsuites.Binding, error) {
 		CAPEM:  string(l.CA.PEM),
 	}
 	addrs := map[string]*string{
-		"ctl-" + p.Name: &b.Control, "api-" + p.Name: &b.API,
+		"ctl-" + p.Name: &b.Control, "api-" + p.Name: &b.API, "svc-" + p.Name: &b.Services, "dns-" + p.Name: &b.Resolver,
 		"sink": &b.Sink, "vendor": &b.Vendor, "replica": &b.Replica, "mirror": &b.Mirror,
 	}
 	if p.Name == "s3ns" {
@@ -52,6 +52,9 @@ func Bind(l *lab.Lab, p lab.Provider) (seedsuites.Binding, error) {
 	if b.Proxy != "" {
 		b.Proxy = "http://" + b.Proxy + ":3128"
 	}
+	if err := bindFull(l, p, &b); err != nil {
+		return b, err
+	}
 	b.Metadata = "http://" + b.Metadata
 	for _, s := range l.Topology.Services {
 		if s.Kind == "landmark" && strings.HasPrefix(s.Name, "lm-") {
@@ -59,4 +62,42 @@ func Bind(l *lab.Lab, p lab.Provider) (seedsuites.Binding, error) {
 		}
 	}
 	return b, nil
+}
+
+// farEnds are the lab's far ends swept by the full coverage, with the
+// category each stands for.
+var farEnds = []struct{ name, category string }{
+	{"sink", "internet"}, {"vendor", "vendor"}, {"replica", "replication"}, {"mirror", "updates"},
+}
+
+// bindFull fills what the full coverage needs: the IPv6 twins of the
+// controls and every address of every far end.
+func bindFull(l *lab.Lab, p lab.Provider, b *seedsuites.Binding) error {
+	v6 := func(name string) (string, error) {
+		s, err := l.Topology.Service(name)
+		if err != nil {
+			return "", fmt.Errorf("binding %s: %w", p.Name, err)
+		}
+		return s.Addrs[len(s.Addrs)-1].String(), nil
+	}
+	var err error
+	if b.Control6, err = v6("ctl-" + p.Name); err != nil {
+		return err
+	}
+	if b.Services6, err = v6("svc-" + p.Name); err != nil {
+		return err
+	}
+	if b.Resolver6, err = v6("dns-" + p.Name); err != nil {
+		return err
+	}
+	for _, f := range farEnds {
+		s, err := l.Topology.Service(f.name)
+		if err != nil {
+			return fmt.Errorf("binding %s: %w", p.Name, err)
+		}
+		for _, a := range s.Addrs {
+			b.FarEnds = append(b.FarEnds, seedsuites.FarEnd{Addr: a.String(), Category: f.category})
+		}
+	}
+	return nil
 }

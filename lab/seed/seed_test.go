@@ -29,6 +29,8 @@ func TestSuitesRender(t *testing.T) {
 			Provider: p.Name, Operator: p.Operator, Host: p.Name + "/vm1", Claims: "claims",
 			Control: "198.18.1.101", API: "198.18.1.102", Metadata: "http://198.18.1.103", CAPEM: testCA,
 			Sink: "198.19.1.1", Vendor: "198.19.1.2", Replica: "198.19.1.3", Mirror: "198.19.1.4",
+			Control6: "fd5b:1ab:0:1::65", Services: "198.18.1.104", Services6: "fd5b:1ab:0:1::68", Resolver: "198.18.1.105", Resolver6: "fd5b:1ab:0:1::69",
+			FarEnds:   []seedsuites.FarEnd{{Addr: "198.19.1.3", Category: "replication"}, {Addr: "fd5b:1ab:0:101::3", Category: "replication"}},
 			Landmarks: []seedsuites.Landmark{{Name: "lm-paris", Addr: "198.19.1.6", Lat: 48.86, Lon: 2.35}},
 		}
 		for _, name := range want {

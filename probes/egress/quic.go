@@ -103,6 +103,8 @@ func (w *quicWatch) WriteTo(b []byte, _ net.Addr) (int, error) {
 }
 
 func (w *quicWatch) Close() error                       { return nil } // the probe closes the socket
+func (w *quicWatch) SetReadBuffer(n int) error          { return w.c.SetReadBuffer(n) }
+func (w *quicWatch) SetWriteBuffer(n int) error         { return w.c.SetWriteBuffer(n) }
 func (w *quicWatch) LocalAddr() net.Addr                { return w.c.LocalAddr() }
 func (w *quicWatch) SetDeadline(t time.Time) error      { return w.c.SetDeadline(t) }
 func (w *quicWatch) SetReadDeadline(t time.Time) error  { return w.c.SetReadDeadline(t) }

@@ -9,3 +9,43 @@
 // claim's parameters strictly (Kind.Parse takes its decoder) and places
 // any error in the suite file.
 package claims
+
+// # Egress: positive evidence only
+//
+// egress.disconnected, egress.blocked and egress.allowed_only speak for
+// every way out the egress probe tried on the destinations in their scope.
+// A way out is a method on an address family (tcp/ip4, udp/ip6, quic/ip4,
+// icmp/ip6 = ICMPv6, dns, ntp, http, https, tls) or a proxied method through
+// one proxy (the suite's, or one found on the host). A claim fails as soon
+// as any destination in scope answered by any way out (for disconnected,
+// also when the host's resolver resolved an external or canary name: the
+// query left the provider). It passes only when nothing answered AND, for
+// every way out tried, a positive control showed that it works from that
+// host:
+//
+//   - a method on a family works when an attempt with it reached a
+//     destination marked control: a provider-internal service the suite or
+//     the lab names (an echo answering TCP, UDP and ICMP, an HTTP(S) server
+//     whose certificate verifies, an NTP or QUIC server, a resolver);
+//   - a proxy works when it answered anything (even its refusal to forward:
+//     that refusal is then what stopped the request); a proxy that never
+//     answered is backed by a working TCP control;
+//   - the host's resolver works when it answered at least one DNS-leak
+//     check; a resolver that refuses recursion (REFUSED, or no answer of the
+//     type asked) is not a way out; a host with no resolver has none.
+//
+// A way out with no working control makes the verdict inconclusive, naming
+// it, as do the older checks (every declared control reachable, random
+// ports on the controls answering, every destination tried).
+//
+// How a lying provider could fake a control, and why it does not help: the
+// controls sit inside the provider, so it can make them answer anything;
+// but a faked control only proves the method is not broken on the host,
+// which is what it is for. To pass while leaking, the provider must make
+// the probe's own attempts to the leak fail while its workloads' traffic
+// passes: by destination it cannot (the probe tries the destinations the
+// suite names, on every family and common port, through every proxy it can
+// find), by process or user (a firewall rule matching the agent) it can,
+// which no probe running on the host can rule out; arrivals recorded by a
+// server the auditor controls (the lab's sinks and canary zone) are the
+// check that does not depend on the host.

@@ -12,11 +12,12 @@ import (
 
 // egressFacts gathers the egress evidence of one target.
 type egressFacts struct {
-	dests    []results.EgressDestination
-	dns      []results.DNSCheck
-	refs     []string
-	summary  results.EgressSummary
-	notTried int
+	dests        []results.EgressDestination
+	dns          []results.DNSCheck
+	refs         []string
+	summary      results.EgressSummary
+	notTried     int
+	resolverNote string
 }
 
 func egressOf(f Facts) (*egressFacts, *Outcome) {
@@ -28,6 +29,9 @@ func egressOf(f Facts) (*egressFacts, *Outcome) {
 		g.refs = append(g.refs, e.ID)
 		g.dests = append(g.dests, e.Egress.Destinations...)
 		g.dns = append(g.dns, e.Egress.DNS...)
+		if e.Egress.ResolverNote != "" {
+			g.resolverNote = e.Egress.ResolverNote
+		}
 		s := e.Egress.Summary
 		g.summary.Destinations += s.Destinations
 		g.summary.Reachable += s.Reachable
@@ -83,10 +87,11 @@ func listReachable(ds []results.EgressDestination) string {
 	return strings.Join(parts, ", ")
 }
 
-// judgeEgress decides a claim over the destinations in scope: fail when
-// any forbidden one got through, inconclusive when the controls do not
-// back a negative, pass otherwise.
-func (g *egressFacts) judge(scope string, inScope, forbidden func(results.EgressDestination) bool) Outcome {
+// judge decides a claim over the destinations in scope: fail when any
+// forbidden one got through (or, with withDNS, the host's resolver
+// recursed); inconclusive when the controls do not back a negative for
+// every way out tried (named in the reason); pass otherwise.
+func (g *egressFacts) judge(scope string, inScope, forbidden func(results.EgressDestination) bool, withDNS bool) Outcome {
 	tried, total := 0, 0
 	var leaked []results.EgressDestination
 	for _, d := range g.dests {
@@ -101,17 +106,52 @@ func (g *egressFacts) judge(scope string, inScope, forbidden func(results.Egress
 			leaked = append(leaked, d)
 		}
 	}
-	figure := fmt.Sprintf("%d/%d reachable", len(leaked), total)
-	if len(leaked) > 0 {
-		return fail(fmt.Sprintf("%d of %d %s reachable: %s", len(leaked), total, scope, listReachable(leaked)), figure, g.refs...)
+	var dnsLeaks []string
+	var dnsWhy, dnsNote string
+	if withDNS {
+		dnsLeaks, dnsWhy, dnsNote = g.dnsPath()
 	}
-	if total == 0 {
+	figure := fmt.Sprintf("%d/%d reachable", len(leaked), total)
+	switch {
+	case len(leaked) > 0 || len(dnsLeaks) > 0:
+		parts := []string{}
+		if len(leaked) > 0 {
+			parts = append(parts, fmt.Sprintf("%d of %d %s reachable: %s", len(leaked), total, scope, listReachable(leaked)))
+		}
+		if len(dnsLeaks) > 0 {
+			parts = append(parts, "DNS through the host's resolver: "+strings.Join(first(dnsLeaks, 3), "; "))
+		}
+		return fail(strings.Join(parts, "; "), figure, g.refs...)
+	case total == 0:
 		return inconclusive("no "+scope+" were tried", g.refs...)
 	}
-	if why := g.controls(); why != "" {
-		return inconclusive(fmt.Sprintf("0 of %d %s reachable, but %s", total, scope, why), g.refs...)
+	var why []string
+	if w := g.controls(); w != "" {
+		why = append(why, w)
 	}
-	return pass(fmt.Sprintf("0 of %d %s reachable by any method (%d tried; %s)", total, scope, tried, g.controlNote()), figure, g.refs...)
+	if u := g.uncontrolled(inScope); len(u) > 0 {
+		why = append(why, "no positive control showed these ways out work: "+strings.Join(first(u, 8), ", "))
+	}
+	if dnsWhy != "" {
+		why = append(why, dnsWhy)
+	}
+	if len(why) > 0 {
+		return inconclusive(fmt.Sprintf("0 of %d %s reachable, but %s", total, scope, strings.Join(why, "; ")), g.refs...)
+	}
+	reason := fmt.Sprintf("0 of %d %s reachable by any of %d ways out, each shown working by a positive control (%d tried; %s)",
+		total, scope, g.triedMethods(inScope), tried, g.controlNote())
+	if dnsNote != "" {
+		reason += "; DNS: " + dnsNote
+	}
+	return pass(reason, figure, g.refs...)
+}
+
+// first returns at most n items, the last saying how many more there were.
+func first(s []string, n int) []string {
+	if len(s) <= n {
+		return s
+	}
+	return append(slices.Clip(s[:n]), fmt.Sprintf("and %d more", len(s)-n))
 }
 
 func mustBeTrue(b bool) error {
@@ -122,7 +162,7 @@ func mustBeTrue(b bool) error {
 }
 
 var claimEgressDisconnected = claimKind("egress.disconnected",
-	"Nothing but the positive controls is reachable by any method (TCP, UDP, DNS, NTP, ICMP, HTTP(S), TLS).",
+	"Nothing but the positive controls is reachable by any method (TCP, UDP, QUIC, DNS, NTP, ICMP, HTTP(S), TLS, every proxy) and the host's resolver does not recurse outside; each way out needs a working positive control.",
 	"egress.disconnected: true",
 	[]string{"egress"}, mustBeTrue,
 	func(_ bool, f Facts) Outcome {
@@ -131,7 +171,7 @@ var claimEgressDisconnected = claimKind("egress.disconnected",
 			return *miss
 		}
 		all := func(results.EgressDestination) bool { return true }
-		return g.judge("destinations", all, all)
+		return g.judge("destinations", all, all, true)
 	})
 
 // allowMatch reports whether d matches an allow-list entry: a host, a
@@ -153,7 +193,7 @@ var claimEgressAllowedOnly = claimKind("egress.allowed_only",
 			return *miss
 		}
 		all := func(results.EgressDestination) bool { return true }
-		return g.judge("destinations outside the allow-list", func(d results.EgressDestination) bool { return !allowMatch(allow, d) }, all)
+		return g.judge("destinations outside the allow-list", func(d results.EgressDestination) bool { return !allowMatch(allow, d) }, all, false)
 	})
 
 var claimEgressBlocked = claimKind("egress.blocked",
@@ -166,7 +206,7 @@ var claimEgressBlocked = claimKind("egress.blocked",
 			return *miss
 		}
 		in := func(d results.EgressDestination) bool { return slices.Contains(cats, d.Category) }
-		return g.judge(strings.Join(cats, "/")+" destinations", in, in)
+		return g.judge(strings.Join(cats, "/")+" destinations", in, in, false)
 	})
 
 func nonEmptyList(what string) func([]string) error {
@@ -218,7 +258,7 @@ var claimDNSNoExternalResolution = claimKind("dns.no_external_resolution",
 	})
 
 var claimTLSNoInterception = claimKind("tls.no_interception",
-	"Every TLS handshake presented the expected certificate chain (CA or pin): nothing intercepts TLS.",
+	"Every TLS handshake to a destination outside the positive controls presented the expected certificate chain (CA or pin): nothing intercepts TLS.",
 	"tls.no_interception: true",
 	[]string{"egress"}, mustBeTrue,
 	func(_ bool, f Facts) Outcome {
@@ -229,6 +269,9 @@ var claimTLSNoInterception = claimKind("tls.no_interception",
 		var bad []string
 		genuine, tried := 0, 0
 		for _, d := range g.dests {
+			if d.Control || d.RandomPort {
+				continue // a handshake inside the provider says nothing about the way out
+			}
 			for _, a := range d.Attempts {
 				if a.Method != results.MethodTLS && a.Method != results.MethodHTTPS && a.Method != results.MethodHTTPSProxy {
 					continue

@@ -1,6 +1,7 @@
 package claims
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -46,8 +47,12 @@ func dest(host string, port int, cat string, reachable bool, classes ...string) 
 	return d
 }
 
+// control is a positive control; reachable, it shows tcp and dns work.
 func control(reachable bool) results.EgressDestination {
 	d := dest("198.18.1.1", 443, "provider-api", reachable)
+	if reachable {
+		d = dest("198.18.1.1", 443, "provider-api", reachable, "tcp:ok", "dns:ok")
+	}
 	d.Control = true
 	return d
 }
@@ -71,6 +76,13 @@ func TestEgressClaims(t *testing.T) {
 	ext := func(resolved bool, class, rcode string) results.DNSCheck {
 		return results.DNSCheck{Kind: "external", Name: "www.example.com.", Resolved: resolved, Class: class, Rcode: rcode, Answers: []string{"198.18.9.9"}}
 	}
+	refused := ext(false, "dns_failure", "REFUSED")
+	silentUDP := append(slices.Clone(closed), dest("198.18.9.9", 443, "telemetry", false, "udp:timeout"))
+	proxyRefused := append(slices.Clone(closed), dest("198.18.9.9", 443, "telemetry", false, "https_proxy:http_proxied"))
+	proxyRefused[len(proxyRefused)-1].Attempts[0].Proxy = "http://198.18.1.9:3128"
+	proxyRefused[len(proxyRefused)-1].Attempts[0].Answer = "CONNECT 403 Forbidden"
+	noResolver := egressEvidence(closed)
+	noResolver.Evidence[0].Egress.ResolverNote = "no nameserver in /etc/resolv.conf"
 	cases := []struct {
 		name  string
 		kind  Kind
@@ -79,14 +91,21 @@ func TestEgressClaims(t *testing.T) {
 		want  results.Status
 		in    string
 	}{
-		{"nothing reachable with a live control passes disconnected", claimEgressDisconnected, true, egressEvidence(closed), results.StatusPass, "0 of 2 destinations reachable by any method"},
+		{"nothing reachable with a live control passes disconnected", claimEgressDisconnected, true, egressEvidence(closed, refused), results.StatusPass, "0 of 2 destinations reachable by any of 2 ways out"},
+		{"a resolver that refuses recursion is not a path", claimEgressDisconnected, true, egressEvidence(closed, refused), results.StatusPass, "resolver refused recursion"},
+		{"a resolver that recursed fails disconnected", claimEgressDisconnected, true, egressEvidence(closed, ext(true, "ok", "NOERROR")), results.StatusFail, "DNS through the host's resolver: external name www.example.com."},
+		{"a resolver that answered nothing is inconclusive for disconnected", claimEgressDisconnected, true, egressEvidence(closed, ext(false, "timeout", "")), results.StatusInconclusive, "answered none of 1 DNS checks"},
+		{"a resolver never asked is inconclusive for disconnected", claimEgressDisconnected, true, egressEvidence(closed), results.StatusInconclusive, "resolver was not asked"},
+		{"a host without a resolver has no DNS way out", claimEgressDisconnected, true, noResolver, results.StatusPass, "no resolver on the host"},
+		{"silent UDP without a UDP control is inconclusive, naming udp", claimEgressDisconnected, true, egressEvidence(silentUDP, refused), results.StatusInconclusive, "no positive control showed these ways out work: udp"},
+		{"a proxy that refused to forward is its own control", claimEgressDisconnected, true, egressEvidence(proxyRefused, refused), results.StatusPass, "0 of 3 destinations reachable"},
 		{"a reachable telemetry endpoint fails disconnected", claimEgressDisconnected, true, egressEvidence(leaky), results.StatusFail, "1 of 2 destinations reachable: 198.18.9.9:443/tcp telemetry (via tcp)"},
 		{"no positive control is inconclusive, never pass", claimEgressDisconnected, true, egressEvidence(noControl), results.StatusInconclusive, "no positive control"},
 		{"a failing control is inconclusive, never pass", claimEgressDisconnected, true, egressEvidence(deadControl), results.StatusInconclusive, "only 0 of 1 positive controls reachable"},
 		{"random control ports that never answer are inconclusive", claimEgressDisconnected, true, egressEvidence(silentPorts), results.StatusInconclusive, "random ports"},
 		{"no egress evidence is inconclusive", claimEgressDisconnected, true, Facts{Target: "t"}, results.StatusInconclusive, "no egress evidence"},
 		{"telemetry on the allow-list passes allowed_only", claimEgressAllowedOnly, []string{"telemetry"}, egressEvidence(leaky), results.StatusPass, "0 of 1 destinations outside the allow-list"},
-		{"an allow-list by host:port passes allowed_only", claimEgressAllowedOnly, []string{"198.18.9.9:443"}, egressEvidence(leaky), results.StatusPass, "reachable by any method"},
+		{"an allow-list by host:port passes allowed_only", claimEgressAllowedOnly, []string{"198.18.9.9:443"}, egressEvidence(leaky), results.StatusPass, "reachable by any of 1 ways out"},
 		{"a reachable host off the allow-list fails allowed_only", claimEgressAllowedOnly, []string{"ntp"}, egressEvidence(leaky), results.StatusFail, "198.18.9.9:443/tcp telemetry"},
 		{"a blocked category that got through fails", claimEgressBlocked, []string{"telemetry"}, egressEvidence(leaky), results.StatusFail, "1 of 1 telemetry destinations reachable"},
 		{"a blocked category that stayed closed passes", claimEgressBlocked, []string{"dns-resolver"}, egressEvidence(leaky), results.StatusPass, "0 of 1 dns-resolver destinations"},

@@ -15,7 +15,8 @@ import (
 var suiteFS embed.FS
 
 // suiteTemplates parses every suite template with the shared parts once.
-var suiteTemplates = template.Must(template.New("seed").Option("missingkey=error").ParseFS(suiteFS, "suites/*.tmpl"))
+var suiteTemplates = template.Must(template.New("seed").Option("missingkey=error").
+	Funcs(template.FuncMap{"list": func(s ...string) []string { return s }}).ParseFS(suiteFS, "suites/*.tmpl"))
 
 // SuiteNames lists the seed suites in the order the demo runs them.
 func SuiteNames() []string {
@@ -61,7 +62,18 @@ type Binding struct {
 	Metadata                      string
 	Sink, Vendor, Replica, Mirror string
 	Landmarks                     []Landmark
+	// Control6 is Control's IPv6 twin; Services and Services6 the
+	// provider's own control service (TCP and UDP echo on 7, HTTP 80, HTTPS
+	// 443, NTP 123, QUIC 443), Resolver the provider's resolver: together
+	// the positive controls of every way out the full coverage tries.
+	Control6, Services, Services6, Resolver, Resolver6 string
+	// FarEnds are swept with the full coverage (egress-full): every
+	// address of every far end with its category.
+	FarEnds []FarEnd
 }
+
+// FarEnd is one address of a far end and the category it stands for.
+type FarEnd struct{ Addr, Category string }
 
 // Render renders the named seed suite for b and parses it.
 func Render(name string, b Binding) (*suite.Suite, error) {

@@ -9,9 +9,11 @@ import (
 	"encoding/pem"
 	"math/big"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/scenarios/seed"
 )
 
@@ -39,6 +41,8 @@ func TestEverySuiteRendersForAMadeUpProvider(t *testing.T) {
 		Provider: "acme", Operator: "Proximus Luxembourg", Host: "acme/vm1", Claims: "claims",
 		Control: "198.18.1.101", API: "198.18.1.102", Metadata: "http://198.18.1.103", CAPEM: caPEM,
 		Sink: "198.19.1.1", Vendor: "198.19.1.2", Replica: "198.19.1.3", Mirror: "198.19.1.4",
+		Control6: "fd5b:1ab:0:1::65", Services: "198.18.1.104", Services6: "fd5b:1ab:0:1::68", Resolver: "198.18.1.105", Resolver6: "fd5b:1ab:0:1::69",
+		FarEnds:   []seed.FarEnd{{Addr: "198.19.1.3", Category: "replication"}, {Addr: "fd5b:1ab:0:101::3", Category: "replication"}},
 		Landmarks: []seed.Landmark{{Name: "lm-paris", Addr: "198.19.1.6", Lat: 48.86, Lon: 2.35}},
 	}
 	want := []string{"disconnected", "eu-residency", "jurisdiction", "no-foreign-replication", "no-third-party-telemetry", "trusted-cloud"}
@@ -56,4 +60,56 @@ func TestEverySuiteRendersForAMadeUpProvider(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFullCoverageHasAControlForEveryWayOut checks the templates that use
+// the full coverage: every method and family the sweep can try has a
+// positive control inside the provider, so an honest sealed provider can
+// pass (the rule in the claim catalogue's doc).
+func TestFullCoverageHasAControlForEveryWayOut(t *testing.T) {
+	b := seed.Binding{
+		Provider: "acme", Operator: "Proximus Luxembourg", Host: "acme/vm1", Claims: "claims",
+		Control: "198.18.1.101", API: "198.18.1.102", Metadata: "http://198.18.1.103", CAPEM: selfSigned(t),
+		Sink: "198.19.1.1", Vendor: "198.19.1.2", Replica: "198.19.1.3", Mirror: "198.19.1.4",
+		Control6: "fd5b:1ab:0:1::65", Services: "198.18.1.104", Services6: "fd5b:1ab:0:1::68", Resolver: "198.18.1.105", Resolver6: "fd5b:1ab:0:1::69",
+		FarEnds:   []seed.FarEnd{{Addr: "198.19.1.3", Category: "replication"}, {Addr: "fd5b:1ab:0:101::3", Category: "replication"}},
+		Landmarks: []seed.Landmark{{Name: "lm-paris", Addr: "198.19.1.6", Lat: 48.86, Lon: 2.35}},
+	}
+	for _, name := range []string{"disconnected", "no-foreign-replication"} {
+		t.Run(name, func(t *testing.T) {
+			s, err := seed.Render(name, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := s.Steps[0].Params.(*probes.EgressParams)
+			controlled := map[string]bool{}
+			for _, d := range p.Destinations {
+				if d.Control {
+					for _, m := range d.MethodsWith(nil) {
+						controlled[m+"/"+familyOf(d.Host)] = true
+					}
+				}
+			}
+			if len(p.Sweep) != 2 {
+				t.Fatalf("sweep %v: want both addresses of the far end", p.Sweep)
+			}
+			for _, sw := range p.Sweep {
+				for _, d := range probes.CoverageDestinations(sw) {
+					for _, m := range d.MethodsWith(nil) {
+						k := m + "/" + familyOf(d.Host)
+						if !strings.HasSuffix(m, "_proxy") && !controlled[k] {
+							t.Errorf("%s is swept but has no positive control", k)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func familyOf(host string) string {
+	if strings.Contains(host, ":") {
+		return "ip6"
+	}
+	return "ip4"
 }
