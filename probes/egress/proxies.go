@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -28,13 +29,20 @@ var proxyEnvVars = []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_pr
 // proxyLine matches a proxy setting in a shell, apt, wget, yum or systemd
 // configuration line: a proxy keyword, then = or a space, then a URL or
 // host:port.
-var proxyLine = regexp.MustCompile(`(?i)(?:^|[\s"';{:])(?:https?_proxy|all_proxy|proxy|Acquire::https?::Proxy|DefaultEnvironment=.*?https?_proxy)\s*[=\s]\s*"?'?((?:https?://)?[A-Za-z0-9._\-\[\]:]+:\d+)`)
+// (Compiled on first use: every agent start links this package.)
+var proxyLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(?:^|[\s"';{:])(?:https?_proxy|all_proxy|proxy|Acquire::https?::Proxy|DefaultEnvironment=.*?https?_proxy)\s*[=\s]\s*"?'?((?:https?://)?[A-Za-z0-9._\-\[\]:]+:\d+)`)
+})
 
 // pacProxy matches a PROXY entry of a PAC file.
-var pacProxy = regexp.MustCompile(`(?i)PROXY\s+([A-Za-z0-9._\-\[\]:]+:\d+)`)
+var pacProxy = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)PROXY\s+([A-Za-z0-9._\-\[\]:]+:\d+)`)
+})
 
 // wpadLease matches a WPAD URL in a DHCP lease (option 252).
-var wpadLease = regexp.MustCompile(`(?i)(?:wpad|option[- ]252|proxy-auto-config)[^"\n]*"?(https?://[^\s";]+)`)
+var wpadLease = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(?:wpad|option[- ]252|proxy-auto-config)[^"\n]*"?(https?://[^\s";]+)`)
+})
 
 // proxySet collects proxies without duplicates, first source kept.
 type proxySet struct{ list []results.ProxyFound }
@@ -115,7 +123,7 @@ func scanFiles(paths []string, match func(path, line string)) {
 func configProxies(paths []string) []results.ProxyFound {
 	var s proxySet
 	scanFiles(paths, func(f, line string) {
-		for _, m := range proxyLine.FindAllStringSubmatch(line, -1) {
+		for _, m := range proxyLine().FindAllStringSubmatch(line, -1) {
 			s.add(m[1], "file:"+f)
 		}
 	})
@@ -126,7 +134,7 @@ func configProxies(paths []string) []results.ProxyFound {
 func leaseWPAD(paths []string) map[string]string {
 	out := map[string]string{}
 	scanFiles(paths, func(f, line string) {
-		if m := wpadLease.FindStringSubmatch(line); m != nil {
+		if m := wpadLease().FindStringSubmatch(line); m != nil {
 			out[m[1]] = "dhcp:" + f
 		}
 	})
@@ -167,7 +175,7 @@ func fetchPAC(ctx context.Context, pacURL string, dial dialFunc) []string {
 		return nil
 	}
 	var out []string
-	for _, m := range pacProxy.FindAllStringSubmatch(string(body), -1) {
+	for _, m := range pacProxy().FindAllStringSubmatch(string(body), -1) {
 		out = append(out, m[1])
 	}
 	return out
