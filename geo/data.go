@@ -50,6 +50,9 @@ type Country struct {
 	// Rings are the outline's rings as [lon, lat] pairs, as in the data.
 	Rings   [][][2]float64
 	polygon *s2.Polygon
+
+	indexOnce sync.Once // index: the outline indexed for distance queries
+	index     *s2.ShapeIndex
 }
 
 // Polygon returns the outline as an s2 polygon.

@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"math"
 	"math/rand/v2"
 
 	"github.com/golang/geo/s1"
@@ -17,26 +18,41 @@ func EnclosingCap(pts []s2.Point) s2.Cap {
 	p := append([]s2.Point(nil), pts...)
 	rng := rand.New(rand.NewPCG(1, 2)) // deterministic: same input, same answer
 	rng.Shuffle(len(p), func(i, j int) { p[i], p[j] = p[j], p[i] })
-	c := s2.CapFromPoint(p[0])
+	c := capOf1(p[0])
 	for i := 1; i < len(p); i++ {
-		if holds(c, p[i]) {
+		if c.holds(p[i]) {
 			continue
 		}
-		c = s2.CapFromPoint(p[i])
+		c = capOf1(p[i])
 		for j := 0; j < i; j++ {
-			if holds(c, p[j]) {
+			if c.holds(p[j]) {
 				continue
 			}
-			c = capOf2(p[i], p[j])
+			c = quickCap(capOf2(p[i], p[j]))
 			for k := 0; k < j; k++ {
-				if !holds(c, p[k]) {
-					c = capOf3(p[i], p[j], p[k])
+				if !c.holds(p[k]) {
+					c = quickCap(capOf3(p[i], p[j], p[k]))
 				}
 			}
 		}
 	}
-	return c
+	return c.Cap
 }
+
+// quick is a cap with the cosine of its radius, to test points with a dot
+// product (within 1e-12 rad).
+type quick struct {
+	s2.Cap
+	cosR float64
+}
+
+func quickCap(c s2.Cap) quick {
+	return quick{Cap: c, cosR: math.Cos(float64(c.Radius()) + 1e-12)}
+}
+
+func capOf1(p s2.Point) quick { return quickCap(s2.CapFromPoint(p)) }
+
+func (c quick) holds(p s2.Point) bool { return c.Center().Dot(p.Vector) >= c.cosR }
 
 func holds(c s2.Cap, p s2.Point) bool {
 	return float64(c.Center().Distance(p)) <= float64(c.Radius())+1e-12

@@ -15,12 +15,20 @@ type Solution struct {
 	// Empty is set when the disks do not intersect: some round trip is
 	// faster than the speed allows (a measurement or spoofing problem).
 	Empty bool
+	// Conflict names the landmarks whose disks could not meet, when Empty:
+	// the disk that emptied the region first, then those bounding it.
+	Conflict []string
 	// Outline is the feasible region's outline, [lat, lon] in degrees,
 	// counter-clockwise; empty when the region is empty or unconstrained.
-	Outline           [][2]float64
-	AreaKm2           float64
-	Centroid          [2]float64 // [lat, lon]
-	EnclosingCenter   [2]float64 // [lat, lon]
+	Outline [][2]float64
+	// AreaKm2 is the outline's area; the whole Earth's when unconstrained,
+	// 0 when empty.
+	AreaKm2         float64
+	Centroid        [2]float64 // [lat, lon]
+	EnclosingCenter [2]float64 // [lat, lon]
+	// EnclosingRadiusKm is the radius of the smallest disk holding the
+	// region: half the Earth's circumference (20,015 km) when
+	// unconstrained, 0 when empty.
 	EnclosingRadiusKm float64
 }
 

@@ -1,12 +1,14 @@
 package geo
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
+	"strings"
+	"sync"
 	"time"
 
-	"github.com/golang/geo/s1"
 	"github.com/golang/geo/s2"
 )
 
@@ -48,24 +50,37 @@ type Options struct {
 }
 
 // maxRadius is the largest disk that still constrains a convex region: a
-// disk of a hemisphere or more says nothing a smaller one would not.
+// disk of a hemisphere or more says nothing a smaller one would not, and is
+// left out (the region stays an outer bound without it).
 const maxRadius = math.Pi/2 - 1e-6
+
+// slack is added to every disk's radius (0.6 m): rounding in the
+// geometry must never cut off a place a round trip allows, even when every
+// circle passes through the host's exact position.
+const slack = joinEps
 
 // Region is the set of places the host can be, given the measurements. It
 // is an outer bound: the polygon contains the intersection of the disks.
 type Region struct {
 	Solution
-	caps []s2.Cap // constraints used, smallest first, inflated as sampled
-	loop *s2.Loop // nil when empty or unconstrained
-	poly *s2.Polygon
+	circles []circle // the disks used, smallest first, with the slack
+	arcs    []arc    // the exact boundary; nil when empty or unconstrained
+	loop    *s2.Loop // the outline drawn around the arcs
+	poly    *s2.Polygon
+
+	indexOnce sync.Once // index: poly indexed for distance queries
+	index     *s2.ShapeIndex
 }
 
-// Unconstrained reports whether no disk constrains the region.
-func (r *Region) Unconstrained() bool { return len(r.caps) == 0 }
+// Unconstrained reports whether no disk constrains the region: the host
+// may be anywhere on Earth.
+func (r *Region) Unconstrained() bool { return len(r.circles) == 0 }
 
 // Solve intersects one disk per measurement. Disks too large to constrain
-// (a hemisphere or more) are recorded as unused. It never fails: an empty
-// intersection is a finding (some RTT is faster than the speed allows).
+// (a hemisphere or more) are recorded as unused. It never fails and never
+// panics, whatever the measurements: an empty intersection is a finding
+// (some round trip is faster than the speed allows), recorded with the
+// disks that could not meet.
 func Solve(ms []Measurement, o Options) *Region {
 	if o.Mode == "" {
 		o.Mode = ModeFibre
@@ -83,153 +98,78 @@ func Solve(ms []Measurement, o Options) *Region {
 		}
 		d.RadiusKm = math.Round(km*1000) / 1000
 		switch {
-		case m.RTT <= 0:
+		case m.RTT <= 0 || math.IsNaN(km):
 			d.Note = "no round trip measured"
-		case angleOf(km) >= maxRadius:
+		case !validPosition(m.Landmark.Lat, m.Landmark.Lon):
+			d.Note = "the landmark has no valid position"
+		case float64(angleOf(km)) >= maxRadius:
 			d.Note = "too far to constrain: the disk covers a hemisphere"
 		default:
 			d.Used = true
-			r.caps = append(r.caps, s2.CapFromCenterAngle(m.Landmark.Point(), inflate(angleOf(km), o.Samples)))
+			r.circles = append(r.circles, newCircle(m.Landmark.Point(), float64(angleOf(km))+slack, m.Landmark.Name))
 		}
 		r.Constraints = append(r.Constraints, d)
 	}
-	slices.SortFunc(r.caps, func(a, b s2.Cap) int { return cmpAngle(a.Radius(), b.Radius()) })
-	if len(r.caps) == 0 {
+	r.circles = smallestFirst(r.circles)
+	if len(r.circles) == 0 {
+		r.describeUnconstrained()
 		return r
 	}
-	pts := r.boundary(o.Samples)
-	if len(pts) == 0 {
-		r.Empty = true
-		return r
+	sv := &solver{circles: r.circles}
+	sv.arcs = []arc{newArc(0, r.circles, 0, twoPi, r.circles[0].at(0))}
+	sv.setBound()
+	for i := 1; i < len(r.circles); i++ {
+		if !sv.clip(i) {
+			r.Empty = true
+			r.Conflict = conflictOf(sv.arcs, r.circles, i)
+			return r
+		}
 	}
-	r.setPolygon(pts)
+	r.arcs = sv.arcs
+	r.setPolygon(o.Samples)
 	return r
 }
 
-// inflate grows a radius so that a polygon with n vertices on the grown
-// circle contains the original circle (Napier: tan d = tan ρ' cos(π/n)).
-func inflate(a s1.Angle, n int) s1.Angle {
-	return s1.Angle(math.Atan(math.Tan(float64(a)) / math.Cos(math.Pi/float64(n))))
-}
-
-func cmpAngle(a, b s1.Angle) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
+// smallestFirst sorts the circles by radius, stably, moving each circle
+// once (they are large: sorting them in place moves them many times).
+func smallestFirst(cs []circle) []circle {
+	idx := make([]int, len(cs))
+	for i := range idx {
+		idx[i] = i
 	}
-	return 0
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(cs[a].rad, cs[b].rad) })
+	out := make([]circle, len(cs))
+	for i, j := range idx {
+		out[i] = cs[j]
+	}
+	return out
 }
 
-// boundary returns points on the boundary of the disks' intersection: the
-// samples of every circle that lie inside all other disks, plus the exact
-// crossings of the circles that contribute. The intersection of disks
-// smaller than a hemisphere is convex, so its convex hull is the region.
-func (r *Region) boundary(n int) []s2.Point {
-	c0 := r.caps[0]
-	var pts []s2.Point
-	var cands []int
-	for i, c := range r.caps {
-		if i > 0 {
-			// Every point of circle i lies between |d-ρ| and d+ρ of c0's centre.
-			d := c0.Center().Distance(c.Center())
-			if near := math.Abs(float64(d - c.Radius())); near > float64(c0.Radius()) {
-				continue
-			}
-		}
-		cands = append(cands, i)
-		for _, p := range s2.RegularLoop(c.Center(), c.Radius(), n).Vertices() {
-			if r.insideAll(p, i) {
-				pts = append(pts, p)
-			}
+func validPosition(lat, lon float64) bool {
+	return lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180
+}
+
+// conflictOf names the landmarks whose disks left nothing: the one that
+// emptied the region and those bounding it at that moment.
+func conflictOf(arcs []arc, circles []circle, di int) []string {
+	out := []string{circles[di].name}
+	for _, a := range arcs {
+		if n := circles[a.k].name; !slices.Contains(out, n) {
+			out = append(out, n)
 		}
 	}
-	// Every corner of the region is where two circles cross; a region
-	// smaller than the sampling step has nothing but corners.
-	for a := 0; a < len(cands); a++ {
-		for b := a + 1; b < len(cands); b++ {
-			for _, p := range crossings(r.caps[cands[a]], r.caps[cands[b]]) {
-				if r.insideAll(p, -1) {
-					pts = append(pts, p)
-				}
-			}
-		}
-	}
-	return pts
-}
-
-// insideAll reports whether p lies in every disk but skip (with a little
-// slack for points computed on a circle).
-func (r *Region) insideAll(p s2.Point, skip int) bool {
-	for j, c := range r.caps {
-		if j == skip {
-			continue
-		}
-		if float64(c.Center().Distance(p)) > float64(c.Radius())+1e-9 {
-			return false
-		}
-	}
-	return true
-}
-
-// crossings returns the points where the circles of two caps cross.
-func crossings(a, b s2.Cap) []s2.Point {
-	ca, cb := a.Center().Vector, b.Center().Vector
-	d := ca.Dot(cb)
-	den := 1 - d*d
-	if den < 1e-15 {
-		return nil
-	}
-	ra, rb := math.Cos(float64(a.Radius())), math.Cos(float64(b.Radius()))
-	alpha := (ra - d*rb) / den
-	beta := (rb - d*ra) / den
-	base := ca.Mul(alpha).Add(cb.Mul(beta))
-	g2 := (1 - base.Norm2()) / den
-	if g2 < 0 {
-		return nil
-	}
-	off := ca.Cross(cb).Mul(math.Sqrt(g2))
-	return []s2.Point{{Vector: base.Add(off).Normalize()}, {Vector: base.Sub(off).Normalize()}}
-}
-
-func (r *Region) setPolygon(pts []s2.Point) {
-	q := s2.NewConvexHullQuery()
-	for _, p := range pts {
-		q.AddPoint(p)
-	}
-	r.loop = q.ConvexHull()
-	r.poly = s2.PolygonFromLoops([]*s2.Loop{r.loop})
-	for _, v := range r.loop.Vertices() {
-		r.Outline = append(r.Outline, latLonOf(v))
-	}
-	r.AreaKm2 = math.Round(r.loop.Area()*EarthRadiusKm*EarthRadiusKm*100) / 100
-	r.Centroid = latLonOf(s2.Point{Vector: r.loop.Centroid().Normalize()})
-	if r.loop.NumVertices() < 3 || r.loop.Area() < 1e-12 {
-		// A degenerate region (a point or a sliver): average its points.
-		r.Centroid = latLonOf(s2.Point{Vector: pointsSum(pts).Normalize()})
-	}
-	c := EnclosingCap(r.loop.Vertices())
-	r.EnclosingCenter = latLonOf(c.Center())
-	r.EnclosingRadiusKm = math.Round(kmOf(c.Radius())*10) / 10
-}
-
-func pointsSum(pts []s2.Point) s2.Point {
-	var s s2.Point
-	for _, p := range pts {
-		s.Vector = s.Vector.Add(p.Vector)
-	}
-	return s
+	return out
 }
 
 // String describes the region in one line.
 func (r *Region) String() string {
 	switch {
 	case r.Unconstrained():
-		return "unconstrained: no landmark close enough"
+		return "unconstrained: no disk smaller than a hemisphere, the host may be anywhere on Earth"
 	case r.Empty:
-		return fmt.Sprintf("empty: the %d disks do not intersect (an RTT faster than %.0f km/ms)", len(r.caps), r.SpeedKmPerMs)
+		return fmt.Sprintf("empty: the disks of %s do not meet (a round trip faster than %.0f km/ms allows)",
+			strings.Join(r.Conflict, ", "), r.SpeedKmPerMs)
 	}
 	return fmt.Sprintf("%.0f km² around %.3f,%.3f (enclosing radius %.0f km, %d disks)",
-		r.AreaKm2, r.Centroid[0], r.Centroid[1], r.EnclosingRadiusKm, len(r.caps))
+		r.AreaKm2, r.Centroid[0], r.Centroid[1], r.EnclosingRadiusKm, len(r.circles))
 }

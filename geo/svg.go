@@ -159,8 +159,8 @@ func (m *mapFrame) touches(ring [][2]float64) bool {
 	return !(n < m.f[0] || s > m.f[2] || e < m.f[1] || w > m.f[3])
 }
 
-// circle returns the geodesic circle of radius km around lat, lon.
-func circle(lat, lon, km float64) [][2]float64 {
+// circleRing returns the geodesic circle of radius km around lat, lon.
+func circleRing(lat, lon, km float64) [][2]float64 {
 	l := s2.RegularLoop(pointOf(lat, lon), angleOf(km), 96)
 	out := make([][2]float64, 0, l.NumVertices())
 	for _, v := range l.Vertices() {
@@ -175,7 +175,7 @@ func (m *mapFrame) disks(b *strings.Builder, g *Solution) {
 			continue
 		}
 		fmt.Fprintf(b, `<path d="%s" fill="none" stroke="#1f77b4" stroke-opacity="0.7" stroke-width="0.8"><title>%s: RTT %s, within %.0f km</title></path>`+"\n",
-			m.path(circle(d.Lat, d.Lon, d.RadiusKm), true), html.EscapeString(d.Landmark), d.RTTMin, d.RadiusKm)
+			m.path(circleRing(d.Lat, d.Lon, d.RadiusKm), true), html.EscapeString(d.Landmark), d.RTTMin, d.RadiusKm)
 	}
 }
 
@@ -193,7 +193,7 @@ func (m *mapFrame) landmarks(b *strings.Builder, g *Solution) {
 
 func (m *mapFrame) claimed(b *strings.Builder, at [2]float64, km float64) {
 	if km > 0 {
-		fmt.Fprintf(b, `<path d="%s" fill="none" stroke="#2ca02c" stroke-width="1.5" stroke-dasharray="5 3"/>`+"\n", m.path(circle(at[0], at[1], km), true))
+		fmt.Fprintf(b, `<path d="%s" fill="none" stroke="#2ca02c" stroke-width="1.5" stroke-dasharray="5 3"/>`+"\n", m.path(circleRing(at[0], at[1], km), true))
 	}
 	p := m.xy(at[0], at[1])
 	fmt.Fprintf(b, `<path d="M%.1f %.1fl6 6M%.1f %.1fl-6 6" stroke="#2ca02c" stroke-width="2.5"/>`+"\n", p[0]-3, p[1]-3, p[0]+3, p[1]-3)

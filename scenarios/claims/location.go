@@ -94,7 +94,7 @@ var claimLocationNotIn = claimKind("location.not_in",
 			switch rel {
 			case geo.Inside:
 				inside = append(inside, strings.ToUpper(cc))
-			case geo.Overlaps:
+			case geo.Overlaps, geo.NearBorder:
 				overlap = append(overlap, strings.ToUpper(cc))
 			}
 		}
