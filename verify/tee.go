@@ -2,14 +2,9 @@ package verify
 
 import (
 	"bytes"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"time"
-
-	gotdx "github.com/google/go-tdx-guest/abi"
-	tdxpb "github.com/google/go-tdx-guest/proto/tdx"
 
 	"github.com/sovbench/sovbench/attest/tee"
 	"github.com/sovbench/sovbench/results"
@@ -42,7 +37,7 @@ func TEEBinding(e *results.Evidence, evidenceDigest []byte, rep *results.Report)
 		return "", fmt.Errorf("TEE record says it was collected at %s, outside the run (%s to %s)", e.Start.Format(time.RFC3339), rep.Started.Format(time.RFC3339), rep.Ended.Format(time.RFC3339))
 	}
 	roots := &tee.Roots{}
-	if r := carriedRoot(d); r != nil {
+	if r := tee.CarriedRoot(d); r != nil {
 		roots.Add(r, "the root the evidence carries")
 	}
 	p, err := tee.Verify(d, tee.Options{VerifierNonce: d.Nonce.Verifier, EvidenceDigest: evidenceDigest, TestRoots: roots, Now: e.Start})
@@ -50,36 +45,6 @@ func TEEBinding(e *results.Evidence, evidenceDigest []byte, rep *results.Report)
 		return "", fmt.Errorf("verifying TEE evidence: %w", err)
 	}
 	return fmt.Sprintf("%s report data commits to this report's evidence; signed by %s", p.Kind, p.Word()), nil
-}
-
-// carriedRoot is the root certificate the evidence itself carries: the
-// ARK of an SEV-SNP chain, the last certificate of a TDX quote's PCK chain.
-func carriedRoot(d *results.TEEDetails) *x509.Certificate {
-	if d.Kind == results.TEESEVSNP {
-		for _, c := range d.Certs {
-			if c.Role == "ark" {
-				r, _ := x509.ParseCertificate(c.DER)
-				return r
-			}
-		}
-		return nil
-	}
-	parsed, err := gotdx.QuoteToProto(d.Report)
-	q, ok := parsed.(*tdxpb.QuoteV4)
-	if err != nil || !ok {
-		return nil
-	}
-	rest := q.GetSignedData().GetCertificationData().GetQeReportCertificationData().GetPckCertificateChainData().GetPckCertChain()
-	var last *x509.Certificate
-	for {
-		var blk *pem.Block
-		if blk, rest = pem.Decode(rest); blk == nil {
-			return last
-		}
-		if c, err := x509.ParseCertificate(blk.Bytes); err == nil {
-			last = c
-		}
-	}
 }
 
 // errNoTEEReport says a TEE record has no report.

@@ -1,13 +1,20 @@
 package tee
 
 import (
+	"crypto/sha256"
 	"crypto/x509"
 	_ "embed"
+	"encoding/hex"
+	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
 
+	tdxabi "github.com/google/go-tdx-guest/abi"
+	tdxpb "github.com/google/go-tdx-guest/proto/tdx"
+
 	"github.com/sovbench/sovbench/attest"
+	"github.com/sovbench/sovbench/results"
 )
 
 // intelRootPEM is Intel's SGX Root CA, the root of every TDX PCK chain
@@ -41,6 +48,11 @@ type Roots struct {
 func (r *Roots) Add(c *x509.Certificate, label string) {
 	r.certs = append(r.certs, c)
 	r.labels = append(r.labels, label)
+}
+
+// Merge adds every test root of o.
+func (r *Roots) Merge(o *Roots) {
+	o.each(func(c *x509.Certificate, label string) bool { r.Add(c, label); return false })
 }
 
 // Len is the number of test roots.
@@ -105,6 +117,45 @@ func (r *Roots) each(f func(c *x509.Certificate, label string) bool) {
 	for i, c := range r.certs {
 		if f(c, r.labels[i]) {
 			return
+		}
+	}
+}
+
+// Fingerprint names a certificate by the SHA-256 of its DER:
+// "sha256:<64 hex digits>", the form a suite lists a test root in.
+func Fingerprint(c *x509.Certificate) string {
+	sum := sha256.Sum256(c.Raw)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// CarriedRoot is the root certificate the evidence itself carries (the ARK
+// of an SEV-SNP chain, the last certificate of a TDX quote's PCK chain), or
+// nil. It is UNVERIFIED: a caller may trust it only as a test root it
+// recognises (by Fingerprint), never as AMD's or Intel's.
+func CarriedRoot(d *results.TEEDetails) *x509.Certificate {
+	if d.Kind == results.TEESEVSNP {
+		for _, c := range d.Certs {
+			if c.Role == "ark" {
+				r, _ := x509.ParseCertificate(c.DER)
+				return r
+			}
+		}
+		return nil
+	}
+	parsed, err := tdxabi.QuoteToProto(d.Report)
+	q, ok := parsed.(*tdxpb.QuoteV4)
+	if err != nil || !ok {
+		return nil
+	}
+	rest := q.GetSignedData().GetCertificationData().GetQeReportCertificationData().GetPckCertificateChainData().GetPckCertChain()
+	var last *x509.Certificate
+	for {
+		var blk *pem.Block
+		if blk, rest = pem.Decode(rest); blk == nil {
+			return last
+		}
+		if c, err := x509.ParseCertificate(blk.Bytes); err == nil {
+			last = c
 		}
 	}
 }

@@ -14,9 +14,10 @@ import (
 // TEETrust is the trust configuration every TEE claim shares; each claim's
 // parameters embed it inline. AMD's and Intel's roots are always trusted.
 type TEETrust struct {
-	// TestRoots are roots of test signers (the lab's): PEM text inline, or
-	// files or directories of PEM/DER certificates. A chain to one verifies
-	// but stays test-signed.
+	// TestRoots are roots of test signers (the lab's): "sha256:<hex>" (the
+	// SHA-256 of the root certificate's DER, matched against the root the
+	// evidence carries), PEM text inline, or files or directories of PEM/DER
+	// certificates. A chain to one verifies but stays test-signed.
 	TestRoots []string `yaml:"test_roots"`
 	// AllowTestRoots lets a test-signed report satisfy the claim, for
 	// demos; without it such a report is inconclusive, never AMD's or
@@ -37,13 +38,15 @@ func (tr TEETrust) roots() (*tee.Roots, error) {
 	r := &tee.Roots{}
 	var err error
 	for i, s := range tr.TestRoots {
-		if strings.HasPrefix(strings.TrimSpace(s), "-----BEGIN") {
-			if err = r.AddPEM([]byte(s), fmt.Sprintf("test_roots[%d]", i)); err != nil {
-				break
-			}
-			continue
+		switch {
+		case strings.HasPrefix(s, "sha256:"):
+			// matched against the evidence (withCarried)
+		case strings.HasPrefix(strings.TrimSpace(s), "-----BEGIN"):
+			err = r.AddPEM([]byte(s), fmt.Sprintf("test_roots[%d]", i))
+		default:
+			err = r.Load(s)
 		}
-		if err = r.Load(s); err != nil {
+		if err != nil {
 			break
 		}
 	}
@@ -53,6 +56,30 @@ func (tr TEETrust) roots() (*tee.Roots, error) {
 	}
 	teeRootCache.Store(key, r)
 	return r, nil
+}
+
+// withCarried adds the root the evidence carries when the suite lists its
+// fingerprint: it is then a test root like any other.
+func (tr TEETrust) withCarried(rs *tee.Roots, d *results.TEEDetails) *tee.Roots {
+	c := tee.CarriedRoot(d)
+	if c == nil || !slices.Contains(tr.TestRoots, tee.Fingerprint(c)) {
+		return rs
+	}
+	out := &tee.Roots{}
+	out.Merge(rs)
+	out.Add(c, tee.Fingerprint(c)[:23]+"…")
+	return out
+}
+
+func checkTestRoots(roots []string) error {
+	for _, s := range roots {
+		if h, ok := strings.CutPrefix(s, "sha256:"); ok {
+			if b, err := hex.DecodeString(h); err != nil || len(b) != 32 {
+				return fmt.Errorf("test_roots: %q is not sha256: and 64 hex digits", s)
+			}
+		}
+	}
+	return nil
 }
 
 // teePlatform verifies the target's first complete TEE evidence against
@@ -71,7 +98,7 @@ func teePlatform(f Facts, tr TEETrust) (*tee.Platform, string, *Outcome) {
 			return nil, e.ID, &o
 		}
 		p, err := tee.Verify(e.TEE, tee.Options{
-			VerifierNonce: e.TEE.Nonce.Verifier, EvidenceDigest: e.TEE.Nonce.EvidenceDigest, TestRoots: rs, Now: e.Start,
+			VerifierNonce: e.TEE.Nonce.Verifier, EvidenceDigest: e.TEE.Nonce.EvidenceDigest, TestRoots: tr.withCarried(rs, e.TEE), Now: e.Start,
 		})
 		if err != nil {
 			o := fail(err.Error(), "refused: "+tee.ReasonOf(err), e.ID)
@@ -133,6 +160,9 @@ type SNPTCB struct {
 }
 
 func checkTEERequired(p TEERequiredParams) error {
+	if err := checkTestRoots(p.TestRoots); err != nil {
+		return err
+	}
 	switch p.Kind {
 	case results.TEESEVSNP, results.TEETDX, "any":
 	default:
@@ -212,6 +242,9 @@ type TEEMeasurementParams struct {
 }
 
 func checkMeasurements(p TEEMeasurementParams) error {
+	if err := checkTestRoots(p.TestRoots); err != nil {
+		return err
+	}
 	if len(p.Measurements) == 0 {
 		return fmt.Errorf("needs at least one measurement")
 	}

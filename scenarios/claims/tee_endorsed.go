@@ -21,6 +21,9 @@ type TEEEndorsedParams struct {
 }
 
 func checkEndorsed(p TEEEndorsedParams) error {
+	if err := checkTestRoots(p.TestRoots); err != nil {
+		return err
+	}
 	if len(p.Signers) == 0 {
 		return fmt.Errorf("needs at least one signer (vcek, vlek, pck)")
 	}

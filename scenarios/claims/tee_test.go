@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	attesttee "github.com/sovbench/sovbench/attest/tee"
 	"github.com/sovbench/sovbench/attest/tee/testsign"
 	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/probes/tee"
@@ -65,6 +66,8 @@ func TestTEEClaims(t *testing.T) {
 		reason string
 	}{
 		{"a test-signed report is inconclusive without allow_test_roots", claimTEERequired, "{kind: sev-snp, test_roots: [" + vcekRoot + "]}", vcek, results.StatusInconclusive, "test-signed sev-snp report"},
+		{"a test root listed by fingerprint is the root the evidence carries", claimTEERequired, "{kind: sev-snp, allow_test_roots: true, test_roots: [" + fingerprint(t, vcek) + "]}", vcek, results.StatusPass, "signed by a test signer's VCEK"},
+		{"another root's fingerprint does not admit the carried root", claimTEERequired, "{kind: sev-snp, allow_test_roots: true, test_roots: [" + fingerprint(t, vlek) + "]}", vcek, results.StatusFail, "refused (chain)"},
 		{"a test chain to an unlisted root is refused", claimTEERequired, "{kind: sev-snp, allow_test_roots: true}", vcek, results.StatusFail, "refused (chain)"},
 		{"a test-signed SEV-SNP report passes when test roots are allowed", claimTEERequired, "{kind: sev-snp, " + allow(vcekRoot) + "}", vcek, results.StatusPass, "signed by a test signer's VCEK"},
 		{"an SEV-SNP report is not TDX", claimTEERequired, "{kind: tdx, " + allow(vcekRoot) + "}", vcek, results.StatusFail, "(kind)"},
@@ -116,6 +119,7 @@ func TestTEEClaimParamsAreChecked(t *testing.T) {
 		{claimTEEMeasurement, "{measurements: []}", "at least one"},
 		{claimTEEMeasurement, "{measurements: [abcd]}", "96 hex digits"},
 		{claimTEEEndorsedBy, "{signers: [amd]}", "not vcek, vlek or pck"},
+		{claimTEERequired, "{kind: any, test_roots: [sha256:abcd]}", "64 hex digits"},
 		{claimTEEEndorsedBy, "{signers: [vcek], chip_ids: [abc]}", "16 hex digits"},
 	} {
 		var n yaml.Node
@@ -126,4 +130,14 @@ func TestTEEClaimParamsAreChecked(t *testing.T) {
 			t.Errorf("%s %s: %v, want %q", c.kind.Name, c.param, err, c.want)
 		}
 	}
+}
+
+// fingerprint is the sha256: name of the root the facts' evidence carries.
+func fingerprint(t *testing.T, f Facts) string {
+	t.Helper()
+	c := attesttee.CarriedRoot(f.Evidence[0].TEE)
+	if c == nil {
+		t.Fatal("the evidence carries no root")
+	}
+	return attesttee.Fingerprint(c)
 }
