@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -73,11 +74,6 @@ func TestProvisionCancelled(t *testing.T) {
 		t.Skip(err)
 	}
 	dir := t.TempDir()
-	pidFiles := func() []string {
-		m, _ := filepath.Glob("/tmp/.swtpm_setup.pidfile.*")
-		return m
-	}
-	others := len(pidFiles()) // other runs' on a shared machine
 	for _, c := range []struct {
 		name  string
 		after time.Duration // or when the process table matches
@@ -86,48 +82,20 @@ func TestProvisionCancelled(t *testing.T) {
 		{name: "at once", after: time.Millisecond},
 		{name: "swtpm just started", when: func(cl []string) bool { return slicesContain(cl, "swtpm socket") }},
 		{name: "swtpm started, its pid file made", when: func(cl []string) bool {
-			return len(pidFiles()) > others && slicesContain(processesMentioning(dir), "swtpm socket")
+			return slicesContain(cl, "swtpm socket") && slicesContain(cl, "file=/tmp/.swtpm_setup.pidfile.")
 		}},
 		{name: "the CA tool signing", when: func(cl []string) bool { return slicesContain(cl, "swtpm_localca") }},
 		{name: "late", after: 900 * time.Millisecond},
 	} {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		if c.after > 0 {
-			ctx, cancel = context.WithTimeout(context.Background(), c.after)
-		} else {
-			go func() {
-				for ctx.Err() == nil {
-					if c.when(processesMentioning(dir)) {
-						cancel()
-						return
-					}
-					time.Sleep(time.Millisecond)
-				}
-			}()
+		// A point seen only in the process table can pass unseen on a
+		// loaded machine (the run ends before the watcher looks): try
+		// again then, from nothing, rather than call that a failure.
+		hit := false
+		for try := 0; try < 8 && !hit; try++ {
+			hit = provisionCutShort(t, dir, c.name, c.after, c.when)
 		}
-		err := Provision(ctx, dir)
-		hit := ctx.Err() != nil
-		cancel()
-		if err == nil || !hit {
-			t.Fatalf("%s: the run was not cut short (%v)", c.name, err)
-		}
-		if !strings.Contains(err.Error(), "swtpm_setup stopped") {
-			t.Fatalf("%s: %v", c.name, err)
-		}
-		left := processesMentioning(dir)
-		for deadline := time.Now().Add(2 * time.Second); len(left) > 0 && time.Now().Before(deadline); left = processesMentioning(dir) {
-			time.Sleep(20 * time.Millisecond)
-		}
-		if len(left) > 0 {
-			t.Fatalf("%s: still running: %q", c.name, left)
-		}
-		for _, p := range []string{"state", "ca", "provisioning"} {
-			if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
-				t.Fatalf("%s: %s is there", c.name, p)
-			}
-		}
-		if left := pidFiles(); len(left) > others {
-			t.Fatalf("%s: swtpm_setup's pid file is left: %v", c.name, left)
+		if !hit {
+			t.Fatalf("%s: never cut short in 8 runs", c.name)
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -142,6 +110,87 @@ func TestProvisionCancelled(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "provisioning")); err == nil {
 		t.Fatal("the staging directory is left")
+	}
+}
+
+// provisionCutShort runs Provision on dir and cancels it after a delay or
+// when the process table matches when. It reports false when the run ended
+// before being cut (and leaves dir empty for another try); when it was cut,
+// it checks that nothing of the run is left.
+func provisionCutShort(t *testing.T, dir, name string, after time.Duration, when func([]string) bool) bool {
+	t.Helper()
+	before := pidFiles()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	if after > 0 {
+		ctx, cancel = context.WithTimeout(context.Background(), after)
+	} else {
+		go func() {
+			for ctx.Err() == nil {
+				if when(processesMentioning(dir)) {
+					cancel()
+					return
+				}
+				time.Sleep(time.Millisecond)
+			}
+		}()
+	}
+	err := Provision(ctx, dir)
+	hit := ctx.Err() != nil
+	cancel()
+	if err == nil {
+		for _, p := range []string{"state", "ca"} {
+			if err := os.RemoveAll(filepath.Join(dir, p)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return false
+	}
+	if !hit {
+		t.Fatalf("%s: failed without being cut short: %v", name, err)
+	}
+	if !strings.Contains(err.Error(), "swtpm_setup stopped") {
+		t.Fatalf("%s: %v", name, err)
+	}
+	left := processesMentioning(dir)
+	for deadline := time.Now().Add(2 * time.Second); len(left) > 0 && time.Now().Before(deadline); left = processesMentioning(dir) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(left) > 0 {
+		t.Fatalf("%s: still running: %q", name, left)
+	}
+	for _, p := range []string{"state", "ca", "provisioning"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
+			t.Fatalf("%s: %s is there", name, p)
+		}
+	}
+	if left := orphanPidFiles(before); len(left) > 0 {
+		t.Fatalf("%s: swtpm_setup's pid file is left: %v", name, left)
+	}
+	return true
+}
+
+func pidFiles() []string {
+	m, _ := filepath.Glob("/tmp/.swtpm_setup.pidfile.*")
+	return m
+}
+
+// orphanPidFiles lists the swtpm_setup pid files made since before that no
+// live process names. Other swtpm_setup runs on the machine (other test
+// packages, other users) make such files too, but theirs are named by
+// their swtpm's command line and removed when they end: a file that stays
+// unnamed for two seconds is a leftover.
+func orphanPidFiles(before []string) []string {
+	var orphans []string
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		orphans = orphans[:0]
+		for _, f := range pidFiles() {
+			if !slices.Contains(before, f) && len(processesMentioning(f)) == 0 {
+				orphans = append(orphans, f)
+			}
+		}
+		if len(orphans) == 0 || time.Now().After(deadline) {
+			return orphans
+		}
 	}
 }
 
