@@ -75,7 +75,9 @@ func locationSuite(t *testing.T, l *lab.Lab) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(&b, "  - probe: controlplane\n    id: %s\n    targets: [lux]\n    timeout: 60s\n    params: {url: \"https://%s/\", count: 5, interval: 10ms, ca_file: %s}\n",
+		// The lab's backend exchange is a TCP connect and one echo: two
+		// round trips, each charged its own share of the server time.
+		fmt.Fprintf(&b, "  - probe: controlplane\n    id: %s\n    targets: [lux]\n    timeout: 60s\n    params: {url: \"https://%s/\", count: 5, interval: 10ms, ca_file: %s, backend_round_trips: 2}\n",
 			api, a, filepath.Join(l.State.Dir(), "ca.pem"))
 	}
 	b.WriteString(`claims:
@@ -124,7 +126,9 @@ func TestLocationInTheLab(t *testing.T) {
 			"dub": {results.StatusFail}, "fra": {results.StatusFail}, "ash": {results.StatusFail}},
 		"location.not_in": {"lux": {results.StatusPass}, "par": {results.StatusPass}, "dub": {results.StatusPass},
 			"fra": {results.StatusPass}, "ash": {results.StatusFail}},
-		"control_plane.max_distance_km": {"lux": {results.StatusFail}},
+		// Timing bounds the Ashburn backend only from above (a slow server
+		// near by takes as long), so the claim cannot fail on it (issue 16).
+		"control_plane.max_distance_km": {"lux": {results.StatusInconclusive}},
 	}
 	for _, v := range rep.Verdicts {
 		ok, ruled := want[v.Claim][v.Target]
@@ -148,8 +152,9 @@ func TestLocationInTheLab(t *testing.T) {
 		if local.Origin.Verdict != results.OriginLocal || remote.Origin.Verdict != results.OriginRemote {
 			t.Fatalf("origins %s and %s", local.Origin.Verdict, remote.Origin.Verdict)
 		}
-		// Bissen to Ashburn is about 6,400 km: the backend time must fit it.
-		if remote.Origin.RemoteHopKm < 6000 || remote.Origin.FrontEndKm > 100 || local.MaxDistanceKm > 100 {
+		// Bissen to Ashburn is about 6,400 km: the backend time must fit it,
+		// charged per round trip of the exchange (two), not doubled.
+		if remote.Origin.RemoteHopKm < 6000 || remote.Origin.RemoteHopKm > 8000 || remote.Origin.FrontEndKm > 100 || local.MaxDistanceKm > 100 {
 			t.Fatalf("remote hop %.0f km, front ends %.0f / %.0f km", remote.Origin.RemoteHopKm, remote.Origin.FrontEndKm, local.MaxDistanceKm)
 		}
 		if !strings.Contains(remote.CertIssuer, "sovbench") && remote.CertIssuer == "" {

@@ -13,7 +13,7 @@ import (
 // The controlplane kind's name and version.
 const (
 	ControlPlaneName    = "controlplane"
-	ControlPlaneVersion = "0.1.0"
+	ControlPlaneVersion = "0.2.0"
 )
 
 // ControlPlaneParams configures the controlplane probe.
@@ -42,6 +42,13 @@ type ControlPlaneParams struct {
 	// LocalAllowance is the server time still taken as local work
 	// (default 10ms); more is read as time for a backend hop.
 	LocalAllowance time.Duration `yaml:"local_allowance" json:"local_allowance"`
+	// BackendRoundTrips is how many network round trips the front end's
+	// backend exchange takes (default 1: a pooled connection and one
+	// request; a fresh TCP connection and one request take 2, TLS adds
+	// more). The backend hop's distance bound divides the server time by
+	// it: it must not be more than the exchange really takes, or the bound
+	// is understated.
+	BackendRoundTrips int `yaml:"backend_round_trips" json:"backend_round_trips,omitempty"`
 	// MaxBody bounds how much of each response is read (default 1 MiB).
 	MaxBody int64 `yaml:"max_body" json:"max_body"`
 }
@@ -50,7 +57,7 @@ type ControlPlaneParams struct {
 // sets none (it must still name the URL).
 func DefaultControlPlaneParams() ControlPlaneParams {
 	return ControlPlaneParams{Method: "GET", Count: 10, Interval: 200 * time.Millisecond, RequestTimeout: 10 * time.Second,
-		LocalAllowance: 10 * time.Millisecond, MaxBody: 1 << 20}
+		LocalAllowance: 10 * time.Millisecond, MaxBody: 1 << 20, BackendRoundTrips: 1}
 }
 
 // Kind is "controlplane".
@@ -66,6 +73,8 @@ func (p *ControlPlaneParams) Validate() error {
 		return fmt.Errorf("count: %d is not between 1 and 1000", p.Count)
 	case p.RequestTimeout <= 0 || p.Interval < 0 || p.LocalAllowance < 0 || p.MaxBody < 0:
 		return fmt.Errorf("request_timeout, interval, local_allowance and max_body must be positive")
+	case p.BackendRoundTrips < 1 || p.BackendRoundTrips > 16:
+		return fmt.Errorf("backend_round_trips: %d is not between 1 and 16", p.BackendRoundTrips)
 	}
 	for i, pin := range p.Pins {
 		if b, err := base64.StdEncoding.DecodeString(pin); err != nil || len(b) != sha256.Size {

@@ -92,16 +92,22 @@ const (
 
 // Origin says whether a control plane answers by itself or after a hop.
 // The timing cannot tell a slow local server from a fast remote one: a
-// remote verdict means the server time *fits* a hop that far, no more.
+// remote verdict means the server time *fits* a hop that far, no more;
+// every distance here is an upper bound.
 type Origin struct {
 	Verdict string `json:"verdict"`
 	// FrontEndKm is the farthest the front end (TCP terminator) can be.
 	FrontEndKm float64 `json:"front_end_km"`
 	// BackendTime is the server time the verdict rests on.
 	BackendTime Duration `json:"backend_time"`
-	// RemoteHopKm is how far a backend round trip taking BackendTime can
-	// reach at 2/3 c, beyond the local allowance.
+	// RemoteHopKm is the farthest a backend can be whose exchange, of
+	// BackendRoundTrips round trips, took all of BackendTime at 2/3 c: an
+	// upper bound ("≤"). Timing never bounds it from below: a slow server
+	// near by spends the same time.
 	RemoteHopKm float64 `json:"remote_hop_km"`
+	// BackendRoundTrips is the round trips the backend exchange is taken
+	// to need (the probe's backend_round_trips).
+	BackendRoundTrips int `json:"backend_round_trips,omitempty"`
 	// LocalAllowance is the server time still taken as local.
 	LocalAllowance Duration `json:"local_allowance"`
 	Text           string   `json:"text"`

@@ -60,7 +60,7 @@ requests:
 		}
 		d.Requests = append(d.Requests, pt)
 	}
-	derive(&d, c.p.LocalAllowance)
+	derive(&d, c.p.LocalAllowance, c.p.BackendRoundTrips)
 	return rec.Finish(func(ev *results.Evidence) { ev.ControlPlane = &d }), nil
 }
 
@@ -82,7 +82,7 @@ type pinError struct{ got string }
 func (e *pinError) Error() string { return "leaf key " + e.got + " matches no pin" }
 
 // derive fills the summaries, RTT, server time, distance bounds and origin.
-func derive(d *results.ControlPlaneDetails, allowance time.Duration) {
+func derive(d *results.ControlPlaneDetails, allowance time.Duration, roundTrips int) {
 	phases := map[string][]time.Duration{}
 	for _, r := range d.Requests {
 		if r.Failure != nil {
@@ -112,29 +112,37 @@ func derive(d *results.ControlPlaneDetails, allowance time.Duration) {
 	d.ServerTime = results.Duration(max(d.Phases["processing"].Min.D()-rtt, 0))
 	d.MaxDistanceKm = round1(geo.MaxDistanceKm(rtt, geo.FibreKmPerMs))
 	d.MaxDistanceStrictKm = round1(geo.MaxDistanceKm(rtt, geo.SpeedOfLightKmPerMs))
-	d.Origin = OriginOf(rtt, d.ServerTime.D(), allowance)
+	d.Origin = OriginOf(rtt, d.ServerTime.D(), allowance, roundTrips)
 }
 
 // OriginOf judges where a control plane answers from: the front end is
 // within fibre reach of rtt; server time beyond the local allowance fits a
-// backend round trip of up to speed × time / 2. Timing cannot tell a slow
-// local server from a remote backend, and the text says "fits", not "is".
-func OriginOf(rtt, server, allowance time.Duration) results.Origin {
+// backend exchange of roundTrips round trips, each reaching up to
+// speed × (server time / roundTrips) / 2. Timing gives only these upper
+// bounds: it cannot tell a slow local server from a remote backend, and
+// the text says "fits" and "≤", not "is".
+func OriginOf(rtt, server, allowance time.Duration, roundTrips int) results.Origin {
+	roundTrips = max(roundTrips, 1)
 	o := results.Origin{
-		FrontEndKm:     round1(geo.MaxDistanceKm(rtt, geo.FibreKmPerMs)),
-		BackendTime:    results.Duration(server),
-		LocalAllowance: results.Duration(allowance),
+		FrontEndKm:        round1(geo.MaxDistanceKm(rtt, geo.FibreKmPerMs)),
+		BackendTime:       results.Duration(server),
+		LocalAllowance:    results.Duration(allowance),
+		BackendRoundTrips: roundTrips,
 	}
 	if server < allowance || server == 0 {
 		o.Verdict = results.OriginLocal
-		o.Text = fmt.Sprintf("local: front end within %.0f km; server time %s is within the %s local allowance",
+		o.Text = fmt.Sprintf("local: front end ≤ %.0f km; server time %s is within the %s local allowance",
 			o.FrontEndKm, server.Round(10*time.Microsecond), allowance)
 		return o
 	}
 	o.Verdict = results.OriginRemote
-	o.RemoteHopKm = round1(geo.MaxDistanceKm(server, geo.FibreKmPerMs))
-	o.Text = fmt.Sprintf("front end within %.0f km; backend time ≥ %s, which fits a remote hop of up to %.0f km",
-		o.FrontEndKm, server.Round(10*time.Microsecond), o.RemoteHopKm)
+	o.RemoteHopKm = round1(geo.MaxDistanceKm(server/time.Duration(roundTrips), geo.FibreKmPerMs))
+	trips := "1 round trip"
+	if roundTrips > 1 {
+		trips = fmt.Sprintf("%d round trips", roundTrips)
+	}
+	o.Text = fmt.Sprintf("front end ≤ %.0f km; server time %s is beyond the %s local allowance: it fits a backend exchange of %s to ≤ %.0f km, or a slow server near by",
+		o.FrontEndKm, server.Round(10*time.Microsecond), allowance, trips, o.RemoteHopKm)
 	return o
 }
 

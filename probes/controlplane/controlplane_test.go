@@ -122,14 +122,16 @@ func TestOriginOf(t *testing.T) {
 	for _, tc := range []struct {
 		name           string
 		rtt, server    time.Duration
+		trips          int
 		verdict        string
 		frontKm, hopKm float64
 	}{
-		{"a near front end with a quick server is local", time.Millisecond, 2 * time.Millisecond, results.OriginLocal, 99.9, 0},
-		{"a near front end waiting 60ms on a backend fits a 6000 km hop", time.Millisecond, 60 * time.Millisecond, results.OriginRemote, 99.9, 5995.8},
+		{"a near front end with a quick server is local", time.Millisecond, 2 * time.Millisecond, 1, results.OriginLocal, 99.9, 0},
+		{"a near front end waiting 60ms on a backend fits a 6000 km hop", time.Millisecond, 60 * time.Millisecond, 1, results.OriginRemote, 99.9, 5995.8},
+		{"60ms for a backend exchange of two round trips fits a 3000 km hop, not 6000", time.Millisecond, 60 * time.Millisecond, 2, results.OriginRemote, 99.9, 2997.9},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			o := OriginOf(tc.rtt, tc.server, 10*time.Millisecond)
+			o := OriginOf(tc.rtt, tc.server, 10*time.Millisecond, tc.trips)
 			if o.Verdict != tc.verdict || o.FrontEndKm != tc.frontKm || o.RemoteHopKm != tc.hopKm {
 				t.Fatalf("got %+v", o)
 			}

@@ -49,3 +49,16 @@ package claims
 // which no probe running on the host can rule out; arrivals recorded by a
 // server the auditor controls (the lab's sinks and canary zone) are the
 // check that does not depend on the host.
+
+// # Control-plane distance: upper bounds only
+//
+// control_plane.max_distance_km rests on timing from the host: the front
+// end's round trip bounds its distance from above (≤ RTT × 2/3 c / 2), and
+// server time beyond the suite's local allowance bounds a backend hop from
+// above, per round trip of the backend exchange (backend_round_trips). No
+// time measured from one place bounds a distance from below: a slow server
+// next door takes as long as a fast one abroad. So the claim passes when
+// every upper bound is within the limit, is inconclusive otherwise (the
+// reason gives each bound, with "≤"), and never fails on timing: failing
+// it needs a lower bound, such as the API placed by round trips from
+// several vantage points, which no probe collects yet.
