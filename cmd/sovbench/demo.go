@@ -62,6 +62,9 @@ func (a *app) demo(cmd *cobra.Command, opt seed.Options, keyPath string, noTPM b
 			return runtimeErr(err)
 		}
 	}
+	if opt.TEEDir, err = filepath.Abs(filepath.Join(a.resultsDir, "demo-key", "tee")); err != nil {
+		return runtimeErr(err)
+	}
 	reps, err := seed.Run(cmd.Context(), opt)
 	if err != nil {
 		return runtimeErr(err)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -46,12 +47,52 @@ func TestDemoWritesVerifiableReports(t *testing.T) {
 		}
 	}
 	noLocalPaths(t, reports)
-	args[len(args)-1] = "jurisdiction"
-	if out, err := sovbench(t, dir, args...).CombinedOutput(); err != nil {
+	args[len(args)-1] = "trusted-cloud"
+	out, err = sovbench(t, dir, args...).CombinedOutput()
+	if err != nil {
 		t.Fatalf("second demo: %v\n%s", err, out)
 	}
 	if again, _ := os.ReadFile(pub); string(again) != string(key) {
 		t.Fatal("the second run replaced the demo key")
+	}
+	checkDemoTEE(t, dir, pub, string(out), reports)
+}
+
+// checkDemoTEE: azure-eu sells confidential VMs, so its trusted-cloud run
+// holds a test-signed TDX quote; the table shows the TEE claims and
+// sovbench verify re-evaluates them from the signed report.
+func checkDemoTEE(t *testing.T, dir, pub, table string, before []string) {
+	t.Helper()
+	for _, want := range []string{"tee.required: {kind: tdx", "tee.measurement:", "tee.endorsed_by:"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("the table lacks %q:\n%s", want, table)
+		}
+	}
+	all, _ := filepath.Glob(filepath.Join(dir, "*", "*.json"))
+	var tees int
+	for _, r := range all {
+		if slices.Contains(before, r) {
+			continue
+		}
+		data, err := os.ReadFile(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := sign.ReadUnverified(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range rep.Evidence {
+			if ev.TEE != nil && ev.TEE.Kind == "tdx" && ev.TEE.TestSigned {
+				tees++
+			}
+		}
+		if out, err := sovbench(t, dir, "verify", "--trusted-key", pub, r).CombinedOutput(); err != nil {
+			t.Errorf("verify %s: %v\n%s", r, err, out)
+		}
+	}
+	if tees != 1 {
+		t.Errorf("%d test-signed TDX records in the trusted-cloud reports, want azure-eu's one", tees)
 	}
 }
 

@@ -41,6 +41,10 @@ type Options struct {
 	// inside the host's namespace) whose state and local CA are kept in
 	// TPMDir/<provider> across runs; the suites then attest it.
 	TPMDir string
+	// TEEDir, if set, gives the lab hosts of providers that sell
+	// confidential VMs a test signer (tee.go) kept in TEEDir/<provider>
+	// across runs; trusted-cloud then attests it (test-signed).
+	TEEDir string
 	// Progress, if set, is called after each finished suite run.
 	Progress func(done, total int)
 }
@@ -66,6 +70,12 @@ func Run(ctx context.Context, opt Options) ([]*results.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	var tees map[string]*seedsuites.TEE
+	if opt.TEEDir != "" {
+		if tees, err = teeFixtures(opt.TEEDir, topo); err != nil {
+			return nil, err
+		}
+	}
 	l, err := lab.Up(ctx, topo, lab.Options{Log: log, Name: opt.Name, Holder: opt.Holder})
 	if err != nil {
 		return nil, fmt.Errorf("starting the seed lab: %w", err)
@@ -84,7 +94,7 @@ func Run(ctx context.Context, opt Options) ([]*results.Report, error) {
 		}
 		defer stop()
 	}
-	suites, err := bindAll(l, opt, tpms)
+	suites, err := bindAll(l, opt, tpms, tees)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +102,7 @@ func Run(ctx context.Context, opt Options) ([]*results.Report, error) {
 }
 
 // bindAll renders the selected suites for the selected providers.
-func bindAll(l *lab.Lab, opt Options, tpms map[string]*hostTPM) ([]*suite.Suite, error) {
+func bindAll(l *lab.Lab, opt Options, tpms map[string]*hostTPM, tees map[string]*seedsuites.TEE) ([]*suite.Suite, error) {
 	names := opt.Suites
 	if len(names) == 0 {
 		names = seedsuites.SuiteNames()
@@ -109,6 +119,7 @@ func bindAll(l *lab.Lab, opt Options, tpms map[string]*hostTPM) ([]*suite.Suite,
 		if t := tpms[p.Name]; t != nil {
 			b.TPM, b.TPMRoots = t.Spec, []string{filepath.Join(opt.TPMDir, RootsDir)}
 		}
+		b.TEE = tees[p.Name]
 		for _, n := range names {
 			s, err := seedsuites.Render(n, b)
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -50,7 +51,7 @@ func TestSeedCatalogue(t *testing.T) {
 	tpmDir := t.TempDir()
 	reps, err := seed.Run(ctx, seed.Options{
 		AgentPath: labtest.AgentBinary(t), Name: labtest.UniqueName("seed"),
-		TPMDir: tpmDir,
+		TPMDir: tpmDir, TEEDir: t.TempDir(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +62,7 @@ func TestSeedCatalogue(t *testing.T) {
 			t.Errorf("%s on %s: run %s (%+v)", rep.Suite.Name, rep.Provider.Name, rep.Status, rep.Interruption)
 		}
 		for _, v := range rep.Verdicts {
-			s, p, key := rep.Suite.Name, rep.Provider.Name, strings.ReplaceAll(v.Key(), tpmDir, "TPMDIR")
+			s, p, key := rep.Suite.Name, rep.Provider.Name, teeRoot.ReplaceAllString(strings.ReplaceAll(v.Key(), tpmDir, "TPMDIR"), "sha256:TEEROOT")
 			if got[s] == nil {
 				got[s] = map[string]map[string]results.Status{}
 			}
@@ -88,7 +89,11 @@ func TestSeedCatalogue(t *testing.T) {
 	checkCoverage(t, want)
 	checkHostIdentity(t, reps)
 	checkSigned(t, reps)
+	checkTestSignedIsNotAMD(t, reps)
 }
+
+// teeRoot matches a test root's fingerprint, which is new in every TEEDir.
+var teeRoot = regexp.MustCompile(`sha256:[0-9a-f]{64}`)
 
 // checkHostIdentity compares the host evidence every report holds with the
 // identity its provider's ground truth states: the lab host's probe read the

@@ -53,6 +53,9 @@ type Binding struct {
 	// leave the TPM out when TPM is empty.
 	TPM      string
 	TPMRoots []string
+	// TEE is the host's confidential-VM fixture (nil: none); the suites
+	// leave the tee probe and claims out without one.
+	TEE *TEE
 	// Proxy is the provider's forward proxy URL, empty when it has none.
 	Proxy string
 	// Metadata is the base URL the host probe asks the aws, gce and azure
@@ -74,6 +77,13 @@ type Binding struct {
 
 // FarEnd is one address of a far end and the category it stands for.
 type FarEnd struct{ Addr, Category string }
+
+// TEE is a lab host's confidential-VM fixture as a suite binds it: the
+// kind its test signer claims and the fingerprint ("sha256:...") of the
+// test root the suite lists.
+type TEE struct {
+	Kind, Root string
+}
 
 // Render renders the named seed suite for b and parses it.
 func Render(name string, b Binding) (*suite.Suite, error) {

@@ -113,3 +113,30 @@ func familyOf(host string) string {
 	}
 	return "ip4"
 }
+
+// A provider with a confidential-VM fixture gets the tee probe and the
+// tee claims in trusted-cloud, its test root named by fingerprint.
+func TestTrustedCloudAttestsATEEFixture(t *testing.T) {
+	b := seed.Binding{
+		Provider: "acme", Operator: "Proximus Luxembourg", Host: "acme/vm1", Claims: "claims",
+		Control: "198.18.1.101", API: "198.18.1.102", Metadata: "http://198.18.1.103", CAPEM: selfSigned(t),
+		Sink: "198.19.1.1", Vendor: "198.19.1.2", Replica: "198.19.1.3", Mirror: "198.19.1.4",
+		Control6: "fd5b:1ab:0:1::65", Services: "198.18.1.104", Services6: "fd5b:1ab:0:1::68", Resolver: "198.18.1.105", Resolver6: "fd5b:1ab:0:1::69",
+		Landmarks: []seed.Landmark{{Name: "lm-paris", Addr: "198.19.1.6", Lat: 48.86, Lon: 2.35}},
+		TEE:       &seed.TEE{Kind: "tdx", Root: "sha256:" + strings.Repeat("ab", 32)},
+	}
+	s, err := seed.Render("trusted-cloud", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, c := range s.Claims {
+		kinds = append(kinds, c.Kind)
+	}
+	if !slices.Contains(kinds, "tee.required") || !slices.Contains(kinds, "tee.measurement") || !slices.Contains(kinds, "tee.endorsed_by") {
+		t.Errorf("claims %v lack the tee claims", kinds)
+	}
+	if !strings.Contains(string(s.Source), "probe: tee") || !strings.Contains(string(s.Source), "sha256:abab") {
+		t.Errorf("suite source lacks the tee probe or its root:\n%s", s.Source)
+	}
+}
