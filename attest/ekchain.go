@@ -2,6 +2,7 @@ package attest
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"crypto/x509"
 	"embed"
@@ -16,6 +17,7 @@ import (
 
 	ga "github.com/google/go-attestation/attest"
 
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -77,7 +79,7 @@ func (s *RootStore) Load(software bool, paths ...string) error {
 			}
 		}
 		for _, f := range files {
-			b, err := os.ReadFile(f)
+			b, err := limits.Limits{}.ReadFile(context.Background(), limits.KeyBytes, f)
 			if err != nil {
 				return fmt.Errorf("loading roots %s: %w", f, err)
 			}

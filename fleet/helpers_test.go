@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/fleet/agent"
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/sign"
 	"github.com/sovbench/sovbench/results/store"
@@ -39,7 +40,7 @@ func newTestServerWith(tb testing.TB, suitesDir string, kind storeKind) *testSer
 	tb.Helper()
 	ctx := context.Background()
 	dir := tb.TempDir()
-	suites, err := LoadSuites(suitesDir)
+	suites, err := LoadSuites(ctx, suitesDir, limits.Limits{})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/internal/atomicfile"
+	"github.com/sovbench/sovbench/internal/limits"
 )
 
 // agentURIPrefix names an agent in its client certificate's URI SAN.
@@ -83,11 +85,11 @@ func LoadOrCreateAgentCA(certPath, keyPath string) (*AgentCA, error) {
 			return nil, err
 		}
 	}
-	c, err := os.ReadFile(certPath)
+	c, err := limits.Limits{}.ReadFile(context.Background(), limits.KeyBytes, certPath)
 	if err != nil {
 		return nil, fmt.Errorf("reading agent CA: %w", err)
 	}
-	k, err := os.ReadFile(keyPath)
+	k, err := limits.Limits{}.ReadFile(context.Background(), limits.KeyBytes, keyPath)
 	if err != nil {
 		return nil, fmt.Errorf("reading agent CA key: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/fleet/api"
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/sign"
 	"github.com/sovbench/sovbench/scenarios/plan"
@@ -102,15 +103,15 @@ func NewServer(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// LoadSuites loads every *.yaml suite in dir, by suite name.
-func LoadSuites(dir string) (map[string]*suite.Suite, error) {
+// LoadSuites loads every *.yaml suite in dir, by suite name, within lim.
+func LoadSuites(ctx context.Context, dir string, lim limits.Limits) (map[string]*suite.Suite, error) {
 	paths, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil {
 		return nil, fmt.Errorf("listing suites in %s: %w", dir, err)
 	}
 	out := map[string]*suite.Suite{}
 	for _, p := range paths {
-		s, err := suite.Load(p)
+		s, err := suite.Load(ctx, p, lim)
 		if err != nil {
 			return nil, err
 		}

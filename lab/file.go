@@ -2,14 +2,16 @@ package lab
 
 import (
 	"bytes"
+	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"time"
 
-	"github.com/sovbench/sovbench/scenarios/suite"
 	"gopkg.in/yaml.v3"
+
+	"github.com/sovbench/sovbench/internal/limits"
+	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 // fileSpec is the lab file as written.
@@ -101,9 +103,10 @@ type serviceSpec struct {
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
 
-// Load reads and validates the lab file at path.
-func Load(path string) (*Topology, error) {
-	data, err := os.ReadFile(path)
+// Load reads and validates the lab file at path, no larger than lim's
+// lab-bytes bound; the read stops when ctx is done.
+func Load(ctx context.Context, path string, lim limits.Limits) (*Topology, error) {
+	data, err := lim.ReadFile(ctx, limits.LabBytes, path)
 	if err != nil {
 		return nil, fmt.Errorf("reading lab file: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
@@ -21,7 +22,7 @@ func TestInvalidLabFilesGiveTheirExactError(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".yaml"), func(t *testing.T) {
-			_, err := Load(f)
+			_, err := Load(t.Context(), f, limits.Limits{})
 			var ce *suite.ConfigError
 			if !errors.As(err, &ce) {
 				t.Fatalf("error %v (%T), want *suite.ConfigError", err, err)
@@ -42,7 +43,7 @@ func TestInvalidLabFilesGiveTheirExactError(t *testing.T) {
 }
 
 func TestTheDemoLabIsValidAndCarriesItsTruth(t *testing.T) {
-	topo, err := Load("testdata/demo.yaml")
+	topo, err := Load(t.Context(), "testdata/demo.yaml", limits.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

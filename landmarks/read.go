@@ -1,32 +1,26 @@
 package landmarks
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/internal/strictjson"
 )
 
 // Read reads and checks a landmark file, plain or signed (a DSSE envelope
-// whose payload is an in-toto statement with the Set as predicate). The
-// signature is NOT checked here; the landmarks are checked against the
-// digest the file states. Errors name the file.
-func Read(path string) (*Set, error) {
-	f, err := os.Open(path)
+// whose payload is an in-toto statement with the Set as predicate), no
+// larger than lim's list-bytes bound (the whole Atlas anchor list is about
+// 1 MB as a landmark file); the read stops when ctx is done. The signature
+// is NOT checked here; the landmarks are checked against the digest the
+// file states. Errors name the file.
+func Read(ctx context.Context, path string, lim limits.Limits) (*Set, error) {
+	data, err := lim.ReadFile(ctx, limits.ListBytes, path)
 	if err != nil {
 		return nil, fmt.Errorf("reading landmark file: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading landmark file %s: %w", path, err)
-	}
-	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("%s: larger than %d MiB, not a landmark file", path, MaxFileSize>>20)
 	}
 	s, err := Parse(data)
 	if err != nil {

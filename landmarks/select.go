@@ -2,11 +2,13 @@ package landmarks
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/sovbench/sovbench/geo"
+	"github.com/sovbench/sovbench/internal/limits"
 )
 
 // Selection names landmarks by a landmark file plus rules. The rules add
@@ -68,14 +70,14 @@ type Picked struct {
 
 // Apply reads the file (Read), checks the pin and applies the rules. The
 // description says which file (digest, source, fetch time) and rules.
-func (sel *Selection) Apply() ([]Picked, string, error) {
+func (sel *Selection) Apply(ctx context.Context, lim limits.Limits) ([]Picked, string, error) {
 	if sel.File == "" {
 		return nil, "", fmt.Errorf("file: missing")
 	}
 	if err := sel.check(); err != nil {
 		return nil, "", err
 	}
-	set, err := Read(sel.File)
+	set, err := Read(ctx, sel.File, lim)
 	if err != nil {
 		return nil, "", fmt.Errorf("file: %w", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/sovbench/sovbench/internal/limits"
 )
 
 func names(ps []Picked) []string {
@@ -89,13 +91,13 @@ func TestSelectionErrors(t *testing.T) {
 	t.Run("Apply refuses a file whose landmarks are not the pinned ones", func(t *testing.T) {
 		path := writeJSON(t, set)
 		sel := Selection{File: path, SHA256: strings.Repeat("0", 64), Nearest: &Nearest{Place: Place{To: "Paris"}, N: 1}}
-		_, _, err := sel.Apply()
+		_, _, err := sel.Apply(t.Context(), limits.Limits{})
 		var de *DigestError
 		if !errors.As(err, &de) || de.Got != set.SHA256 {
 			t.Fatalf("got %v", err)
 		}
 		sel.SHA256 = set.SHA256
-		got, desc, err := sel.Apply()
+		got, desc, err := sel.Apply(t.Context(), limits.Limits{})
 		if err != nil || len(got) != 1 || !strings.Contains(desc, set.SHA256) || !strings.Contains(desc, "fetched 2026-05-01T10:00:00Z") {
 			t.Fatalf("%v %q %v", got, desc, err)
 		}

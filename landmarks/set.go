@@ -17,10 +17,6 @@ const Format = "sovbench.landmarks/v1"
 // PredicateType is the in-toto predicateType of a signed landmark file.
 const PredicateType = "https://sovbench.dev/landmarks/v1"
 
-// MaxFileSize bounds a landmark file (the whole Atlas anchor list is about
-// 1 MB as a landmark file).
-const MaxFileSize = 16 << 20
-
 // Set is a landmark file.
 type Set struct {
 	Format string `json:"format"`

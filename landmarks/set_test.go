@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sovbench/sovbench/internal/limits"
 )
 
 // testLandmarks are anchors at real places (coordinates of their cities).
@@ -78,7 +80,7 @@ func envelopeOf(t *testing.T, st Statement) []byte {
 func TestReadLandmarkFiles(t *testing.T) {
 	set := testSet(t)
 	t.Run("a plain file reads back with its digest", func(t *testing.T) {
-		got, err := Read(writeJSON(t, set))
+		got, err := Read(t.Context(), writeJSON(t, set), limits.Limits{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,10 +141,11 @@ func TestReadLandmarkFiles(t *testing.T) {
 	}
 	t.Run("a file over the size limit is refused before decoding", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "big.json")
-		if err := os.WriteFile(path, make([]byte, MaxFileSize+1), 0o644); err != nil {
+		max := limits.Limits{}.Max(limits.ListBytes)
+		if err := os.WriteFile(path, make([]byte, max+1), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Read(path); err == nil || !strings.Contains(err.Error(), "larger than") {
+		if _, err := Read(t.Context(), path, limits.Limits{}); err == nil || !strings.Contains(err.Error(), "is too large") {
 			t.Fatalf("got %v", err)
 		}
 	})

@@ -2,13 +2,15 @@ package probes
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/sovbench/sovbench/internal/limits"
 )
 
 // DestinationList is a destination list file.
@@ -22,10 +24,10 @@ type DestinationList struct {
 	Destinations []DestinationSpec `yaml:"destinations"`
 }
 
-// LoadDestinationList reads and validates a destination list file. Errors
-// name the file, line and field.
-func LoadDestinationList(path string) (*DestinationList, error) {
-	data, err := os.ReadFile(path)
+// LoadDestinationList reads and validates a destination list file, no
+// larger than lim's list-bytes bound. Errors name the file, line and field.
+func LoadDestinationList(ctx context.Context, path string, lim limits.Limits) (*DestinationList, error) {
+	data, err := lim.ReadFile(ctx, limits.ListBytes, path)
 	if err != nil {
 		return nil, fmt.Errorf("reading destination list: %w", err)
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/sovbench/sovbench/internal/limits"
 )
 
 // Params is one probe kind's typed parameters: pure data that a suite
@@ -17,6 +19,14 @@ type Params interface {
 	// Validate checks the parameters, filling the defaults that a zero
 	// value of a nested field stands for; errors name the field.
 	Validate() error
+}
+
+// Bounded is implemented by parameters that read files a suite names or
+// hold counts a suite may inflate (egress: destination lists, a CA file).
+// The suite loader calls Bound with its limits after decoding and before
+// Validate, so those reads and counts stay within them.
+type Bounded interface {
+	Bound(lim limits.Limits)
 }
 
 // Decoder decodes a probe's parameters into the given struct pointer. The

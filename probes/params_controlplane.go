@@ -1,13 +1,15 @@
 package probes
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"fmt"
 	"net/url"
-	"os"
 	"time"
+
+	"github.com/sovbench/sovbench/internal/limits"
 )
 
 // The controlplane kind's name and version.
@@ -100,7 +102,7 @@ func (p *ControlPlaneParams) Roots() (*x509.CertPool, error) {
 	case p.CAFile == "":
 		return nil, nil
 	}
-	pem, err := os.ReadFile(p.CAFile)
+	pem, err := limits.Limits{}.ReadFile(context.Background(), limits.KeyBytes, p.CAFile)
 	if err != nil {
 		return nil, fmt.Errorf("ca_file: reading %s: %w", p.CAFile, err)
 	}

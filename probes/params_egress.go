@@ -1,17 +1,18 @@
 package probes
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -73,7 +74,18 @@ type EgressParams struct {
 	Sweep []SweepSpec `yaml:"sweep" json:"sweep,omitempty"`
 	// ProxyDiscovery finds proxies on the host (see ProxyDiscovery).
 	ProxyDiscovery ProxyDiscovery `yaml:"proxy_discovery" json:"proxy_discovery"`
+
+	// lim bounds the files Validate reads; bounded says the suite loader
+	// set it (Bound), which also turns on the destination count check.
+	lim     limits.Limits
+	bounded bool
 }
+
+// Bound sets the bounds of the lists and CA file Validate reads, and
+// makes Validate check the destination count: the suite loader calls it
+// (probes.Bounded). An agent re-validating a plan reads within the
+// default bounds and runs the destinations its harness planned.
+func (p *EgressParams) Bound(lim limits.Limits) { p.lim, p.bounded = lim, true }
 
 // TLSExpect says which certificates are genuine.
 type TLSExpect struct {
@@ -158,6 +170,11 @@ func (p *EgressParams) Validate() error {
 	if err != nil {
 		return err
 	}
+	if p.bounded {
+		if err := p.lim.Count(limits.Destinations, "destinations", len(p.Destinations)+len(listed)+len(p.Sweep)); err != nil {
+			return fmt.Errorf("destinations: %w", err)
+		}
+	}
 	if len(p.Destinations)+len(listed)+len(p.Sweep) == 0 && p.DNSLeak.Empty() {
 		return errors.New("destinations: none declared (and no sweep or dns_leak checks)")
 	}
@@ -177,7 +194,7 @@ func (p *EgressParams) Validate() error {
 func (p *EgressParams) ListedDestinations() ([]DestinationSpec, error) {
 	var out []DestinationSpec
 	for _, path := range p.Lists {
-		l, err := LoadDestinationList(path)
+		l, err := LoadDestinationList(context.Background(), path, p.lim)
 		if err != nil {
 			return nil, err
 		}
@@ -194,7 +211,7 @@ func (p *EgressParams) ListedDestinations() ([]DestinationSpec, error) {
 func (t TLSExpect) Roots() (*x509.CertPool, error) {
 	pem := []byte(t.CAPEM)
 	if t.CA != "" {
-		b, err := os.ReadFile(t.CA)
+		b, err := limits.Limits{}.ReadFile(context.Background(), limits.KeyBytes, t.CA)
 		if err != nil {
 			return nil, fmt.Errorf("tls.ca: reading %s: %w", t.CA, err)
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/geo"
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/landmarks"
 )
 
@@ -45,6 +46,8 @@ type RTTParams struct {
 	// LandmarkSource says which file (and its SHA-256) and rules the
 	// set's landmarks came from; the evidence records it.
 	LandmarkSource string `yaml:"-" json:"landmark_source,omitempty"`
+
+	lim limits.Limits // bounds the landmark file (Bound)
 }
 
 // LandmarkSpec names one landmark. Coordinates come from lat/lon or, when

@@ -1,9 +1,11 @@
 package probes
 
 import (
+	"context"
 	"fmt"
 	"slices"
 
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/landmarks"
 )
 
@@ -26,6 +28,9 @@ func (s LandmarkSpec) Answers(method string) bool {
 	return len(s.Methods) == 0 || slices.Contains(s.Methods, method)
 }
 
+// Bound sets the bound of the landmark file Validate reads (probes.Bounded).
+func (p *RTTParams) Bound(lim limits.Limits) { p.lim = lim }
+
 // expandSet reads the landmark set, if any, and appends its landmarks to
 // Landmarks, once: the set is consumed, LandmarkSource records it.
 func (p *RTTParams) expandSet() error {
@@ -33,7 +38,7 @@ func (p *RTTParams) expandSet() error {
 	if sel == nil {
 		return nil
 	}
-	picked, desc, err := sel.Apply()
+	picked, desc, err := sel.Apply(context.Background(), p.lim)
 	if err != nil {
 		return fmt.Errorf("landmark_set: %w", err)
 	}

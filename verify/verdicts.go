@@ -55,7 +55,7 @@ func (v *Verifier) suite(rep *results.Report) (*suite.Suite, error) {
 	if ok {
 		return s, nil
 	}
-	s, err := suite.Parse(rep.Suite.Path, []byte(rep.Suite.Source))
+	s, err := suite.ParseLimited(rep.Suite.Path, []byte(rep.Suite.Source), v.Limits)
 	if err != nil {
 		return nil, err
 	}

@@ -6,10 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/sign"
 	"github.com/sovbench/sovbench/scenarios/suite"
@@ -115,6 +115,9 @@ func (e *FailedError) Error() string {
 // safe for concurrent use; create it with a composite literal.
 type Verifier struct {
 	Keys []*sign.PublicKey
+	// Limits bounds the report files File reads and the embedded suites
+	// re-parsed (zero value: the defaults).
+	Limits limits.Limits
 	// TPM checks one TPM evidence record against the evidence digest of
 	// its target (nil: TPMBinding).
 	TPM func(e *results.Evidence, evidenceDigest []byte) error
@@ -125,7 +128,7 @@ type Verifier struct {
 
 // File reads and verifies the signed report at path.
 func (v *Verifier) File(ctx context.Context, path string) *Result {
-	data, err := os.ReadFile(path)
+	data, err := v.Limits.ReadFile(ctx, limits.ReportBytes, path)
 	if err != nil {
 		return &Result{Source: path, Checks: []Check{{Name: CheckEnvelope, Detail: fmt.Sprintf("reading report: %v", err)}}}
 	}

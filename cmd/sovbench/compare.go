@@ -7,9 +7,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/render"
 	"github.com/sovbench/sovbench/results/store"
 )
@@ -28,7 +30,10 @@ verdicts differ shows the worst and how many share it.
 
 PATH is a report file or a directory searched recursively. A directory that
 holds an index (index.sqlite) is read through the index, brought up to date
-with its files first; --index reads the index of --results-dir.`,
+with its files first (or straight from its files when the folder cannot be
+written); --index reads the index of --results-dir. A file that is not a
+valid report is skipped and named on stderr; the others are compared and
+the exit code is 4.`,
 		Example: "  sovbench compare sovbench-results/\n  sovbench compare --index -o markdown\n  sovbench compare -o csv a.json b.json",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if useIndex && len(args) > 0 {
@@ -37,19 +42,23 @@ with its files first; --index reads the index of --results-dir.`,
 			if !useIndex && len(args) == 0 {
 				return usageErr(errors.New("compare: give at least one PATH, or --index"))
 			}
-			runs, err := a.compareRuns(cmd.Context(), useIndex, args)
+			var s skips
+			runs, err := a.compareRuns(cmd.Context(), useIndex, args, &s)
 			if err != nil {
-				return err
+				return firstErr(err, a.reportSkipped(&s))
 			}
 			g := render.CompareRuns(runs)
 			inputs := args
 			if useIndex {
 				inputs = []string{a.resultsDir}
 			}
-			if err := a.verifyCompared(cmd.Context(), &g, runs, inputs, keyPath, noVerify); err != nil {
-				return err
+			if err := a.verifyCompared(cmd.Context(), &g, runs, inputs, keyPath, noVerify, &s); err != nil {
+				return firstErr(err, a.reportSkipped(&s))
 			}
-			return render.WriteGrid(a.stdout, g, a.output)
+			if err := render.WriteGrid(a.stdout, g, a.output); err != nil {
+				return runtimeErr(err)
+			}
+			return a.reportSkipped(&s)
 		},
 	}
 	addTrustedKey(cmd, &keyPath, "trusted public key(s): signed reports are verified before they are compared")
@@ -60,9 +69,10 @@ with its files first; --index reads the index of --results-dir.`,
 
 // compareRuns gathers the runs to compare: from the index of --results-dir,
 // from the index of a single directory that has one, or from report files.
-func (a *app) compareRuns(ctx context.Context, useIndex bool, args []string) ([]store.RunRecord, error) {
+// Files that are not valid reports are skipped into s.
+func (a *app) compareRuns(ctx context.Context, useIndex bool, args []string, s *skips) ([]store.RunRecord, error) {
 	if useIndex {
-		runs, err := a.indexedRuns(ctx, a.resultsDir)
+		runs, err := a.runsIn(ctx, a.resultsDir, s)
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, usageErr(err)
 		}
@@ -76,8 +86,10 @@ func (a *app) compareRuns(ctx context.Context, useIndex bool, args []string) ([]
 	}
 	if len(args) == 1 {
 		if _, err := os.Stat(filepath.Join(args[0], store.IndexName)); err == nil {
-			runs, err := a.indexedRuns(ctx, args[0])
+			var idx skips
+			runs, err := a.runsIn(ctx, args[0], &idx)
 			if err == nil && len(runs) > 0 {
+				s.add(idx.files...)
 				return runs, nil
 			}
 			if err != nil {
@@ -85,20 +97,25 @@ func (a *app) compareRuns(ctx context.Context, useIndex bool, args []string) ([]
 			}
 		}
 	}
-	reps, err := store.LoadReports(args...)
+	var runs []store.RunRecord
+	skipped, err := store.ReadEach(ctx, a.limits, args, func(_ string, r *results.Report) error {
+		runs = append(runs, store.RecordOf(r, ""))
+		return nil
+	})
+	s.add(skipped...)
 	if err != nil {
 		return nil, usageErr(err)
 	}
-	runs := make([]store.RunRecord, len(reps))
-	for i, r := range reps {
-		runs[i] = store.RecordOf(r, "")
+	if len(runs) == 0 {
+		return nil, usageErr(fmt.Errorf("no reports found in %s", strings.Join(args, ", ")))
 	}
 	return runs, nil
 }
 
-// indexedRuns reads every run from dir's index, synced with its files.
-func (a *app) indexedRuns(ctx context.Context, dir string) ([]store.RunRecord, error) {
-	x, err := a.openSynced(ctx, dir)
+// indexedRuns reads every run from dir's index, synced with its files;
+// files that are not valid reports are skipped into s.
+func (a *app) indexedRuns(ctx context.Context, dir string, s *skips) ([]store.RunRecord, error) {
+	x, err := a.openSynced(ctx, dir, s)
 	if err != nil {
 		return nil, err
 	}

@@ -60,7 +60,7 @@ func TestCompareErrors(t *testing.T) {
 		{"no path and no --index is a usage error", []string{"compare"}, exitUsage, "at least one PATH"},
 		{"a path and --index together are a usage error", []string{"compare", "--index", dir}, exitUsage, "not both"},
 		{"a missing path is a usage error", []string{"compare", filepath.Join(dir, "nope")}, exitUsage, "nope"},
-		{"a bad report in a directory is named", []string{"compare", dir}, exitUsage, bad},
+		{"a bad report in a directory is skipped and named", []string{"compare", dir}, exitSkipped, "warning: skipped " + bad},
 		{"--index on a missing results directory is a usage error", []string{"compare", "--index", "--results-dir", filepath.Join(dir, "nope")}, exitUsage, "no such file"},
 		{"an empty directory has no reports", []string{"compare", t.TempDir()}, exitUsage, "no reports found"},
 	}

@@ -4,16 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
 
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/results/render"
 	"github.com/sovbench/sovbench/results/sign"
 	"github.com/sovbench/sovbench/results/store"
 	"github.com/sovbench/sovbench/verify"
 )
+
+// unverifiedSigner returns a signed report's run id and its signer's key
+// id, marked not verified (compare --no-verify).
+func unverifiedSigner(data []byte) (runID, signer string, err error) {
+	rep, err := sign.ReadUnverified(data)
+	env, perr := sign.ParseEnvelope(data)
+	if err != nil || perr != nil {
+		return "", "", fmt.Errorf("reading signed report: %w", errors.Join(err, perr))
+	}
+	return rep.RunID, env.Signatures[0].KeyID[:16] + "… (not verified)", nil
+}
 
 // verifyCompared verifies every signed report among the compared inputs
 // (the files and directories in paths, or --results-dir with --index) and
@@ -21,36 +29,43 @@ import (
 // verify stops the comparison (exit 1, failures listed on stderr); signed
 // reports need keyPath unless noVerify, which shows their key ids marked
 // "not verified".
-func (a *app) verifyCompared(ctx context.Context, g *render.Grid, runs []store.RunRecord, paths []string, keyPath string, noVerify bool) error {
-	files, err := jsonFiles(paths)
+func (a *app) verifyCompared(ctx context.Context, g *render.Grid, runs []store.RunRecord, paths []string, keyPath string, noVerify bool, s *skips) error {
+	files, skipped, err := store.ReportFiles(paths...)
 	if err != nil {
 		return usageErr(err)
 	}
+	s.add(skipped...)
 	var v *verify.Verifier
 	if keyPath != "" && !noVerify {
-		keys, err := sign.LoadPublicKeys(keyPath)
+		keys, err := sign.LoadPublicKeys(ctx, keyPath, a.limits)
 		if err != nil {
 			return usageErr(err)
 		}
-		v = &verify.Verifier{Keys: keys}
+		v = &verify.Verifier{Keys: keys, Limits: a.limits}
 	}
 	signers := map[string]string{}
 	var failed []error
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		if s.has(f) { // not a report: it was not compared either
+			continue
+		}
+		data, err := a.limits.ReadFile(ctx, limits.ReportBytes, f)
 		if err != nil {
-			return runtimeErr(fmt.Errorf("reading report: %w", err))
+			if ctx.Err() != nil {
+				return runtimeErr(err)
+			}
+			s.add(store.SkippedFile{Path: f, Err: err})
+			continue
 		}
 		if !sign.IsEnvelope(data) {
 			continue
 		}
 		if noVerify {
-			rep, err := sign.ReadUnverified(data)
-			env, perr := sign.ParseEnvelope(data)
-			if err != nil || perr != nil {
-				return usageErr(fmt.Errorf("reading signed report %s: %w", f, errors.Join(err, perr)))
+			if id, signer, err := unverifiedSigner(data); err != nil {
+				s.add(store.SkippedFile{Path: f, Err: err})
+			} else {
+				signers[id] = signer
 			}
-			signers[rep.RunID] = env.Signatures[0].KeyID[:16] + "… (not verified)"
 			continue
 		}
 		if v == nil {
@@ -64,11 +79,8 @@ func (a *app) verifyCompared(ctx context.Context, g *render.Grid, runs []store.R
 		}
 		signers[rep.RunID] = res.Signer
 	}
-	if len(failed) > 0 {
-		for _, err := range failed {
-			fmt.Fprintln(a.stderr, "sovbench:", err)
-		}
-		return &exitError{exitClaims, fmt.Errorf("%d signed reports did not verify", len(failed))}
+	if err := a.listFailed(failed); err != nil {
+		return err
 	}
 	if len(signers) > 0 { // a table of plain reports only stays as it was
 		render.AddSigners(g, runs, signers)
@@ -76,26 +88,14 @@ func (a *app) verifyCompared(ctx context.Context, g *render.Grid, runs []store.R
 	return nil
 }
 
-// jsonFiles lists the *.json files among paths, directories searched
-// recursively (testdata and hidden directories skipped).
-func jsonFiles(paths []string) ([]string, error) {
-	var out []string
-	for _, p := range paths {
-		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() && path != p && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) {
-				return filepath.SkipDir
-			}
-			if !d.IsDir() && strings.HasSuffix(path, ".json") && !strings.HasPrefix(d.Name(), ".") {
-				out = append(out, path)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", p, err)
-		}
+// listFailed prints each verification failure and returns the error that
+// exits 1, or nil when there is none.
+func (a *app) listFailed(failed []error) error {
+	if len(failed) == 0 {
+		return nil
 	}
-	return out, nil
+	for _, err := range failed {
+		fmt.Fprintln(a.stderr, "sovbench:", err)
+	}
+	return &exitError{exitClaims, fmt.Errorf("%d signed reports did not verify", len(failed))}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -95,13 +96,13 @@ func (a *app) demo(cmd *cobra.Command, opt seed.Options, keyPath string, noTPM b
 // generating it on first use. It returns the key and its public key's path.
 func (a *app) demoSigner(keyPath string) (*sign.Key, string, error) {
 	if keyPath != "" {
-		k, err := loadSigner(keyPath)
+		k, err := a.loadSigner(context.Background(), keyPath)
 		return k, strings.TrimSuffix(keyPath, filepath.Ext(keyPath)) + ".pub", err
 	}
 	dir := filepath.Join(a.resultsDir, "demo-key")
 	priv, pub := filepath.Join(dir, sign.PrivateKeyFile), filepath.Join(dir, sign.PublicKeyFile)
 	if _, err := os.Stat(priv); err == nil {
-		k, err := sign.LoadPrivateKey(priv)
+		k, err := sign.LoadPrivateKey(context.Background(), priv, a.limits)
 		return k, pub, err
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, "", fmt.Errorf("reading demo key: %w", err)

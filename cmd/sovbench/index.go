@@ -20,34 +20,50 @@ const indexTimeout = 30 * time.Second
 // index adds the report stored at path to the index of the results
 // directory, filling a new or recreated index from the files first.
 func (a *app) index(ctx context.Context, path string, rep *results.Report) error {
-	x, err := store.OpenIndex(ctx, a.resultsDir)
+	x, err := a.openIndex(ctx, a.resultsDir)
 	if err != nil {
 		return err
 	}
 	defer x.Close()
 	if why := x.Recreated(); why != "" {
 		a.log.Info("index created; filling it from the report files", "dir", a.resultsDir, "reason", why)
-		if _, err := x.Sync(ctx); err != nil {
-			a.log.Warn("some report files were not indexed", "err", err)
+		st, err := x.Sync(ctx)
+		if err != nil {
+			a.log.Warn("the report files were not indexed", "err", err)
+		}
+		for _, f := range st.Skipped {
+			a.log.Warn("not indexed", "file", f.Path, "err", f.Err)
 		}
 	}
 	return x.Add(ctx, path, rep)
 }
 
-// openSynced opens the index of dir and brings it up to date with the
-// report files. Files that are not reports are an error naming them.
-func (a *app) openSynced(ctx context.Context, dir string) (*store.Index, error) {
+// openIndex opens the index of dir, reading report files within --limit.
+func (a *app) openIndex(ctx context.Context, dir string) (*store.Index, error) {
 	x, err := store.OpenIndex(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	x.Limits = a.limits
+	return x, nil
+}
+
+// openSynced opens the index of dir and brings it up to date with the
+// report files. Files that are not reports are skipped into s.
+func (a *app) openSynced(ctx context.Context, dir string, s *skips) (*store.Index, error) {
+	x, err := a.openIndex(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
 	if why := x.Recreated(); why != "" {
 		a.log.Info("index created; filling it from the report files", "dir", dir, "reason", why)
 	}
-	if _, err := x.Sync(ctx); err != nil {
+	st, err := x.Sync(ctx)
+	if err != nil {
 		x.Close()
 		return nil, err
 	}
+	s.add(st.Skipped...)
 	return x, nil
 }
 
@@ -59,7 +75,11 @@ func (a *app) indexCommand() *cobra.Command {
 per key measurement of the reports under the results directory. It is a
 cache: the report files are the record. sovbench creates it when it is
 missing, replaces it when it is corrupt and brings it up to date with the
-files before reading it; "index rebuild" reads every file again.`,
+files before reading it; "index rebuild" reads every file again and removes
+the temporary files interrupted writes left. A file that is not a valid
+report is skipped and named, and the command goes on (exit code 4). In a
+results folder this process cannot write (a read-only mount), list and
+export read the report files directly.`,
 		Example: "  sovbench index rebuild\n  sovbench index list -o markdown\n  sovbench index export > runs.jsonl",
 		Args:    cobra.NoArgs,
 	}
@@ -74,22 +94,21 @@ func (a *app) indexRebuildCommand() *cobra.Command {
 		Example: "  sovbench index rebuild\n  sovbench index rebuild --results-dir /srv/sovbench/results",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			x, err := store.OpenIndex(cmd.Context(), a.resultsDir)
+			x, err := a.openIndex(cmd.Context(), a.resultsDir)
 			if err != nil {
 				return runtimeErr(err)
 			}
 			defer x.Close()
 			st, err := x.Rebuild(cmd.Context())
 			if !a.quiet {
+				for _, p := range st.Leftovers {
+					fmt.Fprintf(a.stdout, "removed %s, left by an interrupted write\n", p)
+				}
 				fmt.Fprintf(a.stdout, "indexed %d of %d report files under %s\n", st.Added, st.Files, a.resultsDir)
 			}
-			if err != nil {
-				if st.Bad > 0 {
-					return runtimeErr(fmt.Errorf("%d files are not valid reports (the rest are indexed):\n%w", st.Bad, err))
-				}
-				return runtimeErr(err)
-			}
-			return nil
+			var s skips
+			s.add(st.Skipped...)
+			return firstErr(runtimeIf(err), a.reportSkipped(&s))
 		},
 	}
 }
@@ -101,16 +120,15 @@ func (a *app) indexListCommand() *cobra.Command {
 		Example: "  sovbench index list\n  sovbench index list -o csv",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			x, err := a.openSynced(cmd.Context(), a.resultsDir)
+			var s skips
+			runs, err := a.runsIn(cmd.Context(), a.resultsDir, &s)
 			if err != nil {
 				return runtimeErr(err)
 			}
-			defer x.Close()
-			runs, err := x.Runs(cmd.Context())
-			if err != nil {
+			if err := render.WriteGrid(a.stdout, render.Runs(runs), a.output); err != nil {
 				return runtimeErr(err)
 			}
-			return render.WriteGrid(a.stdout, render.Runs(runs), a.output)
+			return a.reportSkipped(&s)
 		},
 	}
 }
@@ -131,30 +149,24 @@ measurements, oldest first. jsonl is its only format; -o may say so.`,
 					return err
 				}
 			}
-			x, err := a.openSynced(cmd.Context(), a.resultsDir)
+			var s skips
+			runs, err := a.runsIn(cmd.Context(), a.resultsDir, &s)
 			if err != nil {
 				return runtimeErr(err)
 			}
-			defer x.Close()
 			if out == "" || out == "-" {
-				_, err := x.ExportJSONL(cmd.Context(), a.stdout)
-				return runtimeIf(err)
+				err = store.WriteJSONL(a.stdout, runs)
+			} else {
+				var b bytes.Buffer
+				if err = store.WriteJSONL(&b, runs); err == nil {
+					err = atomicfile.Write(out, b.Bytes(), 0o644)
+				}
 			}
-			return runtimeIf(exportToFile(cmd.Context(), x, out))
+			return firstErr(runtimeIf(err), a.reportSkipped(&s))
 		},
 	}
 	addOut(cmd, &out, "write to this file (atomically) instead of standard output")
 	return cmd
-}
-
-// exportToFile writes the export through a temporary file, so a reader
-// never sees half an export.
-func exportToFile(ctx context.Context, x *store.Index, path string) error {
-	var b bytes.Buffer
-	if _, err := x.ExportJSONL(ctx, &b); err != nil {
-		return err
-	}
-	return atomicfile.Write(path, b.Bytes(), 0o644)
 }
 
 func runtimeIf(err error) error {

@@ -60,8 +60,8 @@ func (a *app) keyIDCommand() *cobra.Command {
 		Short:   "Print the key id of public keys (a file or a directory of *.pub, *.pem)",
 		Example: "  sovbench key id ~/.sovbench/sovbench.pub",
 		Args:    cobra.ExactArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
-			keys, err := sign.LoadPublicKeys(args[0])
+		RunE: func(cmd *cobra.Command, args []string) error {
+			keys, err := sign.LoadPublicKeys(cmd.Context(), args[0], a.limits)
 			if err != nil {
 				return usageErr(err)
 			}

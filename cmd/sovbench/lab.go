@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/results/render"
 	"github.com/sovbench/sovbench/scenarios/suite"
@@ -46,10 +47,11 @@ running in this process until SIGINT or SIGTERM, then removes it. With
 		Example: "  sovbench lab up lab/testdata/demo.yaml\n  sovbench lab up --detach --name demo2 lab/testdata/demo.yaml",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			topo, err := lab.Load(args[0])
+			topo, err := lab.Load(cmd.Context(), args[0], a.limits)
 			if err != nil {
 				var ce *suite.ConfigError
-				if errors.As(err, &ce) || errors.Is(err, os.ErrNotExist) {
+				var tl *limits.TooLargeError
+				if errors.As(err, &ce) || errors.As(err, &tl) || errors.Is(err, os.ErrNotExist) {
 					return usageErr(err)
 				}
 				return runtimeErr(err)

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,6 +15,7 @@ import (
 	"github.com/sovbench/sovbench/atlas"
 	"github.com/sovbench/sovbench/internal/atomicfile"
 	"github.com/sovbench/sovbench/internal/buildinfo"
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/landmarks"
 	"github.com/sovbench/sovbench/results/sign"
 )
@@ -52,7 +52,7 @@ func (f *apiFlags) add(cmd *cobra.Command) {
 func (f *apiFlags) client(key atlas.Key) (*atlas.Client, error) {
 	hc := &http.Client{Timeout: time.Minute}
 	if f.ca != "" {
-		pem, err := os.ReadFile(f.ca)
+		pem, err := limits.Limits{}.ReadFile(context.Background(), limits.KeyBytes, f.ca)
 		if err != nil {
 			return nil, fmt.Errorf("--api-ca: %w", err)
 		}
@@ -86,7 +86,7 @@ is signed like a report (a DSSE envelope); suites read either form.`,
 		Example: "  sovbench landmarks fetch\n  sovbench landmarks fetch --out landmarks/atlas-anchors.json --signing-key ~/.sovbench/sovbench.key",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			k, err := loadSigner(keyPath)
+			k, err := a.loadSigner(cmd.Context(), keyPath)
 			if err != nil {
 				return usageErr(err)
 			}
@@ -177,14 +177,14 @@ func (a *app) landmarksSignCommand() *cobra.Command {
 		Example: "  sovbench landmarks sign landmarks/atlas-anchors.json --signing-key ~/.sovbench/sovbench.key",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			k, err := loadSigner(keyPath)
+			k, err := a.loadSigner(cmd.Context(), keyPath)
 			if err != nil {
 				return usageErr(err)
 			}
 			if k == nil {
 				return usageErr(errors.New("landmarks sign: say --signing-key KEY (your private key)"))
 			}
-			data, err := os.ReadFile(args[0])
+			data, err := a.limits.ReadFile(cmd.Context(), limits.ListBytes, args[0])
 			if err != nil {
 				return usageErr(fmt.Errorf("reading landmark file: %w", err))
 			}
@@ -227,11 +227,11 @@ Exit 0 when it holds, 1 when it does not.`,
 			if keyPath == "" {
 				return usageErr(errors.New("landmarks verify: say --trusted-key PUB (a public key, or a directory of them)"))
 			}
-			keys, err := sign.LoadPublicKeys(keyPath)
+			keys, err := sign.LoadPublicKeys(cmd.Context(), keyPath, a.limits)
 			if err != nil {
 				return usageErr(err)
 			}
-			data, err := os.ReadFile(args[0])
+			data, err := a.limits.ReadFile(cmd.Context(), limits.ListBytes, args[0])
 			if err != nil {
 				return usageErr(fmt.Errorf("reading landmark file: %w", err))
 			}

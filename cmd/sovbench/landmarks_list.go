@@ -23,8 +23,8 @@ to a place with their distance: what "nearest: {to: PLACE, n: N}" in a suite's
 landmark_set picks.`,
 		Example: "  sovbench landmarks list atlas-anchors-20260501.json --near Luxembourg -n 8",
 		Args:    cobra.ExactArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
-			set, err := landmarks.Read(args[0])
+		RunE: func(cmd *cobra.Command, args []string) error {
+			set, err := landmarks.Read(cmd.Context(), args[0], a.limits)
 			if err != nil {
 				return usageErr(err)
 			}

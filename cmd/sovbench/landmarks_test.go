@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sovbench/sovbench/atlas/atlastest"
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/landmarks"
 	"github.com/sovbench/sovbench/results/sign"
 )
@@ -38,7 +39,7 @@ func TestLandmarksFetchSignVerify(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &sum); err != nil {
 		t.Fatal(err)
 	}
-	set, err := landmarks.Read(file)
+	set, err := landmarks.Read(t.Context(), file, limits.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func TestLandmarksFetchSignVerify(t *testing.T) {
 		if code != exitOK || !strings.Contains(out, "sha256 "+set.SHA256) || !strings.Contains(out, "signed by key") {
 			t.Fatalf("exit %d: %s %s", code, out, errb)
 		}
-		again, err := landmarks.Read(file)
+		again, err := landmarks.Read(t.Context(), file, limits.Limits{})
 		if err != nil || again.SHA256 != set.SHA256 {
 			t.Fatalf("%v %v", again, err)
 		}

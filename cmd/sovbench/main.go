@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/results/render"
 )
 
@@ -25,6 +26,10 @@ const (
 	exitClaims  = 1 // a claim failed, or was inconclusive where a pass is required
 	exitUsage   = 2 // usage or configuration error
 	exitRuntime = 3 // the harness could not do its job
+	// exitSkipped: the command did its job on every input it could read,
+	// but skipped some files (each named on stderr). Any other failure
+	// takes precedence.
+	exitSkipped = 4
 )
 
 // exitError carries an exit code through cobra.
@@ -45,9 +50,11 @@ type app struct {
 	quiet      bool
 	verbose    bool
 	resultsDir string
-	stdout     io.Writer
-	stderr     io.Writer
-	log        *slog.Logger
+	// limits bound what the command reads (--limit).
+	limits limits.Limits
+	stdout io.Writer
+	stderr io.Writer
+	log    *slog.Logger
 }
 
 func main() {
@@ -119,6 +126,7 @@ inconclusive or error, and reports are stored and compared.`,
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print only errors and the result")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log every step")
 	pf.StringVar(&a.resultsDir, "results-dir", defaultResultsDir, "where reports, the index and the demo key are stored: a folder of their own, outside the source tree")
+	pf.Var(&a.limits, "limit", limits.Help())
 	root.AddCommand(
 		a.runCommand(),
 		a.showCommand(),

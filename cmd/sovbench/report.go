@@ -3,11 +3,11 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sovbench/sovbench/internal/atomicfile"
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/render"
 	"github.com/sovbench/sovbench/results/sign"
@@ -70,29 +70,29 @@ the page says the signature was not checked.`,
 // verified when keys are given, and the returned line says what is known
 // about its signature.
 func (a *app) loadForPublishing(cmd *cobra.Command, path, keyPath string) (*results.Report, string, error) {
-	data, err := os.ReadFile(path)
+	data, err := a.limits.ReadFile(cmd.Context(), limits.ReportBytes, path)
 	if err != nil {
 		return nil, "", usageErr(fmt.Errorf("reading report: %w", err))
 	}
 	if !sign.IsEnvelope(data) {
-		rep, err := store.ReadReport(path)
+		rep, err := store.ReadReport(cmd.Context(), path, a.limits)
 		if err != nil {
 			return nil, "", usageErr(err)
 		}
 		return rep, "unsigned report", nil
 	}
 	if keyPath == "" {
-		rep, err := store.ReadReport(path)
+		rep, err := store.ReadReport(cmd.Context(), path, a.limits)
 		if err != nil {
 			return nil, "", usageErr(err)
 		}
 		return rep, "signed, NOT verified here (no --trusted-key given)", nil
 	}
-	keys, err := sign.LoadPublicKeys(keyPath)
+	keys, err := sign.LoadPublicKeys(cmd.Context(), keyPath, a.limits)
 	if err != nil {
 		return nil, "", usageErr(err)
 	}
-	res := (&verify.Verifier{Keys: keys}).Envelope(cmd.Context(), path, data)
+	res := (&verify.Verifier{Keys: keys, Limits: a.limits}).Envelope(cmd.Context(), path, data)
 	rep, err := res.Report()
 	if err != nil {
 		fmt.Fprintln(a.stderr, "sovbench:", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/render"
+	"github.com/sovbench/sovbench/results/sign"
 	"github.com/sovbench/sovbench/results/store"
 	"github.com/sovbench/sovbench/scenarios/plan"
 	"github.com/sovbench/sovbench/scenarios/run"
@@ -33,27 +34,19 @@ func (a *app) runCommand() *cobra.Command {
 		Long: `run loads a suite, runs its probes on its targets, evaluates every claim and
 writes a report to <results-dir>/<provider>/<time>-<run id>.json, indexed in
 <results-dir>/index.sqlite. SIGINT or SIGTERM stops the run and still writes
-the report, marked incomplete.
+the report, marked incomplete. Before any probe runs, run checks that the
+report can be written there (folders, names, permissions).
 
 Exit codes: 0 every claim passed, 1 a claim failed (or was inconclusive where
 the suite requires a pass), 2 usage or configuration error, 3 runtime error.`,
 		Example: "  sovbench run scenarios/local-host.yaml\n  sovbench run -o markdown --results-dir /tmp/r scenarios/local-host.yaml",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := suite.Load(args[0])
+			s, signer, err := a.prepareRun(cmd.Context(), args[0], signKey)
 			if err != nil {
-				// The file is the user's argument: a missing one, a
-				// directory or a bad suite is theirs to fix.
-				if errors.Is(err, context.Canceled) {
-					return runtimeErr(err)
-				}
-				return usageErr(err)
+				return err
 			}
-			signer, err := loadSigner(signKey) // before the run: a bad key must not waste it
-			if err != nil {
-				return usageErr(err)
-			}
-			r := &run.Runner{Log: a.log, Harness: harness(), AgentPath: agent, Labs: lab.Running{}, LocalEnv: localEnv}
+			r := &run.Runner{Log: a.log, Harness: harness(), AgentPath: agent, Labs: lab.Running{}, LocalEnv: localEnv, Limits: a.limits}
 			if bar := a.progressBar(len(s.Steps) * len(s.Targets)); bar != nil {
 				r.Progress = func(done, total int) { bar.ChangeMax(total); bar.Set(done) }
 				defer bar.Finish()
@@ -81,6 +74,29 @@ the suite requires a pass), 2 usage or configuration error, 3 runtime error.`,
 	addSigningKey(cmd, &signKey, "sign the report with this private key (the stored file is then a DSSE envelope)")
 	cmd.Flags().StringVar(&agent, "agent", "", "agent binary to run on lab and SSH targets (default: sovbench-agent beside this binary, else this one)")
 	return cmd
+}
+
+// prepareRun loads the suite and the signing key and checks that the
+// report can be written, all before the run: a bad key or a place the
+// report cannot be written must not waste the run and its evidence.
+func (a *app) prepareRun(ctx context.Context, path, signKey string) (*suite.Suite, *sign.Key, error) {
+	s, err := suite.Load(ctx, path, a.limits)
+	if err != nil {
+		// The file is the user's argument: a missing one, a
+		// directory or a bad suite is theirs to fix.
+		if errors.Is(err, context.Canceled) {
+			return nil, nil, runtimeErr(err)
+		}
+		return nil, nil, usageErr(err)
+	}
+	signer, err := a.loadSigner(ctx, signKey)
+	if err != nil {
+		return nil, nil, usageErr(err)
+	}
+	if err := store.CheckWritable(a.resultsDir, s.Provider.Name); err != nil {
+		return nil, nil, runtimeErr(fmt.Errorf("%w; nothing was run", err))
+	}
+	return s, signer, nil
 }
 
 // store writes the report, then indexes it. The report file is the record

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/fleet"
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/results/render"
 	"github.com/sovbench/sovbench/results/sign"
 	"github.com/sovbench/sovbench/results/store"
@@ -67,7 +68,7 @@ it, the EK chain is left to the suites' tpm claims.`,
 
 // serve runs the verifier service of o until ctx ends.
 func (a *app) serve(ctx context.Context, o serveOpts) error {
-	cfg, err := o.config()
+	cfg, err := o.config(ctx, a.limits)
 	if err != nil {
 		return err
 	}
@@ -107,15 +108,15 @@ func (a *app) serve(ctx context.Context, o serveOpts) error {
 
 // config reads what the flags name (suites, signing key, TPM roots) into
 // the verifier's configuration; a bad one is a usage error.
-func (o serveOpts) config() (fleet.Config, error) {
+func (o serveOpts) config(ctx context.Context, lim limits.Limits) (fleet.Config, error) {
 	if o.suites == "" || o.keyPath == "" {
 		return fleet.Config{}, usageErr(errors.New("serve: say --suites DIR and --signing-key FILE (the private key that signs reports)"))
 	}
-	ss, err := fleet.LoadSuites(o.suites)
+	ss, err := fleet.LoadSuites(ctx, o.suites, lim)
 	if err != nil {
 		return fleet.Config{}, usageErr(err)
 	}
-	key, err := sign.LoadPrivateKey(o.keyPath)
+	key, err := sign.LoadPrivateKey(ctx, o.keyPath, lim)
 	if err != nil {
 		return fleet.Config{}, usageErr(err)
 	}

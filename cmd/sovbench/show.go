@@ -36,7 +36,7 @@ verdict table.`,
 			if err != nil {
 				return err
 			}
-			rep, err := store.ReadReport(path)
+			rep, err := store.ReadReport(cmd.Context(), path, a.limits)
 			if err != nil {
 				return usageErr(err)
 			}
@@ -54,10 +54,12 @@ func (a *app) reportPath(ctx context.Context, arg string) (string, error) {
 	if _, err := os.Stat(a.resultsDir); errors.Is(err, fs.ErrNotExist) {
 		return "", usageErr(fmt.Errorf("no report file or run %q: no such file, and no results in %s", arg, a.resultsDir))
 	}
-	runs, err := a.indexedRuns(ctx, a.resultsDir)
+	var s skips
+	runs, err := a.runsIn(ctx, a.resultsDir, &s)
 	if err != nil {
 		return "", runtimeErr(fmt.Errorf("looking up run %s: %w", arg, err))
 	}
+	a.warnSkipped(&s) // named, but the run asked for may be among the others
 	found, err := runByPrefix(runs, arg)
 	if err != nil {
 		return "", usageErr(fmt.Errorf("%w in %s", err, a.resultsDir))

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sovbench/sovbench/internal/atomicfile"
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/sign"
 	"github.com/sovbench/sovbench/results/store"
@@ -26,21 +26,21 @@ it holds the whole report, and show, compare and index read it like a plain one.
 		Example: "  sovbench sign sovbench-results/this-host/20261123T093000Z-0190.json --signing-key ~/.sovbench/sovbench.key",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			k, err := loadSigner(keyPath)
+			k, err := a.loadSigner(cmd.Context(), keyPath)
 			if err != nil {
 				return usageErr(err)
 			}
 			if k == nil {
 				return usageErr(errors.New("sign: say --signing-key KEY (your private key)"))
 			}
-			data, err := os.ReadFile(args[0])
+			data, err := a.limits.ReadFile(cmd.Context(), limits.ReportBytes, args[0])
 			if err != nil {
 				return usageErr(fmt.Errorf("reading report: %w", err))
 			}
 			if sign.IsEnvelope(data) {
 				return usageErr(fmt.Errorf("%s is already signed", args[0]))
 			}
-			rep, err := store.ReadReport(args[0])
+			rep, err := store.ReadReport(cmd.Context(), args[0], a.limits)
 			if err != nil {
 				return usageErr(err)
 			}
@@ -66,11 +66,11 @@ it holds the whole report, and show, compare and index read it like a plain one.
 }
 
 // loadSigner loads the private key at path; nil without a path.
-func loadSigner(path string) (*sign.Key, error) {
+func (a *app) loadSigner(ctx context.Context, path string) (*sign.Key, error) {
 	if path == "" {
 		return nil, nil
 	}
-	return sign.LoadPrivateKey(path)
+	return sign.LoadPrivateKey(ctx, path, a.limits)
 }
 
 // storeSigned stores rep signed with k (plain when k is nil) and indexes it

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/results/sign"
 )
 
@@ -77,7 +78,7 @@ func TestSignVerifyCompareCommands(t *testing.T) {
 		})
 	}
 	t.Run("compare names the signer's key id", func(t *testing.T) {
-		k, _ := sign.LoadPublicKeys(pub)
+		k, _ := sign.LoadPublicKeys(t.Context(), pub, limits.Limits{})
 		_, out, _ := sb(t, "compare", "-o", "csv", rd, "--trusted-key", pub)
 		if !strings.Contains(out, k[0].ID[:16]) {
 			t.Fatalf("key id %s missing:\n%s", k[0].ID[:16], out)

@@ -1,20 +1,25 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/results/render"
 	"github.com/sovbench/sovbench/results/sign"
+	"github.com/sovbench/sovbench/results/store"
 	"github.com/sovbench/sovbench/verify"
 )
 
 func (a *app) verifyCommand() *cobra.Command {
 	var keyPath string
 	cmd := &cobra.Command{
-		Use:   "verify REPORT... --trusted-key PUB",
+		Use:   "verify REPORT|DIR... --trusted-key PUB",
 		Short: "Re-check signed reports: signature, digests, TPM binding, every verdict",
 		Long: `verify checks each signed report offline, trusting only the public keys in PUB
 (a PEM file, or a directory of *.pub and *.pem files):
@@ -27,40 +32,84 @@ func (a *app) verifyCommand() *cobra.Command {
   tpm        each TPM quote's nonce commits to this report's evidence
   verdicts   every claim, re-evaluated from the evidence, gives the recorded verdict
 
+A DIR is searched recursively for report files (*.json, hidden files and
+testdata folders left out). A file there that cannot be read or is not JSON
+at all (truncated, too large) is skipped with a warning naming it; every
+other one must verify.
+
 Exit codes: 0 every report verified, 1 a check failed (each failure is listed),
-2 usage error. docs/verify-by-hand.md shows how to check the signature with
-openssl alone.`,
-		Example: "  sovbench verify sovbench-results/clarence/20261123T093000Z-0190.json --trusted-key keys/clarence.pub\n  sovbench verify -o json sovbench-results/*/*.json --trusted-key trusted-keys/",
+2 usage error, 4 every report read verified but some files were skipped.
+docs/verify-by-hand.md shows how to check the signature with openssl alone.`,
+		Example: "  sovbench verify sovbench-results/clarence/20261123T093000Z-0190.json --trusted-key keys/clarence.pub\n  sovbench verify -o json sovbench-results/*/*.json --trusted-key trusted-keys/\n  sovbench verify --trusted-key trusted-keys/ sovbench-results/",
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if keyPath == "" {
 				return usageErr(errors.New("verify: say --trusted-key PUB (a public key, or a directory of them)"))
 			}
-			keys, err := sign.LoadPublicKeys(keyPath)
+			keys, err := sign.LoadPublicKeys(cmd.Context(), keyPath, a.limits)
 			if err != nil {
 				return usageErr(err)
 			}
-			v := &verify.Verifier{Keys: keys}
-			var all []*verify.Result
-			failed := 0
-			for _, p := range args {
-				res := v.File(cmd.Context(), p)
-				all = append(all, res)
-				if !res.OK() {
-					failed++
-				}
+			v := &verify.Verifier{Keys: keys, Limits: a.limits}
+			var s skips
+			all, err := a.verifyAll(cmd.Context(), v, args, &s)
+			if err != nil {
+				return firstErr(err, a.reportSkipped(&s))
 			}
 			if err := a.printVerification(all); err != nil {
 				return runtimeErr(err)
 			}
-			if failed > 0 {
-				return &exitError{exitClaims, fmt.Errorf("%d of %d reports did not verify", failed, len(all))}
+			failed := 0
+			for _, res := range all {
+				if !res.OK() {
+					failed++
+				}
 			}
-			return nil
+			var failure error
+			if failed > 0 {
+				failure = &exitError{exitClaims, fmt.Errorf("%d of %d reports did not verify", failed, len(all))}
+			}
+			skipped := a.reportSkipped(&s)
+			return firstErr(failure, skipped)
 		},
 	}
 	addTrustedKey(cmd, &keyPath, "trusted public key, or a directory of them")
 	return cmd
+}
+
+// verifyAll verifies each file argument, and each report file under each
+// directory argument. A file under a directory that cannot be read or is
+// not JSON is skipped into s; a named file always gets its result.
+func (a *app) verifyAll(ctx context.Context, v *verify.Verifier, args []string, s *skips) ([]*verify.Result, error) {
+	var all []*verify.Result
+	for _, p := range args {
+		if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
+			all = append(all, v.File(ctx, p))
+			continue
+		}
+		files, skipped, err := store.ReportFiles(p)
+		if err != nil {
+			return nil, usageErr(err)
+		}
+		s.add(skipped...)
+		if len(files) == 0 {
+			return nil, usageErr(fmt.Errorf("no report files in %s", p))
+		}
+		for _, f := range files {
+			data, err := a.limits.ReadFile(ctx, limits.ReportBytes, f)
+			switch {
+			case err != nil && ctx.Err() != nil:
+				return nil, runtimeErr(err)
+			case err != nil:
+				s.add(store.SkippedFile{Path: f, Err: err})
+			case !json.Valid(data):
+				s.add(store.SkippedFile{Path: f, Err: errors.New("not JSON (truncated or not a report)")})
+			default:
+				all = append(all, v.Envelope(ctx, f, data))
+			}
+		}
+	}
+	return all, nil
 }
 
 func (a *app) printVerification(all []*verify.Result) error {

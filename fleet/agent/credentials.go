@@ -16,6 +16,7 @@ import (
 
 	"github.com/sovbench/sovbench/fleet/api"
 	"github.com/sovbench/sovbench/internal/atomicfile"
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/internal/strictjson"
 )
 
@@ -32,7 +33,7 @@ type Credentials struct {
 // EnsureEnrolled loads the credential saved at path for this client's
 // server, or enrols with token and saves it there (mode 0600).
 func (c *Client) EnsureEnrolled(ctx context.Context, path, token, name string) error {
-	if b, err := os.ReadFile(path); err == nil {
+	if b, err := (limits.Limits{}).ReadFile(ctx, limits.KeyBytes, path); err == nil {
 		var cr Credentials
 		if err := strictjson.Decode(b, &cr); err != nil {
 			return fmt.Errorf("reading credentials %s: %w", path, err)

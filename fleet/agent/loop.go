@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/fleet/api"
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/scenarios/plan"
 )
 
@@ -86,7 +87,7 @@ func (o *Options) client() (*Client, error) {
 	}
 	var ca []byte
 	if o.CA != "" {
-		b, err := os.ReadFile(o.CA)
+		b, err := limits.Limits{}.ReadFile(context.Background(), limits.KeyBytes, o.CA)
 		if err != nil {
 			return nil, &OptionsError{fmt.Errorf("reading CA: %w", err)}
 		}

@@ -21,8 +21,8 @@ const chunk = 256 << 10
 // Errors wrap *TooLargeError, the context's error or the file system's.
 func (l Limits) ReadFile(ctx context.Context, n Name, path string) ([]byte, error) {
 	max := l.Max(n)
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
+	if ctx.Err() != nil {
+		return nil, stopped(ctx, path)
 	}
 	// O_NONBLOCK: opening a FIFO must not wait for a writer outside the
 	// context's reach, and a pipe's reads go through Go's poller, where a
@@ -51,7 +51,7 @@ func (l Limits) ReadFile(ctx context.Context, n Name, path string) ([]byte, erro
 	b, err := readAll(ctx, f, max, hint)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("reading %s: %w", path, context.Cause(ctx))
+			return nil, stopped(ctx, path)
 		}
 		if errors.Is(err, errTooLarge) {
 			return nil, &TooLargeError{Path: path, Limit: n, Max: max}
@@ -62,6 +62,16 @@ func (l Limits) ReadFile(ctx context.Context, n Name, path string) ([]byte, erro
 }
 
 var errTooLarge = errors.New("too large")
+
+// stopped is the error of a read ended by ctx: it wraps the context's
+// error and, when it says more (the signal that stopped the command), its
+// cause.
+func stopped(ctx context.Context, path string) error {
+	if cause := context.Cause(ctx); cause != nil && cause != ctx.Err() {
+		return fmt.Errorf("reading %s: %w (%w)", path, ctx.Err(), cause)
+	}
+	return fmt.Errorf("reading %s: %w", path, ctx.Err())
+}
 
 // readAll reads r to its end in chunks, looking at ctx between them, and
 // fails with errTooLarge one byte past max.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
 )
@@ -47,7 +48,7 @@ func TestShippedRealWorldListsParseAndAreRefusedByDefault(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			l, err := probes.LoadDestinationList(f)
+			l, err := probes.LoadDestinationList(t.Context(), f, limits.Limits{})
 			if err != nil {
 				t.Fatal(err)
 			}

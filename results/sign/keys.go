@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/sovbench/sovbench/internal/atomicfile"
+	"github.com/sovbench/sovbench/internal/limits"
 )
 
 // KeyType names a signing algorithm for reports.
@@ -177,14 +178,15 @@ func (e *InsecureKeyFileError) Error() string {
 	return fmt.Sprintf("private key %s has mode %04o: group or others can read it; run chmod 600 %s", e.Path, e.Mode.Perm(), e.Path)
 }
 
-// LoadPrivateKey reads a PKCS#8 PEM private key (Ed25519 or ECDSA P-256).
-// It refuses a file that group or others can read (*InsecureKeyFileError).
-func LoadPrivateKey(path string) (*Key, error) {
+// LoadPrivateKey reads a PKCS#8 PEM private key (Ed25519 or ECDSA P-256),
+// no larger than lim's key-bytes bound. It refuses a file that group or
+// others can read (*InsecureKeyFileError).
+func LoadPrivateKey(ctx context.Context, path string, lim limits.Limits) (*Key, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading private key: %w", err)
 	}
-	b, err := os.ReadFile(path)
+	b, err := lim.ReadFile(ctx, limits.KeyBytes, path)
 	if err != nil {
 		return nil, fmt.Errorf("reading private key: %w", err)
 	}
@@ -243,8 +245,9 @@ func ParsePublicKey(source string, b []byte) (*PublicKey, error) {
 }
 
 // LoadPublicKeys reads the trusted keys at path: one PEM file, or every
-// *.pub and *.pem file of a directory (not recursive).
-func LoadPublicKeys(path string) ([]*PublicKey, error) {
+// *.pub and *.pem file of a directory (not recursive), each no larger than
+// lim's key-bytes bound.
+func LoadPublicKeys(ctx context.Context, path string, lim limits.Limits) ([]*PublicKey, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading trusted keys: %w", err)
@@ -265,7 +268,7 @@ func LoadPublicKeys(path string) ([]*PublicKey, error) {
 	}
 	var keys []*PublicKey
 	for _, f := range files {
-		b, err := os.ReadFile(f)
+		b, err := lim.ReadFile(ctx, limits.KeyBytes, f)
 		if err != nil {
 			return nil, fmt.Errorf("reading trusted key: %w", err)
 		}

@@ -15,6 +15,7 @@ import (
 	intoto "github.com/in-toto/attestation/go/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/results/internal/testreport"
 )
 
@@ -222,15 +223,15 @@ func TestKeys(t *testing.T) {
 			if fi, _ := os.Stat(priv); fi.Mode().Perm() != 0o600 {
 				t.Errorf("private key mode %o, want 600", fi.Mode().Perm())
 			}
-			k2, err := LoadPrivateKey(priv)
+			k2, err := LoadPrivateKey(t.Context(), priv, limits.Limits{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			pubs, err := LoadPublicKeys(dir)
+			pubs, err := LoadPublicKeys(t.Context(), dir, limits.Limits{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, _ := LoadPublicKeys(pub)
+			p, _ := LoadPublicKeys(t.Context(), pub, limits.Limits{})
 			if k2.ID != k.ID || len(pubs) != 1 || pubs[0].ID != k.ID || p[0].ID != k.ID || len(k.ID) != 64 {
 				t.Errorf("ids %s %s %v %v", k.ID, k2.ID, pubs, p)
 			}
@@ -245,7 +246,7 @@ func TestKeys(t *testing.T) {
 			k, _ := GenerateKey(KeyEd25519)
 			priv, _, _ := WriteKeyPair(dir, k)
 			os.Chmod(priv, mode)
-			_, err := LoadPrivateKey(priv)
+			_, err := LoadPrivateKey(t.Context(), priv, limits.Limits{})
 			var ie *InsecureKeyFileError
 			if !errors.As(err, &ie) || !strings.Contains(err.Error(), "chmod 600") {
 				t.Errorf("error %v, want *InsecureKeyFileError", err)

@@ -5,12 +5,16 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/sovbench/sovbench/internal/limits"
 )
 
 // IndexName is the index's file name inside a results directory.
@@ -44,6 +48,10 @@ CREATE TABLE files (
 // schema version. Several sovbench processes may use one index at once
 // (WAL journal, immediate write transactions, a busy timeout).
 type Index struct {
+	// Limits bounds the report files Sync and Rebuild read (zero value:
+	// the defaults).
+	Limits limits.Limits
+
 	db  *sql.DB
 	dir string
 	// recreated says why the index was (re)created on open, "" if it was not.
@@ -167,6 +175,23 @@ func isCorrupt(err error) bool {
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
 		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+			return true
+		}
+	}
+	return false
+}
+
+// IsReadOnly says whether err, from opening or writing an index, means
+// the index cannot be written where it lies (permissions, a read-only file
+// system, a read-only database file), as opposed to a damaged index.
+func IsReadOnly(err error) bool {
+	if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
+		return true
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH:
 			return true
 		}
 	}

@@ -116,17 +116,22 @@ func (x *Index) ExportJSONL(ctx context.Context, w io.Writer) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	return len(runs), WriteJSONL(w, runs)
+}
+
+// WriteJSONL writes runs as ExportJSONL does, one JSON object per line.
+func WriteJSONL(w io.Writer, runs []RunRecord) error {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	for i := range runs {
 		if err := enc.Encode(&runs[i]); err != nil {
-			return i, fmt.Errorf("writing run %s: %w", runs[i].RunID, err)
+			return fmt.Errorf("writing run %s: %w", runs[i].RunID, err)
 		}
 	}
 	if err := bw.Flush(); err != nil {
-		return len(runs), fmt.Errorf("writing export: %w", err)
+		return fmt.Errorf("writing export: %w", err)
 	}
-	return len(runs), nil
+	return nil
 }
 
 // ReadJSONL reads runs written by ExportJSONL. name is used in errors,

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -97,21 +96,37 @@ const putFileSQL = "INSERT OR REPLACE INTO files (path, size, mtime_ns, run_id) 
 type SyncStats struct {
 	Files   int // report files under the directory
 	Added   int // files read and indexed (new or changed)
-	Removed int // indexed files that no longer exist
-	Bad     int // files that are not valid reports (named in the error)
+	Removed int // indexed files that no longer exist or are no longer valid
+	// Skipped are the files that are not valid reports (unreadable, too
+	// large, not JSON, not a report), with the reason. They are not in the
+	// index: a file that turned bad no longer shows its old content.
+	Skipped []SkippedFile
+	// Leftovers are the temporary files of interrupted writes that
+	// Rebuild removed.
+	Leftovers []string
 }
 
 // Sync brings the index up to date with the report files under its
 // directory: it reads new and changed files (by size and modification time),
-// drops runs whose files are gone, and leaves the rest alone. Files that are
-// not valid reports are skipped and named in the returned error (one per
-// file, joined); everything else is still indexed.
+// drops runs whose files are gone or no longer valid, and leaves the rest
+// alone. Files that are not valid reports are skipped (SyncStats.Skipped)
+// and everything else is still indexed; the error is for what stops the
+// sync as a whole (the index itself, a cancelled context).
 func (x *Index) Sync(ctx context.Context) (SyncStats, error) { return x.sync(ctx, false) }
 
-// Rebuild reads every report file under the index's directory again and
-// replaces the index's whole content with them, in one transaction (other
-// processes never see it half-built). Bad files are reported as by Sync.
-func (x *Index) Rebuild(ctx context.Context) (SyncStats, error) { return x.sync(ctx, true) }
+// Rebuild removes the temporary files interrupted writes left under the
+// index's directory, then reads every report file again and replaces the
+// index's whole content with them, in one transaction (other processes
+// never see it half-built). Bad files are skipped as by Sync.
+func (x *Index) Rebuild(ctx context.Context) (SyncStats, error) {
+	left, err := RemoveLeftovers(x.dir)
+	if err != nil {
+		return SyncStats{Leftovers: left}, err
+	}
+	st, err := x.sync(ctx, true)
+	st.Leftovers = left
+	return st, err
+}
 
 type pendingRun struct {
 	rr RunRecord
@@ -120,53 +135,64 @@ type pendingRun struct {
 
 func (x *Index) sync(ctx context.Context, full bool) (SyncStats, error) {
 	var st SyncStats
-	files, err := reportFiles(x.dir)
+	files, skipped, err := reportFiles(x.dir)
 	if err != nil {
 		return st, err
 	}
-	st.Files = len(files)
+	st.Files, st.Skipped = len(files), skipped
 	known := map[string]fileStamp{}
 	if !full {
 		if known, err = x.knownFiles(ctx); err != nil {
 			return st, err
 		}
 	}
-	var adds []pendingRun
-	var bad []error
-	present := map[string]bool{}
-	for _, f := range files {
-		rel := x.rel(f)
-		present[rel] = true
-		fi, err := os.Stat(f)
-		if err != nil {
-			bad = append(bad, fmt.Errorf("indexing %s: %w", f, err))
-			continue
-		}
-		if k, ok := known[rel]; ok && k.size == fi.Size() && k.mtime == fi.ModTime().UnixNano() {
-			continue
-		}
-		r, err := ReadReport(f)
-		if err != nil {
-			bad = append(bad, err)
-			continue
-		}
-		adds = append(adds, pendingRun{RecordOf(r, rel), fi})
+	adds, present, bad, err := x.readChanged(ctx, files, known)
+	if err != nil {
+		return st, err
 	}
+	st.Skipped = append(st.Skipped, bad...)
 	var gone []string
 	for rel := range known {
 		if !present[rel] {
 			gone = append(gone, rel)
 		}
 	}
-	st.Added, st.Removed, st.Bad = len(adds), len(gone), len(bad)
+	st.Added, st.Removed = len(adds), len(gone)
 	if !full && len(adds) == 0 && len(gone) == 0 {
-		return st, errors.Join(bad...)
+		return st, nil
 	}
 	// Files were read above, outside the write lock; only the writes hold it.
-	if err := x.apply(ctx, full, gone, adds); err != nil {
-		return st, err
+	return st, x.apply(ctx, full, gone, adds)
+}
+
+// readChanged reads the files that are new or changed since the index saw
+// them (all of them when known is empty). present holds the files that
+// are valid reports, read now or unchanged; bad the others.
+func (x *Index) readChanged(ctx context.Context, files []string, known map[string]fileStamp) (adds []pendingRun, present map[string]bool, bad []SkippedFile, err error) {
+	present = map[string]bool{}
+	for _, f := range files {
+		rel := x.rel(f)
+		fi, err := os.Stat(f)
+		if err != nil {
+			bad = append(bad, SkippedFile{f, err})
+			continue
+		}
+		if k, ok := known[rel]; ok && k.size == fi.Size() && k.mtime == fi.ModTime().UnixNano() {
+			present[rel] = true
+			continue
+		}
+		r, err := ReadReport(ctx, f, x.Limits)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, nil, nil, err
+			}
+			bad = append(bad, SkippedFile{f, err})
+			continue
+		}
+		present[rel] = true
+		adds = append(adds, pendingRun{RecordOf(r, rel), fi})
 	}
-	return st, errors.Join(bad...)
+	return adds, present, bad, nil
 }
 
 // apply writes one sync's changes in one transaction.

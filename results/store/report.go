@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 
 	"github.com/sovbench/sovbench/internal/atomicfile"
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/internal/strictjson"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/sign"
@@ -22,13 +22,43 @@ var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 // ReportPath is where a report is stored under dir:
 // <dir>/<provider>/<UTC start time>-<run id>.json.
 func ReportPath(dir string, r *results.Report) string {
-	provider := strings.Trim(unsafeName.ReplaceAllString(r.Provider.Name, "-"), "-.")
+	name := r.Started.UTC().Format(fileTime) + "-" + r.RunID + ".json"
+	return filepath.Join(dir, ProviderDir(r.Provider.Name), name)
+}
+
+const fileTime = "20060102T150405Z"
+
+// ProviderDir is the folder a provider's reports go to: its name with
+// every run of characters other than letters, digits, '.', '_' and '-'
+// replaced by '-' ("unnamed" when nothing is left).
+func ProviderDir(name string) string {
+	provider := strings.Trim(unsafeName.ReplaceAllString(name, "-"), "-.")
 	if provider == "" {
 		provider = "unnamed"
 	}
-	name := r.Started.UTC().Format("20060102T150405Z") + "-" + r.RunID + ".json"
-	return filepath.Join(dir, provider, name)
+	return provider
 }
+
+// CheckWritable says, before any work is done, whether a report of the
+// named provider can be stored under dir: the folders can be made, the
+// file system takes the names (of the report and of its temporary file,
+// with a run id as long as a real one) and this process may write there,
+// and so may the index beside them. It creates the folders and leaves no
+// file behind.
+func CheckWritable(dir, provider string) error {
+	name := strings.Repeat("0", len(fileTime)) + "-" + strings.Repeat("0", runIDLen) + ".json"
+	path := filepath.Join(dir, ProviderDir(provider), name)
+	if err := atomicfile.CheckWritable(path); err != nil {
+		return fmt.Errorf("checking that reports can be stored: %w", err)
+	}
+	if err := atomicfile.CheckWritable(filepath.Join(dir, IndexName)); err != nil {
+		return fmt.Errorf("checking that the index can be written: %w", err)
+	}
+	return nil
+}
+
+// runIDLen is the length of a run id (a UUID in its text form).
+const runIDLen = 36
 
 // WriteSignedReport signs r with k and stores the envelope where
 // WriteReport would store the plain report (ReportPath), atomically. The
@@ -62,11 +92,12 @@ func WriteReport(dir string, r *results.Report) (string, error) {
 }
 
 // ReadReport reads and decodes a report file, plain or signed, checking
-// its schema. A signed report's signature, subjects and verdicts are NOT
-// checked here (package verify does that). Errors
-// name the file and, for malformed JSON, the line and column.
-func ReadReport(path string) (*results.Report, error) {
-	b, err := os.ReadFile(path)
+// its schema. The file may not be larger than lim's report-bytes bound,
+// and the read stops when ctx is done. A signed report's signature,
+// subjects and verdicts are NOT checked here (package verify does that).
+// Errors name the file and, for malformed JSON, the line and column.
+func ReadReport(ctx context.Context, path string, lim limits.Limits) (*results.Report, error) {
+	b, err := lim.ReadFile(ctx, limits.ReportBytes, path)
 	if err != nil {
 		return nil, fmt.Errorf("reading report: %w", err)
 	}
@@ -130,5 +161,5 @@ func jsonPosition(path string, b []byte, err error) string {
 // (atomicfile.Write), so a crash mid-write never leaves a file that looks
 // like a report.
 func isReportName(name string) bool {
-	return strings.HasSuffix(name, ".json") && !strings.HasPrefix(name, ".")
+	return strings.HasSuffix(name, ".json") && !strings.HasPrefix(name, ".") && !atomicfile.IsTemporary(name)
 }

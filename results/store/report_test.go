@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/internal/testreport"
 )
@@ -61,7 +62,7 @@ func TestWriteReportKilledMidWrite(t *testing.T) {
 		switch {
 		case statErr == nil:
 			// Killed after the rename: the whole report must be there.
-			if r, err := ReadReport(final); err != nil || len(r.Evidence[3].Observations) != 300_000 {
+			if r, err := ReadReport(t.Context(), final, limits.Limits{}); err != nil || len(r.Evidence[3].Observations) != 300_000 {
 				t.Fatalf("report after a late kill is not whole: %v", err)
 			}
 		case midWrite:
@@ -78,7 +79,7 @@ func TestWriteReportKilledMidWrite(t *testing.T) {
 			}
 			st, err := x.Sync(t.Context())
 			x.Close()
-			if err != nil || st.Files != 0 {
+			if err != nil || st.Files != 0 || len(st.Skipped) != 0 {
 				t.Fatalf("index sync after a kill mid-write saw %d files, error %v; want 0, nil", st.Files, err)
 			}
 			return
@@ -139,7 +140,7 @@ func TestWriteReportRoundTrip(t *testing.T) {
 	if wantPath := filepath.Join(dir, "Clarence", "20261123T093000Z-"+want.RunID+".json"); path != wantPath {
 		t.Errorf("WriteReport path = %s, want %s", path, wantPath)
 	}
-	got, err := ReadReport(path)
+	got, err := ReadReport(t.Context(), path, limits.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

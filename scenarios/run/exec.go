@@ -93,7 +93,7 @@ func (r *Runner) executorFor(t suite.TargetSpec) (executor, error) {
 		if err != nil {
 			return nil, err
 		}
-		return sshExecutor{address: t.Address, spec: *t.SSH, agent: agent, dial: r.Dial}, nil
+		return sshExecutor{address: t.Address, spec: *t.SSH, agent: agent, dial: r.Dial, lim: r.Limits}, nil
 	}
 	return nil, fmt.Errorf("no executor for target kind %q", t.Kind)
 }

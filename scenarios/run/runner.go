@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios/claims"
@@ -41,6 +42,9 @@ type Runner struct {
 	// Go callers set it: tests give local targets a host fixture, which no
 	// suite, plan or flag of "sovbench run" can.
 	LocalEnv plan.Env
+	// Limits bounds the files the runner reads itself (SSH keys and
+	// known_hosts); the zero value is the defaults.
+	Limits limits.Limits
 }
 
 // Labs finds lab hosts. The lab package implements it; the runner only asks.

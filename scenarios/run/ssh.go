@@ -20,6 +20,7 @@ import (
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/internal/strictjson"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios/plan"
@@ -33,6 +34,7 @@ type sshExecutor struct {
 	spec    suite.SSHSpec
 	agent   string // local agent binary
 	dial    func(ctx context.Context, network, addr string) (net.Conn, error)
+	lim     limits.Limits // bounds the key and known_hosts files
 }
 
 func (x sshExecutor) execute(ctx context.Context, p plan.Plan, emit func(results.Evidence)) error {
@@ -93,9 +95,12 @@ func readEvidence(r io.Reader, emit func(results.Evidence)) error {
 }
 
 func (x sshExecutor) connect(ctx context.Context) (*ssh.Client, error) {
-	key, err := os.ReadFile(expandHome(x.spec.Key))
+	key, err := x.lim.ReadFile(ctx, limits.KeyBytes, expandHome(x.spec.Key))
 	if err != nil {
 		return nil, fmt.Errorf("reading SSH key: %w", err)
+	}
+	if err := x.lim.CheckSize(limits.KeyBytes, expandHome(x.spec.KnownHosts)); err != nil {
+		return nil, fmt.Errorf("reading known_hosts: %w", err)
 	}
 	signer, err := ssh.ParsePrivateKey(key)
 	if err != nil {

@@ -2,15 +2,17 @@ package suite
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/sovbench/sovbench/internal/limits"
 
 	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
@@ -93,18 +95,31 @@ type probeSpec struct {
 	Params  yaml.Node     `yaml:"params"`
 }
 
-// Load reads and validates the suite file at path.
-func Load(path string) (*Suite, error) {
-	data, err := os.ReadFile(path)
+// Load reads and validates the suite file at path within lim: the file
+// no larger than its suite-bytes bound (the read stops when ctx is done),
+// the suite's counts within theirs.
+func Load(ctx context.Context, path string, lim limits.Limits) (*Suite, error) {
+	data, err := lim.ReadFile(ctx, limits.SuiteBytes, path)
 	if err != nil {
 		return nil, fmt.Errorf("reading suite: %w", err)
 	}
-	return Parse(path, data)
+	return ParseLimited(path, data, lim)
 }
 
-// Parse validates a suite's YAML source. Errors are *ConfigError naming the
-// file, line and field; nothing runs before a suite parses.
+// Parse validates a suite's YAML source within the default limits. Errors
+// are *ConfigError naming the file, line and field; nothing runs before a
+// suite parses.
 func Parse(file string, data []byte) (*Suite, error) {
+	return ParseLimited(file, data, limits.Limits{})
+}
+
+// ParseLimited is Parse within lim: a source no larger than the
+// suite-bytes bound, probes, targets and each egress probe's destinations
+// no more than theirs.
+func ParseLimited(file string, data []byte, lim limits.Limits) (*Suite, error) {
+	if max := lim.Max(limits.SuiteBytes); int64(len(data)) > max {
+		return nil, &ConfigError{File: file, Msg: (&limits.TooLargeError{Path: "the suite", Limit: limits.SuiteBytes, Max: max, Size: int64(len(data))}).Error()}
+	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
@@ -126,10 +141,10 @@ func Parse(file string, data []byte) (*Suite, error) {
 		TargetConcurrency: sf.TargetConc,
 	}
 	root := doc.Content[0]
-	if err := s.validateHead(file, root, &sf); err != nil {
+	if err := s.validateHead(file, root, &sf, lim); err != nil {
 		return nil, err
 	}
-	if err := s.buildSteps(file, root, sf.Probes); err != nil {
+	if err := s.buildSteps(file, root, sf.Probes, lim); err != nil {
 		return nil, err
 	}
 	req := results.Requirement(sf.Require)
@@ -142,13 +157,19 @@ func Parse(file string, data []byte) (*Suite, error) {
 	return s, nil
 }
 
-func (s *Suite) validateHead(file string, root *yaml.Node, sf *suiteFile) error {
+func (s *Suite) validateHead(file string, root *yaml.Node, sf *suiteFile, lim limits.Limits) error {
 	at := func(field string) int { return lineOf(root, field) }
 	if s.Name == "" {
 		return &ConfigError{File: file, Line: 1, Field: "suite", Msg: "missing suite name"}
 	}
+	if msg := checkName(s.Name); msg != "" {
+		return &ConfigError{File: file, Line: at("suite"), Field: "suite", Msg: msg}
+	}
 	if s.Provider.Name == "" {
 		return &ConfigError{File: file, Line: at("provider"), Field: "provider.name", Msg: "missing provider name"}
+	}
+	if msg := checkName(s.Provider.Name); msg != "" {
+		return &ConfigError{File: file, Line: at("provider"), Field: "provider.name", Msg: msg}
 	}
 	switch results.Requirement(sf.Require) {
 	case "", results.RequirePass, results.RequireNoFail:
@@ -167,12 +188,15 @@ func (s *Suite) validateHead(file string, root *yaml.Node, sf *suiteFile) error 
 	if s.Budget < 0 || s.Concurrency < 0 || s.TargetConcurrency < 0 {
 		return &ConfigError{File: file, Line: at("budget"), Field: "budget", Msg: "budget and concurrency must be positive"}
 	}
-	return s.validateTargets(file, root)
+	return s.validateTargets(file, root, lim)
 }
 
-func (s *Suite) buildSteps(file string, root *yaml.Node, specs []probeSpec) error {
+func (s *Suite) buildSteps(file string, root *yaml.Node, specs []probeSpec, lim limits.Limits) error {
 	if len(specs) == 0 {
 		return &ConfigError{File: file, Line: lineOf(root, "probes"), Field: "probes", Msg: "a suite needs at least one probe"}
+	}
+	if err := lim.Count(limits.Probes, "probes", len(specs)); err != nil {
+		return &ConfigError{File: file, Line: lineOf(root, "probes"), Field: "probes", Msg: err.Error()}
 	}
 	ids := map[string]bool{}
 	targets := map[string]bool{}
@@ -189,6 +213,9 @@ func (s *Suite) buildSteps(file string, root *yaml.Node, specs []probeSpec) erro
 		if id == "" {
 			id = ps.Probe
 		}
+		if msg := checkID(id); msg != "" {
+			return &ConfigError{File: file, Line: line, Field: field + ".id", Msg: msg}
+		}
 		if ids[id] {
 			return &ConfigError{File: file, Line: line, Field: field + ".id", Msg: fmt.Sprintf("duplicate probe id %q (set id: to tell them apart)", id)}
 		}
@@ -198,7 +225,12 @@ func (s *Suite) buildSteps(file string, root *yaml.Node, specs []probeSpec) erro
 				return &ConfigError{File: file, Line: line, Field: field + ".targets", Msg: fmt.Sprintf("unknown target %q", t)}
 			}
 		}
-		params, err := probes.DecodeParams(ps.Probe, func(v any) error { return DecodeStrict(file, &ps.Params, v, field+".params") })
+		params, err := probes.DecodeParams(ps.Probe, func(v any) error {
+			if b, ok := v.(probes.Bounded); ok {
+				b.Bound(lim)
+			}
+			return DecodeStrict(file, &ps.Params, v, field+".params")
+		})
 		if err != nil {
 			var ce *ConfigError
 			if errors.As(err, &ce) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -21,7 +22,7 @@ func TestInvalidSuitesGiveTheirExactError(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".yaml"), func(t *testing.T) {
-			_, err := Load(f)
+			_, err := Load(t.Context(), f, limits.Limits{})
 			if err == nil {
 				t.Fatal("suite loaded; want an error")
 			}
@@ -51,7 +52,7 @@ func TestShippedSuitesAreValid(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			if _, err := Load(f); err != nil {
+			if _, err := Load(t.Context(), f, limits.Limits{}); err != nil {
 				t.Fatal(err)
 			}
 		})

@@ -2,9 +2,12 @@ package suite
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/sovbench/sovbench/internal/limits"
 )
 
 // TargetSpec names a host the suite runs on.
@@ -43,9 +46,16 @@ type SSHSpec struct {
 
 // validateTargets applies target defaults (a suite without targets runs
 // on this host), expands ssh fleets and checks every target.
-func (s *Suite) validateTargets(file string, root *yaml.Node) error {
+func (s *Suite) validateTargets(file string, root *yaml.Node, lim limits.Limits) error {
 	if len(s.Targets) == 0 {
 		s.Targets = []TargetSpec{{Name: "local", Kind: "local"}}
+	}
+	n := 0 // counted before hosts: lists are expanded
+	for _, t := range s.Targets {
+		n += max(1, len(t.Hosts))
+	}
+	if err := lim.Count(limits.Targets, "targets", n); err != nil {
+		return &ConfigError{File: file, Line: lineOf(root, "targets"), Field: "targets", Msg: err.Error()}
 	}
 	if err := s.expandHosts(file, root); err != nil {
 		return err
@@ -58,8 +68,14 @@ func (s *Suite) validateTargets(file string, root *yaml.Node) error {
 		if t.Kind == "" {
 			t.Kind = "local"
 		}
+		if blankKey(item(root, "targets", t.index), "name") {
+			return &ConfigError{File: file, Line: line, Field: field + ".name", Msg: "empty name (leave name: out to name the target after its kind)"}
+		}
 		if t.Name == "" {
 			t.Name = t.Kind
+		}
+		if msg := checkID(t.Name); msg != "" {
+			return &ConfigError{File: file, Line: line, Field: field + ".name", Msg: msg}
 		}
 		if seen[t.Name] {
 			return &ConfigError{File: file, Line: line, Field: field + ".name", Msg: fmt.Sprintf("duplicate target %q", t.Name)}
@@ -94,7 +110,10 @@ func (s *Suite) expandHosts(file string, root *yaml.Node) error {
 		if t.Kind != "ssh" || t.Address != "" {
 			return &ConfigError{File: file, Line: itemLine(root, "targets", i), Field: fmt.Sprintf("targets[%d].hosts", i), Msg: "hosts: goes with kind: ssh and no address"}
 		}
-		for _, h := range t.Hosts {
+		for j, h := range t.Hosts {
+			if strings.TrimSpace(h) == "" {
+				return &ConfigError{File: file, Line: itemLine(root, "targets", i), Field: fmt.Sprintf("targets[%d].hosts[%d]", i, j), Msg: "empty host"}
+			}
 			c := t
 			c.Name, c.Address, c.Hosts = t.Name+"@"+h, h, nil
 			out = append(out, c)
