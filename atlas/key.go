@@ -1,10 +1,12 @@
 package atlas
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
+
+	"github.com/sovbench/sovbench/internal/limits"
 )
 
 // Key is a RIPE Atlas API key. It prints, marshals and logs as
@@ -30,9 +32,10 @@ func (k Key) value() string {
 }
 
 // ReadKeyFile reads a key from a file (its first line). The error names
-// the file, never its content.
+// the file, never its content. The file is no larger than the default
+// key-bytes bound.
 func ReadKeyFile(path string) (Key, error) {
-	b, err := os.ReadFile(path)
+	b, err := limits.Limits{}.ReadFile(context.Background(), limits.KeyBytes, path)
 	if err != nil {
 		return Key{}, fmt.Errorf("reading Atlas key file: %w", err)
 	}

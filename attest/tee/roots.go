@@ -1,6 +1,7 @@
 package tee
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/x509"
 	_ "embed"
@@ -14,6 +15,7 @@ import (
 	tdxpb "github.com/google/go-tdx-guest/proto/tdx"
 
 	"github.com/sovbench/sovbench/attest"
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -80,7 +82,7 @@ func (r *Roots) Load(paths ...string) error {
 			}
 		}
 		for _, f := range files {
-			b, err := os.ReadFile(f)
+			b, err := limits.Limits{}.ReadFile(context.Background(), limits.KeyBytes, f)
 			if err != nil {
 				return fmt.Errorf("loading TEE test roots %s: %w", f, err)
 			}

@@ -14,7 +14,7 @@ import (
 type Name string
 
 // The bounds. Sizes are in bytes, counts are per suite (destinations: per
-// egress probe, inline and listed together).
+// egress probe: inline, listed and sweep entries together).
 const (
 	SuiteBytes   Name = "suite-bytes"
 	LabBytes     Name = "lab-bytes"
@@ -47,7 +47,7 @@ var Specs = []Spec{
 	{KeyBytes, 1 << 20, true, "a key, certificate, CA bundle or known_hosts file"},
 	{Probes, 256, false, "probes in one suite"},
 	{Targets, 4096, false, "targets in one suite, after hosts: lists are expanded"},
-	{Destinations, 20000, false, "destinations of one egress probe, inline and listed"},
+	{Destinations, 20000, false, "destinations of one egress probe: inline, listed and sweep entries"},
 }
 
 func spec(n Name) (Spec, bool) {
