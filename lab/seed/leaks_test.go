@@ -49,6 +49,10 @@ var leakClasses = []leakClass{
 		via: "via udp", arrivalAt: "sink", proto: "udp"},
 	{name: "icmp", leak: "egress: {policy: allow, allow: [{to: sink, proto: icmp}]}", sealed: "egress: {policy: reject}",
 		via: "via icmp"},
+	{name: "icmp6", leak: `egress: {policy: allow, allow: [{to: "fd5b:1ab:0:101::1/128", proto: icmp}]}`, sealed: "egress: {policy: reject}",
+		via: "fd5b:1ab:0:101::1/icmp"},
+	{name: "ssh", leak: "egress: {policy: allow, allow: [{to: sink, proto: tcp, ports: [22]}]}", sealed: "egress: {policy: reject}",
+		via: ":22/tcp", arrivalAt: "sink", proto: "tcp"},
 	{name: "ntp", leak: "egress: {policy: allow, allow: [{to: sink, proto: udp, ports: [123]}]}", sealed: "egress: {policy: reject}",
 		via: "via ntp", arrivalAt: "sink", proto: "ntp"},
 	{name: "gwproxy", leak: "egress: {policy: reject}, gateway: px-%[1]s", sealed: "egress: {policy: reject}, gateway: px-%[1]s",
@@ -74,7 +78,7 @@ func leakLab() string {
 	b.WriteString("lab: leaks\ninternet: {location: {lat: 50.11, lon: 8.68}}\nproviders:\n")
 	var svcs strings.Builder
 	svcs.WriteString(`services:
-  - {name: sink, kind: sink, at: internet, params: {tcp: [9000], udp: [51820], http: [80], https: [443], ntp: [123], quic: [443], names: [telemetry.example]}}
+  - {name: sink, kind: sink, at: internet, params: {tcp: [9000, 22], udp: [51820], http: [80], https: [443], ntp: [123], quic: [443], names: [telemetry.example]}}
   - {name: vendor, kind: sink, at: internet, params: {tcp: [9000], https: [443], names: [vendor.example]}}
   - {name: replica, kind: sink, at: internet, params: {tcp: [9000]}}
   - {name: mirror, kind: sink, at: internet, params: {http: [80]}}
