@@ -64,11 +64,16 @@ func locationSuite(t *testing.T, l *lab.Lab) string {
 		fmt.Fprintf(&b, "  - {name: %s, kind: lab, host: %s}\n", strings.Split(h, "/")[0], h)
 	}
 	b.WriteString("probes:\n  - probe: rtt\n    timeout: 90s\n    params:\n      count: 15\n      interval: 20ms\n      landmarks:\n")
+	ca, err := os.ReadFile(filepath.Join(l.State.Dir(), "ca.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, s := range l.Topology.Services {
 		if s.Kind != "landmark" {
 			continue
 		}
-		fmt.Fprintf(&b, "        - {name: %s, address: %s, lat: %v, lon: %v}\n", s.Name, s.Addrs[0], s.Location.Lat, s.Location.Lon)
+		fmt.Fprintf(&b, "        - {name: %s, address: %s, lat: %v, lon: %v, tls: {server_name: %s, ca_pem: %q}}\n",
+			s.Name, s.Addrs[0], s.Location.Lat, s.Location.Lon, s.Name, ca)
 	}
 	for _, api := range []string{"api-local", "api-remote"} {
 		a, err := l.Addr(api)
@@ -119,6 +124,20 @@ func TestLocationInTheLab(t *testing.T) {
 				t.Fatalf("truth %v is %s the region %s", host.Location, rel, reg)
 			}
 			t.Logf("%s: %s", h, reg)
+		})
+		t.Run("every landmark of "+h+" completed authenticated handshakes", func(t *testing.T) {
+			ev := evidenceOf(t, rep, target+"/rtt")
+			auth := map[string]bool{}
+			for _, lm := range ev.RTT.Landmarks {
+				if lm.Method == "tls" && lm.Authenticated && lm.Summary.N > 0 {
+					auth[lm.Name] = true
+				}
+			}
+			for _, s := range l.Topology.Services {
+				if s.Kind == "landmark" && !auth[s.Name] {
+					t.Errorf("no authenticated round trip to %s", s.Name)
+				}
+			}
 		})
 	}
 	want := map[string]map[string][]results.Status{

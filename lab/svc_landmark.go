@@ -2,6 +2,8 @@ package lab
 
 import (
 	"context"
+	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
 	"sync"
@@ -15,17 +17,22 @@ const idleTimeout = 10 * time.Second
 type landmarkParams struct {
 	TCP []uint16 `yaml:"tcp"` // accept and echo; default 7 and 80
 	UDP []uint16 `yaml:"udp"` // echo; default 7
+	// TLS are ports of a TLS 1.3 server with a lab-CA certificate for the
+	// landmark's name (default 443): authenticated round trips, a
+	// handshake only the landmark's key can complete.
+	TLS []uint16 `yaml:"tls"`
 }
 
-// landmark answers TCP (accept, echo until the client closes) and UDP echo
-// at its coordinates; ICMP echo is answered by the kernel.
+// landmark answers TCP (accept, echo until the client closes), UDP echo
+// and TLS 1.3 handshakes at its coordinates; ICMP echo is answered by the
+// kernel.
 type landmark struct {
 	p landmarkParams
 	servers
 }
 
 func newLandmark(decode func(any) error) (Service, error) {
-	l := &landmark{p: landmarkParams{TCP: []uint16{7, 80}, UDP: []uint16{7}}}
+	l := &landmark{p: landmarkParams{TCP: []uint16{7, 80}, UDP: []uint16{7}, TLS: []uint16{443}}}
 	if err := decode(&l.p); err != nil {
 		return nil, err
 	}
@@ -42,6 +49,10 @@ func (l *landmark) Start(ctx context.Context, env *Env) error {
 		for _, ln := range ls {
 			l.serveTCP(ln, echoConn)
 		}
+	}
+	if err := l.startTLS(env); err != nil {
+		l.Close()
+		return err
 	}
 	for _, port := range l.p.UDP {
 		cs, err := env.ListenUDP(port)
@@ -60,6 +71,41 @@ func (l *landmark) Start(ctx context.Context, env *Env) error {
 		}
 	}
 	return nil
+}
+
+// startTLS serves TLS 1.3 handshakes on the TLS ports: the certificate is
+// the lab CA's for the landmark's name and addresses, so a suite that
+// trusts the lab CA for that name knows who completed the handshake.
+func (l *landmark) startTLS(env *Env) error {
+	if len(l.p.TLS) == 0 {
+		return nil
+	}
+	cert, err := env.CA.Issue([]string{env.Name}, env.Addrs)
+	if err != nil {
+		return fmt.Errorf("issuing the certificate of landmark %s: %w", env.Name, err)
+	}
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}
+	for _, port := range l.p.TLS {
+		ls, err := env.ListenTCP(port)
+		if err != nil {
+			return err
+		}
+		for _, ln := range ls {
+			l.serveTCP(ln, func(c net.Conn) { handshakeConn(c, cfg) })
+		}
+	}
+	return nil
+}
+
+// handshakeConn completes a TLS handshake, then echoes until the client
+// closes, like the TCP ports.
+func handshakeConn(c net.Conn, cfg *tls.Config) {
+	c.SetDeadline(time.Now().Add(idleTimeout))
+	tc := tls.Server(c, cfg)
+	if err := tc.Handshake(); err != nil {
+		return
+	}
+	echoConn(tc)
 }
 
 func closeUDP(cs []*net.UDPConn) {
