@@ -132,6 +132,9 @@ func Names() []string {
 type Facts struct {
 	Target   string
 	Evidence []results.Evidence
+	// cache holds what claims derive from the evidence once per
+	// evaluation (the location region): nil solves afresh every time.
+	cache map[string]any
 }
 
 // Of returns the evidence records of the given probe kind, in report order.
@@ -153,10 +156,14 @@ func Evaluate(claims []Claim, targets []string, evidence []results.Evidence) []r
 	for _, e := range evidence {
 		byTarget[e.Target] = append(byTarget[e.Target], e)
 	}
+	caches := map[string]map[string]any{}
+	for _, t := range targets {
+		caches[t] = map[string]any{}
+	}
 	var out []results.Verdict
 	for _, c := range claims {
 		for _, t := range targets {
-			o := c.eval(Facts{Target: t, Evidence: byTarget[t]})
+			o := c.eval(Facts{Target: t, Evidence: byTarget[t], cache: caches[t]})
 			out = append(out, results.Verdict{
 				Claim: c.Kind, Params: c.Params, Target: t, Status: o.Status,
 				Require: c.Require, Reason: o.Reason, Figure: o.Figure, Evidence: o.Evidence,

@@ -6,105 +6,81 @@ import (
 	"strings"
 
 	"github.com/sovbench/sovbench/geo"
-	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
 )
 
-// locationRegion solves the feasible region from every complete rtt
-// evidence of f, at fibre speed. It is recomputed from the samples, so a
-// report's verdicts do not rest on the region the agent wrote down.
-func locationRegion(f Facts) (*geo.Region, []string, *Outcome) {
-	var lms []results.LandmarkRTT
-	var refs []string
-	for _, e := range f.Of("rtt") {
-		if e.RTT != nil && e.Failure == nil {
-			lms = append(lms, e.RTT.Landmarks...)
-			refs = append(refs, e.ID)
-		}
-	}
-	if len(refs) == 0 {
-		o := inconclusive("no complete round-trip evidence for " + f.Target)
-		return nil, nil, &o
-	}
-	r := probes.LocationOf(lms, geo.ModeFibre)
-	switch {
-	case r.Empty:
-		o := inconclusive("the landmark disks do not intersect: "+r.String(), refs...)
-		return nil, nil, &o
-	case r.Unconstrained():
-		o := inconclusive("no landmark answered close enough to constrain the position", refs...)
-		return nil, nil, &o
-	}
-	return r, refs, nil
-}
-
-func regionFigure(r *geo.Region) string {
-	return fmt.Sprintf("%.0f km² (r %.0f km)", r.AreaKm2, r.EnclosingRadiusKm)
-}
-
-func knownCountries(codes []string) error {
-	if len(codes) == 0 {
-		return fmt.Errorf("needs at least one country code")
-	}
-	for _, c := range codes {
-		if _, ok := geo.LookupCountry(c); !ok {
-			return fmt.Errorf("%q is not an ISO 3166-1 alpha-2 country code", c)
-		}
-	}
-	return nil
+// nearBorder is the reason a region too close to a border cannot decide.
+func nearBorder(r *geo.Region, codes []string, refs []string) Outcome {
+	return inconclusive(fmt.Sprintf("the feasible region (%s) lies within %.0f km of the border of %s, closer than the outlines are precise",
+		r, geo.OutlineMarginKm, strings.Join(codes, ", ")), refs...)
 }
 
 var claimLocationIn = claimKind("location.in",
-	"The host lies in this country: every place its round trips allow (at 2/3 c) is inside it.",
-	"location.in: LU",
-	[]string{"rtt"}, func(cc string) error { return knownCountries([]string{cc}) },
-	func(cc string, f Facts) Outcome {
-		r, refs, miss := locationRegion(f)
-		if miss != nil {
-			return *miss
+	"The host lies in this country (or in one of these): every place its authenticated round trips allow (at 2/3 c) is inside it.",
+	"location.in: [LU, BE]",
+	[]string{"rtt"}, func(cc Countries) error { return knownCountries(cc) },
+	func(codes Countries, f Facts) Outcome {
+		lf := locationOf(f)
+		if lf.miss != nil {
+			return *lf.miss
 		}
-		rel, err := r.RelateCountry(cc)
+		all, err := relateAll(lf.all, codes)
 		if err != nil {
-			return Outcome{Status: results.StatusError, Reason: err.Error(), Evidence: refs}
+			return Outcome{Status: results.StatusError, Reason: err.Error(), Evidence: lf.refs}
 		}
-		switch rel {
-		case geo.Inside:
-			return pass(fmt.Sprintf("the feasible region (%s) lies inside %s", r, strings.ToUpper(cc)), regionFigure(r), refs...)
-		case geo.Outside:
-			return fail(fmt.Sprintf("the feasible region (%s) misses %s entirely", r, strings.ToUpper(cc)), regionFigure(r), refs...)
+		trusted, _ := relateAll(lf.trusted, codes)
+		list := strings.ToUpper(strings.Join(codes, ", "))
+		if len(codesWhere(all, codes, geo.Outside)) == len(codes) {
+			return fail(fmt.Sprintf("the feasible region (%s) misses %s entirely", lf.all, list), regionFigure(lf.all), lf.refs...)
 		}
-		return inconclusive(fmt.Sprintf("the feasible region (%s) reaches beyond %s", r, strings.ToUpper(cc)), refs...)
+		in := codesWhere(trusted, codes, geo.Inside)
+		switch {
+		case len(in) > 0 && lf.noPass == "":
+			return pass(fmt.Sprintf("the region of the authenticated round trips (%s) lies inside %s", lf.trusted, in[0]), regionFigure(lf.trusted), lf.refs...)
+		case len(in) > 0:
+			return inconclusive(fmt.Sprintf("the feasible region lies inside %s, but %s", in[0], lf.noPass), lf.refs...)
+		}
+		if near := codesWhere(all, codes, geo.NearBorder); len(near) > 0 {
+			return nearBorder(lf.all, near, lf.refs)
+		}
+		if lf.trusted == nil {
+			return inconclusive(fmt.Sprintf("the feasible region (%s) cannot carry a pass: %s", lf.all, lf.noPass), lf.refs...)
+		}
+		return inconclusive(fmt.Sprintf("the region of the authenticated round trips (%s) reaches beyond %s", lf.trusted, list), lf.refs...)
 	})
 
 var claimLocationNotIn = claimKind("location.not_in",
-	"The host is provably outside these countries: no place its round trips allow (at 2/3 c) is in any of them.",
+	"The host is provably outside these countries: no place its authenticated round trips allow (at 2/3 c) is in any of them.",
 	"location.not_in: [US, CN]",
 	[]string{"rtt"}, knownCountries,
 	func(codes []string, f Facts) Outcome {
-		r, refs, miss := locationRegion(f)
-		if miss != nil {
-			return *miss
+		lf := locationOf(f)
+		if lf.miss != nil {
+			return *lf.miss
 		}
-		var inside, overlap []string
-		for _, cc := range codes {
-			rel, err := r.RelateCountry(cc)
-			if err != nil {
-				return Outcome{Status: results.StatusError, Reason: err.Error(), Evidence: refs}
-			}
-			switch rel {
-			case geo.Inside:
-				inside = append(inside, strings.ToUpper(cc))
-			case geo.Overlaps, geo.NearBorder:
-				overlap = append(overlap, strings.ToUpper(cc))
-			}
+		all, err := relateAll(lf.all, codes)
+		if err != nil {
+			return Outcome{Status: results.StatusError, Reason: err.Error(), Evidence: lf.refs}
 		}
+		if inside := codesWhere(all, codes, geo.Inside); len(inside) > 0 {
+			return fail(fmt.Sprintf("the feasible region (%s) lies inside %s", lf.all, strings.Join(inside, ", ")), regionFigure(lf.all), lf.refs...)
+		}
+		trusted, _ := relateAll(lf.trusted, codes)
+		list := strings.ToUpper(strings.Join(codes, ", "))
+		clear := lf.trusted != nil && len(codesWhere(trusted, codes, geo.Outside)) == len(codes)
 		switch {
-		case len(inside) > 0:
-			return fail(fmt.Sprintf("the feasible region (%s) lies inside %s", r, strings.Join(inside, ", ")), regionFigure(r), refs...)
-		case len(overlap) > 0:
-			return inconclusive(fmt.Sprintf("the feasible region (%s) reaches into %s", r, strings.Join(overlap, ", ")), refs...)
+		case clear && lf.noPass == "":
+			return pass(fmt.Sprintf("the region of the authenticated round trips (%s) misses %s", lf.trusted, list), regionFigure(lf.trusted), lf.refs...)
+		case clear:
+			return inconclusive(fmt.Sprintf("the feasible region misses %s, but %s", list, lf.noPass), lf.refs...)
+		case lf.trusted == nil:
+			return inconclusive(fmt.Sprintf("the feasible region (%s) cannot carry a pass: %s", lf.all, lf.noPass), lf.refs...)
 		}
-		return pass(fmt.Sprintf("the feasible region (%s) misses %s", r, strings.Join(codes, ", ")), regionFigure(r), refs...)
+		if len(codesWhere(trusted, codes, geo.Overlaps, geo.Inside, geo.Unknown)) == 0 {
+			return nearBorder(lf.trusted, codesWhere(trusted, codes, geo.NearBorder), lf.refs)
+		}
+		return inconclusive(fmt.Sprintf("the region of the authenticated round trips (%s) reaches into %s", lf.trusted,
+			strings.Join(codesWhere(trusted, codes, geo.Overlaps, geo.Inside, geo.Unknown), ", ")), lf.refs...)
 	})
 
 // WithinKm are the parameters of location.within_km.
@@ -128,19 +104,28 @@ var claimLocationWithinKm = claimKind("location.within_km",
 	"location.within_km: {of: [49.61, 6.13], km: 50}",
 	[]string{"rtt"}, checkWithin,
 	func(p WithinKm, f Facts) Outcome {
-		r, refs, miss := locationRegion(f)
-		if miss != nil {
-			return *miss
+		lf := locationOf(f)
+		if lf.miss != nil {
+			return *lf.miss
 		}
-		far, near := r.FarthestKm(p.Of[0], p.Of[1]), r.NearestKm(p.Of[0], p.Of[1])
-		fig := fmt.Sprintf("%.0f–%.0f km", near, far)
-		switch r.RelateDisk(p.Of[0], p.Of[1], p.Km) {
-		case geo.Inside:
-			return pass(fmt.Sprintf("every feasible place is within %.0f km (at most %.0f km away)", p.Km, far), fig, refs...)
-		case geo.Outside:
-			return fail(fmt.Sprintf("no feasible place is within %.0f km (the nearest is %.0f km away)", p.Km, near), fig, refs...)
+		far, near := lf.all.FarthestKm(p.Of[0], p.Of[1]), lf.all.NearestKm(p.Of[0], p.Of[1])
+		if lf.all.RelateDisk(p.Of[0], p.Of[1], p.Km) == geo.Outside {
+			return fail(fmt.Sprintf("no feasible place is within %.0f km (the nearest is %.0f km away)", p.Km, near),
+				fmt.Sprintf("%.0f–%.0f km", near, far), lf.refs...)
 		}
-		return inconclusive(fmt.Sprintf("feasible places lie %.0f to %.0f km away, across the %.0f km limit", near, far, p.Km), refs...)
+		if lf.trusted == nil || lf.trusted.Empty {
+			return inconclusive(fmt.Sprintf("feasible places lie %.0f to %.0f km away; %s", near, far, lf.noPass), lf.refs...)
+		}
+		tnear, tfar := lf.trusted.NearestKm(p.Of[0], p.Of[1]), lf.trusted.FarthestKm(p.Of[0], p.Of[1])
+		switch {
+		case lf.trusted.RelateDisk(p.Of[0], p.Of[1], p.Km) != geo.Inside:
+			return inconclusive(fmt.Sprintf("places the authenticated round trips allow lie %.0f to %.0f km away, across the %.0f km limit",
+				tnear, tfar, p.Km), lf.refs...)
+		case lf.noPass != "":
+			return inconclusive(fmt.Sprintf("every feasible place is within %.0f km, but %s", p.Km, lf.noPass), lf.refs...)
+		}
+		return pass(fmt.Sprintf("every place the authenticated round trips allow is within %.0f km (at most %.0f km away)", p.Km, tfar),
+			fmt.Sprintf("%.0f–%.0f km", tnear, tfar), lf.refs...)
 	})
 
 var claimControlPlaneMaxDistance = claimKind("control_plane.max_distance_km",
