@@ -35,6 +35,11 @@ type Landmark struct {
 // Point returns the landmark's position.
 func (l Landmark) Point() s2.Point { return pointOf(l.Lat, l.Lon) }
 
+// Attribution credits the embedded data, as its licences ask wherever it
+// is shown (version output, HTML reports); data/ATTRIBUTION.md has the
+// details.
+const Attribution = "Place data from GeoNames (geonames.org, CC BY 4.0); country outlines from Natural Earth (public domain)."
+
 // OutlineMarginKm is how far a country outline may lie from the true
 // border or coast. The 1:50m outlines lie within 3 km of the 1:10m ones at
 // the 90th percentile of their vertices and within 8 km at the 99th; small

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sovbench/sovbench/geo"
 	"github.com/sovbench/sovbench/internal/buildinfo"
 	"github.com/sovbench/sovbench/results"
 )
@@ -26,7 +27,7 @@ func versionCommand(a *app) *cobra.Command {
 			if a.output == "json" {
 				return writeJSON(a.stdout, b)
 			}
-			_, err := fmt.Fprint(a.stdout, b.Text())
+			_, err := fmt.Fprint(a.stdout, b.Text()+"data:    "+geo.Attribution+"\n")
 			return err
 		},
 	}

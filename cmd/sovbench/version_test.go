@@ -23,7 +23,7 @@ func TestVersionCommand(t *testing.T) {
 				t.Errorf("trailing space in %q", line)
 			}
 		}
-		for _, want := range []string{"sovbench v1.2.3\n", "commit:  0123456789abcdef0123456789abcdef01234567\n", "built:   2026-05-01T10:00:00Z\n", "go:      go1."} {
+		for _, want := range []string{"sovbench v1.2.3\n", "commit:  0123456789abcdef0123456789abcdef01234567\n", "built:   2026-05-01T10:00:00Z\n", "go:      go1.", "GeoNames (geonames.org, CC BY 4.0)"} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("output lacks %q:\n%s", want, out.String())
 			}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"regexp"
 
+	"github.com/sovbench/sovbench/geo"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -37,6 +38,8 @@ type htmlPage struct {
 	Map       template.HTML
 	Charts    []Chart
 	Raw       []string
+	// Attribution credits the map's data, as its licences ask.
+	Attribution string
 }
 
 // HTML writes r as one self-contained HTML page: no external assets
@@ -47,7 +50,7 @@ type htmlPage struct {
 // record with its raw JSON, and the suite source. Every string from the
 // report is escaped.
 func HTML(w io.Writer, r *results.Report, opt HTMLOptions) error {
-	p := htmlPage{R: r, C: r.Counts(), Satisfied: r.Satisfied(), Signer: opt.Signer, Charts: Charts(r)}
+	p := htmlPage{R: r, C: r.Counts(), Satisfied: r.Satisfied(), Signer: opt.Signer, Charts: Charts(r), Attribution: geo.Attribution}
 	// geo escapes every string it draws: the SVG is safe to embed as is.
 	p.Map = template.HTML(reportMap(r))
 	for i := range r.Evidence {
