@@ -40,6 +40,13 @@ func (b *builder) build() (*Topology, error) {
 	if b.t.Inflation == 0 {
 		b.t.Inflation = 1
 	}
+	if fs.Paths != nil {
+		m := fs.Paths.withDefaults()
+		if field, msg := m.check(); msg != "" {
+			return nil, b.fail(msg, "paths."+field, "paths", field)
+		}
+		b.t.Paths = &m
+	}
 	switch {
 	case b.t.Inflation < 1:
 		return nil, b.fail("inflation must be 1 or more (path length over great-circle distance)", "inflation", "inflation")

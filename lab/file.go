@@ -21,6 +21,7 @@ type fileSpec struct {
 	Jitter    time.Duration  `yaml:"jitter"`
 	Loss      float64        `yaml:"loss"`
 	Seed      int64          `yaml:"seed"`
+	Paths     *PathModel     `yaml:"paths"`
 	Internet  internetSpec   `yaml:"internet"`
 	Providers []providerSpec `yaml:"providers"`
 	Services  []serviceSpec  `yaml:"services"`

@@ -249,7 +249,7 @@ func forwarderConfig(t *Topology, configs []nsConfig) netem.Config {
 			where[a] = s.Location
 		}
 	}
-	cfg := netem.Config{Delay: delayFunc(where, t.Inflation), Jitter: t.Jitter.D(), Loss: t.Loss, Seed: t.Seed, Realtime: labRealtime}
+	cfg := netem.Config{Delay: delayFunc(t, where), Jitter: t.Jitter.D(), Loss: t.Loss, Seed: t.Seed, Realtime: labRealtime}
 	for _, c := range configs {
 		port := netem.Port{Name: portName(t, c), Namespace: c.ns, Device: tunDevice}
 		for _, a := range c.addrs {

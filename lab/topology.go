@@ -18,9 +18,12 @@ type Topology struct {
 	Jitter    results.Duration `json:"jitter"`
 	Loss      float64          `json:"loss"`
 	Seed      int64            `json:"seed"`
-	Internet  Internet         `json:"internet"`
-	Providers []Provider       `json:"providers"`
-	Services  []ServiceInfo    `json:"services"`
+	// Paths, when set, draws each link's inflation and access delay
+	// instead of Inflation (see PathModel).
+	Paths     *PathModel    `json:"paths,omitempty"`
+	Internet  Internet      `json:"internet"`
+	Providers []Provider    `json:"providers"`
+	Services  []ServiceInfo `json:"services"`
 }
 
 // Internet is the shared namespace outside every provider.
