@@ -41,23 +41,35 @@ func OneWayDelay(a, b Location, inflation float64) time.Duration {
 	return time.Duration(DistanceKm(a, b) * inflation / fibreKmPerSecond * float64(time.Second))
 }
 
+// site is where a lab address sits: its place and the site it shares with
+// others (a provider's hosts and services, or one internet service).
+type site struct {
+	name string
+	at   Location
+}
+
 // delayFunc returns the forwarder's per-packet delay: each lab address sits
 // at a location; addresses the lab does not know get no delay.
-func delayFunc(t *Topology, where map[netip.Addr]Location) func(src, dst netip.Addr) time.Duration {
+func delayFunc(t *Topology, where map[netip.Addr]site) func(src, dst netip.Addr) time.Duration {
 	type pair struct{ a, b netip.Addr }
 	cache := map[pair]time.Duration{}
-	for a, la := range where {
-		for b, lb := range where {
-			cache[pair{a, b}] = t.OneWay(a, la, b, lb)
+	for a, sa := range where {
+		for b, sb := range where {
+			cache[pair{a, b}] = t.OneWay(a, sa.at, b, sb.at, sa.name == sb.name)
 		}
 	}
 	return func(src, dst netip.Addr) time.Duration { return cache[pair{src, dst}] }
 }
 
 // OneWay is the emulated one-way delay from src at ls to dst at ld: the
-// lab's path model when it has one, else its single inflation.
-func (t *Topology) OneWay(src netip.Addr, ls Location, dst netip.Addr, ld Location) time.Duration {
-	if t.Paths != nil {
+// lab's path model when it has one (access delays only between different
+// sites: a provider's machines share their data centre), else its single
+// inflation.
+func (t *Topology) OneWay(src netip.Addr, ls Location, dst netip.Addr, ld Location, sameSite bool) time.Duration {
+	switch {
+	case t.Paths != nil && sameSite:
+		return OneWayDelay(ls, ld, t.Paths.linkInflation(t.Seed, src, dst))
+	case t.Paths != nil:
 		return t.Paths.Delay(t.Seed, src, ls, dst, ld)
 	}
 	return OneWayDelay(ls, ld, t.Inflation)

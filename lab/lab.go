@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -233,20 +234,24 @@ const labRealtime = 10
 // forwarderConfig gives the forwarder one port per namespace and the delay
 // between every pair of lab addresses.
 func forwarderConfig(t *Topology, configs []nsConfig) netem.Config {
-	where := map[netip.Addr]Location{}
+	where := map[netip.Addr]site{}
 	for _, a := range t.Internet.Addrs {
-		where[a] = t.Internet.Location
+		where[a] = site{"internet", t.Internet.Location}
 	}
 	for _, p := range t.Providers {
 		for _, h := range p.Hosts {
 			for _, a := range h.Addrs {
-				where[a] = h.Location
+				where[a] = site{"provider " + p.Name, h.Location}
 			}
 		}
 	}
 	for _, s := range t.Services {
+		name := "service " + s.Name
+		if prov, _, ok := strings.Cut(s.At, "/"); ok {
+			name = "provider " + prov
+		}
 		for _, a := range s.Addrs {
-			where[a] = s.Location
+			where[a] = site{name, s.Location}
 		}
 	}
 	cfg := netem.Config{Delay: delayFunc(t, where), Jitter: t.Jitter.D(), Loss: t.Loss, Seed: t.Seed, Realtime: labRealtime}
