@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/fleet/api"
+	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/store"
 	"github.com/sovbench/sovbench/scenarios/claims"
@@ -117,6 +118,13 @@ func (s *Server) report(su *suite.Suite, t suite.TargetSpec, a Agent, is issued,
 	missing := 0
 	for _, st := range su.StepsFor(t.Name) {
 		id := plan.EvidenceID(t.Name, st.ID)
+		if probes.IsOutside(st.Probe) {
+			// Measured from outside the host, so never on the agent's word;
+			// this service does not run such steps (sovbench run does).
+			rep.Evidence = append(rep.Evidence, results.Evidence{ID: id, Probe: st.Probe, ProbeVersion: probes.VersionOf(st.Probe), Target: t.Name,
+				Failure: &results.Failure{Class: results.ClassUnsupported, Operation: "run", Message: "measured from outside the host: sovbench serve does not run it, and an agent's record of it is not accepted; run the suite with sovbench run"}})
+			continue
+		}
 		ev, ok := got[id]
 		if !ok || ev.Probe != st.Probe {
 			missing++

@@ -168,3 +168,23 @@ func TestEnclosingCapOfASquare(t *testing.T) {
 		t.Fatalf("radius %v°, want 1°", got)
 	}
 }
+
+func TestCombineAndGap(t *testing.T) {
+	at := func(name string, lat, lon float64, ms float64) Measurement {
+		return Measurement{Landmark: Landmark{Name: name, Lat: lat, Lon: lon}, RTT: time.Duration(ms * float64(time.Millisecond))}
+	}
+	// Round trips of a host near Luxembourg, and of a host near Ashburn.
+	lux := Solve([]Measurement{at("lux", 49.61, 6.13, 1), at("fra", 50.11, 8.68, 3), at("par", 48.86, 2.35, 4)}, Options{})
+	ash := Solve([]Measurement{at("ash", 39.04, -77.49, 1), at("nyc", 40.71, -74.01, 4)}, Options{})
+	wide := Solve([]Measurement{at("fra", 50.11, 8.68, 20)}, Options{})
+	if c := Combine(lux, ash, Options{}); !c.Empty {
+		t.Errorf("Luxembourg and Ashburn regions combine into %s", c)
+	}
+	if gap := lux.GapKm(ash); gap < 5500 || gap > 6500 {
+		t.Errorf("gap Luxembourg–Ashburn %.0f km", gap)
+	}
+	c := Combine(lux, wide, Options{})
+	if c.Empty || c.AreaKm2 > lux.AreaKm2 || lux.GapKm(wide) != 0 {
+		t.Errorf("a wide region around Frankfurt and a small one near Luxembourg: combined %s, gap %.0f", c, lux.GapKm(wide))
+	}
+}

@@ -27,3 +27,16 @@ func LocationOf(lms []results.LandmarkRTT, mode geo.Mode) *geo.Region {
 	}
 	return geo.Solve(ms, geo.Options{Mode: mode})
 }
+
+// GeolocationOf records a solved region as evidence: geo's own types in
+// the report's data model (the rtt and inbound probes).
+func GeolocationOf(s *geo.Solution) *results.Geolocation {
+	g := &results.Geolocation{SpeedKmPerMs: s.SpeedKmPerMs, Mode: string(s.Mode), Empty: s.Empty,
+		Region: s.Outline, AreaKm2: s.AreaKm2, Centroid: s.Centroid,
+		EnclosingCenter: s.EnclosingCenter, EnclosingRadiusKm: s.EnclosingRadiusKm}
+	for _, d := range s.Constraints {
+		g.Constraints = append(g.Constraints, results.Disk{Landmark: d.Landmark, Lat: d.Lat, Lon: d.Lon,
+			RTTMin: results.Duration(d.RTTMin), RadiusKm: d.RadiusKm, Used: d.Used, Note: d.Note})
+	}
+	return g
+}

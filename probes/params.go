@@ -41,6 +41,10 @@ type Kind struct {
 	// BindsEvidence: the kind's probes are Binders whose evidence binds the
 	// rest of the target's evidence, so they run last and are bound first.
 	BindsEvidence bool
+	// Outside: the kind measures its target from outside, so it runs on
+	// the auditor's machine (the runner), never on the target: plans sent
+	// to targets leave it out, and no agent's record of it is accepted.
+	Outside bool
 	// NewParams returns the kind's parameters with their defaults set.
 	NewParams func() Params
 }
@@ -60,6 +64,8 @@ var kinds = []Kind{
 		BindsEvidence: true, NewParams: func() Params { p := DefaultTEEParams(); return &p }},
 	{Name: RTTName, Version: RTTVersion, Doc: "round trips to landmarks (TCP connect, UDP echo, ICMP echo; TLS 1.3 handshakes authenticated by the landmark's key) and the region they bound the host to",
 		NewParams: func() Params { p := DefaultRTTParams(); return &p }},
+	{Name: InboundName, Version: InboundVersion, Doc: "round trips towards the target from outside: one-off pings from RIPE Atlas probes on anchors, and the region they bound it to (run by the auditor, with the user's API key)",
+		Outside: true, NewParams: func() Params { p := DefaultInboundParams(); return &p }},
 	{Name: ControlPlaneName, Version: ControlPlaneVersion, Doc: "control-plane API: per-phase HTTP(S) timing, distance bound of the front end, server time and origin",
 		NewParams: func() Params { p := DefaultControlPlaneParams(); return &p }},
 }
@@ -110,4 +116,11 @@ func DecodeParams(kind string, decode Decoder) (Params, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// IsOutside reports whether the kind named name runs on the auditor's
+// machine (Kind.Outside); an unknown kind does not.
+func IsOutside(name string) bool {
+	k, err := Lookup(name)
+	return err == nil && k.Outside
 }

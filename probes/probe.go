@@ -13,6 +13,10 @@ import (
 type Target struct {
 	Name string
 	Kind string // local, lab, ssh
+	// Address is the target's address as the suite names it (an ssh
+	// target's host), set only for probes that measure the target from
+	// outside (Kind.Outside).
+	Address string `json:",omitempty"`
 }
 
 // Probe is one kind of measurement, configured and ready to run.

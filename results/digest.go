@@ -32,13 +32,16 @@ func EvidenceDigest(r *Report, target string) []byte {
 // where J is the record's encoding/json encoding (json.Marshal of
 // results.Evidence) and the records that bind evidence (IsBindingEvidence:
 // the TPM and TEE families) are left out: a quote cannot cover itself, and
-// a TPM quote and a TEE report of the same target bind the same digest. Per target, so each target's quote can be taken as soon as that
+// a TPM quote and a TEE report of the same target bind the same digest.
+// Records measured from outside the host (IsOutsideEvidence) are left out
+// too: the host never saw them, and the report's signature covers them.
+// Per target, so each target's quote can be taken as soon as that
 // target's other probes are done; sorting by ID makes the digest independent
 // of the order in which probes finished.
 func EvidenceDigestOf(runID, suiteSHA256, target string, evidence []Evidence) []byte {
 	recs := make([]*Evidence, 0, len(evidence))
 	for i := range evidence {
-		if evidence[i].Target == target && !IsBindingEvidence(&evidence[i]) {
+		if evidence[i].Target == target && !IsBindingEvidence(&evidence[i]) && !IsOutsideEvidence(&evidence[i]) {
 			recs = append(recs, &evidence[i])
 		}
 	}
@@ -76,4 +79,10 @@ func IsTEEEvidence(e *Evidence) bool {
 // evidence (TPM quote, TEE report), so the evidence digest leaves it out.
 func IsBindingEvidence(e *Evidence) bool {
 	return IsTPMEvidence(e) || IsTEEEvidence(e)
+}
+
+// IsOutsideEvidence reports whether e was measured from outside the host
+// (the inbound family: round trips towards it), not by its agent.
+func IsOutsideEvidence(e *Evidence) bool {
+	return e.Inbound != nil || e.Probe == "inbound"
 }

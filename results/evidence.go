@@ -26,6 +26,7 @@ type Evidence struct {
 	ControlPlane *ControlPlaneDetails `json:"control_plane,omitempty"`
 	TPM          *TPMDetails          `json:"tpm,omitempty"`
 	TEE          *TEEDetails          `json:"tee,omitempty"`
+	Inbound      *InboundDetails      `json:"inbound,omitempty"`
 	Jurisdiction *JurisdictionDetails `json:"jurisdiction,omitempty"`
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/sovbench/sovbench/probes/controlplane"
 	"github.com/sovbench/sovbench/probes/egress"
 	"github.com/sovbench/sovbench/probes/host"
+	"github.com/sovbench/sovbench/probes/inbound"
 	"github.com/sovbench/sovbench/probes/jurisdiction"
 	"github.com/sovbench/sovbench/probes/rtt"
 	"github.com/sovbench/sovbench/probes/tee"
@@ -21,6 +22,7 @@ var constructors = map[string]func(probes.Params) (probes.Probe, error){
 	probes.HostName:         ctor(host.New),
 	probes.TPMName:          ctor(tpm.New),
 	probes.RTTName:          ctor(rtt.New),
+	probes.InboundName:      ctor(inbound.New),
 	probes.TEEName:          ctor(tee.New),
 	probes.ControlPlaneName: ctor(controlplane.New),
 }

@@ -50,15 +50,5 @@ func calibratedLocation(lms []results.LandmarkRTT, bl map[string]geo.Bestline) *
 	return geo.Solve(ms, geo.Options{Mode: geo.ModeCalibrated, Bestlines: bl})
 }
 
-// geolocationOf records a solved region as evidence: geo's own types in the
-// report's data model.
-func geolocationOf(s *geo.Solution) *results.Geolocation {
-	g := &results.Geolocation{SpeedKmPerMs: s.SpeedKmPerMs, Mode: string(s.Mode), Empty: s.Empty,
-		Region: s.Outline, AreaKm2: s.AreaKm2, Centroid: s.Centroid,
-		EnclosingCenter: s.EnclosingCenter, EnclosingRadiusKm: s.EnclosingRadiusKm}
-	for _, d := range s.Constraints {
-		g.Constraints = append(g.Constraints, results.Disk{Landmark: d.Landmark, Lat: d.Lat, Lon: d.Lon,
-			RTTMin: results.Duration(d.RTTMin), RadiusKm: d.RadiusKm, Used: d.Used, Note: d.Note})
-	}
-	return g
-}
+// geolocationOf records a solved region as evidence (probes.GeolocationOf).
+func geolocationOf(s *geo.Solution) *results.Geolocation { return probes.GeolocationOf(s) }

@@ -83,6 +83,8 @@ var catalogue = catalogueOf(
 	claimHypervisorPresent, claimHypervisorVendorNotIn, claimDMIVendorNotIn, claimMetadataServiceNotIn,
 	// round trips and location (claims_location.go)
 	claimLocationIn, claimLocationNotIn, claimLocationWithinKm, claimControlPlaneMaxDistance,
+	// round trips towards the host from outside (inbound.go)
+	claimLocationConsistent, claimLocationInbound,
 	// egress (claims_egress.go)
 	claimEgressDisconnected, claimEgressAllowedOnly, claimEgressBlocked, claimDNSNoExternalResolution, claimTLSNoInterception,
 	// TPM attestation (claims_tpm.go)

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sovbench/sovbench/atlas"
 	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/probes/kinds"
@@ -31,6 +32,16 @@ type Env struct {
 	// machine, which a lab namespace shares. Only the lab sets it, through
 	// the agent's hidden --lab-fixture flag (LabFixtureFlag).
 	LabFixture string
+	// Atlas is the RIPE Atlas client, with the user's API key, of the
+	// probes that measure a target from outside (probes.Kind.Outside:
+	// inbound). Only the runner on the auditor's machine sets it; an
+	// agent on a target never has it.
+	Atlas *atlas.Client
+}
+
+// atlasUser is a probe that measures through RIPE Atlas (inbound).
+type atlasUser interface {
+	WithAtlas(*atlas.Client) probes.Probe
 }
 
 // RunPlan runs the plan's steps on this host, at most plan.Concurrency at a
@@ -181,6 +192,9 @@ func newProbe(st PlanStep, env Env) (probes.Probe, error) {
 		return nil, fmt.Errorf("step %s: %s parameters for a %s probe", st.ID, params.Kind(), st.Probe)
 	}
 	p, err := kinds.New(params)
+	if au, ok := p.(atlasUser); ok && err == nil && env.Atlas != nil {
+		p = au.WithAtlas(env.Atlas)
+	}
 	if err != nil || env.LabFixture == "" {
 		return p, err
 	}

@@ -45,6 +45,12 @@ type Runner struct {
 	// Limits bounds the files the runner reads itself (SSH keys and
 	// known_hosts); the zero value is the defaults.
 	Limits limits.Limits
+	// OutsideEnv is the environment of the steps that measure targets from
+	// outside (probes.Kind.Outside: inbound), which this process runs on
+	// the auditor's machine for every target: its Atlas client holds the
+	// user's API key. The CLI sets it from --atlas-key-file or
+	// RIPE_ATLAS_KEY; without it those steps record that they cannot run.
+	OutsideEnv plan.Env
 }
 
 // Labs finds lab hosts. The lab package implements it; the runner only asks.
@@ -136,6 +142,9 @@ func (r *Runner) runTargets(bctx context.Context, s *suite.Suite, runID string, 
 	}
 	sem := make(chan struct{}, max(s.TargetConcurrency, 1))
 	for _, t := range s.Targets {
+		if op := plan.OutsidePlanFor(s, t); len(op.Steps) > 0 {
+			wg.Go(func() { plan.RunPlan(bctx, op, r.OutsideEnv, only(op, emit, log)) })
+		}
 		ex, err := r.executorFor(t)
 		if err != nil {
 			execErrs[t.Name] = err
@@ -150,7 +159,7 @@ func (r *Runner) runTargets(bctx context.Context, s *suite.Suite, runID string, 
 			}
 			p := plan.PlanFor(s, t)
 			p.RunID, p.VerifierNonce, p.VerifierSource = runID, nonce, "harness"
-			if err := ex.execute(bctx, p, emit); err != nil {
+			if err := ex.execute(bctx, p, only(p, emit, log)); err != nil {
 				log.Warn("target failed", "target", t.Name, "err", err)
 				mu.Lock()
 				execErrs[t.Name] = err
@@ -160,6 +169,23 @@ func (r *Runner) runTargets(bctx context.Context, s *suite.Suite, runID string, 
 	}
 	wg.Wait()
 	return got, execErrs
+}
+
+// only passes on the evidence p asked for: a record of one of its steps on
+// its target. An agent cannot write another target's records, nor those of
+// the steps the runner measures from outside.
+func only(p plan.Plan, emit func(results.Evidence), log *slog.Logger) func(results.Evidence) {
+	asked := map[string]bool{}
+	for _, st := range p.Steps {
+		asked[plan.EvidenceID(p.Target.Name, st.ID)] = true
+	}
+	return func(ev results.Evidence) {
+		if !asked[ev.ID] || ev.Target != p.Target.Name {
+			log.Warn("dropped a record the plan did not ask for", "target", p.Target.Name, "id", ev.ID)
+			return
+		}
+		emit(ev)
+	}
 }
 
 // interruption says why a run is incomplete ("" when it is complete): the
