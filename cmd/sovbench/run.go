@@ -26,19 +26,27 @@ import (
 // environment variable of the sovbench binary can.
 var localEnv plan.Env
 
-func (a *app) runCommand() *cobra.Command {
-	var agent, signKey string
-	cmd := &cobra.Command{
-		Use:   "run SUITE",
-		Short: "Run a suite's probes, evaluate its claims and store a report",
-		Long: `run loads a suite, runs its probes on its targets, evaluates every claim and
+const runLong = `run loads a suite, runs its probes on its targets, evaluates every claim and
 writes a report to <results-dir>/<provider>/<time>-<run id>.json, indexed in
 <results-dir>/index.sqlite. SIGINT or SIGTERM stops the run and still writes
 the report, marked incomplete. Before any probe runs, run checks that the
 report can be written there (folders, names, permissions).
 
+Steps of the inbound probe (round trips measured towards a target by RIPE Atlas
+probes) run on this machine with your Atlas API key: --atlas-key-file FILE, or
+the RIPE_ATLAS_KEY environment variable. The key is sent only to the Atlas API;
+it never enters the report, a log line or an error message.
+
 Exit codes: 0 every claim passed, 1 a claim failed (or was inconclusive where
-the suite requires a pass), 2 usage or configuration error, 3 runtime error.`,
+the suite requires a pass), 2 usage or configuration error, 3 runtime error.`
+
+func (a *app) runCommand() *cobra.Command {
+	var agent, signKey string
+	var outside outsideFlags
+	cmd := &cobra.Command{
+		Use:     "run SUITE",
+		Short:   "Run a suite's probes, evaluate its claims and store a report",
+		Long:    runLong,
 		Example: "  sovbench run scenarios/local-host.yaml\n  sovbench run -o markdown --results-dir /tmp/r scenarios/local-host.yaml",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -46,7 +54,11 @@ the suite requires a pass), 2 usage or configuration error, 3 runtime error.`,
 			if err != nil {
 				return err
 			}
-			r := &run.Runner{Log: a.log, Harness: harness(), AgentPath: agent, Labs: lab.Running{}, LocalEnv: localEnv, Limits: a.limits}
+			oenv, err := outside.env()
+			if err != nil {
+				return usageErr(err)
+			}
+			r := &run.Runner{Log: a.log, Harness: harness(), AgentPath: agent, Labs: lab.Running{}, LocalEnv: localEnv, Limits: a.limits, OutsideEnv: oenv}
 			if bar := a.progressBar(len(s.Steps) * len(s.Targets)); bar != nil {
 				r.Progress = func(done, total int) { bar.ChangeMax(total); bar.Set(done) }
 				defer bar.Finish()
@@ -72,6 +84,7 @@ the suite requires a pass), 2 usage or configuration error, 3 runtime error.`,
 		},
 	}
 	addSigningKey(cmd, &signKey, "sign the report with this private key (the stored file is then a DSSE envelope)")
+	outside.add(cmd)
 	cmd.Flags().StringVar(&agent, "agent", "", "agent binary to run on lab and SSH targets (default: sovbench-agent beside this binary, else this one)")
 	return cmd
 }

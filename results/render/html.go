@@ -81,6 +81,9 @@ func Charts(r *results.Report) []Chart {
 		if e.RTT != nil && len(e.RTT.Landmarks) > 0 {
 			out = append(out, Chart{Title: e.ID + ": minimum round trip per landmark", SVG: landmarkChart(e.RTT.Landmarks)})
 		}
+		if e.Inbound != nil && len(e.Inbound.Vantages) > 0 {
+			out = append(out, Chart{Title: e.ID + ": minimum round trip from each outside vantage point", SVG: landmarkChart(e.Inbound.Vantages)})
+		}
 		if e.ControlPlane != nil && len(e.ControlPlane.Requests) > 0 {
 			out = append(out, Chart{Title: e.ID + ": request phases (" + e.ControlPlane.URL + ")", SVG: phaseChart(e.ControlPlane.Requests)})
 		}

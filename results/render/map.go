@@ -9,11 +9,14 @@ import (
 
 // reportMap draws the feasible region of the first target of r that has
 // one, with the country a location.in claim names shaded as claimed, as
-// one inline <svg> element. It returns "" when no evidence of r carries a
-// region.
+// one inline <svg> element; when round trips were also measured towards
+// that target from outside (inbound), the region they allow follows as a
+// second map, so the two directions can be compared side by side. It
+// returns "" when no evidence of r carries a region.
 func reportMap(r *results.Report) string {
 	for _, e := range r.Evidence {
-		if e.RTT == nil || e.RTT.Location == nil {
+		own, out := regionsOf(r, e.Target)
+		if own == nil && out == nil {
 			continue
 		}
 		o := geo.MapOptions{Title: r.Provider.Name + " — " + e.Target}
@@ -24,9 +27,32 @@ func reportMap(r *results.Report) string {
 				}
 			}
 		}
-		return geo.MapSVG(solutionOf(e.RTT.Location), o)
+		var svg string
+		if own != nil {
+			svg = geo.MapSVG(solutionOf(own), o)
+		}
+		if out != nil {
+			o.Title += ": measured towards it from outside"
+			svg += geo.MapSVG(solutionOf(out), o)
+		}
+		return svg
 	}
 	return ""
+}
+
+// regionsOf returns the target's regions: the one its own round trips
+// (rtt) allow, and the one round trips measured towards it (inbound) allow.
+func regionsOf(r *results.Report, target string) (own, out *results.Geolocation) {
+	for _, e := range r.Evidence {
+		switch {
+		case e.Target != target:
+		case own == nil && e.RTT != nil && e.RTT.Location != nil:
+			own = e.RTT.Location
+		case out == nil && e.Inbound != nil && e.Inbound.Location != nil:
+			out = e.Inbound.Location
+		}
+	}
+	return own, out
 }
 
 // solutionOf rebuilds the solved region a report's evidence recorded, for

@@ -73,3 +73,21 @@ func TestReportMapIsTheRegionGeoDraws(t *testing.T) {
 		t.Error("the report's map differs from geo's map of the same region")
 	}
 }
+
+func TestReportMapShowsBothDirections(t *testing.T) {
+	s := bissenRegion(t)
+	ash := geo.Solve([]geo.Measurement{{Landmark: geo.Landmark{Name: "ash", Lat: 39.04, Lon: -77.49}, RTT: 2 * time.Millisecond}}, geo.Options{})
+	rep := &results.Report{Provider: results.Provider{Name: "p"}, Evidence: []results.Evidence{
+		{ID: "h/rtt", Target: "h", RTT: &results.RTTDetails{Location: recorded(s)}},
+		{ID: "h/inbound", Target: "h", Inbound: &results.InboundDetails{Location: recorded(&ash.Solution),
+			Vantages: []results.LandmarkRTT{{Name: "ash", Samples: []results.Duration{results.Duration(2 * time.Millisecond)}}}}},
+	}}
+	got := reportMap(rep)
+	want := geo.MapSVG(s, geo.MapOptions{Title: "p — h"}) + geo.MapSVG(&ash.Solution, geo.MapOptions{Title: "p — h: measured towards it from outside"})
+	if got != want {
+		t.Error("the report's maps are not the host's own region followed by the outside one")
+	}
+	if cs := Charts(rep); len(cs) != 1 || !strings.Contains(cs[0].Title, "outside vantage point") {
+		t.Errorf("charts %+v", cs)
+	}
+}
