@@ -137,7 +137,7 @@ inconclusive or error, and reports are stored and compared.`,
 		a.serveCommand(),
 		a.labCommand(), a.demoCommand(),
 		a.keyCommand(), a.signCommand(), a.verifyCommand(), a.reportCommand(),
-		a.landmarksCommand(),
+		a.landmarksCommand(), a.initCommand(),
 		versionCommand(a),
 	)
 	strictBooleans(root)
