@@ -69,3 +69,19 @@ func TestEvidenceDigest(t *testing.T) {
 		})
 	}
 }
+
+// Round trips measured towards the host from outside are not the host's to
+// bind; but attaching outside details to a host record does not take that
+// record out of the digest.
+func TestOutsideEvidenceIsLeftOutByProbeOnly(t *testing.T) {
+	base := []Evidence{{ID: "a/host", Probe: "host", Target: "a"}}
+	d := EvidenceDigestOf("run", "sum", "a", base)
+	withInbound := append(append([]Evidence{}, base...), Evidence{ID: "a/inbound", Probe: "inbound", Target: "a", Inbound: &InboundDetails{MeasurementID: 1}})
+	if string(EvidenceDigestOf("run", "sum", "a", withInbound)) != string(d) {
+		t.Error("an inbound record changed the host's evidence digest")
+	}
+	disguised := []Evidence{{ID: "a/host", Probe: "host", Target: "a", Inbound: &InboundDetails{MeasurementID: 1}}}
+	if string(EvidenceDigestOf("run", "sum", "a", disguised)) == string(EvidenceDigestOf("run", "sum", "a", nil)) {
+		t.Error("a host record with inbound details left the digest")
+	}
+}

@@ -111,6 +111,7 @@ func TestAnAgentCannotWriteRecordsItWasNotAsked(t *testing.T) {
 		{ID: "a/inbound", Target: "a", Probe: "inbound", Inbound: forged},
 		{ID: "b/host", Target: "b", Probe: "host"},
 		{ID: "a/host", Target: "b", Probe: "host"},
+		{ID: "a/host", Target: "a", Probe: "inbound", Inbound: forged},
 	} {
 		emit(ev)
 	}

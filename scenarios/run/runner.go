@@ -171,16 +171,16 @@ func (r *Runner) runTargets(bctx context.Context, s *suite.Suite, runID string, 
 	return got, execErrs
 }
 
-// only passes on the evidence p asked for: a record of one of its steps on
-// its target. An agent cannot write another target's records, nor those of
+// only passes on the evidence p asked for: a record of one of its steps,
+// by that step's probe, on its target. An agent cannot write another target's records, nor those of
 // the steps the runner measures from outside.
 func only(p plan.Plan, emit func(results.Evidence), log *slog.Logger) func(results.Evidence) {
-	asked := map[string]bool{}
+	asked := map[string]string{}
 	for _, st := range p.Steps {
-		asked[plan.EvidenceID(p.Target.Name, st.ID)] = true
+		asked[plan.EvidenceID(p.Target.Name, st.ID)] = st.Probe
 	}
 	return func(ev results.Evidence) {
-		if !asked[ev.ID] || ev.Target != p.Target.Name {
+		if probe, ok := asked[ev.ID]; !ok || ev.Probe != probe || ev.Target != p.Target.Name {
 			log.Warn("dropped a record the plan did not ask for", "target", p.Target.Name, "id", ev.ID)
 			return
 		}
