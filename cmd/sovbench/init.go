@@ -100,7 +100,7 @@ func (a *app) writeInit(o scaffold.Options, out string, force bool) error {
 	if !a.quiet {
 		fmt.Fprintf(a.stderr, "wrote %s\n", out)
 		if lerr != nil {
-			fmt.Fprintf(a.stderr, "next: sovbench landmarks fetch --out %s (the suite's landmarks), then pin it with sha256\n", o.Landmarks)
+			fmt.Fprintf(a.stderr, "next: sovbench landmarks fetch --out %s (the suite's landmarks), then copy the sha256 it prints into each landmark_set (or run init again with --force)\n", o.Landmarks)
 		}
 		fmt.Fprintf(a.stderr, "review it (docs/audit-a-provider.md), then: sovbench run %s\n", out)
 	}
