@@ -152,13 +152,16 @@ func (c *Client) Results(ctx context.Context, id int) ([]PingResult, error) {
 }
 
 // Wait polls a measurement every poll until it is done or ctx ends, and
-// returns its last known state; the error is ctx's when it ended first.
+// returns its last known state (also when ctx ends in the middle of a
+// read); the error is ctx's when it ended first.
 func (c *Client) Wait(ctx context.Context, id int, poll time.Duration) (Measurement, error) {
+	var last Measurement
 	for {
 		m, err := c.Measurement(ctx, id)
 		if err != nil {
-			return m, err
+			return last, err
 		}
+		last = m
 		if m.Status.Done() {
 			return m, nil
 		}

@@ -113,6 +113,9 @@ func (pr *Probe) await(ctx context.Context, rec *probes.Recorder, d *results.Inb
 	began := time.Now()
 	m, err := pr.client.Wait(wctx, d.MeasurementID, pr.p.PollInterval)
 	d.Status = m.Status.Name
+	if d.Status == "" {
+		d.Status = "unknown" // no read of its state completed
+	}
 	note := fmt.Sprintf("measurement %d: %s", d.MeasurementID, m.Status.Name)
 	if err != nil && wctx.Err() != nil && ctx.Err() == nil {
 		note += " when the probe's time ran out: results so far"
