@@ -159,6 +159,9 @@ func (c *Client) Wait(ctx context.Context, id int, poll time.Duration) (Measurem
 	for {
 		m, err := c.Measurement(ctx, id)
 		if err != nil {
+			if ctx.Err() != nil {
+				return last, ctx.Err() // the deadline cut the read short
+			}
 			return last, err
 		}
 		last = m

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -78,7 +79,7 @@ func (a *app) writeInit(o scaffold.Options, out string, force bool) error {
 	if err := o.Check(); err != nil {
 		return usageErr(fmt.Errorf("init: %w", err))
 	}
-	set, lerr := landmarks.Read(o.Landmarks)
+	set, lerr := landmarks.Read(context.Background(), o.Landmarks, a.limits)
 	if lerr == nil {
 		o.SHA256 = set.SHA256
 	}
@@ -90,7 +91,7 @@ func (a *app) writeInit(o scaffold.Options, out string, force bool) error {
 		return usageErr(fmt.Errorf("init: %s exists (say --force to overwrite it, or --out another file)", out))
 	}
 	if lerr == nil {
-		if _, err := suite.Parse(out, y); err != nil {
+		if _, err := suite.ParseLimited(out, y, a.limits); err != nil {
 			return runtimeErr(fmt.Errorf("init: the written suite does not parse (a bug): %w", err))
 		}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/landmarks"
 	"github.com/sovbench/sovbench/scenarios/scaffold"
 	"github.com/sovbench/sovbench/scenarios/suite"
@@ -47,7 +49,7 @@ func TestInitWithFlags(t *testing.T) {
 	if code != exitOK || !strings.Contains(errb, "wrote clarence.yaml") {
 		t.Fatalf("exit %d: %s", code, errb)
 	}
-	s, err := suite.Load("clarence.yaml")
+	s, err := suite.Load(context.Background(), "clarence.yaml", limits.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

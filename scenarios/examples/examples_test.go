@@ -1,6 +1,7 @@
 package examples
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/geo"
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/landmarks"
 	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/scenarios/plan"
@@ -70,7 +72,7 @@ func TestExamplesParseAndPlan(t *testing.T) {
 			dir := t.TempDir()
 			writeAnchors(t, dir)
 			t.Chdir(dir)
-			s, err := suite.Load(abs)
+			s, err := suite.Load(context.Background(), abs, limits.Limits{})
 			if err != nil {
 				t.Fatal(err)
 			}
