@@ -2,15 +2,39 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 )
+
+// peakEnv names the file the test binary, doubling as sovbench, writes its
+// peak resident memory to (VmHWM) before it exits. The kernel's rusage
+// cannot tell it: a child started with vfork inherits the peak of the test
+// process that started it.
+const peakEnv = "SOVBENCH_TEST_PEAK_FILE"
+
+// mainRecordingPeak is main, writing the process's peak RSS in KiB (the
+// VmHWM of its own address space, new since exec) to path at the end.
+func mainRecordingPeak(path string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := execute(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	status, _ := os.ReadFile("/proc/self/status")
+	for line := range strings.Lines(string(status)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			os.WriteFile(path, []byte(strings.TrimSuffix(strings.TrimSpace(v), " kB")), 0o644)
+		}
+	}
+	return code
+}
 
 // realRun runs this test binary as sovbench (a real process, real signal
 // handling) in dir and returns its exit code, stderr and peak RSS. guard
@@ -19,6 +43,8 @@ import (
 func realRun(t *testing.T, dir string, guard time.Duration, during func(*exec.Cmd), args ...string) (code int, stderr string, maxRSSKiB int64) {
 	t.Helper()
 	cmd := sovbench(t, dir, args...)
+	peak := filepath.Join(t.TempDir(), "peak")
+	cmd.Env = append(cmd.Env, peakEnv+"="+peak)
 	var errb bytes.Buffer
 	cmd.Stderr = &errb
 	if err := cmd.Start(); err != nil {
@@ -36,9 +62,12 @@ func realRun(t *testing.T, dir string, guard time.Duration, during func(*exec.Cm
 		<-done
 		t.Fatalf("sovbench %v still running after %s (killed); stderr: %s", args, guard, errb.String())
 	}
-	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	if ru != nil {
-		maxRSSKiB = ru.Maxrss
+	b, err := os.ReadFile(peak)
+	if err != nil {
+		t.Fatalf("sovbench %v left no peak RSS: %v; stderr: %s", args, err, errb.String())
+	}
+	if maxRSSKiB, err = strconv.ParseInt(string(b), 10, 64); err != nil {
+		t.Fatalf("peak RSS %q: %v", b, err)
 	}
 	return cmd.ProcessState.ExitCode(), errb.String(), maxRSSKiB
 }

@@ -27,6 +27,9 @@ const fixtureEnv = "SOVBENCH_TEST_LAB_FIXTURE"
 func TestMain(m *testing.M) {
 	if os.Getenv(mainEnv) == "1" {
 		localEnv.LabFixture = os.Getenv(fixtureEnv)
+		if p := os.Getenv(peakEnv); p != "" {
+			os.Exit(mainRecordingPeak(p))
+		}
 		main()
 	}
 	os.Exit(m.Run())
