@@ -3,6 +3,8 @@ package results
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -38,4 +40,48 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	}
 	*d = Duration(v)
 	return nil
+}
+
+// Human formats d for people: three significant digits in the largest unit
+// that keeps it at least 1 ("65 µs", "4.84 ms", "10.9 ms", "1.14 s",
+// "2 min 5 s"), where String gives Go's exact text ("1.137382381s").
+func (d Duration) Human() string {
+	t := time.Duration(d)
+	neg := ""
+	if t < 0 {
+		neg, t = "-", -t
+	}
+	var v float64
+	var unit string
+	switch {
+	case t == 0:
+		return "0 s"
+	case t < time.Microsecond:
+		return neg + fmt.Sprintf("%d ns", t.Nanoseconds())
+	case t < time.Millisecond:
+		v, unit = float64(t)/float64(time.Microsecond), "µs"
+	case t < time.Second:
+		v, unit = float64(t)/float64(time.Millisecond), "ms"
+	case t < time.Minute:
+		v, unit = t.Seconds(), "s"
+	default:
+		return neg + fmt.Sprintf("%d min %d s", int(t.Minutes()), int(t.Seconds())%60)
+	}
+	return neg + sig3(v) + " " + unit
+}
+
+// sig3 prints v (≥ 1) with three significant digits, no trailing zeros.
+func sig3(v float64) string {
+	decimals := 0
+	switch {
+	case v < 10:
+		decimals = 2
+	case v < 100:
+		decimals = 1
+	}
+	s := strconv.FormatFloat(v, 'f', decimals, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
 }

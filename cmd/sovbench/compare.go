@@ -22,11 +22,17 @@ func (a *app) compareCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "compare [PATH...]",
 		Short: "Compare providers side by side from reports, directories of reports or the index",
-		Long: `compare prints one column per provider and one row per claim and key
-measurement; each cell holds the verdict and its key figure, or the measured
-value. A provider's column is fed by its newest run of each suite; when
-several runs or targets feed a column its header says so, and a cell whose
-verdicts differ shows the worst and how many share it.
+		Long: `compare puts providers side by side: per provider, its newest run of each
+suite. For people (-o text, markdown) it prints the claims, one row per suite
+and claim with the audit criteria the claim gives evidence for and, per
+provider, the verdict and its key figure ("—": the provider did not run that
+suite; a cell fed by several targets shows the worst verdict and how many
+share it); then the key measurements; with -v the runs compared. Text fits
+the terminal: a matrix when it fits (or with --wide), else one line per
+provider under each claim. For programs (-o json, jsonl, csv) it writes one
+record per verdict: provider, suite, target, claim, params, status, figure
+with its number and unit, criteria, run id, report and the signer's whole key
+id, with whether its signature was verified.
 
 PATH is a report file or a directory searched recursively. A directory that
 holds an index (index.sqlite) is read through the index, brought up to date
@@ -34,7 +40,7 @@ with its files first (or straight from its files when the folder cannot be
 written); --index reads the index of --results-dir. A file that is not a
 valid report is skipped and named on stderr; the others are compared and
 the exit code is 4.`,
-		Example: "  sovbench compare sovbench-results/\n  sovbench compare --index -o markdown\n  sovbench compare -o csv a.json b.json",
+		Example: "  sovbench compare --trusted-key sovbench-results/demo-key/sovbench.pub sovbench-results/\n  sovbench compare --index --no-verify -o markdown\n  sovbench compare -o jsonl a.json b.json",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if useIndex && len(args) > 0 {
 				return usageErr(errors.New("compare: give PATHs or --index, not both"))
@@ -47,15 +53,17 @@ the exit code is 4.`,
 			if err != nil {
 				return firstErr(err, a.reportSkipped(&s))
 			}
-			g := render.CompareRuns(runs)
+			c := render.CompareRuns(runs)
 			inputs := args
 			if useIndex {
 				inputs = []string{a.resultsDir}
 			}
-			if err := a.verifyCompared(cmd.Context(), &g, runs, inputs, keyPath, noVerify, &s); err != nil {
+			signers, err := a.verifyCompared(cmd.Context(), inputs, keyPath, noVerify, &s)
+			if err != nil {
 				return firstErr(err, a.reportSkipped(&s))
 			}
-			if err := render.WriteGrid(a.stdout, g, a.output); err != nil {
+			c.Signers = signers
+			if err := render.WriteComparison(a.stdout, c, a.output, render.CompareOptions{Text: a.textOptions(), Runs: a.verbose}); err != nil {
 				return runtimeErr(err)
 			}
 			return a.reportSkipped(&s)

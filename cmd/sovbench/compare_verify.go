@@ -12,38 +12,39 @@ import (
 	"github.com/sovbench/sovbench/verify"
 )
 
-// unverifiedSigner returns a signed report's run id and its signer's key
-// id, marked not verified (compare --no-verify).
-func unverifiedSigner(data []byte) (runID, signer string, err error) {
+// unverifiedSigner returns a signed report's run id and its signer's whole
+// key id, not verified (compare --no-verify).
+func unverifiedSigner(data []byte) (runID string, signer render.Signer, err error) {
 	rep, err := sign.ReadUnverified(data)
 	env, perr := sign.ParseEnvelope(data)
 	if err != nil || perr != nil {
-		return "", "", fmt.Errorf("reading signed report: %w", errors.Join(err, perr))
+		return "", render.Signer{}, fmt.Errorf("reading signed report: %w", errors.Join(err, perr))
 	}
-	return rep.RunID, env.Signatures[0].KeyID[:16] + "… (not verified)", nil
+	return rep.RunID, render.Signer{KeyID: env.Signatures[0].KeyID}, nil
 }
 
 // verifyCompared verifies every signed report among the compared inputs
 // (the files and directories in paths, or --results-dir with --index) and
-// adds the signers' key ids to the grid when any report is signed. A signed report that does not
-// verify stops the comparison (exit 1, failures listed on stderr); signed
-// reports need keyPath unless noVerify, which shows their key ids marked
-// "not verified".
-func (a *app) verifyCompared(ctx context.Context, g *render.Grid, runs []store.RunRecord, paths []string, keyPath string, noVerify bool, s *skips) error {
+// returns their signers by run id, nil when no report is signed. A signed
+// report that does not verify stops the comparison (exit 1, failures listed
+// on stderr); signed reports need keyPath unless noVerify, which returns
+// their key ids marked not verified. Files that are not reports are added
+// to s.
+func (a *app) verifyCompared(ctx context.Context, paths []string, keyPath string, noVerify bool, s *skips) (map[string]render.Signer, error) {
 	files, skipped, err := store.ReportFiles(paths...)
 	if err != nil {
-		return usageErr(err)
+		return nil, usageErr(err)
 	}
 	s.add(skipped...)
 	var v *verify.Verifier
 	if keyPath != "" && !noVerify {
 		keys, err := sign.LoadPublicKeys(ctx, keyPath, a.limits)
 		if err != nil {
-			return usageErr(err)
+			return nil, usageErr(err)
 		}
 		v = &verify.Verifier{Keys: keys, Limits: a.limits}
 	}
-	signers := map[string]string{}
+	var signers map[string]render.Signer
 	var failed []error
 	for _, f := range files {
 		if s.has(f) { // not a report: it was not compared either
@@ -52,13 +53,16 @@ func (a *app) verifyCompared(ctx context.Context, g *render.Grid, runs []store.R
 		data, err := a.limits.ReadFile(ctx, limits.ReportBytes, f)
 		if err != nil {
 			if ctx.Err() != nil {
-				return runtimeErr(err)
+				return nil, runtimeErr(err)
 			}
 			s.add(store.SkippedFile{Path: f, Err: err})
 			continue
 		}
 		if !sign.IsEnvelope(data) {
 			continue
+		}
+		if signers == nil {
+			signers = map[string]render.Signer{}
 		}
 		if noVerify {
 			if id, signer, err := unverifiedSigner(data); err != nil {
@@ -69,7 +73,7 @@ func (a *app) verifyCompared(ctx context.Context, g *render.Grid, runs []store.R
 			continue
 		}
 		if v == nil {
-			return usageErr(fmt.Errorf("compare: %s is signed; give --trusted-key PUB to verify it, or --no-verify", f))
+			return nil, usageErr(fmt.Errorf("compare: %s is signed; give --trusted-key PUB to verify it, or --no-verify", f))
 		}
 		res := v.Envelope(ctx, f, data)
 		rep, err := res.Report()
@@ -77,15 +81,12 @@ func (a *app) verifyCompared(ctx context.Context, g *render.Grid, runs []store.R
 			failed = append(failed, err)
 			continue
 		}
-		signers[rep.RunID] = res.Signer
+		signers[rep.RunID] = render.Signer{KeyID: res.Signer, Verified: true}
 	}
 	if err := a.listFailed(failed); err != nil {
-		return err
+		return nil, err
 	}
-	if len(signers) > 0 { // a table of plain reports only stays as it was
-		render.AddSigners(g, runs, signers)
-	}
-	return nil
+	return signers, nil
 }
 
 // listFailed prints each verification failure and returns the error that

@@ -79,7 +79,8 @@ func (a *app) demo(cmd *cobra.Command, opt seed.Options, keyPath string, noTPM b
 			return runtimeErr(err)
 		}
 	}
-	if err := render.WriteGrid(a.stdout, seed.Grid(reps), a.output); err != nil {
+	o := render.CompareOptions{Text: a.textOptions(), ClaimsOnly: true}
+	if err := render.WriteComparison(a.stdout, render.CompareReports(reps), a.output, o); err != nil {
 		return runtimeErr(err)
 	}
 	if !a.quiet {

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/sovbench/sovbench/lab/labtest"
 	"github.com/sovbench/sovbench/results/sign"
@@ -20,16 +22,25 @@ func TestDemoWritesVerifiableReports(t *testing.T) {
 	dir := t.TempDir()
 	args := []string{"demo", "--results-dir", dir, "--agent", labtest.Binary(t), "--name", labtest.UniqueName("demo"),
 		"--provider", "clarence,azure-eu", "--suite", "disconnected,jurisdiction"}
-	out, err := sovbench(t, dir, args...).CombinedOutput()
+	var stderr bytes.Buffer
+	cmd := sovbench(t, dir, args...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("demo: %v\n%s", err, out)
+		t.Fatalf("demo: %v\n%s\n%s", err, out, stderr.Bytes())
 	}
-	for _, want := range []string{"egress.disconnected: true", "jurisdiction.not_subject_to: [US]", "clarence", "azure-eu"} {
+	for _, want := range []string{"egress.disconnected: true", "jurisdiction.not_subject_to: [US]", "clarence", "azure-eu", "suite disconnected"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("the table lacks %q:\n%s", want, out)
 		}
 	}
+	fits(t, "the demo's table", string(out), 120)
 	pub := filepath.Join(dir, "demo-key", "sovbench.pub")
+	cmp, err := sovbench(t, dir, "compare", "--trusted-key", pub, dir).Output()
+	if err != nil || !strings.Contains(string(cmp), "Signatures: all verified") {
+		t.Fatalf("compare after the demo: %v\n%s", err, cmp)
+	}
+	fits(t, "compare on the demo's reports", string(cmp), 120)
 	key, err := os.ReadFile(pub)
 	if err != nil {
 		t.Fatal(err)
@@ -119,6 +130,16 @@ func noLocalPaths(t *testing.T, reports []string) {
 					t.Errorf("%s names %q: …%s…", name, local, text[max(0, i-80):min(len(text), i+80)])
 				}
 			}
+		}
+	}
+}
+
+// fits fails if a line of out is wider than width columns.
+func fits(t *testing.T, what, out string, width int) {
+	t.Helper()
+	for i, line := range strings.Split(out, "\n") {
+		if n := utf8.RuneCountInString(line); n > width {
+			t.Errorf("%s: line %d is %d columns wide, want ≤ %d:\n%s", what, i+1, n, width, line)
 		}
 	}
 }

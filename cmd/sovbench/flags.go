@@ -2,11 +2,16 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	"github.com/sovbench/sovbench/results/render"
 )
 
 // The flag names every command shares (docs/cli.md). A key flag says
@@ -103,4 +108,26 @@ func (a *app) checkFormat(cmd *cobra.Command, formats ...string) error {
 		return nil
 	}
 	return usageErr(fmt.Errorf("%s: cannot write -o %s (it writes %s)", cmd.CommandPath(), a.output, strings.Join(formats, ", ")))
+}
+
+// textOptions are how text tables fit: the width of the terminal on
+// standard output, else $COLUMNS, else render.DefaultWidth; --wide.
+func (a *app) textOptions() render.TextOptions {
+	o := render.TextOptions{Wide: a.wide}
+	if f, ok := a.stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			o.Width = w
+			return o
+		}
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		o.Width = n
+	}
+	return o
+}
+
+// writeGrid writes a table in the --output format, text fitted to the
+// terminal (render.WriteFit).
+func (a *app) writeGrid(g render.Grid) error {
+	return render.WriteFit(a.stdout, g, a.output, a.textOptions())
 }

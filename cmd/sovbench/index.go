@@ -125,7 +125,7 @@ func (a *app) indexListCommand() *cobra.Command {
 			if err != nil {
 				return runtimeErr(err)
 			}
-			if err := render.WriteGrid(a.stdout, render.Runs(runs), a.output); err != nil {
+			if err := a.writeGrid(render.Runs(runs)); err != nil {
 				return runtimeErr(err)
 			}
 			return a.reportSkipped(&s)

@@ -47,6 +47,7 @@ func runtimeErr(err error) error { return &exitError{exitRuntime, err} }
 // app holds the global flags and the writers every command uses.
 type app struct {
 	output     string
+	wide       bool
 	quiet      bool
 	verbose    bool
 	resultsDir string
@@ -123,6 +124,7 @@ inconclusive or error, and reports are stored and compared.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	pf := root.PersistentFlags()
 	pf.StringVarP(&a.output, "output", "o", "text", "output format: "+strings.Join(render.Formats, ", ")+" (never a file: files are --out)")
+	pf.BoolVar(&a.wide, "wide", false, "text tables: draw the matrix even when it is wider than the terminal")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "print only errors and the result")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log every step")
 	pf.StringVar(&a.resultsDir, "results-dir", defaultResultsDir, "where reports, the index and the demo key are stored: a folder of their own, outside the source tree")

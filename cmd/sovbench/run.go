@@ -134,7 +134,7 @@ func (a *app) printReport(rep *results.Report) error {
 	if a.output == "json" {
 		return writeJSON(a.stdout, rep)
 	}
-	return render.WriteGrid(a.stdout, render.Verdicts(rep), a.output)
+	return a.writeGrid(render.Verdicts(rep))
 }
 
 // progressBar returns a bar on a terminal, nil otherwise or with --quiet.

@@ -105,7 +105,7 @@ func (a *app) showReport(rep *results.Report) error {
 	case "json":
 		return writeJSON(a.stdout, rep)
 	case "csv":
-		return render.WriteGrid(a.stdout, render.Verdicts(rep), a.output)
+		return a.writeGrid(render.Verdicts(rep))
 	}
 	grids := []render.Grid{render.Summary(rep), render.Verdicts(rep)}
 	if a.verbose {
@@ -115,7 +115,7 @@ func (a *app) showReport(rep *results.Report) error {
 		if i > 0 {
 			fmt.Fprintln(a.stdout)
 		}
-		if err := render.WriteGrid(a.stdout, g, a.output); err != nil {
+		if err := a.writeGrid(g); err != nil {
 			return runtimeErr(err)
 		}
 	}

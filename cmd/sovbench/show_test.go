@@ -29,7 +29,7 @@ func TestShow(t *testing.T) {
 			[]string{clarence.RunID, "3/412 reachable"}, nil},
 		{"csv is the verdict table alone",
 			[]string{"show", "-o", "csv", files[0]}, exitOK,
-			[]string{"claim,target,verdict,figure,reason\n"}, []string{"run id"}},
+			[]string{"target,claim,verdict,figure,reason\n"}, []string{"run id"}},
 		{"an ambiguous prefix is a usage error",
 			[]string{"show", "--results-dir", dir, "0193a1b2"}, exitUsage, nil, nil},
 		{"an unknown run is a usage error",

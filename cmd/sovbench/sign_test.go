@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/sovbench/sovbench/internal/limits"
+	"github.com/sovbench/sovbench/results/render"
 	"github.com/sovbench/sovbench/results/sign"
 )
 
@@ -64,7 +65,7 @@ func TestSignVerifyCompareCommands(t *testing.T) {
 		{"compare refuses signed reports without a key", []string{"compare", rd}, exitUsage, ""},
 		{"compare shows the verified signer per column", []string{"compare", "-o", "csv", rd, "--trusted-key", pub}, exitOK, "unsigned"},
 		{"compare rejects reports signed by an untrusted key", []string{"compare", rd, "--trusted-key", filepath.Join(stranger, sign.PublicKeyFile)}, exitClaims, ""},
-		{"compare --no-verify marks key ids as not verified", []string{"compare", "-o", "csv", rd, "--no-verify"}, exitOK, "(not verified)"},
+		{"compare --no-verify marks key ids as not verified", []string{"compare", "-o", "csv", rd, "--no-verify"}, exitOK, ",not_verified"},
 		{"report markdown renders a verified report", []string{"report", "markdown", signed, "--trusted-key", pub}, exitOK, "signed by key"},
 		{"report html renders a plain report", []string{"report", "html", plain}, exitOK, "unsigned report"},
 		{"sign refuses a signed report", []string{"sign", signed, "--signing-key", filepath.Join(keyDir, sign.PrivateKeyFile)}, exitUsage, ""},
@@ -77,11 +78,38 @@ func TestSignVerifyCompareCommands(t *testing.T) {
 			}
 		})
 	}
-	t.Run("compare names the signer's key id", func(t *testing.T) {
+	t.Run("compare names the signer's whole key id", func(t *testing.T) {
 		k, _ := sign.LoadPublicKeys(t.Context(), pub, limits.Limits{})
 		_, out, _ := sb(t, "compare", "-o", "csv", rd, "--trusted-key", pub)
-		if !strings.Contains(out, k[0].ID[:16]) {
-			t.Fatalf("key id %s missing:\n%s", k[0].ID[:16], out)
+		if !strings.Contains(out, ","+k[0].ID+",verified") {
+			t.Fatalf("key id %s missing:\n%s", k[0].ID, out)
+		}
+	})
+	t.Run("compare -o json writes per-verdict records a program reads back", func(t *testing.T) {
+		k, _ := sign.LoadPublicKeys(t.Context(), pub, limits.Limits{})
+		code, out, errb := sb(t, "compare", "-o", "json", rd, "--trusted-key", pub)
+		var recs []render.VerdictRecord
+		if err := json.Unmarshal([]byte(out), &recs); err != nil || code != exitOK {
+			t.Fatalf("exit %d, %v: %s %s", code, err, out, errb)
+		}
+		byProvider := map[string]render.VerdictRecord{}
+		for _, r := range recs {
+			byProvider[r.Provider] = r
+		}
+		p, o := byProvider["prov"], byProvider["other"]
+		if len(recs) != 2 || p.Claim != "hypervisor.present" || p.Params != "false" || p.Suite != "t" || p.RunID == "" ||
+			p.SignerKeyID != k[0].ID || p.Signature != render.SignatureVerified || len(p.Criteria) == 0 {
+			t.Errorf("signed report's record: %+v", p)
+		}
+		if o.SignerKeyID != "" || o.Signature != render.SignatureUnsigned || o.Status != p.Status {
+			t.Errorf("plain report's record: %+v", o)
+		}
+		_, lines, _ := sb(t, "compare", "-o", "jsonl", rd, "--trusted-key", pub)
+		for i, line := range strings.Split(strings.TrimSpace(lines), "\n") {
+			var r render.VerdictRecord
+			if err := json.Unmarshal([]byte(line), &r); err != nil || r.RunID == "" {
+				t.Errorf("jsonl line %d: %v: %s", i, err, line)
+			}
 		}
 	})
 	t.Run("sign then verify a plain report", func(t *testing.T) {

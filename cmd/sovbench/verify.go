@@ -139,5 +139,5 @@ func (a *app) printVerification(all []*verify.Result) error {
 			g.Rows = append(g.Rows, []string{res.Source, c.Name, c.Subject, fmt.Sprint(c.OK), c.Detail})
 		}
 	}
-	return render.WriteGrid(a.stdout, g, a.output)
+	return a.writeGrid(g)
 }

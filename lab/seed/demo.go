@@ -12,7 +12,6 @@ import (
 
 	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/results"
-	"github.com/sovbench/sovbench/results/render"
 	"github.com/sovbench/sovbench/scenarios/run"
 	seedsuites "github.com/sovbench/sovbench/scenarios/seed"
 	"github.com/sovbench/sovbench/scenarios/suite"
@@ -165,18 +164,4 @@ func contains(xs []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// Grid is the demo's comparison table: providers side by side, one row per
-// claim (render.CompareReports without its measurement rows and run notes).
-func Grid(reps []*results.Report) render.Grid {
-	g := render.CompareReports(reps)
-	rows := g.Rows[:0]
-	for _, r := range g.Rows {
-		if r[0] == "claim" {
-			rows = append(rows, r)
-		}
-	}
-	g.Rows, g.Notes = rows, nil
-	return g
 }

@@ -37,7 +37,7 @@ func BenchmarkCompareFromIndex(b *testing.B) {
 			b.Fatal(len(runs), err)
 		}
 		var out bytes.Buffer
-		if err := WriteGrid(&out, CompareRuns(runs), "text"); err != nil {
+		if err := WriteComparison(&out, CompareRuns(runs), "text", CompareOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -52,7 +52,7 @@ func BenchmarkCompareFromFiles(b *testing.B) {
 			b.Fatal(len(reps), err)
 		}
 		var out bytes.Buffer
-		if err := WriteGrid(&out, CompareReports(reps), "text"); err != nil {
+		if err := WriteComparison(&out, CompareReports(reps), "text", CompareOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

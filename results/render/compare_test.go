@@ -58,12 +58,22 @@ func TestCompareGolden(t *testing.T) {
 	for _, format := range Formats {
 		t.Run("two reports as "+format, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := WriteGrid(&b, CompareReports(reps), format); err != nil {
+			if err := WriteComparison(&b, CompareReports(reps), format, CompareOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, "compare."+format, b.Bytes())
 		})
 	}
+	t.Run("two reports in 60 columns", func(t *testing.T) {
+		var b bytes.Buffer
+		if err := WriteComparison(&b, CompareReports(reps), "text", CompareOptions{Text: TextOptions{Width: 60}}); err != nil {
+			t.Fatal(err)
+		}
+		if w := maxLineWidth(b.String()); w > 60 {
+			t.Errorf("%d columns wide, want ≤ 60:\n%s", w, b.String())
+		}
+		golden(t, "compare.60.text", b.Bytes())
+	})
 }
 
 func TestVerdictsGolden(t *testing.T) {

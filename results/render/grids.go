@@ -13,10 +13,10 @@ import (
 func Verdicts(r *results.Report) Grid {
 	g := Grid{
 		Title:  fmt.Sprintf("%s — %s (%s, %s)", r.Suite.Name, r.Provider.Name, r.Status, r.Counts()),
-		Header: []string{"claim", "target", "verdict", "figure", "reason"},
+		Header: []string{"target", "claim", "verdict", "figure", "reason"}, Keys: 2,
 	}
 	for _, v := range r.Verdicts {
-		g.Rows = append(g.Rows, []string{v.Key(), v.Target, string(v.Status), v.Figure, v.Reason})
+		g.Rows = append(g.Rows, []string{v.Target, v.Key(), string(v.Status), v.Figure, v.Reason})
 	}
 	return g
 }
@@ -72,7 +72,7 @@ func roundRunTime(d time.Duration) time.Duration {
 // its probe, target, duration, number of observations, the failure classes
 // of the observations that failed, and the whole record's failure.
 func Evidence(r *results.Report) Grid {
-	g := Grid{Title: "evidence", Header: []string{"evidence", "probe", "target", "duration", "observations", "failed", "failure"}}
+	g := Grid{Title: "evidence", Header: []string{"evidence", "probe", "target", "duration", "observations", "failed", "failure"}, Keys: 1}
 	for _, e := range r.Evidence {
 		classes := map[results.FailureClass]int{}
 		for _, o := range e.Observations {
@@ -99,7 +99,7 @@ func Evidence(r *results.Report) Grid {
 // Runs lists runs, one row each: provider, suite, run id, start time,
 // status and verdict counts.
 func Runs(runs []store.RunRecord) Grid {
-	g := Grid{Header: []string{"provider", "suite", "run id", "started", "status", "pass", "fail", "inconclusive", "error", "report"}}
+	g := Grid{Header: []string{"provider", "suite", "run id", "started", "status", "pass", "fail", "inconclusive", "error", "report"}, Keys: 2}
 	for _, r := range runs {
 		g.Rows = append(g.Rows, []string{r.Provider, r.Suite, r.RunID, r.Started.UTC().Format(time.RFC3339),
 			string(r.Status), fmt.Sprint(r.Pass), fmt.Sprint(r.Fail), fmt.Sprint(r.Inconclusive), fmt.Sprint(r.Error), r.Path})

@@ -35,6 +35,9 @@ type Grid struct {
 	// Notes are lines printed under the table in text and markdown (what
 	// feeds it, caveats); csv and json carry only the rows.
 	Notes []string
+	// Keys is how many leading columns identify a row: the long form
+	// (WriteLong) makes them its headings (0 means 1).
+	Keys int
 }
 
 // WriteGrid writes g in the given format: text (a boxed table), markdown

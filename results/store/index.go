@@ -21,8 +21,11 @@ import (
 const IndexName = "index.sqlite"
 
 // indexVersion is the schema version kept in PRAGMA user_version; an index
-// of another version is dropped and rebuilt from the report files.
-const indexVersion = 1
+// of another version is dropped and rebuilt from the report files. It also
+// changes when what the index derives from a report changes: 2 = the
+// measurements name the control-plane round trip once for every provider
+// and say the location bound in words.
+const indexVersion = 2
 
 // busyTimeout is how long a statement waits for another sovbench process
 // holding the index's write lock.

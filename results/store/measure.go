@@ -2,8 +2,10 @@ package store
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/sovbench/sovbench/geo"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/stats"
 )
@@ -89,21 +91,43 @@ func rttMeasurements(e *results.Evidence) []Measurement {
 	for _, lm := range l.Landmarks {
 		v := "no answer"
 		if s := lm.Summary; s.N > 0 {
-			v = fmt.Sprintf("%s (n=%d)", roundDuration(s.Min.D()), s.N)
+			v = fmt.Sprintf("%s (n=%d)", s.Min.Human(), s.N)
 		} else if len(lm.Samples) > 0 {
 			sum := stats.Summarize(durations(lm.Samples))
-			v = fmt.Sprintf("%s (n=%d)", roundDuration(sum.Min.D()), sum.N)
+			v = fmt.Sprintf("%s (n=%d)", sum.Min.Human(), sum.N)
 		}
 		out = append(out, Measurement{Key: "min RTT to " + lm.Name, Value: v})
 	}
 	if loc := l.Location; loc != nil {
-		v := "empty: round trips contradict each other"
-		if !loc.Empty {
-			v = fmt.Sprintf("within %.0f km of %.2f,%.2f", loc.EnclosingRadiusKm, loc.EnclosingCenter[0], loc.EnclosingCenter[1])
-		}
-		out = append(out, Measurement{Key: "location bound", Value: v})
+		out = append(out, Measurement{Key: "location bound", Value: locationBound(loc)})
 	}
 	return out
+}
+
+// locationBound says where the round trips place the host, in words: a
+// circle around the nearest known place. It never prints a position the
+// evidence does not give: an empty or unconstrained region says so.
+func locationBound(loc *results.Geolocation) string {
+	switch {
+	case loc.Empty:
+		return "none: the round trips contradict each other"
+	case len(loc.Region) == 0:
+		for _, d := range loc.Constraints {
+			if d.RTTMin > 0 {
+				return "none: no landmark answered fast enough to bound it"
+			}
+		}
+		return "none: no landmark answered"
+	}
+	lat, lon := loc.EnclosingCenter[0], loc.EnclosingCenter[1]
+	where := fmt.Sprintf("%.2f, %.2f", lat, lon)
+	if p, km, ok := geo.NearestPlace(lat, lon); ok {
+		where = p.Name + ", " + p.Country
+		if km >= 1 {
+			where = fmt.Sprintf("%.0f km from %s", km, where)
+		}
+	}
+	return fmt.Sprintf("within %.0f km of %s", max(loc.EnclosingRadiusKm, 1), where)
 }
 
 func controlPlaneMeasurements(e *results.Evidence) []Measurement {
@@ -111,11 +135,13 @@ func controlPlaneMeasurements(e *results.Evidence) []Measurement {
 	if c == nil {
 		return nil
 	}
-	v := roundDuration(c.RTT.D()).String()
+	// The key names the figure, not the endpoint: one row for every
+	// provider's control plane (the report names the URL).
+	v := c.RTT.Human()
 	if c.Origin.Verdict != "" {
-		v += ", " + c.Origin.Verdict
+		v += ", " + strings.ReplaceAll(c.Origin.Verdict, "_", " ")
 	}
-	return []Measurement{{Key: "control plane " + c.URL + " RTT", Value: v}}
+	return []Measurement{{Key: "control-plane round trip", Value: v}}
 }
 
 func durations(ds []results.Duration) []time.Duration {
@@ -126,6 +152,3 @@ func durations(ds []results.Duration) []time.Duration {
 	return out
 }
 
-// roundDuration keeps tables readable: microseconds are the finest
-// resolution a network round trip is quoted at.
-func roundDuration(d time.Duration) time.Duration { return d.Round(time.Microsecond) }
