@@ -16,8 +16,8 @@ import (
 
 func (a *app) claimsCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:     "claims",
-		Short:   "List every claim a suite can state",
+		Use:   "claims",
+		Short: "List every claim a suite can state",
 		Long: `claims lists every claim kind a suite can state: the probes whose evidence
 it reads, an example, what it means, and the audit criteria its verdicts give
 evidence for (ANSSI SecNumCloud 3.2, BSI C5:2020, BSI C3A), each with its

@@ -87,7 +87,9 @@ func TestCompareRuns(t *testing.T) {
 }
 
 func TestMeasurementsComeFromTheNewestRunThatMeasuredThem(t *testing.T) {
-	m := func(key, target, value string) store.Measurement { return store.Measurement{Key: key, Target: target, Value: value} }
+	m := func(key, target, value string) store.Measurement {
+		return store.Measurement{Key: key, Target: target, Value: value}
+	}
 	old := run("A", "s1", "r1", 0, results.RunComplete, []string{"h1", "h2"})
 	old.Measurements = []store.Measurement{m("rtt", "h1", "5 ms"), m("rtt", "h2", "6 ms"), m("op", "h1", "x"), m("op", "h2", "x")}
 	newer := run("A", "s2", "r2", 3, results.RunComplete, []string{"h1"})

@@ -151,4 +151,3 @@ func durations(ds []results.Duration) []time.Duration {
 	}
 	return out
 }
-
