@@ -20,7 +20,7 @@ func TestEmbeddedTableParses(t *testing.T) {
 	if !c3a {
 		t.Errorf("egress.disconnected lacks BSI C3A SOV-4-09-C: %+v", cs)
 	}
-	if got := Short(For("location.in")); got != "SecNumCloud §19.2 · C5 PSS-12" {
+	if got := Short(For("location.in")); got != "SecNumCloud §19.2 · C5 PSS-12 · C3A SOV-3" {
 		t.Errorf("Short(location.in) = %q", got)
 	}
 	if got := Short(For("tpm.required")); !strings.Contains(got, "§19.6 a–f*") {

@@ -54,8 +54,8 @@ func TestCompareRuns(t *testing.T) {
 				run("A", "s2", "r2", 0, results.RunComplete, one, v("location.in", "h1", results.StatusFail, "")),
 			},
 			header: []string{"suite", "claim", "criteria", "A"},
-			rows: [][]string{{"s1", "location.in", "SecNumCloud §19.2 · C5 PSS-12", "pass"},
-				{"s2", "location.in", "SecNumCloud §19.2 · C5 PSS-12", "fail"}},
+			rows: [][]string{{"s1", "location.in", "SecNumCloud §19.2 · C5 PSS-12 · C3A SOV-3", "pass"},
+				{"s2", "location.in", "SecNumCloud §19.2 · C5 PSS-12 · C3A SOV-3", "fail"}},
 		},
 		{
 			name: "a cell shows the worst verdict and how many share it",
