@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/sovbench/sovbench/internal/strictjson"
 	"github.com/sovbench/sovbench/results"
@@ -49,10 +50,10 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 	}
 	p.lit("\n  ]\n}\n")
 	if p.err == nil && p.i != len(data) {
-		p.err = fmt.Errorf("envelope is not in canonical form: data after the end at byte %d", p.i)
+		p.err = &layoutError{offset: p.i, detail: fmt.Sprintf("data after the end at byte %d", p.i)}
 	}
 	if p.err != nil {
-		return nil, p.err
+		return nil, nonCanonical(data, p.err)
 	}
 	if env.PayloadType != PayloadType {
 		return nil, fmt.Errorf("envelope payloadType %q, want %q", env.PayloadType, PayloadType)
@@ -89,7 +90,8 @@ func (p *layout) lit(s string) {
 		return
 	}
 	if !p.at(s) {
-		p.err = fmt.Errorf("envelope is not in canonical form at byte %d: want %q", p.i+firstDiff(p.b[p.i:], []byte(s)), s)
+		at := p.i + firstDiff(p.b[p.i:], []byte(s))
+		p.err = &layoutError{offset: at, detail: fmt.Sprintf("byte %d should begin %q", at, s[at-p.i:])}
 		return
 	}
 	p.i += len(s)
@@ -134,13 +136,27 @@ func firstDiff(a, b []byte) int {
 	return min(len(a), len(b))
 }
 
-// UnknownSignerError says no signature of an envelope is by a trusted key.
+// UnknownSignerError says no signature of an envelope names a trusted key.
 type UnknownSignerError struct {
-	KeyIDs []string // the key ids the envelope names
+	KeyIDs  []string // the key ids the envelope names
+	Trusted int      // how many keys were trusted
 }
 
 func (e *UnknownSignerError) Error() string {
-	return fmt.Sprintf("no signature by a trusted key (signed by %v)", e.KeyIDs)
+	return fmt.Sprintf("no signature by a trusted key: signed by unknown key %s, not among the %d trusted key(s) given",
+		strings.Join(e.KeyIDs, ", "), e.Trusted)
+}
+
+// ContentChangedError says a signature names a trusted key but does not
+// verify with it: the signed bytes changed after signing (or the signature
+// was never made by that key; the two cannot be told apart, and neither
+// is accepted).
+type ContentChangedError struct {
+	KeyID string // the trusted key the signature names
+}
+
+func (e *ContentChangedError) Error() string {
+	return fmt.Sprintf("content changed after signing: the signature naming trusted key %s does not match the signed content", e.KeyID)
 }
 
 // VerifySignature checks env's signatures against the trusted keys and
@@ -164,15 +180,19 @@ func VerifySignature(ctx context.Context, env *Envelope, keys []*PublicKey) (str
 		return "", nil, errors.New("no trusted keys")
 	}
 	accepted, payload, err := verifyEnvelope(ctx, env, vs)
-	if err != nil {
-		return "", nil, &UnknownSignerError{KeyIDs: ids}
-	}
-	for _, a := range accepted {
-		if a.sig.KeyID == a.keyID && byID[a.keyID] {
-			return a.keyID, payload, nil
+	if err == nil {
+		for _, a := range accepted {
+			if a.sig.KeyID == a.keyID && byID[a.keyID] {
+				return a.keyID, payload, nil
+			}
 		}
 	}
-	return "", nil, &UnknownSignerError{KeyIDs: ids}
+	for _, id := range ids {
+		if byID[id] {
+			return "", nil, &ContentChangedError{KeyID: id}
+		}
+	}
+	return "", nil, &UnknownSignerError{KeyIDs: ids, Trusted: len(vs)}
 }
 
 // DecodeStatement decodes a signed report's payload strictly — a key twice
