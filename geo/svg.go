@@ -56,31 +56,44 @@ func MapSVG(g *Solution, o MapOptions) string {
 	if g != nil {
 		m.landmarks(&b, g)
 	}
+	m.labels(&b, strings.ToUpper(o.ClaimedCountry))
 	b.WriteString("</g>\n")
 	m.legend(&b, g, o)
 	b.WriteString("</svg>\n")
 	return b.String()
 }
 
-// frameOf picks [south, west, north, east] to draw.
+// frameOf picks [south, west, north, east] to draw: the region, the
+// claimed point and the claimed country's main outline, so a reader sees
+// the claim beside the evidence; Europe when there is neither region nor
+// claimed country.
 func frameOf(g *Solution, o MapOptions) [4]float64 {
-	if g == nil || len(g.Outline) == 0 {
+	claimed := mainRing(o.ClaimedCountry)
+	if (g == nil || len(g.Outline) == 0) && claimed == nil {
 		return europe
 	}
 	s, w, n, e := 90.0, 180.0, -90.0, -180.0
 	add := func(lat, lon float64) {
 		s, n, w, e = min(s, lat), max(n, lat), min(w, lon), max(e, lon)
 	}
-	for _, p := range g.Outline {
-		add(p[0], p[1])
+	if g != nil {
+		for _, p := range g.Outline {
+			add(p[0], p[1])
+		}
+	}
+	for _, p := range claimed {
+		add(p[1], p[0])
 	}
 	if o.Claimed != nil {
 		add(o.Claimed[0], o.Claimed[1])
 	}
 	// Pad by half the span, at least 1.5° so small regions show their
 	// neighbours, at most the whole world.
-	padLat := max((n-s)/2, 1.5)
-	padLon := max((e-w)/2, 1.5/math.Max(math.Cos((s+n)/2*math.Pi/180), 0.2))
+	cos := math.Max(math.Cos((s+n)/2*math.Pi/180), 0.2)
+	padLon := max((e-w)/2, 1.5/cos)
+	// At least half as high as wide: a region and a country far apart
+	// east to west must not become a strip.
+	padLat := max((n-s)/2, 1.5, ((e-w+2*padLon)*cos/2-(n-s))/2)
 	return [4]float64{max(s-padLat, -85), max(w-padLon, -180), min(n+padLat, 85), min(e+padLon, 180)}
 }
 
@@ -229,4 +242,49 @@ func (m *mapFrame) legend(b *strings.Builder, g *Solution, o MapOptions) {
 	px := km / 111.195 * m.k
 	y := float64(m.h) - 12
 	fmt.Fprintf(b, `<path d="M12 %.1fh%.1f" stroke="black" stroke-width="2"/><text x="12" y="%.1f">%.0f km</text>`+"\n", y, px, y-4, km)
+}
+
+// mainRing is the largest ring (by vertex count) of a country's outline
+// as [lon, lat] pairs, nil for an unknown or empty code: the mainland, not
+// an overseas territory that would zoom the map out to half the world.
+func mainRing(code string) [][2]float64 {
+	c, ok := LookupCountry(strings.ToUpper(code))
+	if !ok {
+		return nil
+	}
+	var best [][2]float64
+	for _, r := range c.Rings {
+		if len(r) > len(best) {
+			best = r
+		}
+	}
+	return best
+}
+
+// labels names the countries whose main outline is large enough on the
+// frame to hold a name, at the middle of its bounding box, and always the
+// claimed country, marked as claimed.
+func (m *mapFrame) labels(b *strings.Builder, claimed string) {
+	for _, code := range sortedCodes() {
+		ring := mainRing(code)
+		if len(ring) == 0 || !m.touches(ring) {
+			continue
+		}
+		s, w, n, e := 90.0, 180.0, -90.0, -180.0
+		for _, p := range ring {
+			w, e, s, n = min(w, p[0]), max(e, p[0]), min(s, p[1]), max(n, p[1])
+		}
+		c := m.xy((s+n)/2, (w+e)/2)
+		if c[0] < 0 || c[1] < 0 || c[0] > float64(m.w) || c[1] > float64(m.h) {
+			continue
+		}
+		name := Countries()[code].Name
+		switch {
+		case code == claimed:
+			fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="middle" font-weight="bold" font-size="13" fill="#1d5e1a" stroke="white" stroke-width="3" paint-order="stroke">%s (claimed)</text>`+"\n",
+				c[0], c[1], html.EscapeString(name))
+		case (e-w)*m.cosLat*m.k >= 60:
+			fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="middle" fill="#6b6457">%s</text>`+"\n", c[0], c[1], html.EscapeString(name))
+		}
+	}
 }

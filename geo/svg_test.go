@@ -22,10 +22,10 @@ func TestMapSVG(t *testing.T) {
 	}{
 		{"a Bissen host is drawn over Luxembourg with its claimed country", "bissen.svg", bissen,
 			MapOptions{Title: "bissen: location.in LU", ClaimedCountry: "LU", Claimed: &[2]float64{49.61, 6.13}, ClaimedKm: 25},
-			[]string{"<title>Luxembourg</title>", "feasible region", "Ettelbruck", "#b7e1b0"}},
+			[]string{"<title>Luxembourg</title>", "feasible region", "Ettelbruck", "#b7e1b0", "Luxembourg (claimed)</text>"}},
 		{"an Ashburn host is drawn over the US", "ashburn.svg", ashburn,
 			MapOptions{Title: "ashburn: location.in LU", ClaimedCountry: "LU"},
-			[]string{"<title>United States of America</title>", "feasible region"}},
+			[]string{"<title>United States of America</title>", "feasible region", "Luxembourg (claimed)</text>", "<title>Luxembourg</title>"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ls := lms

@@ -18,11 +18,11 @@ import (
 func (a *app) reportCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "report",
-		Short:   "Publish a report as HTML or Markdown",
-		Example: "  sovbench report html REPORT --trusted-key keys/provider.pub --out report.html\n  sovbench report markdown REPORT",
+		Short:   "Publish reports as HTML, Markdown or a static site",
+		Example: "  sovbench report html REPORT --trusted-key keys/provider.pub --out report.html\n  sovbench report markdown REPORT\n  sovbench report site sovbench-results --trusted-key keys/ --out site",
 		Args:    cobra.NoArgs,
 	}
-	cmd.AddCommand(a.reportFormatCommand("html"), a.reportFormatCommand("markdown"))
+	cmd.AddCommand(a.reportFormatCommand("html"), a.reportFormatCommand("markdown"), a.reportSiteCommand())
 	return cmd
 }
 

@@ -25,7 +25,9 @@ var phaseColors = []struct{ name, color string }{
 	{"processing", "#d9822b"}, {"transfer", "#1f8a4c"},
 }
 
-// landmarkChart draws one bar per landmark: its minimum round trip.
+// landmarkChart draws one bar per landmark: its minimum round trip. A
+// landmark that never answered gets no bar (a zero-length bar would read
+// as a very fast answer), only the words "no answer".
 func landmarkChart(lms []results.LandmarkRTT) template.HTML {
 	vals := make([]time.Duration, len(lms))
 	var top time.Duration
@@ -44,10 +46,15 @@ func landmarkChart(lms []results.LandmarkRTT) template.HTML {
 			label += " (" + l.Country + ")"
 		}
 		text(&b, labelWidth-8, y+13, "end", label)
+		if vals[i] <= 0 {
+			fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#6b737d" font-style="italic">no answer</text>`, labelWidth+6, y+13)
+			continue
+		}
 		w := int(float64(vals[i]) * scale)
+		v := results.Duration(vals[i]).Human()
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="#2a5db0"><title>%s</title></rect>`,
-			labelWidth, y, max(w, 1), barHeight, html.EscapeString(label+": "+results.Duration(vals[i]).String()))
-		text(&b, labelWidth+w+6, y+13, "start", results.Duration(vals[i]).String())
+			labelWidth, y, max(w, 1), barHeight, html.EscapeString(label+": "+v))
+		text(&b, labelWidth+w+6, y+13, "start", v)
 	}
 	axis(&b, h-14, top)
 	b.WriteString("</svg>")
@@ -79,10 +86,10 @@ func phaseChart(reqs []results.PhaseTimings) template.HTML {
 				continue
 			}
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"><title>%s %s</title></rect>`,
-				x, y, w, barHeight, phaseColors[j].color, phaseColors[j].name, d)
+				x, y, w, barHeight, phaseColors[j].color, phaseColors[j].name, d.Human())
 			x += w
 		}
-		text(&b, int(x)+6, y+13, "start", results.Duration(phaseSum(q)).String())
+		text(&b, int(x)+6, y+13, "start", results.Duration(phaseSum(q)).Human())
 	}
 	axis(&b, h-38, top)
 	lx := labelWidth
@@ -108,7 +115,7 @@ func text(b *strings.Builder, x, y int, anchor, s string) {
 func axis(b *strings.Builder, y int, top time.Duration) {
 	fmt.Fprintf(b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#8e99a8"/>`, labelWidth, y, chartWidth-valueWidth, y)
 	text(b, labelWidth, y+12, "start", "0")
-	text(b, chartWidth-valueWidth, y+12, "end", results.Duration(top).String())
+	text(b, chartWidth-valueWidth, y+12, "end", results.Duration(top).Human())
 }
 
 func barScale(top time.Duration) float64 {

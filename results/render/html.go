@@ -10,18 +10,23 @@ import (
 
 	"github.com/sovbench/sovbench/geo"
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/frameworks"
 )
 
 //go:embed html.tmpl
 var htmlTemplate string
 
-var page = template.Must(template.New("report").Funcs(template.FuncMap{"anchor": anchor}).Parse(htmlTemplate))
+var page = template.Must(template.New("report").Funcs(template.FuncMap{
+	"anchor": anchor, "criteria": criteriaShort, "human": results.Duration.Human,
+}).Parse(htmlTemplate))
 
 // HTMLOptions are what HTML adds to the report itself.
 type HTMLOptions struct {
 	// Signer is a line about the report's signature, e.g. "verified, signed
 	// by key 3f2a…" ("" leaves it out). HTML does not verify anything.
 	Signer string
+	// Index, when set, is the link back to the site's index page.
+	Index string
 }
 
 // Chart is one inline SVG chart with its title.
@@ -38,19 +43,27 @@ type htmlPage struct {
 	Map       template.HTML
 	Charts    []Chart
 	Raw       []string
+	Index     string
+	Summary   string
+	Scope     [][2]string
+	Meanings  []Meaning
+	Criteria  []frameworks.Criterion
 	// Attribution credits the map's data, as its licences ask.
 	Attribution string
 }
 
 // HTML writes r as one self-contained HTML page: no external assets
 // (inline CSS and SVG), so it can be mailed, archived or opened offline. It
-// holds the verdict summary, the verdicts, the map of the first located target
+// holds a summary paragraph, the scope and method, the verdicts with the
+// audit criteria they give evidence for and what each status means and
+// does not mean, the map of the first located target
 // (drawn by package geo from the rtt evidence), round-trip charts
 // (landmark round trips and control-plane phases), a table per evidence
 // record with its raw JSON, and the suite source. Every string from the
 // report is escaped.
 func HTML(w io.Writer, r *results.Report, opt HTMLOptions) error {
-	p := htmlPage{R: r, C: r.Counts(), Satisfied: r.Satisfied(), Signer: opt.Signer, Charts: Charts(r), Attribution: geo.Attribution}
+	p := htmlPage{R: r, C: r.Counts(), Satisfied: r.Satisfied(), Signer: opt.Signer, Charts: Charts(r), Attribution: geo.Attribution,
+		Index: opt.Index, Summary: summary(r), Scope: scope(r), Meanings: meaningsOf(r.Counts()), Criteria: criteriaOf(r)}
 	// geo escapes every string it draws: the SVG is safe to embed as is.
 	p.Map = template.HTML(reportMap(r))
 	for i := range r.Evidence {

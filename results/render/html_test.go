@@ -45,7 +45,7 @@ func TestHTML(t *testing.T) {
 		{"every verdict status has its badge", `<span class="status inconclusive">inconclusive</span>`},
 		{"verdicts link to their evidence", `<a href="#ev-h1-rtt">h1/rtt</a>`},
 		{"the landmark chart is inline SVG", "h1/rtt: minimum round trip per landmark"},
-		{"the phase chart stacks processing", "<title>processing 95ms</title>"},
+		{"the phase chart stacks processing", "<title>processing 95 ms</title>"},
 		{"the located target's map is embedded", `<title>feasible region: `},
 		{"the map is titled with the provider and target", "Clarence &lt;EU&gt; &amp; co — h1"},
 		{"the signature line is shown", "verified, signed by key 1fdc"},
@@ -119,7 +119,7 @@ func chromium(t *testing.T, bin, dir string, args ...string) string {
 		t.Fatal(err)
 	}
 	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-		"--disable-component-update", "--disable-sync", "--no-first-run", "--user-data-dir=" + profile}
+		"--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run", "--user-data-dir=" + profile}
 	cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

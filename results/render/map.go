@@ -22,9 +22,7 @@ func reportMap(r *results.Report) string {
 		o := geo.MapOptions{Title: r.Provider.Name + " — " + e.Target}
 		for _, v := range r.Verdicts {
 			if v.Claim == "location.in" && v.Target == e.Target {
-				if c := strings.Trim(v.Params, "[] "); len(c) == 2 {
-					o.ClaimedCountry = strings.ToUpper(c)
-				}
+				o.ClaimedCountry = claimedCountry(v.Params)
 			}
 		}
 		var svg string
@@ -66,4 +64,16 @@ func solutionOf(g *results.Geolocation) *geo.Solution {
 			RTTMin: d.RTTMin.D(), RadiusKm: d.RadiusKm, Used: d.Used, Note: d.Note})
 	}
 	return s
+}
+
+// claimedCountry reads the country of a location.in claim's parameters as
+// a suite writes them ("LU", "[LU]", "{country: LU}"); "" when they name
+// no single country.
+func claimedCountry(params string) string {
+	c := strings.Trim(params, "[]{} ")
+	c = strings.TrimSpace(strings.TrimPrefix(c, "country:"))
+	if len(c) != 2 {
+		return ""
+	}
+	return strings.ToUpper(c)
 }
