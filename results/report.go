@@ -47,7 +47,7 @@ type Harness struct {
 // re-evaluate the claims from the evidence.
 type SuiteRef struct {
 	Name   string `json:"name"`
-	Path   string `json:"path,omitempty"`
+	Path   string `json:"path,omitempty"` // the suite file's name, without its folder
 	SHA256 string `json:"sha256"`
 	Source string `json:"source"`
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -97,7 +98,9 @@ func (r *Runner) Run(ctx context.Context, s *suite.Suite) *results.Report {
 func newReport(s *suite.Suite, h results.Harness) *results.Report {
 	rep := &results.Report{
 		Schema: results.Schema, RunID: uuid.Must(uuid.NewV7()).String(), Harness: h,
-		Suite:    results.SuiteRef{Name: s.Name, Path: s.Path, SHA256: s.SHA256, Source: string(s.Source)},
+		// The suite file's name only: its folder is a path on this machine
+		// and has no place in a report that is signed and handed on.
+		Suite:    results.SuiteRef{Name: s.Name, Path: filepath.Base(s.Path), SHA256: s.SHA256, Source: string(s.Source)},
 		Provider: s.Provider, Started: time.Now().UTC(), Status: results.RunComplete,
 	}
 	for _, t := range s.Targets {
