@@ -41,6 +41,14 @@ func TestDemoWritesVerifiableReports(t *testing.T) {
 		t.Fatalf("compare after the demo: %v\n%s", err, cmp)
 	}
 	fits(t, "compare on the demo's reports", string(cmp), 120)
+	// README: the site right after the demo, from the results folder as is.
+	site := filepath.Join(t.TempDir(), "site")
+	if out, err := sovbench(t, dir, "report", "site", dir, "--trusted-key", pub, "--out", site).CombinedOutput(); err != nil {
+		t.Fatalf("report site after the demo: %v\n%s", err, out)
+	}
+	if pages, _ := filepath.Glob(filepath.Join(site, "reports", "*.html")); len(pages) != 4 {
+		t.Errorf("the site has %d report pages, want 4", len(pages))
+	}
 	key, err := os.ReadFile(pub)
 	if err != nil {
 		t.Fatal(err)
