@@ -66,6 +66,9 @@ func (a *app) demo(cmd *cobra.Command, opt seed.Options, keyPath string, noTPM b
 	if opt.TEEDir, err = filepath.Abs(filepath.Join(a.resultsDir, "demo-key", "tee")); err != nil {
 		return runtimeErr(err)
 	}
+	if bar := a.progressOf("suite runs", 1); bar != nil {
+		opt.Progress = func(done, total int) { bar.ChangeMax(total); _ = bar.Set(done) }
+	}
 	reps, err := seed.Run(cmd.Context(), opt)
 	if err != nil {
 		return runtimeErr(err)

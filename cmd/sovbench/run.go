@@ -137,13 +137,18 @@ func (a *app) printReport(rep *results.Report) error {
 	return a.writeGrid(render.Verdicts(rep))
 }
 
-// progressBar returns a bar on a terminal, nil otherwise or with --quiet.
-func (a *app) progressBar(total int) *progressbar.ProgressBar {
+// progressBar returns a bar of probes on a terminal, nil otherwise or with
+// --quiet.
+func (a *app) progressBar(total int) *progressbar.ProgressBar { return a.progressOf("probes", total) }
+
+// progressOf returns a bar counting what on a terminal, nil otherwise or
+// with --quiet: progress never reaches a pipe or a log file.
+func (a *app) progressOf(what string, total int) *progressbar.ProgressBar {
 	f, ok := a.stderr.(*os.File)
 	if a.quiet || !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
 	return progressbar.NewOptions(total, progressbar.OptionSetWriter(f),
-		progressbar.OptionSetDescription("probes"), progressbar.OptionShowCount(),
+		progressbar.OptionSetDescription(what), progressbar.OptionShowCount(),
 		progressbar.OptionClearOnFinish())
 }
