@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/internal/testreport"
 )
 
 // A landmark that never answered gets no bar: a zero-length bar would read
@@ -25,5 +26,30 @@ func TestLandmarkChartDrawsNoBarForNoAnswer(t *testing.T) {
 	}
 	if strings.Contains(svg, "1.137382ms") || strings.Contains(svg, ">0s<") {
 		t.Errorf("raw Go durations in the chart:\n%s", svg)
+	}
+}
+
+// The report page names each egress destination with its role, and says
+// which got through and how.
+func TestHTMLNamesDestinationsWithTheirRole(t *testing.T) {
+	r := testreport.Clarence()
+	e := &r.Evidence[len(r.Evidence)-1]
+	for i := range r.Evidence {
+		if r.Evidence[i].Egress != nil {
+			e = &r.Evidence[i]
+			break
+		}
+	}
+	e.Egress.Destinations = []results.EgressDestination{
+		{Host: "198.18.9.9", Port: 9000, Protocol: "tcp", Category: "replication", Tried: true, Reachable: true, Via: []string{"tcp"}},
+		{Host: "198.18.1.1", Port: 7, Protocol: "tcp", Category: "provider", Control: true, Tried: true, Reachable: true, Via: []string{"tcp"}},
+		{Host: "198.18.9.10", Protocol: "icmp", Category: "internet", Tried: false},
+	}
+	page := renderHTML(t, r, HTMLOptions{})
+	for _, want := range []string{"<code>198.18.9.9:9000/tcp</code></td><td>replication</td><td><b>yes</b></td><td>tcp</td>",
+		"positive control (provider)", `<span class="muted">not tried</span>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
 	}
 }
