@@ -13,6 +13,7 @@ import (
 	"github.com/sovbench/sovbench/internal/atomicfile"
 	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/sign"
 )
 
 // SkippedFile is a file a folder read passed over, and why: it could not
@@ -52,7 +53,28 @@ func ReportFiles(paths ...string) ([]string, []SkippedFile, error) {
 	return files, skipped, nil
 }
 
-// reportFiles lists the report files under dir (see ReportFiles).
+// NotReportDir reports whether a directory met while walking root for
+// reports is to be skipped: hidden directories (temporary files of an
+// interrupted write among them), testdata, and key folders — a folder
+// holding a sovbench key (the demo's demo-key/, with its TPM and TEE test
+// material) holds no reports. root itself is never skipped.
+func NotReportDir(root, path string, d fs.DirEntry) bool {
+	if !d.IsDir() || path == root {
+		return false
+	}
+	if d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") {
+		return true
+	}
+	for _, key := range []string{sign.PrivateKeyFile, sign.PublicKeyFile} {
+		if _, err := os.Stat(filepath.Join(path, key)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// reportFiles lists the report files under dir (see ReportFiles),
+// skipping what NotReportDir skips.
 func reportFiles(dir string) ([]string, []SkippedFile, error) {
 	var files []string
 	var skipped []SkippedFile
@@ -67,10 +89,10 @@ func reportFiles(dir string) ([]string, []SkippedFile, error) {
 			}
 			return nil
 		}
+		if NotReportDir(dir, path, d) {
+			return filepath.SkipDir
+		}
 		if d.IsDir() {
-			if path != dir && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) {
-				return filepath.SkipDir
-			}
 			return nil
 		}
 		if d.Type().IsRegular() && isReportName(d.Name()) {

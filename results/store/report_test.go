@@ -184,12 +184,17 @@ func TestLoadReportsNamesTheBadFile(t *testing.T) {
 	}
 }
 
-func TestLoadReportsSkipsHiddenAndTestdata(t *testing.T) {
+func TestLoadReportsSkipsHiddenTestdataAndKeyFolders(t *testing.T) {
 	dir := t.TempDir()
 	if _, err := WriteReport(dir, testreport.Clarence()); err != nil {
 		t.Fatal(err)
 	}
-	for _, junk := range []string{"Clarence/.x.json.tmp-123", "Clarence/.hidden.json", ".cache/r.json", "sub/testdata/r.json"} {
+	// demo-key/ holds a key, so it is a key folder: its TEE test signers'
+	// JSON files are not reports. A folder without a key is searched.
+	os.MkdirAll(filepath.Join(dir, "demo-key"), 0o755)
+	os.WriteFile(filepath.Join(dir, "demo-key", "sovbench.pub"), []byte("key"), 0o644)
+	for _, junk := range []string{"Clarence/.x.json.tmp-123", "Clarence/.hidden.json", ".cache/r.json", "sub/testdata/r.json",
+		"demo-key/tee/gcp-eu/signer.json"} {
 		p := filepath.Join(dir, junk)
 		os.MkdirAll(filepath.Dir(p), 0o755)
 		os.WriteFile(p, []byte("{partial"), 0o644)
