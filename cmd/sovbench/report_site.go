@@ -15,10 +15,6 @@ import (
 	"github.com/sovbench/sovbench/results/store"
 )
 
-// exitSkipped: a folder command skipped some files (each named on standard
-// error) and used the rest (docs/cli.md).
-const exitSkipped = 4
-
 func (a *app) reportSiteCommand() *cobra.Command {
 	var out, keyPath string
 	var noVerify bool
@@ -42,11 +38,13 @@ file under DIR that is not a report is skipped with a warning (exit 4).`,
 			if out == "" {
 				return usageErr(errors.New("report site: give --out SITE, the folder to write"))
 			}
-			reps, skipped, err := a.siteReports(cmd.Context(), args[0], keyPath, noVerify)
+			var s skips
+			reps, err := a.siteReports(cmd.Context(), args[0], keyPath, noVerify, &s)
 			if err != nil {
-				return err
+				return firstErr(err, a.reportSkipped(&s))
 			}
 			if len(reps) == 0 {
+				a.warnSkipped(&s)
 				return usageErr(fmt.Errorf("report site: no report under %s", args[0]))
 			}
 			files, err := render.Site(reps)
@@ -59,10 +57,7 @@ file under DIR that is not a report is skipped with a warning (exit 4).`,
 			if !a.quiet {
 				fmt.Fprintf(a.stderr, "wrote %s (%d reports)\n", filepath.Join(out, render.SiteIndex), len(reps))
 			}
-			if skipped > 0 {
-				return &exitError{exitSkipped, fmt.Errorf("report site: skipped %d files that are not reports", skipped)}
-			}
-			return nil
+			return a.reportSkipped(&s)
 		},
 	}
 	addOut(cmd, &out, "folder to write the site to (created if missing)")
@@ -72,33 +67,37 @@ file under DIR that is not a report is skipped with a warning (exit 4).`,
 }
 
 // siteReports reads the reports under dir: signed ones verified (or marked
-// not verified with noVerify), files that are not reports skipped with a
-// warning and counted.
-func (a *app) siteReports(ctx context.Context, dir, keyPath string, noVerify bool) ([]render.SiteReport, int, error) {
+// not verified with noVerify); files that are not reports go to s.
+func (a *app) siteReports(ctx context.Context, dir, keyPath string, noVerify bool, s *skips) ([]render.SiteReport, error) {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return nil, 0, usageErr(fmt.Errorf("report site: %s is not a folder", dir))
+		return nil, usageErr(fmt.Errorf("report site: %s is not a folder", dir))
 	}
-	signers, err := a.verifyCompared(ctx, []string{dir}, keyPath, noVerify)
+	signers, err := a.verifyCompared(ctx, []string{dir}, keyPath, noVerify, s)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	files, err := jsonFiles([]string{dir})
+	files, skipped, err := store.ReportFiles(dir)
 	if err != nil {
-		return nil, 0, usageErr(err)
+		return nil, usageErr(err)
 	}
+	s.add(skipped...)
 	var out []render.SiteReport
-	skipped := 0
 	for _, f := range files {
-		r, err := store.ReadReport(f)
+		if s.has(f) {
+			continue
+		}
+		r, err := store.ReadReport(ctx, f, a.limits)
 		if err != nil {
-			skipped++
-			fmt.Fprintf(a.stderr, "sovbench: skipping %s: not a report (%v)\n", f, err)
+			if ctx.Err() != nil {
+				return nil, runtimeErr(err)
+			}
+			s.add(store.SkippedFile{Path: f, Err: err})
 			continue
 		}
 		out = append(out, render.SiteReport{Report: r, Signer: signers[r.RunID]})
 	}
 	slices.SortFunc(out, func(x, y render.SiteReport) int { return x.Report.Started.Compare(y.Report.Started) })
-	return out, skipped, nil
+	return out, nil
 }
 
 // writeSite writes the site's files under dir, each atomically.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/results/sign"
 )
 
@@ -24,7 +25,7 @@ func TestReportSite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, _ := sign.LoadPublicKeys(pub)
+	k, _ := sign.LoadPublicKeys(t.Context(), pub, limits.Limits{})
 	for _, want := range []string{"<th>prov</th>", "<th>other</th>", "signature verified", "unsigned", k[0].ID} {
 		if !strings.Contains(string(index), want) {
 			t.Errorf("index lacks %q", want)
@@ -62,7 +63,7 @@ func TestReportSite(t *testing.T) {
 		os.WriteFile(filepath.Join(rd, "notes.json"), []byte(`{"hello": 1}`), 0o644)
 		defer os.Remove(filepath.Join(rd, "notes.json"))
 		code, _, errb := sb(t, "report", "site", rd, "--trusted-key", pub, "--out", site)
-		if code != exitSkipped || !strings.Contains(errb, "skipping") || !strings.Contains(errb, "notes.json") {
+		if code != exitSkipped || !strings.Contains(errb, "skipped") || !strings.Contains(errb, "notes.json") {
 			t.Errorf("exit %d, want %d naming the file: %s", code, exitSkipped, errb)
 		}
 	})
