@@ -161,6 +161,15 @@ type boolFlag interface {
 // decision.
 type strictBool struct{ boolFlag }
 
+// String is the value's, and "false" for the zero strictBool that --help
+// makes to tell a flag's default apart.
+func (b strictBool) String() string {
+	if b.boolFlag == nil {
+		return "false"
+	}
+	return b.boolFlag.String()
+}
+
 func (b strictBool) Set(s string) error {
 	if s != "true" && s != "false" {
 		return fmt.Errorf("want true or false, found %q", s)

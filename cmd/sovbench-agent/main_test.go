@@ -79,6 +79,12 @@ func TestCommandLine(t *testing.T) {
 			}
 		})
 	}
+	t.Run("--help lists every flag and exits 0", func(t *testing.T) {
+		code, _, e := runAgent(t, "", "--help")
+		if code != exitOK || strings.Contains(e, "panic") || !strings.Contains(e, "-mtls") || !strings.Contains(e, "-stdio") {
+			t.Fatalf("exit %d, stderr %q", code, e)
+		}
+	})
 	t.Run("version names the binary, its commit and Go version", func(t *testing.T) {
 		defer buildinfo.Set("v1.2.3", "0123456789abcdef0123456789abcdef01234567", "2026-05-01T10:00:00Z", false)()
 		code, o, _ := runAgent(t, "", "version")
