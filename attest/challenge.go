@@ -101,8 +101,7 @@ func checkChallengeEK(ek results.TPMEK, pub any, o ChallengeOptions) error {
 	if o.Roots == nil || o.AllowUnverifiedEK {
 		return nil // the suite's tpm claims judge the chain
 	}
-	_, err := checkEKCert(ek, Options{Roots: o.Roots, Now: o.Now})
-	return err
+	return checkEKCert(endorse(&results.TPMDetails{EKs: []results.TPMEK{ek}}, Options{Roots: o.Roots, Now: o.Now}))
 }
 
 // ConfirmActivation is the verifier's check of the answer to its challenge,
@@ -110,10 +109,15 @@ func checkChallengeEK(ek results.TPMEK, pub any, o ChallengeOptions) error {
 // challenge, quote with the AK the challenge was made for (same name), name
 // the same EK, and return the secret (compared in constant time). On success
 // it completes the record as the verifier vouches for it: Activated, the
-// commitment SHA-256(secret) and verifier as the Verifier. The caller
+// commitment SHA-256(secret), verifier as the Verifier and keyID, the id of
+// the key the verifier signs the report with, as the VerifierKey (a
+// re-verifier accepts the binding only from the report's signer). The caller
 // checks that the challenge is the one the record names, was issued to this
 // agent and run, and is used once.
-func ConfirmActivation(d *results.TPMDetails, p Pending, verifier string) error {
+func ConfirmActivation(d *results.TPMDetails, p Pending, verifier, keyID string) error {
+	if !isKeyID(keyID) {
+		return fmt.Errorf("confirming activation: verifier key id %q is not 64 lower-case hex digits", keyID)
+	}
 	a := &d.Activation
 	if a.Mode != results.ActivationVerifier {
 		mode := a.Mode
@@ -133,6 +137,6 @@ func ConfirmActivation(d *results.TPMDetails, p Pending, verifier string) error 
 		return ErrWrongSecret
 	}
 	sum := sha256.Sum256(p.Secret)
-	a.Activated, a.Commitment, a.Verifier = true, sum[:], verifier
+	a.Activated, a.Commitment, a.Verifier, a.VerifierKey = true, sum[:], verifier, keyID
 	return nil
 }

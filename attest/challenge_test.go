@@ -71,7 +71,7 @@ func TestRemoteActivation(t *testing.T) {
 	})
 	t.Run("the verifier confirms the right secret and the record then verifies", func(t *testing.T) {
 		d := clone(t, d1)
-		if err := ConfirmActivation(d, p1, "test verifier"); err != nil {
+		if err := ConfirmActivation(d, p1, "test verifier", testVerifierKey); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := Verify(d, Options{VerifierNonce: req.VerifierNonce, EvidenceDigest: req.EvidenceDigest, AllowUnverifiedEK: true}); err != nil {
@@ -103,7 +103,7 @@ func TestRemoteActivation(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			d := clone(t, d1)
 			c.mutate(d)
-			if err := ConfirmActivation(d, p1, "test verifier"); !errors.Is(err, c.want) {
+			if err := ConfirmActivation(d, p1, "test verifier", testVerifierKey); !errors.Is(err, c.want) {
 				t.Fatalf("got %v, want %v", err, c.want)
 			}
 			if d.Activation.Activated {
@@ -113,7 +113,7 @@ func TestRemoteActivation(t *testing.T) {
 	}
 	t.Run("a record claiming confirmation without naming the verifier fails", func(t *testing.T) {
 		d := clone(t, d1)
-		if err := ConfirmActivation(d, p1, ""); err != nil {
+		if err := ConfirmActivation(d, p1, "", testVerifierKey); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := Verify(d, Options{VerifierNonce: req.VerifierNonce, EvidenceDigest: req.EvidenceDigest, AllowUnverifiedEK: true}); stageOf(err) != StageActivation {
@@ -139,7 +139,7 @@ func TestRemoteActivation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := ConfirmActivation(d, p, "test verifier"); err != nil {
+		if err := ConfirmActivation(d, p, "test verifier", testVerifierKey); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := Verify(d, Options{VerifierNonce: req.VerifierNonce, EvidenceDigest: req.EvidenceDigest, AllowUnverifiedEK: true}); err != nil {
@@ -187,7 +187,7 @@ func TestChallengeOverSwtpm(t *testing.T) {
 	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	otherEK, _ := x509.MarshalPKIXPublicKey(&other.PublicKey)
 	wrongRoots := NewRootStore()
-	wrongRoots.Add(dbCert(t), "unrelated CA")
+	wrongRoots.Add(dbCert(t), RootMaker, "unrelated", "", "test")
 	cases := []struct {
 		name   string
 		mutate func(r *ActivationRequest)
@@ -288,7 +288,7 @@ func BenchmarkActivationRound(b *testing.B) {
 			b.Fatal(err)
 		}
 		rec.Activation.Returned = p.Secret
-		if err := ConfirmActivation(&rec, p, "bench"); err != nil {
+		if err := ConfirmActivation(&rec, p, "bench", testVerifierKey); err != nil {
 			b.Fatal(err)
 		}
 	}

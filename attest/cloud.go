@@ -4,8 +4,6 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"fmt"
-	"strings"
-	"time"
 
 	ga "github.com/google/go-attestation/attest"
 
@@ -38,8 +36,9 @@ type OperatorFact struct {
 	Project  string `json:"project,omitempty"`
 	Instance string `json:"instance,omitempty"`
 	Subject  string `json:"subject,omitempty"`
-	// Verified: the certificate chains to a trusted root.
-	Verified bool `json:"verified"`
+	// Verified: the certificate chains to a trusted cloud vTPM root, Root.
+	Verified bool   `json:"verified"`
+	Root     string `json:"root,omitempty"`
 	// Bound: the certified key is the AK that signed the quote. A verified
 	// but unbound certificate says the TPM holds such a key, not that this
 	// quote came from it.
@@ -63,24 +62,16 @@ func GCEInstance(c *x509.Certificate) (zone, project, instance string, ok bool, 
 	return "", "", "", false, nil
 }
 
-// operatorFacts lists operator evidence: the EK root's organization and
-// cloud AK certificates.
+// operatorFacts lists operator evidence from cloud AK certificates. Which
+// operator a certificate names is decided by the anchor it chains to (a
+// cloud vTPM root names its cloud), never by the label the collector gave
+// the NV index it read it from.
 func operatorFacts(d *results.TPMDetails, o Options, ak *ga.AKPublic) []OperatorFact {
 	var out []OperatorFact
-	now := o.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
 	for _, c := range d.AKCerts {
 		f := OperatorFact{Source: c.Label, Operator: "unknown"}
-		switch {
-		case strings.HasPrefix(c.Label, "gce"):
-			f.Operator = "Google"
-		case strings.HasPrefix(c.Label, "azure"):
-			f.Operator = "Microsoft"
-		}
-		cert, err := ga.ParseEKCertificate(c.Certificate)
-		if err != nil {
+		cert, chains, err := o.Roots.VerifyCert(c.Certificate, o.now())
+		if cert == nil {
 			f.Reason = "certificate does not parse: " + err.Error()
 			out = append(out, f)
 			continue
@@ -89,12 +80,13 @@ func operatorFacts(d *results.TPMDetails, o Options, ak *ga.AKPublic) []Operator
 		if z, p, i, ok, err := GCEInstance(cert); err == nil && ok {
 			f.Zone, f.Project, f.Instance = z, p, i
 		}
-		if o.Roots != nil {
-			if _, err := o.Roots.VerifyCert(c.Certificate, now); err == nil {
-				f.Verified = true
-			} else {
-				f.Reason = err.Error()
-			}
+		switch {
+		case err != nil:
+			f.Reason = err.Error()
+		case chains[0].Root.Kind != RootCloudVTPM:
+			f.Reason = "chains to " + string(chains[0].Root.Kind) + " root " + chains[0].Root.Digest() + ", not a cloud's"
+		default:
+			f.Verified, f.Operator, f.Root = true, chains[0].Root.Vendor, chains[0].Root.Digest()
 		}
 		f.Bound = samePublic(cert.PublicKey, ak.Public)
 		out = append(out, f)

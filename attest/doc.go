@@ -75,11 +75,19 @@
 // Cloud AK certificates (GCE, Azure), when present, are the exception: they
 // chain to the operator's CA.
 //
-// # Simulated TPMs
+// # What a TPM is
 //
-// The in-process simulator and swtpm are always labelled Simulated by the
-// collector, and their EK certificates (none, or swtpm's local CA) never
-// make a hardware TPM: Platform.Hardware needs a valid EK chain to a root
-// that the RootStore does not mark as software, and a manufacturer that is
-// not a known software TPM. The package does not log.
+// Platform.Classify decides it by endorsement alone: an EK chain to a root
+// the RootStore tags as a TPM maker's makes it hardware, to a cloud
+// operator's vTPM CA cloud-virtual, to a software TPM's CA software; no
+// accepted chain leaves it unendorsed. The device path the collector
+// opened and the maker strings the TPM reports about itself are the
+// audited host's word: shown, never a reason (an swtpm behind a
+// pseudo-terminal is a "device" to the collector). The collector's
+// Simulated mark is believed only when set (it speaks against the
+// provider's interest). The embedded EK CA bundle (BundledRoots,
+// roots/SOURCE.md) names every anchor by the SHA-256 of its certificate,
+// which is how reports record the anchors a verdict used. The trust model
+// as a whole, in RFC 9334 roles, is docs/attestation.md. The package does
+// not log.
 package attest

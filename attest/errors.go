@@ -16,9 +16,11 @@ const (
 	StageNonce      Stage = "nonce"
 	StageSignature  Stage = "signature"
 	StagePCRDigest  Stage = "pcr_digest"
-	StageReplay     Stage = "replay"
-	StageEventLog   Stage = "event_log"
-	StageEKChain    Stage = "ek_chain"
+	// StageConsistency: the record's readable copies against the signed quote.
+	StageConsistency Stage = "consistency"
+	StageReplay      Stage = "replay"
+	StageEventLog    Stage = "event_log"
+	StageEKChain     Stage = "ek_chain"
 )
 
 // VerifyError is a verification failure at one stage. The more specific

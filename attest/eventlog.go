@@ -50,7 +50,9 @@ func ParseEventLog(b []byte) (*ga.EventLog, error) {
 
 // replayLog replays the log against the quoted SHA-256 PCRs only (given
 // SHA-1 values, go-attestation would accept a SHA-1 replay) and reads the
-// secure-boot state from the replayed events.
+// secure-boot state from the replayed events. A log replayed before against
+// the same values of the PCRs it extends gives the remembered outcome
+// (bootMemo): a host sends the same log with every quote until it reboots.
 func replayLog(log []byte, pcrs map[int][]byte, require bool) (*BootState, error) {
 	if len(log) == 0 {
 		if require {
@@ -58,6 +60,18 @@ func replayLog(log []byte, pcrs map[int][]byte, require bool) (*BootState, error
 		}
 		return nil, nil
 	}
+	if st := boots.get(log, pcrs); st != nil {
+		return st, nil
+	}
+	st, err := replayLogCold(log, pcrs)
+	if err == nil {
+		boots.put(log, pcrs, st)
+	}
+	return st, err
+}
+
+// replayLogCold is replayLog without the memo.
+func replayLogCold(log []byte, pcrs map[int][]byte) (*BootState, error) {
 	idx, n, err := ReplayEventLog(log, pcrs)
 	if err != nil {
 		return nil, err

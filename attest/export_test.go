@@ -14,3 +14,9 @@ func (c *ReplayCache) Add(nonce []byte) bool { return c.add(nonce) }
 
 // CheckSignatureList is the GO-2026-5298 guard for one variable.
 var CheckSignatureList = checkSignatureList
+
+// CheckSignature is the bare AK signature check over a quote.
+var CheckSignature = checkSignature
+
+// ReplayLogCold is replayLog without the boot memo.
+var ReplayLogCold = replayLogCold

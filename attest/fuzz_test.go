@@ -73,13 +73,13 @@ func FuzzCertificate(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"))
-	roots := GCERoots()
+	roots := BundledRoots()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if certs, err := ParseCertificates(b); err == nil && len(certs) > 0 {
 			_, _, _, _, _ = GCEInstance(certs[0])
 		}
-		_, _ = roots.VerifyCert(b, now)
+		_, _, _ = roots.VerifyCert(b, now)
 	})
 }
 

@@ -1,7 +1,9 @@
 package attest_test
 
 import (
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"testing"
@@ -58,4 +60,12 @@ func needTool(t testing.TB, name string) string {
 		t.Skipf("%s not installed", name)
 	}
 	return p
+}
+
+// testVerifierKey stands for the key id of a verifier's signing key.
+const testVerifierKey = "5e1f0000000000000000000000000000000000000000000000000000000000aa"
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
 }

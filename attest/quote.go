@@ -9,7 +9,10 @@ import (
 	"errors"
 	"fmt"
 
+	ga "github.com/google/go-attestation/attest"
 	"github.com/google/go-tpm/legacy/tpm2"
+
+	"github.com/sovbench/sovbench/results"
 )
 
 // tpmGenerated is TPM_GENERATED_VALUE: only the TPM writes it at the start
@@ -106,4 +109,55 @@ func containsInt(s []int, v int) bool {
 		}
 	}
 	return false
+}
+
+func verifyQuotes(d *results.TPMDetails, ak *ga.AKPublic, nonce []byte, p *Platform) error {
+	if len(d.Quotes) == 0 {
+		return fail(StageInput, nil, "no quote")
+	}
+	pcrs := map[int][]byte{}
+	for _, r := range d.PCRs {
+		if r.Bank != "sha256" || len(r.Digest) != sha256.Size || r.Index < 0 || r.Index > 23 {
+			return fail(StageInput, nil, "PCR %s/%d is not a SHA-256 PCR", r.Bank, r.Index)
+		}
+		if _, dup := pcrs[r.Index]; dup {
+			return fail(StageInput, nil, "PCR %d appears twice", r.Index)
+		}
+		pcrs[r.Index] = r.Digest
+	}
+	atts := make([]*tpm2.AttestationData, len(d.Quotes))
+	for i, q := range d.Quotes {
+		att, err := verifyQuote(q, ak.Public, ak.Hash, nonce, pcrs)
+		if err != nil {
+			return fmt.Errorf("quote %d: %w", i, err)
+		}
+		atts[i] = att
+	}
+	p.PCRs = pcrs
+	return checkConsistency(d, atts, p)
+}
+
+// VerifyQuote checks one quote: signature by the AK, TPM_GENERATED magic,
+// nonce, and the PCR digest over pcrs (SHA-256 bank). It is the hot path of
+// the verification benchmark.
+func VerifyQuote(q results.TPMQuote, pub crypto.PublicKey, hash crypto.Hash, nonce []byte, pcrs map[int][]byte) error {
+	_, err := verifyQuote(q, pub, hash, nonce, pcrs)
+	return err
+}
+
+func verifyQuote(q results.TPMQuote, pub crypto.PublicKey, hash crypto.Hash, nonce []byte, pcrs map[int][]byte) (*tpm2.AttestationData, error) {
+	if err := checkSignature(pub, hash, q.Quote, q.Signature); err != nil {
+		return nil, &SignatureError{Err: err}
+	}
+	att, err := ParseQuote(q.Quote)
+	if err != nil {
+		return nil, fail(StageInput, err, "signed quote does not parse")
+	}
+	if !bytes.Equal(att.ExtraData, nonce) {
+		return nil, &NonceMismatchError{Want: nonce, Got: att.ExtraData}
+	}
+	if _, err = checkPCRDigest(att, pcrs); err != nil {
+		return nil, err
+	}
+	return att, nil
 }

@@ -2,6 +2,8 @@ package attest_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -97,4 +99,33 @@ func TestFastReplayAgreesWithGoAttestation(t *testing.T) {
 			t.Fatalf("fast %v, go-attestation %v", ferr, gerr)
 		}
 	})
+}
+
+// An ECDSA P-256 AK (the collector's ECCAK) verifies end to end like the
+// default RSA one, and its quote, once a byte of its signature changes,
+// does not.
+func TestECCAKVerifies(t *testing.T) {
+	req := request(t, "ecc ak")
+	req.ECCAK = true
+	d := collectRealLog(t, "ubuntu_2104_shielded_vm_no_secure_boot_eventlog", req)
+	o := opts(req)
+	o.AllowUnverifiedEK = true
+	p, err := Verify(d, o)
+	if err != nil {
+		t.Fatalf("ECC AK evidence rejected: %v", err)
+	}
+	if ak, err := CheckAK(d); err != nil || ak.Hash == 0 {
+		t.Fatalf("ECC AK: %v", err)
+	} else if _, ok := ak.Public.(*ecdsa.PublicKey); !ok {
+		t.Fatalf("the AK is %T, want ECDSA", ak.Public)
+	}
+	if p.Boot == nil || p.Boot.Events == 0 {
+		t.Fatal("no event log replayed")
+	}
+	sig := d.Quotes[0].Signature
+	sig[len(sig)-1] ^= 1
+	var se *SignatureError
+	if _, err := Verify(d, o); !errors.As(err, &se) {
+		t.Fatalf("tampered ECC signature: got %v, want *SignatureError", err)
+	}
 }

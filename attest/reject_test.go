@@ -89,6 +89,7 @@ func TestVerifyRejects(t *testing.T) {
 		pcrErr   *PCRMismatchError
 		sigErr   *SignatureError
 		ekErr    *EKChainError
+		incErr   *InconsistentError
 	)
 	rsaNoScheme := tpm2.Public{Type: tpm2.AlgRSA, NameAlg: tpm2.AlgSHA256,
 		Attributes:    tpm2.FlagSignerDefault,
@@ -142,13 +143,29 @@ func TestVerifyRejects(t *testing.T) {
 		}, stage(StageAK)},
 		{"an EK without a certificate is rejected when the chain is required", func(d *results.TPMDetails, o *Options) {
 			o.AllowUnverifiedEK = false
-			o.Roots = GCERoots()
+			o.Roots = BundledRoots()
 		}, is(&ekErr)},
 		{"a missing event log is rejected when required", func(d *results.TPMDetails, o *Options) {
 			d.EventLog = nil
 			o.RequireEventLog = true
 		}, stage(StageEventLog)},
 		{"a SHA-1 PCR is rejected", func(d *results.TPMDetails, o *Options) { d.PCRs[0].Bank = "sha1" }, stage(StageInput)},
+		// Quote consistency: the readable copies must be what the TPM signed.
+		{"a firmware version other than the one inside the signed quote is rejected", func(d *results.TPMDetails, o *Options) { d.Firmware = "7.85" }, is(&incErr)},
+		{"a clock other than the signed one is rejected", func(d *results.TPMDetails, o *Options) { d.Clock.ClockMS += 1000 }, is(&incErr)},
+		{"a reset count other than the signed one is rejected", func(d *results.TPMDetails, o *Options) { d.Clock.ResetCount++ }, is(&incErr)},
+		{"a restart count other than the signed one is rejected", func(d *results.TPMDetails, o *Options) { d.Clock.RestartCount++ }, is(&incErr)},
+		// Activation records that name a verifier key.
+		{"a local activation naming a verifier key is rejected", func(d *results.TPMDetails, o *Options) {
+			d.Activation.VerifierKey = testVerifierKey
+		}, stage(StageActivation)},
+		{"a verifier activation without the verifier's key id is rejected", func(d *results.TPMDetails, o *Options) {
+			d.Activation.Mode, d.Activation.Verifier, d.Activation.ChallengeID = results.ActivationVerifier, "sovbench serve", "c1"
+		}, stage(StageActivation)},
+		{"a verifier activation whose key id is not a key id is rejected", func(d *results.TPMDetails, o *Options) {
+			d.Activation.Mode, d.Activation.Verifier, d.Activation.ChallengeID = results.ActivationVerifier, "sovbench serve", "c1"
+			d.Activation.VerifierKey = "sovbench serve"
+		}, stage(StageActivation)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -179,12 +196,14 @@ func TestVerifyRejects(t *testing.T) {
 	t.Run("a swtpm-like TPM relabelled as a device is still not hardware", func(t *testing.T) {
 		d := clone(t, a)
 		d.Kind, d.Simulated = collect.KindDevice, false
-		p, err := Verify(d, base)
+		o := base
+		o.Roots = BundledRoots()
+		p, err := Verify(d, o)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Hardware {
-			t.Fatalf("relabelled simulator passed as hardware: %+v", p)
+		if c, _, why := p.Classify(nil); c != ClassUnendorsed {
+			t.Fatalf("relabelled simulator is %s (%s), want unendorsed", c, why)
 		}
 	})
 }

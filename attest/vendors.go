@@ -38,15 +38,6 @@ var manufacturers = map[string]string{
 	"WEC":  "Winbond",
 }
 
-// softwareTPMs names manufacturer/vendor-string pairs of software TPMs.
-// swtpm (libtpms) and the go-tpm-tools simulator (Microsoft reference code)
-// both report "IBM"; their vendor strings tell them apart from IBM silicon.
-// A match only adds a label: hardware still needs a valid EK chain.
-var softwareTPMs = []struct{ ascii, vendorPrefix, name string }{
-	{"IBM", "SW", "swtpm (libtpms)"},
-	{"MSFT", "xCG", "TPM reference implementation defaults (go-tpm-tools simulator)"},
-}
-
 // Manufacturer maps a raw TPM_PT_MANUFACTURER value.
 func Manufacturer(id uint32) results.TPMManufacturer {
 	var b [4]byte
@@ -64,15 +55,4 @@ func printable(r rune) rune {
 		return r
 	}
 	return '?'
-}
-
-// softwareTPM names the software TPM the manufacturer and vendor string
-// point to, or "".
-func softwareTPM(m results.TPMManufacturer, vendor string) string {
-	for _, s := range softwareTPMs {
-		if m.ASCII == s.ascii && strings.HasPrefix(strings.TrimSpace(vendor), s.vendorPrefix) {
-			return s.name
-		}
-	}
-	return ""
 }

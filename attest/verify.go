@@ -2,13 +2,11 @@ package attest
 
 import (
 	"bytes"
-	"crypto"
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/subtle"
 	"crypto/x509"
-	"fmt"
 	"time"
 
 	ga "github.com/google/go-attestation/attest"
@@ -24,56 +22,84 @@ type Options struct {
 	// over the report (never only the recorded digest: that would let
 	// evidence change after the quote).
 	VerifierNonce, EvidenceDigest []byte
-	// Roots verifies the EK certificate. Nil: no EK chain check, which is an
-	// error unless AllowUnverifiedEK.
+	// Roots are the trust anchors of the EK (and cloud AK) certificates.
+	// Nil: no endorsement is computed (Platform.Endorsement stays nil),
+	// which is an error unless AllowUnverifiedEK.
 	Roots *RootStore
-	// AllowUnverifiedEK accepts evidence whose EK chain cannot be verified
-	// (simulator, unknown root); Platform.EK then stays nil and the TPM is
-	// not hardware. For demos and for claims that do not need the EK.
+	// AllowUnverifiedEK accepts evidence whose EK certificate chains to no
+	// anchor (simulator, unknown maker); Platform.Classify then says
+	// unendorsed. Claims decide what that is worth.
 	AllowUnverifiedEK bool
 	// RequireEventLog rejects evidence without a measured-boot log.
 	RequireEventLog bool
 	// Replay, if set, rejects a quote it has already accepted.
 	Replay *ReplayCache
 	// Now is the time certificates are checked at (default time.Now()).
+	// Re-verifiers pass the evidence's own time, so that a verdict does not
+	// change with the day it is re-checked.
 	Now time.Time
 }
 
-// Platform is what verified TPM evidence says. Verify returns it only after
-// every check has passed.
+// Platform is what verified TPM evidence says, each fact with whose word it
+// is. Verify returns it only after every check has passed.
 type Platform struct {
-	Source    string `json:"source"`
-	Kind      string `json:"kind"`
-	Simulated bool   `json:"simulated"`
-	// Hardware: not simulated, not a known software TPM, and the EK chains
-	// to a root not marked software.
-	Hardware bool `json:"hardware"`
-	// NotHardware says why Hardware is false.
-	NotHardware string `json:"not_hardware,omitempty"`
-	// Manufacturer is TPM_PT_MANUFACTURER as the TPM reported it (the
-	// capability read is not signed; the EK chain vouches for the maker).
-	Manufacturer results.TPMManufacturer `json:"manufacturer"`
-	Firmware     string                  `json:"firmware"`
-	// EK is the verified EK chain; nil when AllowUnverifiedEK let an
-	// unverified EK through (EKUnverified says why).
-	EK           *Chain `json:"ek,omitempty"`
-	EKUnverified string `json:"ek_unverified,omitempty"`
+	// Source, Kind and Simulated are what the collector recorded about how
+	// it reached the TPM: its word, never a reason to call a TPM hardware.
+	// Simulated is believed when true (a statement against interest).
+	Source, Kind string
+	Simulated    bool
+	// SelfReported is what the TPM says about its maker (capability reads,
+	// which nothing signs): shown, never a reason for a verdict.
+	SelfReported SelfReport
+	// Firmware is the firmware version inside the signed quote (the TPM's
+	// word, signed by its AK), as "major.minor".
+	Firmware string
 	// PCRs are the SHA-256 PCR values the quote covers.
-	PCRs map[int][]byte `json:"pcrs"`
-	// Clock is from the signed quote.
-	Clock results.TPMClock `json:"clock"`
+	PCRs map[int][]byte
+	// Clock is the first quote's clock (signed).
+	Clock results.TPMClock
+	// Continuity lists resets and restarts of the TPM seen between the AK's
+	// certified creation and the quotes, both signed by the AK.
+	Continuity []string
+	// Binding is who confirmed that the AK lives in the EK's TPM.
+	Binding Binding
+	// Nonce says who chose the quote's verifier nonce ("harness" or
+	// "remote"): whose word the quote's freshness rests on.
+	NonceSource string
+	// Endorsement is what the EK certificate chains to; nil when Verify had
+	// no roots.
+	Endorsement *Endorsement
 	// Boot is the replayed event log; nil when there is none.
-	Boot *BootState `json:"boot,omitempty"`
+	Boot *BootState
 	// Operators are operator facts from cloud AK certificates.
-	Operators []OperatorFact `json:"operators,omitempty"`
+	Operators []OperatorFact
+}
+
+// SelfReport is what a TPM says about itself, unsigned: the collector (or
+// whoever edited the report before signing it) can write anything here.
+type SelfReport struct {
+	Manufacturer results.TPMManufacturer
+	VendorInfo   string
+}
+
+// Binding is the recorded credential activation: who confirmed that the AK
+// and the EK are in the same TPM. Mode ActivationLocal: the collector did it
+// in-process (its word, relayed by the report's signer). Mode
+// ActivationVerifier: a challenging verifier did, and VerifierKey is the key
+// id it recorded, which must be the key that signed the report.
+type Binding struct {
+	Mode        string
+	Verifier    string
+	VerifierKey string
 }
 
 // Verify checks TPM evidence and returns the platform facts only after every
 // check has passed: input shape, AK parameters (restricted, fixedTPM,
 // TPM-generated, name), the recorded activation, the quote signature, the
-// nonce, the PCR digest, the replay cache, the event-log replay against the
-// SHA-256 PCRs and the EK certificate chain. It never panics on malformed
-// input: every failure is an error naming the stage.
+// nonce, the PCR digest, that the recorded firmware and clock are those
+// inside the signed quote, the replay cache, the event-log replay against
+// the SHA-256 PCRs and, with roots, the EK certificate chains. It never
+// panics on malformed input: every failure is an error naming the stage.
 func Verify(d *results.TPMDetails, o Options) (p *Platform, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -90,10 +116,11 @@ func Verify(d *results.TPMDetails, o Options) (p *Platform, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkActivation(d); err != nil {
+	p = &Platform{Source: d.Source, Kind: d.Kind, Simulated: d.Simulated, NonceSource: d.Nonce.VerifierSource,
+		SelfReported: SelfReport{Manufacturer: d.Manufacturer, VendorInfo: d.VendorInfo}}
+	if p.Binding, err = checkActivation(d); err != nil {
 		return nil, err
 	}
-	p = &Platform{Source: d.Source, Kind: d.Kind, Simulated: d.Simulated, Manufacturer: d.Manufacturer, Firmware: d.Firmware}
 	nonce := QuoteNonce(o.VerifierNonce, o.EvidenceDigest)
 	if err := verifyQuotes(d, ak, nonce, p); err != nil {
 		return nil, err
@@ -101,10 +128,18 @@ func Verify(d *results.TPMDetails, o Options) (p *Platform, err error) {
 	if p.Boot, err = replayLog(d.EventLog, p.PCRs, o.RequireEventLog); err != nil {
 		return nil, err
 	}
-	if err := verifyEK(d, o, p); err != nil {
-		return nil, err
+	if o.Roots != nil {
+		p.Endorsement = endorse(d, o)
+		p.Operators = operatorFacts(d, o, ak)
 	}
-	p.Operators = operatorFacts(d, o, ak)
+	if !o.AllowUnverifiedEK {
+		if p.Endorsement == nil {
+			return nil, &EKChainError{Reason: errNoRoots.Error()}
+		}
+		if err := checkEKCert(p.Endorsement); err != nil {
+			return nil, err
+		}
+	}
 	if o.Replay != nil && !o.Replay.add(nonce) {
 		return nil, &ReplayError{Nonce: nonce}
 	}
@@ -143,86 +178,60 @@ func checkAK(d *results.TPMDetails) (*ga.AKPublic, error) {
 }
 
 // checkActivation checks the recorded activation is complete and its
-// returned secret matches the commitment made before activation. A remote
-// activation (results.ActivationVerifier) passes only once the verifier
-// that challenged has confirmed it (ConfirmActivation) in the record.
-func checkActivation(d *results.TPMDetails) error {
+// returned secret matches the commitment made before activation, and
+// returns whose word the binding is. A remote activation
+// (results.ActivationVerifier) passes only once the verifier that challenged
+// has confirmed it (ConfirmActivation) in the record, naming its key; that
+// the key is the report's signer is the caller's check (Binding).
+func checkActivation(d *results.TPMDetails) (Binding, error) {
 	a := d.Activation
+	b := Binding{Mode: a.Mode, Verifier: a.Verifier, VerifierKey: a.VerifierKey}
 	switch a.Mode {
 	case "", results.ActivationLocal:
+		b.Mode = results.ActivationLocal
 		if !a.Activated {
-			return fail(StageActivation, nil, "the collector did not activate the AK against the EK")
+			return b, fail(StageActivation, nil, "the collector did not activate the AK against the EK")
+		}
+		if a.VerifierKey != "" {
+			return b, fail(StageActivation, nil, "a local activation names verifier key %q: only a challenging verifier records one", a.VerifierKey)
 		}
 	case results.ActivationVerifier:
 		if !a.Activated || a.Verifier == "" || a.ChallengeID == "" {
-			return fail(StageActivation, nil, "a remote verifier's challenge was answered but no verifier confirmed it (only the report the challenging verifier signed records that)")
+			return b, fail(StageActivation, nil, "a remote verifier's challenge was answered but no verifier confirmed it (only the report the challenging verifier signed records that)")
+		}
+		if !isKeyID(a.VerifierKey) {
+			return b, fail(StageActivation, nil, "the confirming verifier's key id %q is not 64 lower-case hex digits", a.VerifierKey)
 		}
 	default:
-		return fail(StageActivation, nil, "unknown activation mode %q", a.Mode)
+		return b, fail(StageActivation, nil, "unknown activation mode %q", a.Mode)
 	}
 	switch {
 	case a.EKIndex != 0:
-		return fail(StageActivation, nil, "activation used EK %d, not the recorded first EK", a.EKIndex)
+		return b, fail(StageActivation, nil, "activation used EK %d, not the recorded first EK", a.EKIndex)
 	case len(a.Credential) == 0 || len(a.Secret) == 0 || len(a.Commitment) != sha256.Size:
-		return fail(StageActivation, nil, "activation record is incomplete")
+		return b, fail(StageActivation, nil, "activation record is incomplete")
 	}
 	name, err := AKName(d.AK.Public)
 	if err != nil || !bytes.Equal(name, a.AKName) {
-		return fail(StageActivation, err, "activation was for another AK (an AK from another TPM or run)")
+		return b, fail(StageActivation, err, "activation was for another AK (an AK from another TPM or run)")
 	}
 	sum := sha256.Sum256(a.Returned)
 	if subtle.ConstantTimeCompare(sum[:], a.Commitment) != 1 {
-		return fail(StageActivation, nil, "returned secret does not match the commitment")
+		return b, fail(StageActivation, nil, "returned secret does not match the commitment")
 	}
-	return nil
+	return b, nil
 }
 
-func verifyQuotes(d *results.TPMDetails, ak *ga.AKPublic, nonce []byte, p *Platform) error {
-	if len(d.Quotes) == 0 {
-		return fail(StageInput, nil, "no quote")
+// isKeyID reports whether s is a key id as results/sign writes them: 64
+// lower-case hex digits.
+func isKeyID(s string) bool {
+	if len(s) != 64 {
+		return false
 	}
-	pcrs := map[int][]byte{}
-	for _, r := range d.PCRs {
-		if r.Bank != "sha256" || len(r.Digest) != sha256.Size || r.Index < 0 || r.Index > 23 {
-			return fail(StageInput, nil, "PCR %s/%d is not a SHA-256 PCR", r.Bank, r.Index)
-		}
-		if _, dup := pcrs[r.Index]; dup {
-			return fail(StageInput, nil, "PCR %d appears twice", r.Index)
-		}
-		pcrs[r.Index] = r.Digest
-	}
-	for i, q := range d.Quotes {
-		if err := verifyQuote(q, ak.Public, ak.Hash, nonce, pcrs); err != nil {
-			return fmt.Errorf("quote %d: %w", i, err)
-		}
-		if i == 0 {
-			att, _ := ParseQuote(q.Quote)
-			c := att.ClockInfo
-			p.Clock = results.TPMClock{ClockMS: c.Clock, ResetCount: c.ResetCount, RestartCount: c.RestartCount, Safe: c.Safe == 1}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
 		}
 	}
-	p.PCRs = pcrs
-	return nil
-}
-
-// VerifyQuote checks one quote: signature by the AK, TPM_GENERATED magic,
-// nonce, and the PCR digest over pcrs (SHA-256 bank). It is the hot path of
-// the verification benchmark.
-func VerifyQuote(q results.TPMQuote, pub crypto.PublicKey, hash crypto.Hash, nonce []byte, pcrs map[int][]byte) error {
-	return verifyQuote(q, pub, hash, nonce, pcrs)
-}
-
-func verifyQuote(q results.TPMQuote, pub crypto.PublicKey, hash crypto.Hash, nonce []byte, pcrs map[int][]byte) error {
-	if err := checkSignature(pub, hash, q.Quote, q.Signature); err != nil {
-		return &SignatureError{Err: err}
-	}
-	att, err := ParseQuote(q.Quote)
-	if err != nil {
-		return fail(StageInput, err, "signed quote does not parse")
-	}
-	if !bytes.Equal(att.ExtraData, nonce) {
-		return &NonceMismatchError{Want: nonce, Got: att.ExtraData}
-	}
-	_, err = checkPCRDigest(att, pcrs)
-	return err
+	return true
 }

@@ -114,6 +114,10 @@ func (b *challengeBook) sweep(now time.Time) {
 	}
 }
 
+// tpmRoots are the trust anchors of TPM claims and endorsed-only challenges
+// (NewServer sets the bundle when the configuration has none).
+func (s *Server) tpmRoots() *attest.RootStore { return s.cfg.TPMRoots }
+
 // verifierName is how reports name this service as the activation's
 // verifier: its signing key, which also signs the report.
 func (s *Server) verifierName() string { return "sovbench serve, key " + s.cfg.Key.ID }
@@ -138,7 +142,7 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request) {
 		refuse(w, nonceStatus(err), nonceCode(err), fmt.Errorf("activation refused: %w", err))
 		return
 	}
-	ch, p, err := attest.NewChallenge(attest.ActivationRequest{EK: req.EK, AK: req.AK}, attest.ChallengeOptions{Roots: s.cfg.TPMRoots})
+	ch, p, err := attest.NewChallenge(attest.ActivationRequest{EK: req.EK, AK: req.AK}, attest.ChallengeOptions{Roots: s.tpmRoots(), AllowUnverifiedEK: !s.cfg.ChallengeEndorsedOnly})
 	if err != nil {
 		s.metrics.activations.WithLabelValues("tpm_activation").Inc()
 		refuse(w, http.StatusUnprocessableEntity, "tpm_activation", fmt.Errorf("activation refused: %w", err))
@@ -175,7 +179,7 @@ func (s *Server) confirmActivations(ev []results.Evidence, agent, nonce string) 
 		if err != nil {
 			return fmt.Errorf("%w: %s: %w", errTPMActivation, e.ID, err)
 		}
-		if err := attest.ConfirmActivation(e.TPM, c.pending, s.verifierName()); err != nil {
+		if err := attest.ConfirmActivation(e.TPM, c.pending, s.verifierName(), s.cfg.Key.ID); err != nil {
 			return fmt.Errorf("%w: %s: %w", errTPMActivation, e.ID, err)
 		}
 	}

@@ -45,9 +45,12 @@ type Config struct {
 	// TPMCheck checks a TPM record against its target's evidence digest;
 	// nil: verify.TPMBinding.
 	TPMCheck func(e *results.Evidence, evidenceDigest []byte) error
-	// TPMRoots, if set, must verify an EK certificate before /v1/activate
-	// challenges it; nil leaves the EK chain to the suites' tpm claims.
+	// TPMRoots are the EK and AK trust anchors the suites' tpm claims are
+	// judged with (nil: the embedded bundle, attest.BundledRoots).
 	TPMRoots *attest.RootStore
+	// ChallengeEndorsedOnly has /v1/activate challenge only a TPM whose EK
+	// certificate chains to TPMRoots; false leaves the chain to the claims.
+	ChallengeEndorsedOnly bool
 	// AgentCA, if set, issues client certificates to agents that enrol
 	// with a CSR and authenticates calls made with them (mutual TLS, with
 	// ServerTLSConfig); nil: bearer credentials only.
@@ -85,6 +88,9 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.TPMRoots == nil {
+		cfg.TPMRoots = attest.BundledRoots()
 	}
 	if cfg.TPMCheck == nil {
 		cfg.TPMCheck = verify.TPMBinding

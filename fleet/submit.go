@@ -138,7 +138,9 @@ func (s *Server) report(su *suite.Suite, t suite.TargetSpec, a Agent, is issued,
 	}
 	one := *su
 	one.Targets = []suite.TargetSpec{t}
-	rep.Verdicts = claims.Evaluate(one.Claims, one.TargetNames(), rep.Evidence)
+	// Evaluated as verify will re-evaluate the signed report: signed by this
+	// service's key (so the activations it confirmed count), with its roots.
+	rep.Verdicts = claims.EvaluateIn(claims.Context{Signer: s.cfg.Key.ID, TPMRoots: s.tpmRoots()}, one.Claims, one.TargetNames(), rep.Evidence)
 	rep.Ended = time.Now().UTC()
 	return rep
 }

@@ -215,8 +215,8 @@ func TestTPMActivationRefusals(t *testing.T) {
 			mu.Unlock()
 			return c.Activator(tpmSuite, n.Nonce)(ctx, r)
 		})
-		f.ts.cfg.TPMRoots = attest.GCERoots() // what serve --tpm-roots builds on; swtpm's EK CA is not in it
-		defer func() { f.ts.cfg.TPMRoots = nil }()
+		f.ts.cfg.TPMRoots, f.ts.cfg.ChallengeEndorsedOnly = attest.BundledRoots(), true // swtpm's EK CA is not in the bundle
+		defer func() { f.ts.cfg.TPMRoots, f.ts.cfg.ChallengeEndorsedOnly = nil, false }()
 		m := f.nonce(t, c)
 		_, err := c.Activate(ctx, tpmSuite, m.Nonce, seen)
 		refusedWith(t, err, "tpm_activation", "EK certificate does not chain to a trusted root")

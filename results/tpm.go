@@ -93,11 +93,15 @@ type TPMAK struct {
 // testimony. ActivationVerifier: a remote verifier (Verifier names it)
 // encrypted the challenge ChallengeID and compared the returned secret with
 // its own; the collector records Activated false and no Commitment, and
-// only the verifier, after its constant-time comparison, sets them in the
-// report it signs.
+// only the verifier, after its constant-time comparison, sets them and
+// VerifierKey, the id of the key it signs the report with, in the report it
+// signs. A verifier key other than the report's signer is a forgery.
 type TPMActivation struct {
-	Mode        string `json:"mode,omitempty"`
-	Verifier    string `json:"verifier,omitempty"`
+	Mode     string `json:"mode,omitempty"`
+	Verifier string `json:"verifier,omitempty"`
+	// VerifierKey is the key id (hex SHA-256 of the SPKI) of the verifier
+	// that confirmed a remote activation.
+	VerifierKey string `json:"verifier_key,omitempty"`
 	ChallengeID string `json:"challenge_id,omitempty"`
 	EKIndex     int    `json:"ek_index"`
 	// AKName is the TPM name of the AK the credential was made for.

@@ -47,6 +47,10 @@ type Verdict struct {
 	Figure string `json:"figure,omitempty"`
 	// Evidence lists the IDs of the evidence records behind the verdict.
 	Evidence []string `json:"evidence,omitempty"`
+	// Roots are the trust anchors, by content ("sha256:<hex>" of the
+	// certificate), the verdict rests on (a TPM's EK chain): a verifier
+	// that does not hold them cannot reproduce it.
+	Roots []string `json:"roots,omitempty"`
 }
 
 // Key identifies the claim independent of target: kind plus parameters.

@@ -4,21 +4,24 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"slices"
+	"strings"
 
+	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios/claims"
 	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 // verdictChecks re-evaluates every claim of the report's embedded suite
-// against the report's evidence and compares each verdict with the recorded
-// one: status, requirement, reason, figure and evidence references.
-func (v *Verifier) verdictChecks(rep *results.Report) []Check {
+// against the report's evidence, in ctx (the signer, the verifier's trust
+// anchors), and compares each verdict with the recorded one: status,
+// requirement, reason, figure, evidence references and trust anchors.
+func (v *Verifier) verdictChecks(rep *results.Report, ctx claims.Context) []Check {
 	s, err := v.suite(rep)
 	if err != nil {
 		return []Check{{Name: CheckVerdicts, Detail: fmt.Sprintf("parsing the embedded suite: %v", err)}}
 	}
-	got := claims.Evaluate(s.Claims, s.TargetNames(), rep.Evidence)
+	got := claims.EvaluateIn(ctx, s.Claims, s.TargetNames(), rep.Evidence)
 	var out []Check
 	for i := range max(len(got), len(rep.Verdicts)) {
 		switch {
@@ -32,6 +35,7 @@ func (v *Verifier) verdictChecks(rep *results.Report) []Check {
 				Detail: fmt.Sprintf("recorded %s, but the suite states no such claim", r.Status)})
 		default:
 			if d := diff(rep.Verdicts[i], got[i]); d != "" {
+				d += v.missingRoots(rep.Verdicts[i])
 				out = append(out, Check{Name: CheckVerdicts, Subject: label(rep.Verdicts[i]), Detail: d})
 			}
 		}
@@ -88,6 +92,24 @@ func diff(rec, re results.Verdict) string {
 		return fmt.Sprintf("recorded figure %q, the evidence gives %q", rec.Figure, re.Figure)
 	case !slices.Equal(rec.Evidence, re.Evidence):
 		return fmt.Sprintf("recorded evidence %v, the evidence gives %v", rec.Evidence, re.Evidence)
+	case !slices.Equal(rec.Roots, re.Roots):
+		return fmt.Sprintf("recorded trust anchors %v, the evidence gives %v", rec.Roots, re.Roots)
 	}
 	return ""
+}
+
+// missingRoots names the anchors a recorded verdict rests on that this
+// verifier does not hold, the usual reason a TPM verdict does not
+// reproduce on another machine.
+func (v *Verifier) missingRoots(rec results.Verdict) string {
+	var miss []string
+	for _, d := range rec.Roots {
+		if id, err := attest.ParseRootDigest(d); err != nil || v.roots().Lookup(id) == nil {
+			miss = append(miss, d)
+		}
+	}
+	if len(miss) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; the verdict rests on trust anchor %s, which this verifier does not hold (not in the embedded bundle or --tpm-roots)", strings.Join(miss, ", "))
 }

@@ -9,9 +9,11 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/sign"
+	"github.com/sovbench/sovbench/scenarios/claims"
 	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
@@ -119,8 +121,16 @@ type Verifier struct {
 	// re-parsed (zero value: the defaults).
 	Limits limits.Limits
 	// TPM checks one TPM evidence record against the evidence digest of
-	// its target (nil: TPMBinding).
+	// its target (nil: TPMBinding, and the record's verification is reused
+	// for the verdicts).
 	TPM func(e *results.Evidence, evidenceDigest []byte) error
+	// TPMRoots are the EK and AK trust anchors verdicts are re-evaluated
+	// with (nil: the embedded bundle). A verdict that rests on an anchor
+	// the verifier does not hold does not reproduce; the check says which.
+	TPMRoots *attest.RootStore
+	// TPMVerifiers, if set, are the key ids trusted to confirm TPM
+	// bindings (claims.Context.Verifiers); nil trusts every report's signer.
+	TPMVerifiers []string
 
 	mu     sync.Mutex
 	suites map[string]*suite.Suite // parsed embedded suites (suite)
@@ -192,31 +202,11 @@ func (v *Verifier) envelope(ctx context.Context, source string, data []byte) *Re
 	} else {
 		pass(CheckSubjects, fmt.Sprintf("all %d subject digests match", len(st.Subject)))
 	}
-	res.Checks = append(res.Checks, v.tpmChecks(rep)...)
+	tpm, verified := v.tpmChecks(rep, signer)
+	res.Checks = append(res.Checks, tpm...)
 	res.Checks = append(res.Checks, teeChecks(rep)...)
-	res.Checks = append(res.Checks, v.verdictChecks(rep)...)
+	res.Checks = append(res.Checks, v.verdictChecks(rep, claims.Context{Signer: signer, TPMRoots: v.roots(), Verifiers: v.TPMVerifiers, Verified: verified})...)
 	return res
-}
-
-// tpmChecks checks every TPM evidence record's binding to the report.
-func (v *Verifier) tpmChecks(rep *results.Report) []Check {
-	check := v.TPM
-	if check == nil {
-		check = TPMBinding
-	}
-	var out []Check
-	for i := range rep.Evidence {
-		e := &rep.Evidence[i]
-		if e.TPM == nil {
-			continue
-		}
-		if err := check(e, results.EvidenceDigest(rep, e.Target)); err != nil {
-			out = append(out, Check{Name: CheckTPM, Subject: e.ID, Detail: err.Error()})
-			continue
-		}
-		out = append(out, Check{Name: CheckTPM, Subject: e.ID, OK: true, Detail: "quote nonce commits to this report's evidence"})
-	}
-	return out
 }
 
 // teeChecks checks every TEE evidence record's binding to the report.

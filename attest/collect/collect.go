@@ -50,6 +50,8 @@ type Request struct {
 	// Activate, if set, has a remote verifier challenge the AK (recorded
 	// as results.ActivationVerifier); nil activates locally.
 	Activate attest.Activator
+	// ECCAK creates an ECDSA P-256 AK instead of the default RSA-2048 one.
+	ECCAK bool
 }
 
 func (r Request) check() error {

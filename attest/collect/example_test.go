@@ -34,6 +34,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("simulated:", p.Simulated, "hardware:", p.Hardware, "secure boot:", p.Boot.SecureBoot.Enabled)
-	// Output: simulated: true hardware: false secure boot: true
+	class, _, _ := p.Classify(nil)
+	fmt.Println("simulated:", p.Simulated, "class:", class, "secure boot:", p.Boot.SecureBoot.Enabled)
+	// Output: simulated: true class: software secure boot: true
 }

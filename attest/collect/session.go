@@ -53,7 +53,11 @@ func Begin(ctx context.Context, d *Device, req Request) (*Session, error) {
 	if err := s.readIdentity(); err != nil {
 		return nil, err
 	}
-	if s.ak, err = s.tpm.NewAK(nil); err != nil {
+	akc := &ga.AKConfig{Algorithm: ga.RSA}
+	if req.ECCAK {
+		akc.Algorithm = ga.ECDSA
+	}
+	if s.ak, err = s.tpm.NewAK(akc); err != nil {
 		return nil, fmt.Errorf("creating AK: %w", err)
 	}
 	p := s.ak.AttestationParameters()

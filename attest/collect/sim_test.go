@@ -20,15 +20,16 @@ func TestSimulatorRoundTrip(t *testing.T) {
 			o := collecttest.Options(req)
 			o.AllowUnverifiedEK = true
 			o.RequireEventLog = true
+			o.Roots = attest.BundledRoots()
 			p, err := attest.Verify(d, o)
 			if err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
-			if p.Hardware || p.NotHardware == "" {
-				t.Errorf("simulator reported as hardware: %+v", p)
+			if c, _, why := p.Classify(nil); c != attest.ClassSoftware || why == "" {
+				t.Errorf("simulator is %s (%s), want software", c, why)
 			}
-			if p.EK != nil || p.EKUnverified == "" {
-				t.Errorf("simulator EK verified without a certificate: %+v", p.EK)
+			if e := p.Endorsement; len(e.Chains) != 0 || e.Unverified != "the TPM has no EK certificate in NV" {
+				t.Errorf("simulator EK verified without a certificate: %+v", e)
 			}
 			if p.Boot == nil || !p.Boot.SecureBoot.Known || p.Boot.SecureBoot.Enabled != sb {
 				t.Errorf("boot state %+v, want secure boot %v", p.Boot, sb)

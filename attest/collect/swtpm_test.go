@@ -31,17 +31,18 @@ func TestSwtpmIntegration(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Verify: %v", err)
 		}
-		if p.EK == nil || !p.EK.Software || p.Hardware {
-			t.Fatalf("EK chain %+v hardware %v", p.EK, p.Hardware)
+		c, chain, why := p.Classify(nil)
+		if c != attest.ClassSoftware || chain == nil || chain.Root.Kind != attest.RootSoftware {
+			t.Fatalf("class %s (%s), chain %+v", c, why, chain)
 		}
 		if !p.Boot.SecureBoot.Known || !p.Boot.SecureBoot.Enabled {
 			t.Fatalf("secure boot %+v", p.Boot.SecureBoot)
 		}
-		t.Logf("vendor %q root %q not hardware: %s", d.VendorInfo, p.EK.Root, p.NotHardware)
+		t.Logf("vendor %q: %s", d.VendorInfo, why)
 	})
 	t.Run("EK certificate from an unknown root is rejected", func(t *testing.T) {
 		o := collecttest.Options(req)
-		o.Roots = attest.GCERoots()
+		o.Roots = attest.BundledRoots()
 		_, err := attest.Verify(d, o)
 		var ek *attest.EKChainError
 		if !errors.As(err, &ek) {

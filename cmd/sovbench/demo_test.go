@@ -75,6 +75,8 @@ func TestDemoWritesVerifiableReports(t *testing.T) {
 		t.Fatal("the second run replaced the demo key")
 	}
 	checkDemoTEE(t, dir, pub, string(out), reports)
+	all, _ := filepath.Glob(filepath.Join(dir, "*", "*.json")) // both runs', TEE records included
+	verifyElsewhere(t, dir, pub, all)
 }
 
 // checkDemoTEE: azure-eu sells confidential VMs, so its trusted-cloud run
@@ -112,6 +114,50 @@ func checkDemoTEE(t *testing.T, dir, pub, table string, before []string) {
 	}
 	if tees != 1 {
 		t.Errorf("%d test-signed TDX records in the trusted-cloud reports, want azure-eu's one", tees)
+	}
+}
+
+// verifyElsewhere is the demo's reports on another machine: copied with
+// nothing but the public key into a fresh directory, the demo's own
+// directory (its TPM state and software TPM CAs included) gone, each one
+// verifies, and none names the TPM state directory.
+func verifyElsewhere(t *testing.T, dir, pub string, reports []string) {
+	t.Helper()
+	elsewhere, tpmDir := t.TempDir(), filepath.Join(dir, "demo-key", "tpm")
+	copyFile := func(from string) string {
+		b, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(from, ".json") {
+			rep, err := sign.ReadUnverified(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if js, _ := json.Marshal(rep); strings.Contains(string(js), tpmDir) {
+				t.Errorf("%s names the local TPM directory %s", from, tpmDir)
+			}
+		}
+		to := filepath.Join(elsewhere, filepath.Base(from))
+		if err := os.WriteFile(to, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return to
+	}
+	key := copyFile(pub)
+	var copies []string
+	for _, r := range reports {
+		copies = append(copies, copyFile(r))
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range copies {
+		cmd := sovbench(t, elsewhere, "verify", "--trusted-key", key, filepath.Base(c))
+		cmd.Env = append(cmd.Env, "HOME="+elsewhere)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("verify %s elsewhere: %v\n%s", filepath.Base(c), err, out)
+		}
 	}
 }
 

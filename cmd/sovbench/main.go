@@ -140,6 +140,7 @@ inconclusive or error, and reports are stored and compared.`,
 		a.labCommand(), a.demoCommand(),
 		a.keyCommand(), a.signCommand(), a.verifyCommand(), a.reportCommand(),
 		a.landmarksCommand(), a.initCommand(),
+		a.tpmRootsCommand(),
 		versionCommand(a),
 	)
 	strictBooleans(root)

@@ -15,6 +15,7 @@ import (
 	"github.com/sovbench/sovbench/results/render"
 	"github.com/sovbench/sovbench/results/sign"
 	"github.com/sovbench/sovbench/results/store"
+	"github.com/sovbench/sovbench/scenarios/claims"
 	"github.com/sovbench/sovbench/scenarios/plan"
 	"github.com/sovbench/sovbench/scenarios/run"
 	"github.com/sovbench/sovbench/scenarios/suite"
@@ -43,6 +44,7 @@ the suite requires a pass), 2 usage or configuration error, 3 runtime error.`
 func (a *app) runCommand() *cobra.Command {
 	var agent, signKey string
 	var outside outsideFlags
+	var roots tpmRootsOpts
 	cmd := &cobra.Command{
 		Use:     "run SUITE",
 		Short:   "Run a suite's probes, evaluate its claims and store a report",
@@ -58,7 +60,12 @@ func (a *app) runCommand() *cobra.Command {
 			if err != nil {
 				return usageErr(err)
 			}
-			r := &run.Runner{Log: a.log, Harness: harness(), AgentPath: agent, Labs: lab.Running{}, LocalEnv: localEnv, Limits: a.limits, OutsideEnv: oenv}
+			ts, err := roots.store()
+			if err != nil {
+				return err
+			}
+			r := &run.Runner{Log: a.log, Harness: harness(), AgentPath: agent, Labs: lab.Running{}, LocalEnv: localEnv, Limits: a.limits, OutsideEnv: oenv,
+				Claims: claims.Context{Signer: keyID(signer), TPMRoots: ts}}
 			if bar := a.progressBar(len(s.Steps) * len(s.Targets)); bar != nil {
 				r.Progress = func(done, total int) { bar.ChangeMax(total); bar.Set(done) }
 				defer bar.Finish()
@@ -86,6 +93,7 @@ func (a *app) runCommand() *cobra.Command {
 	addSigningKey(cmd, &signKey, "sign the report with this private key (the stored file is then a DSSE envelope)")
 	outside.add(cmd)
 	cmd.Flags().StringVar(&agent, "agent", "", "agent binary to run on lab and SSH targets (default: sovbench-agent beside this binary, else this one)")
+	addTPMRoots(cmd, &roots)
 	return cmd
 }
 

@@ -13,7 +13,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/fleet"
 	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/results/render"
@@ -24,7 +23,8 @@ import (
 // serveOpts are the flags of "sovbench serve".
 type serveOpts struct {
 	listen, suites, keyPath, db, certPath, tlsKey string
-	tpmRoots                                      []string
+	tpmRoots                                      tpmRootsOpts
+	tpmEndorsedOnly                               bool
 	maxBody                                       int64
 	nonceTTL                                      time.Duration
 }
@@ -45,9 +45,11 @@ with PostgreSQL (verifier.crt, verifier.key); give its .crt to agents with --ca.
 Agents enrolling with --mtls get a client certificate from the verifier's own
 agent CA (<db>.agent-ca.crt/.key, or verifier.agent-ca.* with PostgreSQL,
 created on first start) and authenticate with it instead of a bearer credential.
-With --tpm-roots the credential-activation round only challenges a TPM whose EK
-certificate chains to those roots (Google's vTPM roots always count); without
-it, the EK chain is left to the suites' tpm claims.`,
+The suites' tpm claims are judged with the embedded EK CA bundle plus
+--tpm-roots, minus --tpm-exclude-root (see sovbench tpm-roots); every TPM
+activation the service confirms names its signing key, so its reports' hardware
+verdicts rest on the service's word. With --tpm-endorsed-only the activation
+round only challenges a TPM whose EK certificate chains to those anchors.`,
 		Example: "  sovbench serve token --db fleet.sqlite\n  sovbench serve --suites suites/ --signing-key sovbench.key --db fleet.sqlite\n  sovbench serve --suites suites/ --signing-key sovbench.key --db 'postgres://sovbench@/fleet?host=/run/postgresql'",
 		Args:    cobra.NoArgs,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return a.serve(cmd.Context(), o) },
@@ -61,7 +63,8 @@ it, the EK chain is left to the suites' tpm claims.`,
 	f.StringVar(&o.tlsKey, "tls-key", "", "server certificate's key (PEM)")
 	f.Int64Var(&o.maxBody, "max-body", fleet.DefaultMaxBody, "largest submission accepted, bytes")
 	f.DurationVar(&o.nonceTTL, "nonce-ttl", fleet.DefaultNonceTTL, "how long a nonce stays valid")
-	f.StringSliceVar(&o.tpmRoots, "tpm-roots", nil, "PEM/DER files or directories of EK roots a TPM must chain to before it is challenged (repeatable)")
+	addTPMRoots(cmd, &o.tpmRoots)
+	f.BoolVar(&o.tpmEndorsedOnly, "tpm-endorsed-only", false, "challenge only TPMs whose EK certificate chains to a trust anchor (embedded bundle, --tpm-roots)")
 	cmd.AddCommand(a.serveTokenCommand(), a.serveAgentsCommand(), a.serveRevokeCommand())
 	return cmd
 }
@@ -120,14 +123,11 @@ func (o serveOpts) config(ctx context.Context, lim limits.Limits) (fleet.Config,
 	if err != nil {
 		return fleet.Config{}, usageErr(err)
 	}
-	var roots *attest.RootStore
-	if len(o.tpmRoots) > 0 {
-		roots = attest.GCERoots()
-		if err := roots.Load(false, o.tpmRoots...); err != nil {
-			return fleet.Config{}, usageErr(fmt.Errorf("--tpm-roots: %w", err))
-		}
+	roots, err := o.tpmRoots.store()
+	if err != nil {
+		return fleet.Config{}, err
 	}
-	return fleet.Config{Suites: ss, Key: key, NonceTTL: o.nonceTTL, MaxBody: o.maxBody, TPMRoots: roots}, nil
+	return fleet.Config{Suites: ss, Key: key, NonceTTL: o.nonceTTL, MaxBody: o.maxBody, TPMRoots: roots, ChallengeEndorsedOnly: o.tpmEndorsedOnly}, nil
 }
 
 // openExistingStore opens the verifier's store for the admin commands,

@@ -73,6 +73,14 @@ func (a *app) loadSigner(ctx context.Context, path string) (*sign.Key, error) {
 	return sign.LoadPrivateKey(ctx, path, a.limits)
 }
 
+// keyID is k's key id, "" for no key (an unsigned report).
+func keyID(k *sign.Key) string {
+	if k == nil {
+		return ""
+	}
+	return k.ID
+}
+
 // storeSigned stores rep signed with k (plain when k is nil) and indexes it
 // as store does.
 func (a *app) storeSigned(ctx context.Context, rep *results.Report, k *sign.Key) (string, error) {

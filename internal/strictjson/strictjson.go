@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"strconv"
 	"strings"
 	"unicode"
 )
@@ -46,60 +44,20 @@ func Decode(data []byte, v any) error {
 }
 
 // Check validates data's shape alone: one JSON value, no duplicate keys, no
-// nesting deeper than MaxDepth, nothing after it.
+// nesting deeper than MaxDepth, nothing after it. It scans the bytes once
+// without allocating for the common case (ASCII keys, small objects): it
+// runs on every signed report a verifier reads.
 func Check(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := walk(dec, "", 0); err != nil {
+	sc := &scanner{data: data}
+	sc.space()
+	if err := sc.value(0); err != nil {
 		return err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		if err == nil {
-			return ErrTrailingData
-		}
-		return fmt.Errorf("%w: %v", ErrTrailingData, err)
+	sc.space()
+	if sc.off < len(data) {
+		return fmt.Errorf("%w: %q at offset %d", ErrTrailingData, excerpt(data[sc.off:]), sc.off)
 	}
 	return nil
-}
-
-func walk(dec *json.Decoder, path string, depth int) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return err
-	}
-	d, ok := tok.(json.Delim)
-	if !ok {
-		return nil
-	}
-	if depth >= MaxDepth {
-		return fmt.Errorf("JSON nested deeper than %d levels at %s", MaxDepth, pathOrRoot(path))
-	}
-	switch d {
-	case '{':
-		seen := map[string]bool{}
-		for dec.More() {
-			kt, err := dec.Token()
-			if err != nil {
-				return err
-			}
-			k, _ := kt.(string)
-			if seen[fold(k)] {
-				return &DuplicateKeyError{Path: path, Key: k}
-			}
-			seen[fold(k)] = true
-			if err := walk(dec, path+"/"+k, depth+1); err != nil {
-				return err
-			}
-		}
-	case '[':
-		for i := 0; dec.More(); i++ {
-			if err := walk(dec, path+"/"+strconv.Itoa(i), depth+1); err != nil {
-				return err
-			}
-		}
-	}
-	_, err = dec.Token() // the closing delimiter
-	return err
 }
 
 func pathOrRoot(p string) string {

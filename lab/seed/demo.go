@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -116,7 +115,7 @@ func bindAll(l *lab.Lab, opt Options, tpms map[string]*hostTPM, tees map[string]
 			return nil, err
 		}
 		if t := tpms[p.Name]; t != nil {
-			b.TPM, b.TPMRoots = t.Spec, []string{filepath.Join(opt.TPMDir, RootsDir)}
+			b.TPM = t.Spec
 		}
 		b.TEE = tees[p.Name]
 		for _, n := range names {

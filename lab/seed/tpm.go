@@ -63,11 +63,14 @@ func startTPMs(ctx context.Context, l *lab.Lab, dir string, providers []lab.Prov
 }
 
 // RootsDir, under Options.TPMDir, holds the local CA certificates of every
-// lab host's software TPM: one trust directory the TPM claims of every
-// provider name alike, so the comparison table has one row per claim.
+// lab host's software TPM under software/, the layout --tpm-roots reads:
+// `sovbench verify --tpm-roots TPMDIR/roots` then sees the lab's TPMs as
+// software endorsed by their CA. The demo's suites need none of it: a
+// software TPM passes their claims only as simulated, on any machine.
 const RootsDir = "roots"
 
 func collectRoots(dir string, tpms map[string]*hostTPM) error {
+	dir = filepath.Join(dir, "software")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating TPM roots directory: %w", err)
 	}

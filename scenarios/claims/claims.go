@@ -47,6 +47,8 @@ type Outcome struct {
 	Reason   string
 	Figure   string
 	Evidence []string
+	// Roots are the trust anchors ("sha256:<hex>") the outcome rests on.
+	Roots []string
 }
 
 type evalFunc func(Facts) Outcome
@@ -137,6 +139,9 @@ type Facts struct {
 	// cache holds what claims derive from the evidence once per
 	// evaluation (the location region): nil solves afresh every time.
 	cache map[string]any
+	// env is the evaluation's context and what it has verified once for
+	// all claims (nil: the zero Context).
+	env *env
 }
 
 // Of returns the evidence records of the given probe kind, in report order.
@@ -151,9 +156,18 @@ func (f Facts) Of(probe string) []*results.Evidence {
 }
 
 // Evaluate evaluates every claim against the evidence, per target, claims
-// in suite order (a suite's Claims and TargetNames). It is pure: verify
-// re-runs it on a report.
+// in suite order (a suite's Claims and TargetNames), in the zero Context: an
+// unsigned report judged against the embedded EK CA bundle. It is pure:
+// verify re-runs it on a report.
 func Evaluate(claims []Claim, targets []string, evidence []results.Evidence) []results.Verdict {
+	return EvaluateIn(Context{}, claims, targets, evidence)
+}
+
+// EvaluateIn is Evaluate in a context: who signs the report and which trust
+// anchors the evaluator holds. Whoever evaluates before signing (run, serve)
+// and whoever re-evaluates a signed report (verify) must pass the same
+// signer, and anchors with the same content, to reach the same verdicts.
+func EvaluateIn(ctx Context, claims []Claim, targets []string, evidence []results.Evidence) []results.Verdict {
 	byTarget := map[string][]results.Evidence{}
 	for _, e := range evidence {
 		byTarget[e.Target] = append(byTarget[e.Target], e)
@@ -162,13 +176,14 @@ func Evaluate(claims []Claim, targets []string, evidence []results.Evidence) []r
 	for _, t := range targets {
 		caches[t] = map[string]any{}
 	}
+	ev := newEnv(ctx)
 	var out []results.Verdict
 	for _, c := range claims {
 		for _, t := range targets {
-			o := c.eval(Facts{Target: t, Evidence: byTarget[t], cache: caches[t]})
+			o := c.eval(Facts{Target: t, Evidence: byTarget[t], cache: caches[t], env: ev})
 			out = append(out, results.Verdict{
 				Claim: c.Kind, Params: c.Params, Target: t, Status: o.Status,
-				Require: c.Require, Reason: o.Reason, Figure: o.Figure, Evidence: o.Evidence,
+				Require: c.Require, Reason: o.Reason, Figure: o.Figure, Evidence: o.Evidence, Roots: o.Roots,
 			})
 		}
 	}

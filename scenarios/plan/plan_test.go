@@ -3,6 +3,7 @@ package plan
 import (
 	"bytes"
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -65,7 +66,7 @@ func TestRunPlanBindsEvidence(t *testing.T) {
 		if !called || tpm.TPM.Activation.Mode != results.ActivationVerifier {
 			t.Fatalf("activator called %v, activation %+v", called, tpm.TPM.Activation)
 		}
-		if err := attest.ConfirmActivation(tpm.TPM, p, "test verifier"); err != nil {
+		if err := attest.ConfirmActivation(tpm.TPM, p, "test verifier", strings.Repeat("ab", 32)); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -52,6 +52,10 @@ type Runner struct {
 	// user's API key. The CLI sets it from --atlas-key-file or
 	// RIPE_ATLAS_KEY; without it those steps record that they cannot run.
 	OutsideEnv plan.Env
+	// Claims is the context the claims are evaluated in: the key id that
+	// will sign the report and the TPM trust anchors (zero: unsigned, the
+	// embedded EK CA bundle). verify re-evaluates a report the same way.
+	Claims claims.Context
 }
 
 // Labs finds lab hosts. The lab package implements it; the runner only asks.
@@ -88,7 +92,7 @@ func (r *Runner) Run(ctx context.Context, s *suite.Suite) *results.Report {
 	if why := interruption(ctx, bctx, s, execErrs); why != "" {
 		rep.Status, rep.Interruption = results.RunIncomplete, why
 	}
-	rep.Verdicts = claims.Evaluate(s.Claims, s.TargetNames(), rep.Evidence)
+	rep.Verdicts = claims.EvaluateIn(r.Claims, s.Claims, s.TargetNames(), rep.Evidence)
 	rep.Ended = time.Now().UTC()
 	return rep
 }

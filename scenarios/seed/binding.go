@@ -48,11 +48,10 @@ type Binding struct {
 	// (inline, never a file: the suite, embedded in every report, must parse
 	// after the lab is gone and on another machine).
 	Control, API, CAPEM string
-	// TPM is the host's software TPM (swtpm://...) and TPMRoots the files
-	// or directories of software-TPM CAs the TPM claims trust; the suites
-	// leave the TPM out when TPM is empty.
-	TPM      string
-	TPMRoots []string
+	// TPM is the host's software TPM (swtpm://...); the suites leave the TPM
+	// out when it is empty. Its claims name no trust anchor: a software TPM
+	// passes them only as such (allow_simulated), on any machine.
+	TPM string
 	// TEE is the host's confidential-VM fixture (nil: none); the suites
 	// leave the tee probe and claims out without one.
 	TEE *TEE

@@ -105,8 +105,10 @@ func Swtpm(t testing.TB, inst *swtpm.Instance, req collect.Request) *results.TPM
 func SwtpmRoots(t testing.TB, inst *swtpm.Instance) *attest.RootStore {
 	t.Helper()
 	rs := attest.NewRootStore()
-	if err := rs.Load(true, inst.CACert, inst.IssuerCert); err != nil {
-		t.Fatal(err)
+	for _, f := range []string{inst.CACert, inst.IssuerCert} {
+		if err := rs.AddFile(f, attest.RootSoftware, "swtpm"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return rs
 }
@@ -134,4 +136,84 @@ func DBCert(t testing.TB) *x509.Certificate {
 		authCert, _ = x509.ParseCertificate(der)
 	})
 	return authCert
+}
+
+// Remote collects from the TPM at spec (a fresh swtpm: it plays BootProfile
+// into it) with a remote verifier's activation, as fleet's serve runs it:
+// the verifier challenges the AK (attest.NewChallenge), the TPM answers,
+// quotes, and the verifier confirms the answer (attest.ConfirmActivation)
+// under the key id keyID. ek, if set, edits the EK record the agent sends
+// the verifier and keeps (a test gives it an EK certificate of its own
+// making for the same key). A req with an EventLog is a TPM that already
+// booted with that log: nothing is measured again (the same for Device).
+func Remote(t testing.TB, spec string, req collect.Request, keyID string, ek func(*results.TPMEK)) *results.TPMDetails {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	dev, err := collect.Open(ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dev.Close()
+	if req.EventLog, err = measureOnce(ctx, t, dev, req.EventLog); err != nil {
+		t.Fatal(err)
+	}
+	req.VerifierSource = "remote"
+	s, err := collect.Begin(ctx, dev, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ar := s.Request()
+	if ek != nil {
+		ek(&ar.EK)
+	}
+	ch, pending, err := attest.NewChallenge(ar, attest.ChallengeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch.ID, ch.Verifier = "challenge-1", "sovbench serve, key "+keyID
+	if err := s.Answer(ctx, ch); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.Quote(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.EKs[0] = ar.EK
+	if err := attest.ConfirmActivation(d, pending, ch.Verifier, keyID); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// measureOnce plays BootProfile into dev and returns its log, or returns
+// log when set: the TPM already booted (an earlier collection measured it),
+// and measuring again would leave PCRs that log does not replay.
+func measureOnce(ctx context.Context, t testing.TB, dev *collect.Device, log []byte) ([]byte, error) {
+	if log != nil {
+		return log, nil
+	}
+	return dev.Measure(ctx, collect.BootProfile("swtpm lab firmware", true, DBCert(t)))
+}
+
+// Device collects from the TPM at spec (a device path, swtpm:// or
+// simulator) after playing BootProfile into it, with local activation.
+func Device(t testing.TB, spec string, req collect.Request) *results.TPMDetails {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	dev, err := collect.Open(ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dev.Close()
+	if req.EventLog, err = measureOnce(ctx, t, dev, req.EventLog); err != nil {
+		t.Fatal(err)
+	}
+	d, err := collect.Collect(ctx, dev, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

@@ -1,0 +1,96 @@
+package attest
+
+import (
+	"bytes"
+	"hash/maphash"
+	"slices"
+	"sync"
+)
+
+// Bounds of the boot memo: logs larger than memoMaxLog are never kept, and
+// at most memoEntries logs are (an agent submitting new logs at will can
+// only make the memo forget, never grow).
+const (
+	memoMaxLog  = 256 << 10
+	memoEntries = 128
+)
+
+// bootMemo remembers the outcome of replaying an event log: the replay and
+// the secure-boot state are a function of the log's bytes and of the values
+// of the PCRs it extends alone, so a log seen before with the same values of
+// those PCRs has the same outcome. Entries are found by a keyed hash of the
+// quoted PCR values (cheaper than hashing the log, and as distinctive: a
+// log is what made them) and matched on the whole log and every PCR value
+// the outcome rests on, so a collision or a changed byte only misses. Only successful replays
+// are kept. Safe for concurrent use.
+type bootMemo struct {
+	mu   sync.Mutex
+	seed maphash.Seed
+	m    map[uint64]*bootEntry
+}
+
+type bootEntry struct {
+	log  []byte
+	pcrs map[int][]byte // the values of the PCRs the log extends
+	st   BootState
+}
+
+// boots is the process's memo.
+var boots = &bootMemo{seed: maphash.MakeSeed(), m: map[uint64]*bootEntry{}}
+
+// get returns a copy of the remembered state for log against pcrs, or nil.
+func (b *bootMemo) get(log []byte, pcrs map[int][]byte) *BootState {
+	if len(log) > memoMaxLog {
+		return nil
+	}
+	h := b.key(pcrs)
+	b.mu.Lock()
+	e := b.m[h]
+	b.mu.Unlock()
+	if e == nil || !bytes.Equal(e.log, log) {
+		return nil
+	}
+	for i, v := range e.pcrs {
+		if !bytes.Equal(pcrs[i], v) {
+			return nil
+		}
+	}
+	st := e.st
+	st.PCRs = slices.Clone(st.PCRs)
+	return &st
+}
+
+// put remembers st, the outcome of a successful replay of log against pcrs.
+func (b *bootMemo) put(log []byte, pcrs map[int][]byte, st *BootState) {
+	if len(log) > memoMaxLog || st == nil {
+		return
+	}
+	e := &bootEntry{log: slices.Clone(log), pcrs: make(map[int][]byte, len(st.PCRs)), st: *st}
+	e.st.PCRs = slices.Clone(st.PCRs)
+	for _, i := range st.PCRs {
+		e.pcrs[i] = slices.Clone(pcrs[i])
+	}
+	h := b.key(pcrs)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.m) >= memoEntries {
+		for k := range b.m { // forget one, any one
+			delete(b.m, k)
+			break
+		}
+	}
+	b.m[h] = e
+}
+
+// key hashes the PCR values in index order.
+func (b *bootMemo) key(pcrs map[int][]byte) uint64 {
+	var h maphash.Hash
+	h.SetSeed(b.seed)
+	for i := range 24 {
+		if v, ok := pcrs[i]; ok {
+			h.WriteByte(byte(i))
+			h.Write(v)
+		}
+	}
+	return h.Sum64()
+}
