@@ -52,7 +52,8 @@ type Options struct {
 	// Operator is the operating company, as the jurisdiction registry
 	// names it; ControlPlane is the provider's API URL.
 	Operator, ControlPlane string
-	// EKRoots is the directory of the TPM makers' EK root CAs.
+	// EKRoots is the directory of extra TPM makers' EK CAs (--tpm-roots
+	// layout) that the run hint names.
 	EKRoots string
 }
 
