@@ -128,12 +128,12 @@ func (s *Server) verifierName() string { return "sovbench serve, key " + s.cfg.K
 func (s *Server) activate(w http.ResponseWriter, r *http.Request) {
 	var req api.ActivateRequest
 	if !decodeBody(w, r, maxActivateBody, &req) {
-		s.metrics.activations.WithLabelValues("bad_request").Inc()
+		s.metrics.activations.WithLabelValues(api.CodeBadRequest).Inc()
 		return
 	}
 	a := agentOf(r)
-	if _, _, ok := s.suiteTarget(w, req.Suite, a.Name); !ok {
-		s.metrics.activations.WithLabelValues("bad_request").Inc()
+	if _, _, ok := s.suiteTarget(w, req.Suite, a); !ok {
+		s.metrics.activations.WithLabelValues(api.CodeBadRequest).Inc()
 		return
 	}
 	is, err := s.nonces.valid(a.ID, req.Suite, req.Nonce)
@@ -144,14 +144,14 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request) {
 	}
 	ch, p, err := attest.NewChallenge(attest.ActivationRequest{EK: req.EK, AK: req.AK}, attest.ChallengeOptions{Roots: s.tpmRoots(), AllowUnverifiedEK: !s.cfg.ChallengeEndorsedOnly})
 	if err != nil {
-		s.metrics.activations.WithLabelValues("tpm_activation").Inc()
-		refuse(w, http.StatusUnprocessableEntity, "tpm_activation", fmt.Errorf("activation refused: %w", err))
+		s.metrics.activations.WithLabelValues(api.CodeTPMActivation).Inc()
+		refuse(w, http.StatusUnprocessableEntity, api.CodeTPMActivation, fmt.Errorf("activation refused: %w", err))
 		return
 	}
 	ch.ID, err = s.challenges.add(challenge{agent: a.ID, suite: req.Suite, nonce: req.Nonce, pending: p, expires: is.expires})
 	if err != nil {
-		s.metrics.activations.WithLabelValues("tpm_activation").Inc()
-		refuse(w, http.StatusTooManyRequests, "tpm_activation", fmt.Errorf("activation refused: %w", err))
+		s.metrics.activations.WithLabelValues(api.CodeTPMActivation).Inc()
+		refuse(w, http.StatusTooManyRequests, api.CodeTPMActivation, fmt.Errorf("activation refused: %w", err))
 		return
 	}
 	ch.Verifier = s.verifierName()

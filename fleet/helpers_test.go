@@ -86,7 +86,7 @@ func (ts *testServer) client(tb testing.TB) *agent.Client {
 func (ts *testServer) enrolled(tb testing.TB, name string) *agent.Client {
 	tb.Helper()
 	ctx := context.Background()
-	tok, err := ts.store.IssueToken(ctx, time.Hour)
+	tok, err := ts.store.IssueToken(ctx, Token{TTL: time.Hour})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -99,7 +99,7 @@ providers:
 		var wg sync.WaitGroup
 		errs := make([]error, labAgents)
 		for i := range labAgents {
-			tok, err := ts.store.IssueToken(context.Background(), time.Hour)
+			tok, err := ts.store.IssueToken(context.Background(), Token{TTL: time.Hour})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sovbench/sovbench/fleet/api"
 	"github.com/sovbench/sovbench/internal/atomicfile"
 	"github.com/sovbench/sovbench/internal/limits"
 )
@@ -197,12 +198,12 @@ func (s *Server) enrolCSR(w http.ResponseWriter, der []byte) (*x509.CertificateR
 		return nil, true
 	}
 	if s.cfg.AgentCA == nil {
-		refuse(w, http.StatusBadRequest, "bad_request", errors.New("enrolment: this verifier issues no client certificates (it has no agent CA); enrol without a CSR"))
+		refuse(w, http.StatusBadRequest, api.CodeBadRequest, errors.New("enrolment: this verifier issues no client certificates (it has no agent CA); enrol without a CSR"))
 		return nil, false
 	}
 	csr, err := checkCSR(der)
 	if err != nil {
-		refuse(w, http.StatusBadRequest, "bad_request", fmt.Errorf("enrolment: %w", err))
+		refuse(w, http.StatusBadRequest, api.CodeBadRequest, fmt.Errorf("enrolment: %w", err))
 		return nil, false
 	}
 	return csr, true
@@ -218,8 +219,8 @@ func (s *Server) certAgent(w http.ResponseWriter, r *http.Request) (a Agent, ok,
 	}
 	a, err := s.cfg.AgentCA.agentOf(r.TLS.PeerCertificates, time.Now())
 	if err != nil {
-		s.metrics.submissions.WithLabelValues("forbidden").Inc()
-		refuse(w, http.StatusForbidden, "forbidden", fmt.Errorf("agent certificate not accepted: %w", err))
+		s.metrics.submissions.WithLabelValues(api.CodeForbidden).Inc()
+		refuse(w, http.StatusForbidden, api.CodeForbidden, fmt.Errorf("agent certificate not accepted: %w", err))
 		return Agent{}, false, true
 	}
 	// The certificate is good; the store says whether its agent still is.

@@ -32,7 +32,7 @@ func withAgentCA(t *testing.T, ts *testServer) *AgentCA {
 
 func (ts *testServer) token(t *testing.T) string {
 	t.Helper()
-	tok, err := ts.store.IssueToken(context.Background(), time.Hour)
+	tok, err := ts.store.IssueToken(context.Background(), Token{TTL: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestMutualTLSAgents(t *testing.T) {
 		})
 	}
 	t.Run("bearer credentials keep working beside certificates", func(t *testing.T) {
-		if _, err := agent.RunOnce(ctx, ts.enrolled(t, "bearer-host"), "fleet-host", plan.Env{}); err != nil {
+		if _, err := agent.RunOnce(ctx, ts.enrolled(t, "bearer-host-2"), "fleet-host", plan.Env{}); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -5,6 +5,8 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -28,25 +30,40 @@ type issued struct {
 	used    bool
 }
 
+// tooManyNoncesError refuses a nonce to an agent that holds the most
+// outstanding nonces allowed; freeAt is when the first of them expires.
+type tooManyNoncesError struct {
+	max    int
+	freeAt time.Time
+}
+
+func (e *tooManyNoncesError) Error() string {
+	return fmt.Sprintf("this agent holds %d outstanding nonces, the most allowed: submit or let one expire (the first at %s)", e.max, e.freeAt.UTC().Format(time.RFC3339))
+}
+
 // nonceBook holds issued nonces in memory: a restart invalidates every
 // outstanding nonce, which is safe (agents ask again). Used nonces are kept
 // until they expire, so a replay within the lifetime is recognised, and
-// after it the nonce is refused as unknown.
+// after it the nonce is refused as unknown. An agent holds at most max
+// outstanding (unused, unexpired) nonces, so that no agent can grow the
+// book: a flood of requests gets tooManyNoncesError.
 type nonceBook struct {
-	mu    sync.Mutex
-	ttl   time.Duration
-	m     map[string]*issued
-	now   func() time.Time
-	swept time.Time
+	mu       sync.Mutex
+	ttl      time.Duration
+	max      int
+	m        map[string]*issued
+	perAgent map[string][]*issued // outstanding ones, pruned on issue
+	now      func() time.Time
+	swept    time.Time
 }
 
-func newNonceBook(ttl time.Duration) *nonceBook {
-	return &nonceBook{ttl: ttl, m: map[string]*issued{}, now: time.Now}
+func newNonceBook(ttl time.Duration, max int) *nonceBook {
+	return &nonceBook{ttl: ttl, max: max, m: map[string]*issued{}, perAgent: map[string][]*issued{}, now: time.Now}
 }
 
 // issue draws a fresh 32-byte nonce for agent and suite, with the run ID the
 // report will carry (the evidence digest covers it).
-func (b *nonceBook) issue(agent, suite string) (nonce string, is issued) {
+func (b *nonceBook) issue(agent, suite string) (nonce string, is issued, err error) {
 	raw := make([]byte, 32)
 	rand.Read(raw) // never fails (crypto/rand panics rather)
 	nonce = base64.StdEncoding.EncodeToString(raw)
@@ -55,8 +72,14 @@ func (b *nonceBook) issue(agent, suite string) (nonce string, is issued) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.sweep(now)
+	held := slices.DeleteFunc(b.perAgent[agent], func(o *issued) bool { return o.used || now.After(o.expires) })
+	if len(held) >= b.max {
+		b.perAgent[agent] = held
+		return "", issued{}, &tooManyNoncesError{max: b.max, freeAt: held[0].expires}
+	}
 	b.m[nonce] = &is
-	return nonce, is
+	b.perAgent[agent] = append(held, &is)
+	return nonce, is, nil
 }
 
 // spend marks the nonce used and returns what it was issued for.
@@ -108,6 +131,13 @@ func (b *nonceBook) sweep(now time.Time) {
 	for k, is := range b.m {
 		if now.Sub(is.expires) > b.ttl {
 			delete(b.m, k)
+		}
+	}
+	for agent, held := range b.perAgent {
+		if held = slices.DeleteFunc(held, func(o *issued) bool { return o.used || now.After(o.expires) }); len(held) == 0 {
+			delete(b.perAgent, agent)
+		} else {
+			b.perAgent[agent] = held
 		}
 	}
 }

@@ -22,7 +22,7 @@ func testServeOnPostgreSQL(t *testing.T, pg *pgtest.Server) {
 	kind := pgKind(pg)
 	kind.dsn = func(testing.TB, string) string { return dsn }
 	ts := newTestServerWith(t, "testdata", kind)
-	tok, err := ts.store.IssueToken(ctx, time.Hour)
+	tok, err := ts.store.IssueToken(ctx, Token{TTL: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,19 +6,19 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/net/netutil"
 
 	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/fleet/api"
 	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/sign"
-	"github.com/sovbench/sovbench/scenarios/plan"
 	"github.com/sovbench/sovbench/scenarios/suite"
 	"github.com/sovbench/sovbench/verify"
 )
@@ -27,6 +27,16 @@ import (
 const (
 	DefaultNonceTTL = 5 * time.Minute
 	DefaultMaxBody  = 8 << 20
+	// DefaultMaxNonces is how many nonces one agent may hold outstanding
+	// (issued, unused, unexpired): a run needs one, an agent running a few
+	// suites or retrying a few times needs a few.
+	DefaultMaxNonces = 16
+	// DefaultProbeMaxAge is how old the latest run may be before /probe
+	// calls it stale and fails, when the scrape says no max_age.
+	DefaultProbeMaxAge = time.Hour
+	// DefaultMaxConns bounds the connections the service holds at once
+	// (Server.Listener).
+	DefaultMaxConns = 1024
 )
 
 // Config configures a Server.
@@ -42,6 +52,14 @@ type Config struct {
 	Log        *slog.Logger
 	NonceTTL   time.Duration // 0: DefaultNonceTTL
 	MaxBody    int64         // bytes of a submission; 0: DefaultMaxBody
+	// MaxNonces bounds each agent's outstanding nonces; 0: DefaultMaxNonces.
+	MaxNonces int
+	// ProbeMaxAge is /probe's max_age when a scrape gives none; 0:
+	// DefaultProbeMaxAge.
+	ProbeMaxAge time.Duration
+	// MaxConns bounds the connections Listener accepts at once; 0:
+	// DefaultMaxConns.
+	MaxConns int
 	// TPMCheck checks a TPM record against its target's evidence digest;
 	// nil: verify.TPMBinding.
 	TPMCheck func(e *results.Evidence, evidenceDigest []byte) error
@@ -58,24 +76,13 @@ type Config struct {
 }
 
 // Server is the verifier service. Create it with NewServer; serve Handler.
+// It keeps nothing about runs in memory: every verifier sharing a Store
+// answers /probe and /metrics from it alike.
 type Server struct {
 	cfg        Config
 	nonces     *nonceBook
 	challenges *challengeBook
 	metrics    *metrics
-
-	mu     sync.Mutex
-	latest map[probeKey]latestRun
-}
-
-type probeKey struct{ suite, agent string }
-
-// latestRun is the newest verified run of one agent on one suite.
-type latestRun struct {
-	runID    string
-	at       time.Time
-	verdicts []results.Verdict
-	ok       bool
 }
 
 // NewServer checks cfg and returns a server.
@@ -92,20 +99,23 @@ func NewServer(cfg Config) (*Server, error) {
 	if cfg.TPMRoots == nil {
 		cfg.TPMRoots = attest.BundledRoots()
 	}
+	if cfg.MaxNonces <= 0 {
+		cfg.MaxNonces = DefaultMaxNonces
+	}
+	if cfg.ProbeMaxAge <= 0 {
+		cfg.ProbeMaxAge = DefaultProbeMaxAge
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
 	if cfg.TPMCheck == nil {
 		cfg.TPMCheck = verify.TPMBinding
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, nonces: newNonceBook(cfg.NonceTTL), challenges: newChallengeBook(cfg.NonceTTL), metrics: newMetrics(), latest: map[probeKey]latestRun{}}
-	prev, err := cfg.Store.loadLatest(context.Background())
-	if err != nil {
-		return nil, fmt.Errorf("creating verifier: %w", err)
-	}
-	for name := range cfg.Suites {
-		s.record(name, prev)
-	}
+	s := &Server{cfg: cfg, nonces: newNonceBook(cfg.NonceTTL, cfg.MaxNonces), challenges: newChallengeBook(cfg.NonceTTL)}
+	s.metrics = newMetrics(&storeCollector{store: cfg.Store, log: cfg.Log, timeout: 10 * time.Second})
 	return s, nil
 }
 
@@ -145,14 +155,25 @@ func (s *Server) Handler() http.Handler {
 	return mux
 }
 
-// HTTPServer wraps Handler in an http.Server with deadlines on every phase.
+// HTTPServer wraps Handler in an http.Server with deadlines on every
+// phase. The read timeout is the longest body deadline (bodyDeadline for
+// MaxBody); each handler shortens it to its own body's limit before it
+// reads the body, so a slowly sent small body is cut off early.
 func (s *Server) HTTPServer(addr string) *http.Server {
 	return &http.Server{
 		Addr: addr, Handler: s.Handler(),
-		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: bodyDeadline(s.cfg.MaxBody) + 10*time.Second,
+		WriteTimeout: bodyDeadline(s.cfg.MaxBody) + time.Minute, IdleTimeout: 120 * time.Second,
 		MaxHeaderBytes: 64 << 10,
 	}
+}
+
+// Listener bounds the connections ln accepts to Config.MaxConns at once:
+// a client holding more waits in the kernel's backlog, so that no client
+// can exhaust the service's file descriptors or memory with idle or slow
+// connections (each is also bounded in time, see HTTPServer).
+func (s *Server) Listener(ln net.Listener) net.Listener {
+	return netutil.LimitListener(ln, s.cfg.MaxConns)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -163,158 +184,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func refuse(w http.ResponseWriter, status int, code string, err error) {
 	writeJSON(w, status, api.Error{Code: code, Error: err.Error()})
-}
-
-// decodeBody decodes a JSON body strictly, at most max bytes.
-func decodeBody(w http.ResponseWriter, r *http.Request, max int64, v any) bool {
-	r.Body = http.MaxBytesReader(w, r.Body, max)
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			refuse(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Errorf("request body exceeds %d bytes", max))
-			return false
-		}
-		refuse(w, http.StatusBadRequest, "bad_request", fmt.Errorf("decoding request body: %w", err))
-		return false
-	}
-	return true
-}
-
-func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
-	var req api.EnrolRequest
-	if !decodeBody(w, r, 64<<10, &req) {
-		return
-	}
-	if req.Name == "" || strings.ContainsAny(req.Name, "\x00\n/") {
-		refuse(w, http.StatusBadRequest, "bad_request", errors.New("enrolment: name is empty or has '/', NUL or newline"))
-		return
-	}
-	csr, ok := s.enrolCSR(w, req.CSR)
-	if !ok {
-		return
-	}
-	a, cred, err := s.cfg.Store.Enrol(r.Context(), req.Token, req.Name)
-	if errors.Is(err, ErrForbidden) {
-		s.metrics.enrolments.WithLabelValues("forbidden").Inc()
-		refuse(w, http.StatusForbidden, "forbidden", errors.New("enrolment token not accepted (wrong, used or expired)"))
-		return
-	}
-	if err != nil {
-		s.cfg.Log.Error("enrolment", "err", err)
-		refuse(w, http.StatusInternalServerError, "internal", errors.New("enrolment failed"))
-		return
-	}
-	resp := api.EnrolResponse{AgentID: a.ID, Credential: cred}
-	if csr != nil {
-		// The bearer credential stays unused (its hash is in the store,
-		// nobody holds it): this agent authenticates with the certificate.
-		if resp.Certificate, err = s.cfg.AgentCA.issue(csr, a); err != nil {
-			s.cfg.Log.Error("enrolment", "err", err)
-			refuse(w, http.StatusInternalServerError, "internal", errors.New("issuing the agent certificate failed"))
-			return
-		}
-		resp.Credential = ""
-	}
-	s.metrics.enrolments.WithLabelValues("ok").Inc()
-	s.cfg.Log.Info("enrolled", "agent", a.ID, "name", a.Name, "certificate", csr != nil)
-	writeJSON(w, http.StatusOK, resp)
-}
-
-type agentKey struct{}
-
-// authed requires a valid agent client certificate (mutual TLS) or agent
-// credential (Authorization: Bearer). A presented certificate that does not
-// verify is refused even with a valid credential.
-func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if a, ok, refused := s.certAgent(w, r); refused {
-			return
-		} else if ok {
-			h(w, r.WithContext(context.WithValue(r.Context(), agentKey{}, a)))
-			return
-		}
-		cred, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok {
-			refuse(w, http.StatusUnauthorized, "forbidden", errors.New("no agent credential (Authorization: Bearer)"))
-			return
-		}
-		a, err := s.cfg.Store.Authenticate(r.Context(), cred)
-		if err != nil {
-			s.refuseAgent(w, err, "agent credential not accepted")
-			return
-		}
-		h(w, r.WithContext(context.WithValue(r.Context(), agentKey{}, a)))
-	}
-}
-
-// refuseAgent answers a request whose agent the store did not accept: a
-// revoked agent is told so, anything else gets what only says "no".
-func (s *Server) refuseAgent(w http.ResponseWriter, err error, what string) {
-	s.metrics.submissions.WithLabelValues("forbidden").Inc()
-	switch {
-	case errors.Is(err, ErrRevoked):
-		s.cfg.Log.Warn("refused a revoked agent", "err", err)
-		refuse(w, http.StatusForbidden, "revoked", fmt.Errorf("%s: %w", what, err))
-	case errors.Is(err, ErrForbidden):
-		refuse(w, http.StatusForbidden, "forbidden", errors.New(what))
-	default:
-		s.cfg.Log.Error("authenticating", "err", err)
-		refuse(w, http.StatusInternalServerError, "internal", errors.New("authenticating the agent failed"))
-	}
-}
-
-func agentOf(r *http.Request) Agent { return r.Context().Value(agentKey{}).(Agent) }
-
-// targetFor is the suite target an agent runs as: the one named like the
-// agent, or the suite's only target.
-func targetFor(s *suite.Suite, agent string) (suite.TargetSpec, error) {
-	for _, t := range s.Targets {
-		if t.Name == agent {
-			return t, nil
-		}
-	}
-	if len(s.Targets) == 1 {
-		return s.Targets[0], nil
-	}
-	return suite.TargetSpec{}, fmt.Errorf("suite %s has %d targets and none is named %q", s.Name, len(s.Targets), agent)
-}
-
-func (s *Server) suiteTarget(w http.ResponseWriter, name, agent string) (*suite.Suite, suite.TargetSpec, bool) {
-	su, ok := s.cfg.Suites[name]
-	if !ok {
-		refuse(w, http.StatusNotFound, "unknown_suite", fmt.Errorf("no suite named %q", name))
-		return nil, suite.TargetSpec{}, false
-	}
-	t, err := targetFor(su, agent)
-	if err != nil {
-		refuse(w, http.StatusNotFound, "unknown_suite", err)
-		return nil, suite.TargetSpec{}, false
-	}
-	return su, t, true
-}
-
-func (s *Server) plan(w http.ResponseWriter, r *http.Request) {
-	su, t, ok := s.suiteTarget(w, r.URL.Query().Get("suite"), agentOf(r).Name)
-	if !ok {
-		return
-	}
-	p := plan.PlanFor(su, t)
-	p.Target.Kind = "local" // the agent runs it on its own host
-	writeJSON(w, http.StatusOK, p)
-}
-
-func (s *Server) nonce(w http.ResponseWriter, r *http.Request) {
-	var req api.NonceRequest
-	if !decodeBody(w, r, 64<<10, &req) {
-		return
-	}
-	a := agentOf(r)
-	su, _, ok := s.suiteTarget(w, req.Suite, a.Name)
-	if !ok {
-		return
-	}
-	n, is := s.nonces.issue(a.ID, req.Suite)
-	writeJSON(w, http.StatusOK, api.NonceResponse{Nonce: n, RunID: is.runID, Expires: is.expires.UTC(), SuiteSHA256: su.SHA256})
 }

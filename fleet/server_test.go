@@ -23,7 +23,7 @@ func TestAgentEnrolsRunsAndSubmits(t *testing.T) {
 	ctx := context.Background()
 	ts := newTestServer(t)
 	c := ts.client(t)
-	tok, err := ts.store.IssueToken(ctx, time.Hour)
+	tok, err := ts.store.IssueToken(ctx, Token{TTL: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestRefusals(t *testing.T) {
 		refusal(t, err, "forbidden")
 	})
 	t.Run("an enrolment token works once", func(t *testing.T) {
-		tok, _ := ts.store.IssueToken(ctx, time.Hour)
+		tok, _ := ts.store.IssueToken(ctx, Token{TTL: time.Hour})
 		if _, err := ts.client(t).Enrol(ctx, tok, "a"); err != nil {
 			t.Fatal(err)
 		}
@@ -166,7 +166,7 @@ func TestRefusals(t *testing.T) {
 		refusal(t, err, "forbidden")
 	})
 	t.Run("an expired enrolment token is refused", func(t *testing.T) {
-		tok, _ := ts.store.IssueToken(ctx, -time.Second)
+		tok, _ := ts.store.IssueToken(ctx, Token{TTL: -time.Second})
 		_, err := ts.client(t).Enrol(ctx, tok, "late")
 		refusal(t, err, "forbidden")
 	})

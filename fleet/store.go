@@ -6,8 +6,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
+	"unicode"
+
+	"github.com/sovbench/sovbench/fleet/api"
 
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/store"
@@ -24,6 +28,16 @@ var ErrRevoked = errors.New("agent revoked")
 // ErrNoAgent is returned by Store.Revoke for an id no agent has.
 var ErrNoAgent = errors.New("no such agent")
 
+// ErrNameTaken is returned by Store.Enrol when another agent holds the
+// name (names are unique per store, regardless of case; a revoked agent
+// keeps its name until an operator replaces it, see Token.Replaces). The
+// token is not spent.
+var ErrNameTaken = errors.New("agent name taken by another agent")
+
+// ErrReplaced is returned by Store.Enrol for a token that replaces an agent
+// which another enrolment has replaced already. The token is not spent.
+var ErrReplaced = errors.New("the agent this token replaces was replaced already")
+
 // DefaultStoreTimeout bounds every store operation (StoreOptions.Timeout).
 const DefaultStoreTimeout = 10 * time.Second
 
@@ -34,14 +48,17 @@ const DefaultStoreTimeout = 10 * time.Second
 // PostgreSQL (for large fleets, or several verifiers sharing one database);
 // the interface is sealed, so it has no others.
 type Store interface {
-	// IssueToken creates a single-use enrolment token valid for ttl and
-	// returns it; only its hash is stored, so this is the one time it can
-	// be read.
-	IssueToken(ctx context.Context, ttl time.Duration) (string, error)
-	// Enrol spends an enrolment token and registers an agent called name.
-	// It returns the agent and its credential ("<agent id>.<secret>"),
-	// which the agent presents on every later call. A token is spent at
-	// most once, however many enrolments race for it.
+	// IssueToken creates a single-use enrolment token with what t binds
+	// and returns it; only its hash is stored, so this is the one time it
+	// can be read.
+	IssueToken(ctx context.Context, t Token) (string, error)
+	// Enrol spends an enrolment token and registers an agent under a new
+	// ID, named as the token binds or else name (api.CheckName), bound to
+	// the token's target. It returns the agent and its credential
+	// ("<agent id>.<secret>"), which the agent presents on every later
+	// call. A token is spent at most once, however many enrolments race
+	// for it; an enrolment refused for its name (ErrNameTaken) or its
+	// replacement (ErrReplaced) leaves it unspent.
 	Enrol(ctx context.Context, token, name string) (Agent, string, error)
 	// Authenticate checks an agent credential: ErrForbidden if it is not
 	// one, ErrRevoked if its agent was revoked.
@@ -54,21 +71,30 @@ type Store interface {
 	// client certificate is accepted, on every verifier sharing the store.
 	// Revoking it again keeps the first time. ErrNoAgent if there is none.
 	Revoke(ctx context.Context, id string) (AgentRecord, error)
-	// Agents lists the enrolled agents, oldest first.
+	// Agents lists the enrolled agents, oldest first, revoked and
+	// replaced ones included.
 	Agents(ctx context.Context) ([]AgentRecord, error)
 	// AddRun indexes the report r, stored at path.
 	AddRun(ctx context.Context, path string, r *results.Report) error
 	// Close closes the store.
 	Close() error
 
-	saveLatest(ctx context.Context, suite, agent string, l latestRun) error
-	loadLatest(ctx context.Context) (map[probeKey]latestRun, error)
+	// saveLatest records run l as the latest of agent agentID on suite.
+	saveLatest(ctx context.Context, suite, agentID string, l latestRun) error
+	// probeTarget finds the agent a /probe target names (its ID, or the
+	// name an agent not replaced holds) and its latest run on suite.
+	probeTarget(ctx context.Context, suite, target string) (probeRecord, error)
+	// latestRuns lists every agent's latest run on every suite.
+	latestRuns(ctx context.Context) ([]agentRun, error)
 }
 
-// Agent is an enrolled agent.
+// Agent is an enrolled agent: its identity is the ID the store issued; its
+// name is a unique label for people; Target is the suite target the
+// verifier bound it to ("" for none: it runs single-target suites).
 type Agent struct {
-	ID   string
-	Name string
+	ID     string
+	Name   string
+	Target string
 }
 
 // AgentRecord is an agent as the store keeps it.
@@ -76,6 +102,30 @@ type AgentRecord struct {
 	Agent
 	Enrolled time.Time
 	Revoked  time.Time // zero: active
+	// ReplacedBy is the ID of the agent that replaced this one
+	// (Token.Replaces); a replaced agent is revoked and its name free.
+	ReplacedBy string
+	// SharedName marks an agent enrolled, before names were unique,
+	// under a name an older agent held: that one answers for the name.
+	SharedName bool
+}
+
+// Token is what an enrolment token binds. The operator decides it when
+// issuing the token ("sovbench serve token"); the agent enrolling with it
+// cannot change it.
+type Token struct {
+	// TTL is how long the token can be used.
+	TTL time.Duration
+	// Name, if set, is the name the agent gets, whatever it asks for.
+	Name string
+	// Target, if set, is the suite target the agent answers for; unset,
+	// the agent runs only suites with a single target.
+	Target string
+	// Replaces, if set, is the ID of an agent the new one replaces: on
+	// enrolment that agent is revoked and marked replaced, and the new one
+	// takes its name (unless Name is set) and its target (unless Target
+	// is set). This is the one way to reuse a name.
+	Replaces string
 }
 
 // StoreOptions configures OpenStore.
@@ -120,4 +170,23 @@ func randomHex(n int) string {
 func hashHex(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:])
+}
+
+// MaxTargetLen bounds a target name a token binds.
+const MaxTargetLen = 128
+
+// check refuses a token whose bindings could not be honoured or printed.
+func (t Token) check() error {
+	if t.Name != "" {
+		if err := api.CheckName(t.Name); err != nil {
+			return fmt.Errorf("token name: %w", err)
+		}
+	}
+	if len(t.Target) > MaxTargetLen || strings.HasPrefix(t.Target, "-") || strings.IndexFunc(t.Target, func(r rune) bool { return !unicode.IsPrint(r) || r == ' ' }) >= 0 {
+		return fmt.Errorf("token target %s: want at most %d printable characters without spaces", api.Escape(t.Target), MaxTargetLen)
+	}
+	if t.Replaces != "" && !strings.HasPrefix(t.Replaces, api.AgentIDPrefix) {
+		return fmt.Errorf("token replaces %s: not an agent ID (%s…)", api.Escape(t.Replaces), api.AgentIDPrefix)
+	}
+	return nil
 }

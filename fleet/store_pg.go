@@ -43,7 +43,7 @@ CREATE TABLE latest (
 );
 ` + store.Postgres.RunSchema(), `
 ALTER TABLE agents ADD COLUMN revoked BIGINT NOT NULL DEFAULT 0; -- unix seconds; 0: active
-`}
+`, identitySchema("BIGINT", "BOOLEAN")}
 
 // pgMigrationLock is the advisory lock key that serialises verifiers
 // migrating one database at once ("sovbench" in ASCII).

@@ -52,7 +52,7 @@ func testSocketURL(t *testing.T, pg *pgtest.Server) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	tok, err := st.IssueToken(context.Background(), time.Hour)
+	tok, err := st.IssueToken(context.Background(), Token{TTL: time.Hour})
 	if err == nil {
 		_, _, err = st.Enrol(context.Background(), tok, "web-1")
 	}

@@ -4,13 +4,12 @@ import (
 	"context"
 	"crypto/subtle"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/fleet/api"
 	"github.com/sovbench/sovbench/results/store"
 )
 
@@ -27,28 +26,55 @@ type sqlStore struct {
 
 // storeQueries are the shared statements, rebound for one dialect.
 type storeQueries struct {
-	issue, spend, addAgent, agent, revoke, agents, saveLatest, loadLatest string
+	issue, spend, addAgent, agent, agentByName, revoke, replace, agents string
+	saveLatest, probeByID, probeByName, latestRuns                      string
 }
 
 func newSQLStore(db *sql.DB, timeout time.Duration, d store.Dialect) *sqlStore {
 	rebind := d.Rebind
 	return &sqlStore{db: db, timeout: timeout, q: storeQueries{
-		issue: rebind(`INSERT INTO enrol_tokens (hash, expires) VALUES (?, ?)`),
+		issue: rebind(`INSERT INTO enrol_tokens (hash, expires, name, target, replaces) VALUES (?, ?, ?, ?, ?)`),
 		// One atomic statement spends the token: of enrolments racing for
 		// it, the first takes the row lock and the others then see used_by
 		// set, so exactly one gets a row back.
 		spend: rebind(`UPDATE enrol_tokens SET used_by = ?
-			WHERE hash = ? AND used_by = '' AND expires >= ? RETURNING hash`),
-		addAgent: rebind(`INSERT INTO agents (id, name, key_hash, enrolled) VALUES (?, ?, ?, ?)`),
-		agent:    rebind(`SELECT ` + agentColumns + `, key_hash FROM agents WHERE id = ?`),
+			WHERE hash = ? AND used_by = '' AND expires >= ? RETURNING name, target, replaces`),
+		// A name held by an agent not replaced makes the insert do nothing
+		// (the partial unique index on name_key), on either database and
+		// however many enrolments race for the name.
+		addAgent: rebind(`INSERT INTO agents (id, name, name_key, target, key_hash, enrolled) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT DO NOTHING RETURNING id`),
+		agent:       rebind(`SELECT ` + agentColumns + `, key_hash FROM agents WHERE id = ?`),
+		agentByName: rebind(`SELECT ` + agentColumns + `, key_hash FROM agents WHERE name_key = ? AND replaced_by = ''`),
 		// The first revocation's time stays.
 		revoke: rebind(`UPDATE agents SET revoked = ? WHERE id = ? AND revoked = 0`),
+		// Replacing frees the name (the unique index skips replaced agents)
+		// and revokes the old agent, keeping an earlier revocation's time.
+		replace: rebind(`UPDATE agents SET replaced_by = ?, revoked = CASE WHEN revoked = 0 THEN ? ELSE revoked END
+			WHERE id = ? AND replaced_by = '' RETURNING name, target`),
 		agents: `SELECT ` + agentColumns + ` FROM agents ORDER BY enrolled, id`,
-		saveLatest: rebind(`INSERT INTO latest (suite, agent, run_id, ended, ok, verdicts) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (suite, agent) DO UPDATE SET run_id = excluded.run_id, ended = excluded.ended,
+		saveLatest: rebind(`INSERT INTO latest_runs (suite, agent_id, run_id, ended, ok, verdicts) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (suite, agent_id) DO UPDATE SET run_id = excluded.run_id, ended = excluded.ended,
 			ok = excluded.ok, verdicts = excluded.verdicts`),
-		loadLatest: `SELECT suite, agent, run_id, ended, ok, verdicts FROM latest`,
+		probeByID:   rebind(probeQuery + ` WHERE a.id = ?`),
+		probeByName: rebind(probeQuery + ` WHERE a.name_key = ? AND a.replaced_by = ''`),
+		latestRuns: `SELECT l.suite, ` + prefixed("a.", agentColumns) + `, l.run_id, l.ended, l.ok, l.verdicts
+			FROM latest_runs l JOIN agents a ON a.id = l.agent_id ORDER BY l.suite, a.enrolled, a.id`,
 	}}
+}
+
+// probeQuery reads an agent and its latest run on one suite (the first
+// parameter), if it has one.
+var probeQuery = `SELECT ` + prefixed("a.", agentColumns) + `, COALESCE(l.run_id, ''), COALESCE(l.ended, 0),
+	COALESCE(l.ok, FALSE), COALESCE(l.verdicts, '') FROM agents a LEFT JOIN latest_runs l ON l.agent_id = a.id AND l.suite = ?`
+
+// prefixed qualifies every column of a comma-separated list.
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i := range parts {
+		parts[i] = p + parts[i]
+	}
+	return strings.Join(parts, ", ")
 }
 
 // bounded gives one store operation its deadline.
@@ -58,48 +84,6 @@ func (s *sqlStore) bounded(ctx context.Context) (context.Context, context.Cancel
 
 // Close closes the store's database.
 func (s *sqlStore) Close() error { return s.db.Close() }
-
-// IssueToken implements Store.
-func (s *sqlStore) IssueToken(ctx context.Context, ttl time.Duration) (string, error) {
-	ctx, cancel := s.bounded(ctx)
-	defer cancel()
-	tok := "sbt_" + randomHex(24)
-	if _, err := s.db.ExecContext(ctx, s.q.issue, hashHex(tok), time.Now().Add(ttl).Unix()); err != nil {
-		return "", fmt.Errorf("storing enrolment token: %w", err)
-	}
-	return tok, nil
-}
-
-// Enrol implements Store: spending the token and adding the agent are one
-// transaction, so a failed insert leaves the token unspent.
-func (s *sqlStore) Enrol(ctx context.Context, token, name string) (Agent, string, error) {
-	ctx, cancel := s.bounded(ctx)
-	defer cancel()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return Agent{}, "", fmt.Errorf("enrolling: %w", err)
-	}
-	defer tx.Rollback()
-	a := Agent{ID: "ag_" + randomHex(8), Name: name}
-	// The token is looked up by its hash, so a lookup's timing says
-	// nothing about tokens that exist.
-	var spent string
-	err = tx.QueryRowContext(ctx, s.q.spend, a.ID, hashHex(token), time.Now().Unix()).Scan(&spent)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Agent{}, "", ErrForbidden // wrong, used or expired
-	}
-	if err != nil {
-		return Agent{}, "", fmt.Errorf("enrolling: %w", err)
-	}
-	secret := randomHex(32)
-	if _, err := tx.ExecContext(ctx, s.q.addAgent, a.ID, name, hashHex(secret), time.Now().Unix()); err != nil {
-		return Agent{}, "", fmt.Errorf("enrolling: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return Agent{}, "", fmt.Errorf("enrolling: %w", err)
-	}
-	return a, a.ID + "." + secret, nil
-}
 
 // Authenticate implements Store.
 func (s *sqlStore) Authenticate(ctx context.Context, cred string) (Agent, error) {
@@ -131,19 +115,21 @@ func (s *sqlStore) Active(ctx context.Context, id string) (Agent, error) {
 }
 
 // agentColumns are what scanAgent reads, in its order.
-const agentColumns = `id, name, enrolled, revoked`
+const agentColumns = `id, name, name_key, target, enrolled, revoked, replaced_by`
 
 // scanAgent scans agentColumns, then into more.
 func scanAgent(scan func(dest ...any) error, more ...any) (AgentRecord, error) {
 	var a AgentRecord
+	var key string
 	var enrolled, revoked int64
-	if err := scan(append([]any{&a.ID, &a.Name, &enrolled, &revoked}, more...)...); err != nil {
+	if err := scan(append([]any{&a.ID, &a.Name, &key, &a.Target, &enrolled, &revoked, &a.ReplacedBy}, more...)...); err != nil {
 		return AgentRecord{}, err
 	}
 	a.Enrolled = time.Unix(enrolled, 0)
 	if revoked != 0 {
 		a.Revoked = time.Unix(revoked, 0)
 	}
+	a.SharedName = key != api.NameKey(a.Name)
 	return a, nil
 }
 
@@ -162,10 +148,13 @@ func (s *sqlStore) agent(ctx context.Context, id string) (AgentRecord, string, e
 }
 
 func (a AgentRecord) revokedErr() error {
-	if a.Revoked.IsZero() {
-		return nil
+	switch {
+	case a.ReplacedBy != "":
+		return fmt.Errorf("%w: %s (%s) replaced by %s since %s", ErrRevoked, a.ID, api.Quote(a.Name), a.ReplacedBy, a.Revoked.UTC().Format(time.RFC3339))
+	case !a.Revoked.IsZero():
+		return fmt.Errorf("%w: %s (%s) since %s", ErrRevoked, a.ID, api.Quote(a.Name), a.Revoked.UTC().Format(time.RFC3339))
 	}
-	return fmt.Errorf("%w: %s (%s) since %s", ErrRevoked, a.ID, a.Name, a.Revoked.UTC().Format(time.RFC3339))
+	return nil
 }
 
 // Revoke implements Store.
@@ -203,49 +192,6 @@ func (s *sqlStore) Agents(ctx context.Context) ([]AgentRecord, error) {
 		return nil, fmt.Errorf("listing agents: %w", err)
 	}
 	return out, nil
-}
-
-// saveLatest records the newest verified run of agent on suite, so /probe
-// answers after a restart.
-func (s *sqlStore) saveLatest(ctx context.Context, suite, agent string, l latestRun) error {
-	v, err := json.Marshal(l.verdicts)
-	if err != nil {
-		return fmt.Errorf("encoding verdicts: %w", err)
-	}
-	ctx, cancel := s.bounded(ctx)
-	defer cancel()
-	if _, err := s.db.ExecContext(ctx, s.q.saveLatest, suite, agent, l.runID, l.at.UnixNano(), l.ok, string(v)); err != nil {
-		return fmt.Errorf("saving latest run of %s on %s: %w", agent, suite, err)
-	}
-	return nil
-}
-
-// loadLatest reads every agent's latest run.
-func (s *sqlStore) loadLatest(ctx context.Context) (map[probeKey]latestRun, error) {
-	ctx, cancel := s.bounded(ctx)
-	defer cancel()
-	rows, err := s.db.QueryContext(ctx, s.q.loadLatest)
-	if err != nil {
-		return nil, fmt.Errorf("loading latest runs: %w", err)
-	}
-	defer rows.Close()
-	out := map[probeKey]latestRun{}
-	for rows.Next() {
-		var k probeKey
-		var l latestRun
-		var ended int64
-		var v string
-		if err := rows.Scan(&k.suite, &k.agent, &l.runID, &ended, &l.ok, &v); err != nil {
-			return nil, fmt.Errorf("loading latest runs: %w", err)
-		}
-		var vs []results.Verdict
-		if err := json.Unmarshal([]byte(v), &vs); err != nil {
-			return nil, fmt.Errorf("loading latest run of %s on %s: %w", k.agent, k.suite, err)
-		}
-		l.at, l.verdicts = time.Unix(0, ended), vs
-		out[k] = l
-	}
-	return out, rows.Err()
 }
 
 // schemaSteps are a store's migrations, in order: step i takes the schema

@@ -8,6 +8,7 @@ import (
 
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 
+	"github.com/sovbench/sovbench/internal/atomicfile"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/store"
 )
@@ -37,7 +38,7 @@ CREATE TABLE IF NOT EXISTS agents (
 );
 `, `
 ALTER TABLE agents ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0; -- unix seconds; 0: active
-`}
+`, identitySchema("INTEGER", "INTEGER")}
 
 // sqliteStore keeps tokens, agents and latest runs in one SQLite file
 // (WAL, one connection, immediate write transactions) and indexes runs in
@@ -63,6 +64,9 @@ var sqliteVersioning = versioning{
 }
 
 func openSQLite(ctx context.Context, path string, opts StoreOptions) (*sqliteStore, error) {
+	if err := atomicfile.PrivateDB(path); err != nil {
+		return nil, fmt.Errorf("opening store: %w", err)
+	}
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", opts.Timeout.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")

@@ -81,7 +81,7 @@ var storeCases = []struct {
 }{
 	{"An issued token enrols an agent whose credential authenticates", func(t *testing.T, e storeEnv) {
 		ctx := context.Background()
-		tok, err := e.st.IssueToken(ctx, time.Hour)
+		tok, err := e.st.IssueToken(ctx, Token{TTL: time.Hour})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +96,7 @@ var storeCases = []struct {
 	}},
 	{"A token enrols exactly one of many agents racing for it", func(t *testing.T, e storeEnv) {
 		ctx := context.Background()
-		tok, err := e.st.IssueToken(ctx, time.Hour)
+		tok, err := e.st.IssueToken(ctx, Token{TTL: time.Hour})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +127,7 @@ var storeCases = []struct {
 		var creds []string
 		var agents []Agent
 		for _, name := range []string{"web-1", "web-2"} {
-			tok, _ := e.st.IssueToken(ctx, time.Hour)
+			tok, _ := e.st.IssueToken(ctx, Token{TTL: time.Hour})
 			a, cred, err := e.st.Enrol(ctx, tok, name)
 			if err != nil {
 				t.Fatal(err)
@@ -171,7 +171,7 @@ var storeCases = []struct {
 		}
 	}},
 	{"An expired token is refused", func(t *testing.T, e storeEnv) {
-		tok, err := e.st.IssueToken(context.Background(), -time.Second)
+		tok, err := e.st.IssueToken(context.Background(), Token{TTL: -time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,7 +186,7 @@ var storeCases = []struct {
 	}},
 	{"A forged, malformed or unknown credential is refused", func(t *testing.T, e storeEnv) {
 		ctx := context.Background()
-		tok, _ := e.st.IssueToken(ctx, time.Hour)
+		tok, _ := e.st.IssueToken(ctx, Token{TTL: time.Hour})
 		a, _, err := e.st.Enrol(ctx, tok, "web-1")
 		if err != nil {
 			t.Fatal(err)
@@ -198,24 +198,41 @@ var storeCases = []struct {
 		}
 	}},
 	{"A submitted run is indexed with its verdicts", testRunIndexed},
-	{"The latest run of an agent is replaced and read back", func(t *testing.T, e storeEnv) {
+	{"The latest run of an agent is replaced and read back, by ID and by name", func(t *testing.T, e storeEnv) {
 		ctx := context.Background()
+		tok, _ := e.st.IssueToken(ctx, Token{TTL: time.Hour})
+		a, _, err := e.st.Enrol(ctx, tok, "web-1")
+		if err != nil {
+			t.Fatal(err)
+		}
 		at := time.Unix(0, time.Now().UnixNano())
 		for i, id := range []string{"run-1", "run-2"} {
 			l := latestRun{runID: id, at: at.Add(time.Duration(i)), ok: i == 1, verdicts: testReport(id).Verdicts}
-			if err := e.st.saveLatest(ctx, "s", "web-1", l); err != nil {
+			if err := e.st.saveLatest(ctx, "s", a.ID, l); err != nil {
 				t.Fatal(err)
 			}
 		}
-		got, err := e.st.loadLatest(ctx)
-		l := got[probeKey{"s", "web-1"}]
-		if err != nil || len(got) != 1 || l.runID != "run-2" || !l.ok || !l.at.Equal(at.Add(1)) || len(l.verdicts) != 2 {
-			t.Fatalf("latest %+v, %v; want run-2, ok, 2 verdicts", got, err)
+		got, err := e.st.latestRuns(ctx)
+		if err != nil || len(got) != 1 || got[0].suite != "s" || got[0].agent.ID != a.ID {
+			t.Fatalf("latest runs %+v, %v; want one of %s on s", got, err, a.ID)
+		}
+		for _, target := range []string{a.ID, "web-1", "WEB-1"} {
+			p, err := e.st.probeTarget(ctx, "s", target)
+			l := p.run
+			if err != nil || p.agent.ID != a.ID || l.runID != "run-2" || !l.ok || !l.at.Equal(at.Add(1)) || len(l.verdicts) != 2 {
+				t.Fatalf("probe target %s: %+v, %v; want run-2 of %s, ok, 2 verdicts", target, p, err, a.ID)
+			}
+		}
+		if p, err := e.st.probeTarget(ctx, "other", a.ID); err != nil || p.run.runID != "" {
+			t.Fatalf("probe target on a suite without runs: %+v, %v; want the agent, no run", p, err)
+		}
+		if _, err := e.st.probeTarget(ctx, "s", "nobody"); !errors.Is(err, ErrNoAgent) {
+			t.Fatalf("probe of nobody: %v, want ErrNoAgent", err)
 		}
 	}},
 	{"Reopening keeps the agents", func(t *testing.T, e storeEnv) {
 		ctx := context.Background()
-		tok, _ := e.st.IssueToken(ctx, time.Hour)
+		tok, _ := e.st.IssueToken(ctx, Token{TTL: time.Hour})
 		_, cred, err := e.st.Enrol(ctx, tok, "web-1")
 		if err != nil {
 			t.Fatal(err)
@@ -290,7 +307,7 @@ func TestStores(t *testing.T) {
 	pg := pgtest.Start(t)
 	for _, kind := range []storeKind{sqliteKind, pgKind(pg)} {
 		t.Run(kind.name, func(t *testing.T) {
-			for _, tc := range storeCases {
+			for _, tc := range append(storeCases, identityCases...) {
 				t.Run(tc.name, func(t *testing.T) {
 					dir := t.TempDir()
 					x, err := store.OpenIndex(context.Background(), dir)

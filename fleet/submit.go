@@ -29,13 +29,13 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	}()
 	var sub api.Submission
 	if !decodeBody(w, r, s.cfg.MaxBody, &sub) {
-		outcome = "bad_request"
+		outcome = api.CodeBadRequest
 		return
 	}
 	a := agentOf(r)
-	su, t, ok := s.suiteTarget(w, sub.Suite, a.Name)
+	su, t, ok := s.suiteTarget(w, sub.Suite, a)
 	if !ok {
-		outcome = "bad_request"
+		outcome = api.CodeBadRequest
 		return
 	}
 	is, err := s.nonces.spend(a.ID, sub.Suite, sub.Nonce)
@@ -45,13 +45,13 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.confirmActivations(sub.Evidence, a.ID, sub.Nonce); err != nil {
-		outcome = "tpm_activation"
+		outcome = api.CodeTPMActivation
 		refuse(w, http.StatusUnprocessableEntity, outcome, err)
 		return
 	}
 	rep := s.report(su, t, a, is, sub)
 	if err := s.checkTPM(rep, sub.Nonce); err != nil {
-		outcome = "tpm_binding"
+		outcome = api.CodeTPMBinding
 		refuse(w, http.StatusUnprocessableEntity, outcome, err)
 		return
 	}
@@ -61,27 +61,26 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		s.cfg.Log.Error("storing report", "run", rep.RunID, "err", err)
-		refuse(w, http.StatusInternalServerError, "internal", errors.New("storing the report failed"))
+		refuse(w, http.StatusInternalServerError, api.CodeInternal, errors.New("storing the report failed"))
 		return
 	}
 	l := latestRun{runID: rep.RunID, at: rep.Ended, verdicts: rep.Verdicts, ok: rep.Satisfied()}
-	if err := s.cfg.Store.saveLatest(r.Context(), su.Name, a.Name, l); err != nil {
+	if err := s.cfg.Store.saveLatest(r.Context(), su.Name, a.ID, l); err != nil {
 		s.cfg.Log.Error("saving latest run", "run", rep.RunID, "err", err) // the report itself is stored
 	}
 	outcome = "accepted"
-	s.record(su.Name, map[probeKey]latestRun{{su.Name, a.Name}: l})
-	s.cfg.Log.Info("report", "run", rep.RunID, "agent", a.Name, "suite", su.Name, "counts", rep.Counts().String())
+	s.cfg.Log.Info("report", "run", rep.RunID, "agent", a.ID, "name", a.Name, "suite", su.Name, "counts", rep.Counts().String())
 	writeJSON(w, http.StatusOK, api.SubmitResponse{RunID: rep.RunID, KeyID: s.cfg.Key.ID, AgentID: a.ID, Satisfied: rep.Satisfied(), Verdicts: rep.Verdicts})
 }
 
 func nonceCode(err error) string {
 	switch {
 	case errors.Is(err, ErrNonceUsed):
-		return "nonce_used"
+		return api.CodeNonceUsed
 	case errors.Is(err, ErrNonceExpired):
-		return "nonce_expired"
+		return api.CodeNonceExpired
 	}
-	return "nonce_unknown"
+	return api.CodeNonceUnknown
 }
 
 func nonceStatus(err error) int {
@@ -107,7 +106,7 @@ func (s *Server) report(su *suite.Suite, t suite.TargetSpec, a Agent, is issued,
 		Schema: results.Schema, RunID: is.runID, Harness: s.cfg.Harness,
 		Suite:    results.SuiteRef{Name: su.Name, Path: su.Path, SHA256: su.SHA256, Source: string(su.Source)},
 		Provider: su.Provider, Started: started, Status: results.RunComplete,
-		Targets: []results.Target{{Name: t.Name, Kind: "agent", Address: a.Name}},
+		Targets: []results.Target{{Name: t.Name, Kind: "agent", Address: a.Name, AgentID: a.ID}},
 	}
 	got := make(map[string]results.Evidence, len(sub.Evidence))
 	for _, ev := range sub.Evidence {
@@ -134,7 +133,7 @@ func (s *Server) report(su *suite.Suite, t suite.TargetSpec, a Agent, is issued,
 		rep.Evidence = append(rep.Evidence, ev)
 	}
 	if missing > 0 {
-		rep.Status, rep.Interruption = results.RunIncomplete, fmt.Sprintf("agent %s reported %d of the plan's probes missing", a.Name, missing)
+		rep.Status, rep.Interruption = results.RunIncomplete, fmt.Sprintf("agent %s (%s) reported %d of the plan's probes missing", a.ID, a.Name, missing)
 	}
 	one := *su
 	one.Targets = []suite.TargetSpec{t}
@@ -167,25 +166,3 @@ func (s *Server) checkTPM(rep *results.Report, nonce string) error {
 	return nil
 }
 
-// record keeps runs as their agents' latest and updates suite's verdict
-// gauges from every agent's latest run.
-func (s *Server) record(suite string, l map[probeKey]latestRun) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for k, v := range l {
-		s.latest[k] = v
-	}
-	counts := map[[2]string]float64{}
-	for k, l := range s.latest {
-		if k.suite != suite {
-			continue
-		}
-		for _, v := range l.verdicts {
-			counts[[2]string{v.Key(), string(v.Status)}]++
-		}
-	}
-	s.metrics.verdicts.DeletePartialMatch(map[string]string{"suite": suite})
-	for k, n := range counts {
-		s.metrics.verdicts.WithLabelValues(suite, k[0], k[1]).Set(n)
-	}
-}

@@ -61,8 +61,12 @@ type Provider struct {
 // Target is a host the suite ran on.
 type Target struct {
 	Name    string `json:"name"`
-	Kind    string `json:"kind"` // local, lab, ssh
+	Kind    string `json:"kind"` // local, lab, ssh, agent
 	Address string `json:"address,omitempty"`
+	// AgentID is, for a run a fleet agent submitted ("sovbench serve"),
+	// the identity the verifier issued to that agent; Address is then the
+	// agent's name, a label unique in the verifier's store.
+	AgentID string `json:"agent_id,omitempty"`
 }
 
 // Counts tallies verdict statuses.

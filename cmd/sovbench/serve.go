@@ -15,7 +15,6 @@ import (
 
 	"github.com/sovbench/sovbench/fleet"
 	"github.com/sovbench/sovbench/internal/limits"
-	"github.com/sovbench/sovbench/results/render"
 	"github.com/sovbench/sovbench/results/sign"
 	"github.com/sovbench/sovbench/results/store"
 )
@@ -26,7 +25,8 @@ type serveOpts struct {
 	tpmRoots                                      tpmRootsOpts
 	tpmEndorsedOnly                               bool
 	maxBody                                       int64
-	nonceTTL                                      time.Duration
+	nonceTTL, probeMaxAge                         time.Duration
+	maxNonces, maxConns                           int
 }
 
 func (a *app) serveCommand() *cobra.Command {
@@ -37,8 +37,11 @@ func (a *app) serveCommand() *cobra.Command {
 		Long: `serve is the verifier for a fleet: agents enrol with a token ("sovbench serve
 token"), fetch a suite's plan, get a single-use nonce, run the probes and submit
 the evidence. The service evaluates the claims, signs the report with --signing-key and
-stores it under --results-dir (indexed). /metrics and /probe?suite=S&target=AGENT
-are for Prometheus. --db is an SQLite file or, for large fleets, a PostgreSQL
+stores it under --results-dir (indexed). /metrics and
+/probe?suite=S&target=AGENT[&max_age=15m] are for Prometheus; /probe reads the
+store, so every verifier sharing it answers alike, and fails (with a reason
+label) for a revoked agent or a run older than max_age (--probe-max-age).
+An agent's identity is the ID the verifier issues; names are unique labels. --db is an SQLite file or, for large fleets, a PostgreSQL
 URL (postgres://user@host/db). Without --tls-cert a self-signed certificate is
 created next to an SQLite --db (<db>.crt, <db>.key), or in the results directory
 with PostgreSQL (verifier.crt, verifier.key); give its .crt to agents with --ca.
@@ -65,6 +68,9 @@ round only challenges a TPM whose EK certificate chains to those anchors.`,
 	f.DurationVar(&o.nonceTTL, "nonce-ttl", fleet.DefaultNonceTTL, "how long a nonce stays valid")
 	addTPMRoots(cmd, &o.tpmRoots)
 	f.BoolVar(&o.tpmEndorsedOnly, "tpm-endorsed-only", false, "challenge only TPMs whose EK certificate chains to a trust anchor (embedded bundle, --tpm-roots)")
+	f.IntVar(&o.maxNonces, "max-nonces", fleet.DefaultMaxNonces, "outstanding nonces one agent may hold")
+	f.IntVar(&o.maxConns, "max-conns", fleet.DefaultMaxConns, "connections served at once")
+	f.DurationVar(&o.probeMaxAge, "probe-max-age", fleet.DefaultProbeMaxAge, "age past which /probe calls a run stale, unless the scrape says max_age")
 	cmd.AddCommand(a.serveTokenCommand(), a.serveAgentsCommand(), a.serveRevokeCommand())
 	return cmd
 }
@@ -106,7 +112,7 @@ func (a *app) serve(ctx context.Context, o serveOpts) error {
 	if err != nil {
 		return usageErr(err)
 	}
-	return runtimeErrOrNil(serveHTTPS(ctx, srv.HTTPServer(o.listen), cert, a))
+	return runtimeErrOrNil(serveHTTPS(ctx, srv, srv.HTTPServer(o.listen), cert, a))
 }
 
 // config reads what the flags name (suites, signing key, TPM roots) into
@@ -127,7 +133,8 @@ func (o serveOpts) config(ctx context.Context, lim limits.Limits) (fleet.Config,
 	if err != nil {
 		return fleet.Config{}, err
 	}
-	return fleet.Config{Suites: ss, Key: key, NonceTTL: o.nonceTTL, MaxBody: o.maxBody, TPMRoots: roots, ChallengeEndorsedOnly: o.tpmEndorsedOnly}, nil
+	return fleet.Config{Suites: ss, Key: key, NonceTTL: o.nonceTTL, MaxBody: o.maxBody, TPMRoots: roots, ChallengeEndorsedOnly: o.tpmEndorsedOnly,
+		MaxNonces: o.maxNonces, MaxConns: o.maxConns, ProbeMaxAge: o.probeMaxAge}, nil
 }
 
 // openExistingStore opens the verifier's store for the admin commands,
@@ -143,99 +150,6 @@ func openExistingStore(ctx context.Context, db string) (fleet.Store, error) {
 		return nil, runtimeErr(err)
 	}
 	return st, nil
-}
-
-func (a *app) serveAgentsCommand() *cobra.Command {
-	var db string
-	cmd := &cobra.Command{
-		Use:     "agents",
-		Short:   "List the enrolled agents, revoked ones included",
-		Example: "  sovbench serve agents --db fleet.sqlite\n  sovbench serve agents --db fleet.sqlite -o json",
-		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := openExistingStore(cmd.Context(), db)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			list, err := st.Agents(cmd.Context())
-			if err != nil {
-				return runtimeErr(err)
-			}
-			g := render.Grid{Header: []string{"agent", "name", "enrolled", "revoked"}}
-			for _, ag := range list {
-				revoked := ""
-				if !ag.Revoked.IsZero() {
-					revoked = ag.Revoked.UTC().Format(time.RFC3339)
-				}
-				g.Rows = append(g.Rows, []string{ag.ID, ag.Name, ag.Enrolled.UTC().Format(time.RFC3339), revoked})
-			}
-			return runtimeErrOrNil(render.WriteGrid(a.stdout, g, a.output))
-		},
-	}
-	cmd.Flags().StringVar(&db, "db", "fleet.sqlite", "agent, token and run store: SQLite file or postgres:// URL")
-	return cmd
-}
-
-func (a *app) serveRevokeCommand() *cobra.Command {
-	var db string
-	cmd := &cobra.Command{
-		Use:   "revoke AGENT_ID...",
-		Short: "Revoke agents: their credentials and client certificates are refused from now on",
-		Long: `revoke cuts agents off: every verifier using this store refuses their bearer
-credential and their client certificate from the next request on, with the
-refusal code "revoked". Find agent IDs with "sovbench serve agents". A revoked
-agent cannot be reinstated; enrol it again with a new token.`,
-		Example: "  sovbench serve revoke --db fleet.sqlite ag_0123456789abcdef",
-		Args:    cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, ids []string) error {
-			st, err := openExistingStore(cmd.Context(), db)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			for _, id := range ids {
-				ag, err := st.Revoke(cmd.Context(), id)
-				if errors.Is(err, fleet.ErrNoAgent) {
-					return usageErr(fmt.Errorf("revoke %s: no agent with that ID in %s (see sovbench serve agents)", id, db))
-				}
-				if err != nil {
-					return runtimeErr(err)
-				}
-				fmt.Fprintf(a.stdout, "revoked %s (%s) at %s\n", ag.ID, ag.Name, ag.Revoked.UTC().Format(time.RFC3339))
-			}
-			return nil
-		},
-	}
-	cmd.Flags().StringVar(&db, "db", "fleet.sqlite", "agent, token and run store: SQLite file or postgres:// URL")
-	return cmd
-}
-
-func (a *app) serveTokenCommand() *cobra.Command {
-	var db string
-	var ttl time.Duration
-	cmd := &cobra.Command{
-		Use:     "token",
-		Short:   "Issue a single-use agent enrolment token",
-		Example: "  sovbench serve token --db fleet.sqlite --ttl 1h",
-		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := fleet.OpenStore(cmd.Context(), db, fleet.StoreOptions{})
-			if err != nil {
-				return runtimeErr(err)
-			}
-			defer st.Close()
-			tok, err := st.IssueToken(cmd.Context(), ttl)
-			if err != nil {
-				return runtimeErr(err)
-			}
-			fmt.Fprintln(a.stdout, tok)
-			return nil
-		},
-	}
-	cmd.Flags().StringVar(&db, "db", "fleet.sqlite", "agent, token and run store: SQLite file or postgres:// URL")
-	cmd.Flags().DurationVar(&ttl, "ttl", 24*time.Hour, "how long the token can be used")
-	return cmd
 }
 
 // certBase is where a self-signed certificate goes, without its suffix:
@@ -267,13 +181,14 @@ func serveCert(listen, base, certPath, keyPath string) (tls.Certificate, error) 
 }
 
 // serveHTTPS serves until ctx is done, then shuts down gracefully.
-func serveHTTPS(ctx context.Context, hs *http.Server, cert tls.Certificate, a *app) error {
+func serveHTTPS(ctx context.Context, srv *fleet.Server, hs *http.Server, cert tls.Certificate, a *app) error {
 	hs.TLSConfig = fleet.ServerTLSConfig(cert) // agents may authenticate with client certificates
 	ln, err := net.Listen("tcp", hs.Addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", hs.Addr, err)
 	}
 	a.log.Warn("verifier listening", "addr", "https://"+ln.Addr().String())
+	ln = srv.Listener(ln)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ServeTLS(ln, "", "") }()
 	select {

@@ -7,6 +7,9 @@ import (
 	"unicode"
 )
 
+// AgentIDPrefix begins every agent ID the verifier issues.
+const AgentIDPrefix = "ag_"
+
 // MaxNameLen is the longest agent name, in bytes (a host name's 253 would
 // make tables unreadable; 64 covers the host names of fleets seen so far).
 const MaxNameLen = 64
@@ -25,14 +28,18 @@ func (e *NameError) Error() string {
 // letters, digits, '.', '-' and '_', starting with a letter or a digit: a
 // host name fits, and nothing a terminal, a table or a log would
 // interpret (control and escape sequences, right-to-left overrides,
-// zero-width characters, look-alike letters) can. Names are unique per
-// verifier store regardless of case (NameKey).
+// zero-width characters, look-alike letters) can. A name may not begin
+// with AgentIDPrefix, in any case: wherever an agent ID or a name is
+// accepted (/probe?target=), a name must not pass for another agent's ID.
+// Names are unique per verifier store regardless of case (NameKey).
 func CheckName(name string) error {
 	switch {
 	case name == "":
 		return &NameError{Name: name, Reason: "empty"}
 	case len(name) > MaxNameLen:
 		return &NameError{Name: name[:MaxNameLen] + "…", Reason: fmt.Sprintf("%d bytes, longer than %d", len(name), MaxNameLen)}
+	case strings.HasPrefix(NameKey(name), AgentIDPrefix):
+		return &NameError{Name: name, Reason: fmt.Sprintf("%q begins agent IDs, not names", AgentIDPrefix)}
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]

@@ -29,6 +29,9 @@ func TestCheckName(t *testing.T) {
 		{"a leading dot is refused", ".web", false},
 		{"a leading dash is refused (it reads as a flag)", "-web", false},
 		{"a space is refused", "web 1", false},
+		{"a name cannot pass for an agent ID", "ag_0123456789abcdef", false},
+		{"nor in capitals", "AG_0123456789abcdef", false},
+		{"a name may contain ag_ further on", "bag_1", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := CheckName(tc.in)

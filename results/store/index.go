@@ -14,6 +14,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/sovbench/sovbench/internal/atomicfile"
 	"github.com/sovbench/sovbench/internal/limits"
 )
 
@@ -93,6 +94,9 @@ func OpenIndex(ctx context.Context, dir string) (*Index, error) {
 func openIndex(ctx context.Context, dir, path string) (*Index, error) {
 	_, statErr := os.Stat(path)
 	missing := errors.Is(statErr, os.ErrNotExist)
+	if err := atomicfile.PrivateDB(path); err != nil {
+		return nil, fmt.Errorf("opening index: %w", err)
+	}
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMs))
 	q.Add("_pragma", "journal_mode(WAL)")
