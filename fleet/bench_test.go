@@ -57,7 +57,7 @@ func benchSubmitWith(b *testing.B, kind storeKind, serverCPU func() time.Duratio
 	ts := newTestServerWith(b, "testdata", kind)
 	agents := make([]*agent.Client, 8)
 	for i := range agents {
-		agents[i] = ts.enrolled(b, "host")
+		agents[i] = ts.enrolled(b, fmt.Sprintf("host-%d", i))
 	}
 	ev := realEvidence(b, agents[0])
 	big := append([]results.Evidence(nil), ev...)

@@ -11,7 +11,14 @@
 //	POST /v1/nonce    {suite}                  -> {nonce, run_id, expires}
 //	POST /v1/activate {suite, nonce, ek, ak}   -> {challenge, expires}
 //	POST /v1/submit   {suite, nonce, evidence} -> {run_id, verdicts}
-//	GET  /metrics, GET /probe?suite=S&target=AGENT
+//	GET  /metrics, GET /probe?suite=S&target=AGENT[&max_age=D]
+//
+// An agent's identity is the ID the verifier issued (in its credential or
+// its client certificate); its name is a label, unique per store, and the
+// suite target it answers for is bound by the operator's token (Token),
+// never by the name. /probe and the run metrics read the store, so every
+// verifier sharing it answers alike; a revoked, replaced or stale agent's
+// probe fails with its reason.
 //
 // Every call after enrolment carries "Authorization: Bearer <credential>",
 // or, for an agent that enrolled with a CSR (mutual TLS), its client

@@ -25,6 +25,8 @@ type testServer struct {
 	key   *sign.Key
 	dir   string
 	index *store.Index
+	kind  storeKind
+	dsn   string // the store's
 }
 
 func newTestServer(tb testing.TB) *testServer { tb.Helper(); return newTestServerOf(tb, "testdata") }
@@ -57,7 +59,8 @@ func newTestServerWith(tb testing.TB, suitesDir string, kind storeKind) *testSer
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { x.Close() })
-	st := kind.open(tb, dir, x)
+	dsn := kind.dsn(tb, dir)
+	st := kind.reopen(tb, dsn, x)
 	s, err := NewServer(Config{Suites: suites, Key: key, ResultsDir: rdir, Store: st,
 		Harness: results.Harness{Name: "sovbench", Version: "test"}, MaxBody: 1 << 20})
 	if err != nil {
@@ -68,7 +71,25 @@ func newTestServerWith(tb testing.TB, suitesDir string, kind storeKind) *testSer
 	h.TLS = &tls.Config{ClientAuth: tls.RequestClientCert} // as ServerTLSConfig: agents may use certificates
 	h.StartTLS()
 	tb.Cleanup(h.Close)
-	return &testServer{Server: s, http: h, store: st, key: key, dir: rdir, index: x}
+	return &testServer{Server: s, http: h, store: st, key: key, dir: rdir, index: x, kind: kind, dsn: dsn}
+}
+
+// sibling is a second verifier sharing ts's store (opened anew, as another
+// process would) and results directory.
+func (ts *testServer) sibling(tb testing.TB) *testServer {
+	tb.Helper()
+	st := ts.kind.reopen(tb, ts.dsn, ts.index)
+	cfg := ts.cfg
+	cfg.Store = st
+	s, err := NewServer(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	h := httptest.NewTLSServer(s.Handler())
+	tb.Cleanup(h.Close)
+	sib := *ts
+	sib.Server, sib.http, sib.store = s, h, st
+	return &sib
 }
 
 // client returns a client that trusts the test server's certificate.

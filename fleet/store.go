@@ -175,8 +175,8 @@ func hashHex(s string) string {
 // MaxTargetLen bounds a target name a token binds.
 const MaxTargetLen = 128
 
-// check refuses a token whose bindings could not be honoured or printed.
-func (t Token) check() error {
+// Check refuses a token whose bindings could not be honoured or printed.
+func (t Token) Check() error {
 	if t.Name != "" {
 		if err := api.CheckName(t.Name); err != nil {
 			return fmt.Errorf("token name: %w", err)

@@ -14,7 +14,7 @@ import (
 // holds, or replaces an agent that does not exist or was replaced, is
 // refused now rather than at enrolment.
 func (s *sqlStore) IssueToken(ctx context.Context, t Token) (string, error) {
-	if err := t.check(); err != nil {
+	if err := t.Check(); err != nil {
 		return "", fmt.Errorf("issuing enrolment token: %w", err)
 	}
 	ctx, cancel := s.bounded(ctx)

@@ -165,4 +165,3 @@ func (s *Server) checkTPM(rep *results.Report, nonce string) error {
 	}
 	return nil
 }
-

@@ -120,6 +120,9 @@ for a reinstalled host.`,
 		Example: "  sovbench serve token --db fleet.sqlite --ttl 1h\n  sovbench serve token --db fleet.sqlite --name web-1 --target web\n  sovbench serve token --db fleet.sqlite --replace ag_0123456789abcdef",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := t.Check(); err != nil {
+				return usageErr(fmt.Errorf("serve token: %w", err))
+			}
 			st, err := fleet.OpenStore(cmd.Context(), db, fleet.StoreOptions{})
 			if err != nil {
 				return runtimeErr(err)

@@ -142,7 +142,7 @@ func TestServeAndAgentOverTheCLI(t *testing.T) {
 		}
 		before := listAgents()
 		h2 := before["h2"]
-		if h2 == nil || before["h1"] == nil || h2["revoked"] != "" {
+		if h2 == nil || before["h1"] == nil || h2["state"] != "active" {
 			t.Fatalf("agents before revoking: %v", before)
 		}
 		var o, e bytes.Buffer
@@ -161,7 +161,7 @@ func TestServeAndAgentOverTheCLI(t *testing.T) {
 		if code, _, stderr := agent(); code != exitOK {
 			t.Fatalf("the other agent: exit %d, stderr %q", code, stderr)
 		}
-		if after := listAgents(); after["h2"]["revoked"] == "" || after["h1"]["revoked"] != "" {
+		if after := listAgents(); after["h2"]["state"] != "revoked" || after["h1"]["state"] != "active" {
 			t.Fatalf("agents after revoking h2: %v", after)
 		}
 		o.Reset()
