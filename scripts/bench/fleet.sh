@@ -5,10 +5,12 @@
 # (host and jurisdiction probes: CPU only), location (adds 10 paced TCP
 # round trips to a landmark 6400 km away) and egress (adds TCP, UDP and ICMP
 # towards a dropped destination with the seed suites' 3 s attempt timeout:
-# what watching a disconnected platform costs), each with the machine's CPU
-# time per host, which bounds the fan-out on few cores, and the part of it
-# spent on the hosts themselves (sshd, shell, agent: time a real fleet spends
-# on its own machines, which in the lab shares the auditor's cores).
+# what watching a disconnected platform costs), each with three CPU times per
+# host: the auditor's (this process: runner, SSH clients, the lab's
+# forwarder; what the auditor's machine pays per host watched), the hosts'
+# own (sshd, shell, agent: time a real fleet spends on its own machines,
+# which in the lab shares the auditor's cores), and the machine's (both,
+# plus whatever else the shared machine runs meanwhile).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="/usr/local/go/bin:$PATH"
