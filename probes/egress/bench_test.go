@@ -11,7 +11,7 @@ import (
 // addresses blackholed) with the egress probe and with nmap -sT -Pn, and
 // reports both wall times, both peak RSS and the number of disagreements.
 // Run it with scripts/bench/egress.sh. Target: ours ≤ 0.5 × nmap's wall
-// time, identical classification, RSS ≤ 100 MB.
+// time, identical classification, peak RSS ≤ nmap's.
 func BenchmarkEgressVsNmap(b *testing.B) {
 	var open, ports []int
 	for p := 20001; p <= 20100; p++ {

@@ -6,7 +6,9 @@
 # the same targets and compares every destination's open/closed/filtered state.
 #
 # Reports: ours-s, nmap-s, wall-ratio (target ≤ 0.5), ours-MB and nmap-MB
-# (peak RSS; target ours ≤ 100 MB), disagreements (target 0).
+# (peak RSS; target ours ≤ nmap's, issue 16), disagreements (target 0).
+# "ours" is the egress package's test binary running the probe (it links
+# more than the agent does), with 1024 attempts in flight.
 # Needs root (network namespaces); no packet leaves the namespace.
 #
 # Usage: scripts/bench/egress.sh
