@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -106,7 +107,7 @@ func helperProbe() {
 func requireRootNetns(tb testing.TB) {
 	tb.Helper()
 	if os.Geteuid() == 0 {
-		for _, bin := range []string{"ip", "nft", "nmap"} {
+		for _, bin := range []string{"ip", "nft", "nmap", "/usr/bin/time"} {
 			if _, err := exec.LookPath(bin); err != nil {
 				tb.Fatalf("%s is missing (scripts/deps installs it): %v", bin, err)
 			}
@@ -173,10 +174,14 @@ type measured struct {
 	maxRSS int64         // bytes
 }
 
-// runIn runs argv inside ns (ip netns exec execs it, so the rusage is the tool's).
+// runIn runs argv inside ns under GNU time, which forks the tool and
+// reports the tool's own peak RSS. The kernel's rusage of a child this
+// process starts cannot: Go starts it with vfork, and a vforked child
+// inherits this process's peak (tens of MB after a large scan).
 func runIn(tb testing.TB, ns string, env []string, argv ...string) ([]byte, measured) {
 	tb.Helper()
-	cmd := exec.Command("ip", append([]string{"netns", "exec", ns}, argv...)...)
+	peak := filepath.Join(tb.TempDir(), "peak")
+	cmd := exec.Command("ip", append([]string{"netns", "exec", ns, "/usr/bin/time", "-f", "%M", "-o", peak}, argv...)...)
 	cmd.Env = append(os.Environ(), env...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -187,9 +192,17 @@ func runIn(tb testing.TB, ns string, env []string, argv ...string) ([]byte, meas
 		tb.Fatalf("%s: %v: %s", strings.Join(argv, " "), err, stderr.String())
 	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		m.maxRSS = ru.Maxrss * 1024
 		m.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
+	b, err := os.ReadFile(peak)
+	if err != nil {
+		tb.Fatalf("%s: no peak RSS from time: %v", strings.Join(argv, " "), err)
+	}
+	kib, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		tb.Fatalf("peak RSS %q: %v", b, err)
+	}
+	m.maxRSS = kib * 1024
 	return out, m
 }
 
