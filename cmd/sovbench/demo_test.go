@@ -29,7 +29,7 @@ func TestDemoWritesVerifiableReports(t *testing.T) {
 	if err != nil {
 		t.Fatalf("demo: %v\n%s\n%s", err, out, stderr.Bytes())
 	}
-	for _, want := range []string{"egress.disconnected: true", "jurisdiction.not_subject_to: [US]", "clarence", "azure-eu", "suite disconnected"} {
+	for _, want := range []string{"egress.disconnected: true", "jurisdiction.not_subject_to: [US]", "clarence", "azure-eu", "suite disconnected", "Signatures: all verified"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("the table lacks %q:\n%s", want, out)
 		}
