@@ -187,14 +187,28 @@ func hangingRoot(t *testing.T) string {
 
 func TestSIGINTMidRunLeavesAValidIncompleteReport(t *testing.T) {
 	dir := t.TempDir()
-	suite := writeSuite(t, dir, hangingRoot(t), "  - hypervisor.present: false\n")
+	root := hangingRoot(t)
+	suite := writeSuite(t, dir, root, "  - hypervisor.present: false\n")
 	cmd := sovbench(t, dir, "run", "-q", "--results-dir", "res", suite)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond) // let the probe block in its read
+	// The probe is in its read once a writer can open the FIFO without
+	// blocking (a reader has it open); a fixed sleep was too short on a
+	// loaded machine (the signal came before the handler).
+	fifo := filepath.Join(root, "proc/sys/kernel/osrelease")
+	var w *os.File
+	for deadline := time.Now().Add(30 * time.Second); w == nil; time.Sleep(10 * time.Millisecond) {
+		if f, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			w = f
+		} else if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the probe never opened %s: %v", fifo, err)
+		}
+	}
+	defer w.Close()
 	cmd.Process.Signal(os.Interrupt)
 	err := cmd.Wait()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitRuntime {
