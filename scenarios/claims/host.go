@@ -59,43 +59,38 @@ func operatorReason(op results.OperatorGuess) string {
 	return s + ")"
 }
 
+// operatorOutcome judges operator.in (in) or operator.not_in against the
+// operator the host-identity signals point to; no rule deciding is
+// inconclusive either way.
+func operatorOutcome(names []string, f Facts, in bool) Outcome {
+	h, ref, miss := hostEvidence(f)
+	if miss != nil {
+		return *miss
+	}
+	op := h.Operator
+	listed := containsFold(names, op.Name)
+	switch {
+	case !listed && (op.Name == "" || op.Name == probes.OpUnknown):
+		return inconclusive("no operator rule decides; the host-identity signals are claimed values", ref)
+	case listed == in:
+		return pass(operatorReason(op), op.Name, ref)
+	case in:
+		return fail(operatorReason(op)+", not "+strings.Join(names, " or "), op.Name, ref)
+	}
+	return fail(operatorReason(op), op.Name, ref)
+}
+
 var claimOperatorNotIn = claimKind("operator.not_in",
 	"The operator the host-identity signals point to is none of these.",
 	"operator.not_in: [Amazon, Google, Microsoft]",
 	[]string{"host"}, nonEmpty,
-	func(names []string, f Facts) Outcome {
-		h, ref, miss := hostEvidence(f)
-		if miss != nil {
-			return *miss
-		}
-		op := h.Operator
-		switch {
-		case containsFold(names, op.Name):
-			return fail(operatorReason(op), op.Name, ref)
-		case op.Name == "" || op.Name == probes.OpUnknown:
-			return inconclusive("no operator rule decides; the host-identity signals are claimed values", ref)
-		}
-		return pass(operatorReason(op), op.Name, ref)
-	})
+	func(names []string, f Facts) Outcome { return operatorOutcome(names, f, false) })
 
 var claimOperatorIn = claimKind("operator.in",
 	"The operator the host-identity signals point to is one of these.",
 	"operator.in: [OVHcloud, Scaleway]",
 	[]string{"host"}, nonEmpty,
-	func(names []string, f Facts) Outcome {
-		h, ref, miss := hostEvidence(f)
-		if miss != nil {
-			return *miss
-		}
-		op := h.Operator
-		switch {
-		case containsFold(names, op.Name):
-			return pass(operatorReason(op), op.Name, ref)
-		case op.Name == "" || op.Name == probes.OpUnknown:
-			return inconclusive("no operator rule decides; the host-identity signals are claimed values", ref)
-		}
-		return fail(operatorReason(op)+", not "+strings.Join(names, " or "), op.Name, ref)
-	})
+	func(names []string, f Facts) Outcome { return operatorOutcome(names, f, true) })
 
 var claimHypervisorPresent = claimKind("hypervisor.present",
 	"Whether the host runs under a hypervisor (CPUID, /proc/cpuinfo, /sys/hypervisor).",

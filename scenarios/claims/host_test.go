@@ -66,6 +66,7 @@ func TestHostClaimsOnFixtureEvidence(t *testing.T) {
 		{"a Hetzner host passes operator.not_in hyperscalers", claimOperatorNotIn, hyperscalers, hetzner, results.StatusPass, "claimed signals point to Hetzner (high confidence"},
 		{"a tree without signals is inconclusive", claimOperatorNotIn, hyperscalers, empty, results.StatusInconclusive, "claimed values"},
 		{"Hetzner is in the EU operator list", claimOperatorIn, []string{"OVHcloud", "Hetzner"}, hetzner, results.StatusPass, "Hetzner"},
+		{"a tree without signals is inconclusive for operator.in too", claimOperatorIn, []string{"OVHcloud", "Hetzner"}, empty, results.StatusInconclusive, "claimed values"},
 		{"Azure is not in the EU operator list", claimOperatorIn, []string{"OVHcloud", "Hetzner"}, azure, results.StatusFail, "not OVHcloud or Hetzner"},
 		{"bare metal has no hypervisor", claimHypervisorPresent, false, bare, results.StatusPass, "no hypervisor, claimed by"},
 		{"a GCE VM has one", claimHypervisorPresent, false, gceFiles, results.StatusFail, `CPUID signature "KVMKVMKVM"`},
