@@ -47,3 +47,20 @@ func TestBadTablesAreRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestNoClaimMapsToSourceCodeBackups: BSI C3A SOV-6 asks for EU-based
+// source-code backups, which nothing sovbench measures can show; a claim
+// kind mapped to it would put an unfounded criterion in every table.
+func TestNoClaimMapsToSourceCodeBackups(t *testing.T) {
+	tab, err := load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for kind, cs := range tab {
+		for _, c := range cs {
+			if c.Ref == "SOV-6" {
+				t.Errorf("%s names C3A SOV-6 (source-code backups)", kind)
+			}
+		}
+	}
+}
