@@ -8,7 +8,10 @@
 // servers, and kinds other packages add to the registry in services.go).
 // Every namespace reaches the others only through a user-space forwarder
 // (package netem) that delays each packet by the great-circle distance between
-// its source and destination at 2/3 c times the lab's inflation factor.
+// its source and destination at 2/3 c times the lab's inflation factor (or
+// the path model's per-link inflation and access delay), plus an
+// exponentially distributed queueing delay of mean "jitter" that only ever
+// adds: no packet is faster than light in fibre over the true great circle.
 //
 // Addresses are deterministic: provider p (1-based, file order) owns
 // 198.18.p.0/24 and fd5b:1ab:0:p::/64; its host h has 198.18.p.h; its k-th

@@ -25,6 +25,7 @@ import (
 const locationLab = `
 lab: location
 inflation: 1.0
+jitter: 300us
 internet: {location: {lat: 50.11, lon: 8.68}}
 providers:
   - {name: lux, country: LU, location: {lat: 49.787, lon: 6.068}, egress: {policy: open}, hosts: [{name: vm}, {name: cp}]}
@@ -126,6 +127,9 @@ func TestLocationInTheLab(t *testing.T) {
 			}
 			t.Logf("%s: %s", h, reg)
 		})
+		t.Run("no sample of "+h+" beats its true path", func(t *testing.T) {
+			noSampleBeatsThePath(t, l, host, evidenceOf(t, rep, target+"/rtt"))
+		})
 		t.Run("every landmark of "+h+" completed authenticated handshakes", func(t *testing.T) {
 			ev := evidenceOf(t, rep, target+"/rtt")
 			auth := map[string]bool{}
@@ -181,6 +185,32 @@ func TestLocationInTheLab(t *testing.T) {
 			t.Errorf("certificate issuer %q", remote.CertIssuer)
 		}
 	})
+}
+
+// noSampleBeatsThePath checks every round-trip sample against the lab's
+// floor for its path (propagation at 2/3 c times inflation, both ways):
+// jitter only adds, so no sample may be faster, give or take the 50 µs the
+// clocks that time a sample can be early by (see distance_test.go). The
+// floor itself is never faster than light in fibre (paths_test.go).
+func noSampleBeatsThePath(t *testing.T, l *lab.Lab, host *lab.Host, ev *results.Evidence) {
+	t.Helper()
+	n := 0
+	for _, lm := range ev.RTT.Landmarks {
+		svc, err := l.Topology.Service(lm.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		floor := 2 * lab.OneWayDelay(host.Location, svc.Location, l.Topology.Inflation)
+		for _, s := range lm.Samples {
+			n++
+			if s.D() < floor-50*time.Microsecond {
+				t.Errorf("%s %s: sample %s beats the path's floor %s", lm.Name, lm.Method, s, floor)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no samples")
+	}
 }
 
 // agentBinary is the sovbench binary agents run in lab namespaces: the one

@@ -113,9 +113,7 @@ func (r *Router) handle(in *portState, b []byte, t int64, w *worker) {
 	if r.cfg.Delay != nil {
 		want = r.cfg.Delay(src, dst)
 	}
-	if r.cfg.Jitter > 0 {
-		want += time.Duration((rng.Float64()*2 - 1) * float64(r.cfg.Jitter))
-	}
+	want += JitterDelay(rng, r.cfg.Jitter)
 	pk := packetPool.Get().(*packet)
 	if len(b) > packetBuf {
 		pk.buf = make([]byte, 0, len(b))

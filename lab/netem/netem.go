@@ -34,8 +34,10 @@ type Config struct {
 	// no delay. It is called for every packet, from several goroutines at
 	// once, so it must be cheap and safe for concurrent use.
 	Delay func(src, dst netip.Addr) time.Duration
-	// Jitter adds a uniformly distributed offset in [-Jitter, +Jitter] to
-	// every packet's delay (never below zero). Packets between the same two
+	// Jitter is the mean of a queueing delay added to every packet's
+	// Delay: exponentially distributed, so it is never negative and no
+	// packet arrives sooner than Delay (the shape real paths show above
+	// their minimum delay; see JitterDelay). Packets between the same two
 	// addresses are not reordered by it.
 	Jitter time.Duration
 	Loss   float64 // probability in [0, 1] that a packet is dropped

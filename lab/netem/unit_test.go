@@ -2,6 +2,7 @@ package netem
 
 import (
 	"context"
+	"math/rand/v2"
 	"net/netip"
 	"os"
 	"runtime"
@@ -271,5 +272,37 @@ func TestSpinLockExcludesAndLetsTheWorldStop(t *testing.T) {
 	}
 	if l.state.Load() != 0 {
 		t.Errorf("lock state %d after the last unlock, want 0", l.state.Load())
+	}
+}
+
+// Jitter is queueing: never negative, exponential with the configured
+// mean, and the same stream for the same seed.
+func TestJitterDelayOnlyAdds(t *testing.T) {
+	const mean, n = 2 * time.Millisecond, 20000
+	a, b := rand.New(rand.NewPCG(1, 2)), rand.New(rand.NewPCG(1, 2))
+	var sum time.Duration
+	below := 0
+	for range n {
+		d := JitterDelay(a, mean)
+		if d < 0 {
+			t.Fatalf("jitter %s is negative", d)
+		}
+		if d != JitterDelay(b, mean) {
+			t.Fatal("the same seed gave another draw")
+		}
+		if d < mean {
+			below++
+		}
+		sum += d
+	}
+	// Exponential: the mean within 3 %, P(X < mean) = 1 - 1/e ≈ 0.632.
+	if got := sum / n; got < mean*97/100 || got > mean*103/100 {
+		t.Errorf("mean %s, want %s", got, mean)
+	}
+	if p := float64(below) / n; p < 0.61 || p > 0.655 {
+		t.Errorf("P(jitter < mean) = %.3f, want ≈ 0.632", p)
+	}
+	if JitterDelay(a, 0) != 0 || JitterDelay(a, -time.Second) != 0 {
+		t.Error("no jitter configured still added delay")
 	}
 }
