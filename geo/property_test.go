@@ -76,6 +76,9 @@ func TestSolveIsSoundOnRandomHonestRoundTrips(t *testing.T) {
 		if r.Empty {
 			t.Fatalf("case %d: honest round trips leave no region: %s", i, r)
 		}
+		if c := r.Conflicts(); len(c) > 0 {
+			t.Fatalf("case %d: honest round trips found inconsistent: %v", i, c)
+		}
 		if d := r.NearestKm(truth.Lat, truth.Lon); d > 0.01 {
 			t.Fatalf("case %d: the host at %v,%v is %.3f km outside %s", i, truth.Lat, truth.Lon, d, r)
 		}
@@ -142,6 +145,11 @@ func TestSolveNeverPanics(t *testing.T) {
 func exercise(t *testing.T, r *Region) {
 	t.Helper()
 	checkFigures(t, r)
+	for _, c := range r.Conflicts() {
+		if c.ShortKm() <= 0 || (!r.Empty && !unused(r, c.A) && !unused(r, c.B)) {
+			t.Fatalf("conflict %v in %s", c, r)
+		}
+	}
 	for _, cc := range []string{"LU", "US", "CN", "NZ", "AQ", "FJ"} {
 		if _, err := r.RelateCountry(cc); err != nil {
 			t.Fatal(err)
@@ -207,4 +215,14 @@ func FuzzSolve(f *testing.F) {
 		}
 		exercise(t, Solve(ms, Options{}))
 	})
+}
+
+// unused reports whether the solve left the named landmark's disk out.
+func unused(r *Region, name string) bool {
+	for _, d := range r.Constraints {
+		if d.Landmark == name && !d.Used {
+			return true
+		}
+	}
+	return false
 }

@@ -85,12 +85,12 @@ func solveLocation(f Facts) *locationFacts {
 		return lf
 	}
 	lf.all = probes.LocationOf(lms, geo.ModeFibre)
-	switch {
-	case lf.all.Empty:
-		o := inconclusive("inconsistent round trips, something answered faster than the landmark could: "+lf.all.String(), lf.refs...)
+	if why := inconsistency(lf.all); why != "" {
+		o := inconclusive("inconsistent round trips, something answered faster than the landmark could: "+why, lf.refs...)
 		lf.miss = &o
 		return lf
-	case lf.all.Unconstrained():
+	}
+	if lf.all.Unconstrained() {
 		o := inconclusive("no landmark answered close enough to constrain the position", lf.refs...)
 		lf.miss = &o
 		return lf
@@ -122,10 +122,33 @@ func whyNoPass(trusted *geo.Region, tried, answered, intercepted []string) strin
 			len(lost), len(tried), strings.Join(lost, ", "))
 	case trusted == nil || trusted.Unconstrained():
 		return "the authenticated round trips do not constrain the position"
-	case trusted.Empty:
-		return "the authenticated round trips are inconsistent: " + trusted.String()
+	}
+	if why := inconsistency(trusted); why != "" {
+		return "the authenticated round trips contradict the landmarks' positions (a leaked key or a misplaced landmark): " + why
 	}
 	return ""
+}
+
+// inconsistency says why a region's disks cannot all hold, naming the
+// landmarks, or "" when they can: each disk is checked against the others
+// with the landmarks' known mutual distances (geo.Region.Conflicts), and an
+// empty region no pair explains names the disks that emptied it.
+func inconsistency(r *geo.Region) string {
+	c := r.Conflicts()
+	if len(c) == 0 {
+		if r.Empty {
+			return r.String()
+		}
+		return ""
+	}
+	var parts []string
+	for _, x := range c[:min(3, len(c))] {
+		parts = append(parts, x.String())
+	}
+	if len(c) > 3 {
+		parts = append(parts, fmt.Sprintf("and %d more pairs", len(c)-3))
+	}
+	return "no place lies within both disks of " + strings.Join(parts, "; ")
 }
 
 func appendNew(s []string, v string) []string {

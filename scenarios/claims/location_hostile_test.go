@@ -141,3 +141,37 @@ func TestLocationClaimsNeverPassAgainstTheTruth(t *testing.T) {
 	}
 	t.Logf("%d passes in 1600 verdicts, none false", passes)
 }
+
+// A proxy next to a host in Frankfurt answers TCP for Luxembourg's
+// landmark in 0.4 ms: that disk (40 km) and the honest one of Frankfurt's
+// landmark cannot both hold, 190 km apart. Every location claim is then
+// inconclusive naming the two landmarks, never a verdict on a region the
+// forged answer drew; the honest twin keeps its verdicts.
+func TestLocationClaimsNameInconsistentLandmarks(t *testing.T) {
+	fra := [2]float64{50.1109, 8.6821}
+	forged := pathFacts(t, fra[0], fra[1], 1.5, true, lies(lie{tcp: 400 * time.Microsecond, tls: -1}, "Luxembourg,LU"), euLandmarks...)
+	honest := pathFacts(t, fra[0], fra[1], 1.5, true, nil, euLandmarks...)
+	for _, c := range []struct {
+		kind  Kind
+		param any
+		twin  results.Status
+	}{
+		{claimLocationIn, "DE", results.StatusPass},
+		{claimLocationIn, "LU", results.StatusFail},
+		{claimLocationNotIn, []string{"US", "CN"}, results.StatusPass},
+		{claimLocationWithinKm, WithinKm{Of: []float64{49.61, 6.13}, Km: 100}, results.StatusFail},
+	} {
+		eval, err := c.kind.parse(node(t, c.param).Decode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := eval(forged)
+		if o.Status != results.StatusInconclusive || !strings.Contains(o.Reason, "Luxembourg") ||
+			!strings.Contains(o.Reason, "Frankfurt am Main") || !strings.Contains(o.Reason, "km apart") {
+			t.Errorf("%s %v: %s (%s), want inconclusive naming Luxembourg and Frankfurt am Main", c.kind.Name, c.param, o.Status, o.Reason)
+		}
+		if o := eval(honest); o.Status != c.twin {
+			t.Errorf("honest twin: %s %v: %s (%s), want %s", c.kind.Name, c.param, o.Status, o.Reason, c.twin)
+		}
+	}
+}
