@@ -50,14 +50,14 @@ providers:
 	// The agents read a fixed host tree (--lab-fixture, as the lab starts
 	// agents on hosts with a fixture), so every claim passes on any machine.
 	root := filepath.Join(dir, "root")
-	for p, body := range map[string]string{"proc/sys/kernel/osrelease": "6.1\n", ".sovbench/cpuid": "hypervisor_bit: 0\nvendor: GenuineIntel\n"} {
+	for p, body := range map[string]string{"proc/sys/kernel/osrelease": "6.1\n", ".sovbench/cpuid": "hypervisor_bit: 1\nhypervisor_signature: KVMKVMKVM\nvendor: GenuineIntel\n"} {
 		os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755)
 		os.WriteFile(filepath.Join(root, p), []byte(body), 0o644)
 	}
 	suites := filepath.Join(dir, "suites")
 	os.MkdirAll(suites, 0o755)
 	os.WriteFile(filepath.Join(suites, "s.yaml"), []byte("suite: lab-host\nprovider: {name: fleet}\ntargets: [{name: host, kind: local}]\nbudget: 1m\n"+
-		"probes:\n  - probe: host\nclaims:\n  - hypervisor.present: false\n"), 0o644)
+		"probes:\n  - probe: host\nclaims:\n  - hypervisor.present: true\n"), 0o644)
 	ts := newTestServerOf(t, suites)
 
 	addr, err := l.Addr("audit/verifier")

@@ -124,7 +124,7 @@ func TestSignalsEndTheReadOfASuite(t *testing.T) {
 func suiteWith(t *testing.T, dir, head, probes string) string {
 	t.Helper()
 	p := filepath.Join(dir, "s.yaml")
-	body := "suite: t\nprovider: {name: prov}\n" + head + "probes:\n" + probes + "claims:\n  - hypervisor.present: false\n    require: no_fail\n"
+	body := "suite: t\nprovider: {name: prov}\n" + head + "probes:\n" + probes + "claims:\n  - hypervisor.present: true\n    require: no_fail\n"
 	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func TestResultsThatCannotBeWrittenFailBeforeAnyProbe(t *testing.T) {
 			if c.target != "" {
 				targets = "targets: [{name: " + c.target + ", kind: local}]\n"
 			}
-			body := "suite: t\nprovider: {name: " + c.provider + "}\n" + targets + "probes: [{probe: host}]\nclaims: [{hypervisor.present: false}]\n"
+			body := "suite: t\nprovider: {name: " + c.provider + "}\n" + targets + "probes: [{probe: host}]\nclaims: [{hypervisor.present: true}]\n"
 			s := filepath.Join(dir, "s.yaml")
 			os.WriteFile(s, []byte(body), 0o644)
 			rd := c.resultsDir

@@ -57,7 +57,7 @@ func emptyFile(t *testing.T) string {
 func TestAmbiguousRunIDListsCandidates(t *testing.T) {
 	dir := t.TempDir()
 	root := fixture(t, map[string]string{"proc/sys/kernel/osrelease": "6.1\n"})
-	suite := writeSuite(t, dir, root, "  - hypervisor.present: false\n    require: no_fail\n")
+	suite := writeSuite(t, dir, root, "  - hypervisor.present: true\n    require: no_fail\n")
 	rd := filepath.Join(dir, "res")
 	for range 2 {
 		if code, _, errb := sb(t, "run", "-q", "--results-dir", rd, suite); code != exitOK {

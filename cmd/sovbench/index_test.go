@@ -41,7 +41,7 @@ func sb(t *testing.T, args ...string) (int, string, string) {
 func TestRunIndexesTheReport(t *testing.T) {
 	dir := t.TempDir()
 	root := fixture(t, map[string]string{"proc/sys/kernel/osrelease": "6.1\n"})
-	suite := writeSuite(t, dir, root, "  - hypervisor.present: false\n")
+	suite := writeSuite(t, dir, root, "  - hypervisor.present: true\n")
 	rd := filepath.Join(dir, "res")
 	for range 2 {
 		// The verdict depends on the machine's CPUID; only a runtime error counts.
@@ -75,7 +75,7 @@ func TestRunIndexesTheReport(t *testing.T) {
 func TestRunKeepsTheReportWhenIndexingFails(t *testing.T) {
 	dir := t.TempDir()
 	root := fixture(t, map[string]string{"proc/sys/kernel/osrelease": "6.1\n"})
-	suite := writeSuite(t, dir, root, "  - hypervisor.present: false\n")
+	suite := writeSuite(t, dir, root, "  - hypervisor.present: true\n")
 	rd := filepath.Join(dir, "res")
 	// A directory where the index file should be: SQLite cannot open it.
 	if err := os.MkdirAll(filepath.Join(rd, store.IndexName), 0o755); err != nil {
@@ -152,7 +152,7 @@ func TestIndexCommands(t *testing.T) {
 
 func TestSIGINTMidRunStillIndexesTheReport(t *testing.T) {
 	dir := t.TempDir()
-	suite := writeSuite(t, dir, hangingRoot(t), "  - hypervisor.present: false\n")
+	suite := writeSuite(t, dir, hangingRoot(t), "  - hypervisor.present: true\n")
 	cmd := sovbench(t, dir, "run", "-q", "--results-dir", "res", suite)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

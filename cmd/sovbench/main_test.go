@@ -71,7 +71,9 @@ func useFixture(t *testing.T, root string) {
 	t.Setenv(fixtureEnv, root)
 }
 
-// fixture writes a host tree; it always says what CPUID would (bare metal),
+// fixture writes a host tree; it always says what CPUID would (a KVM guest:
+// a hypervisor seen passes hypervisor.present: true, while none seen could
+// only be inconclusive),
 // since a tree is not the running machine.
 func fixture(t *testing.T, files map[string]string) string {
 	t.Helper()
@@ -81,7 +83,7 @@ func fixture(t *testing.T, files map[string]string) string {
 // fixtureAt writes the host tree of fixture at root.
 func fixtureAt(t *testing.T, root string, files map[string]string) string {
 	t.Helper()
-	files[".sovbench/cpuid"] = "hypervisor_bit: 0\nvendor: GenuineIntel\n"
+	files[".sovbench/cpuid"] = "hypervisor_bit: 1\nhypervisor_signature: KVMKVMKVM\nvendor: GenuineIntel\n"
 	for p, body := range files {
 		full := filepath.Join(root, p)
 		os.MkdirAll(filepath.Dir(full), 0o755)
@@ -100,15 +102,15 @@ func TestExitCodes(t *testing.T) {
 		args   func(suite string) []string
 		want   int
 	}{
-		{"every claim passed gives 0", "  - hypervisor.present: false\n", func(s string) []string { return []string{"run", "-q", s} }, exitOK},
-		{"a failed claim gives 1", "  - hypervisor.present: true\n", func(s string) []string { return []string{"run", "-q", s} }, exitClaims},
+		{"every claim passed gives 0", "  - hypervisor.present: true\n", func(s string) []string { return []string{"run", "-q", s} }, exitOK},
+		{"a failed claim gives 1", "  - hypervisor.present: false\n", func(s string) []string { return []string{"run", "-q", s} }, exitClaims},
 		{"inconclusive where a pass is required gives 1", "  - metadata.service_not_in: [aws]\n", func(s string) []string { return []string{"run", "-q", s} }, exitClaims},
 		{"inconclusive tolerated by no_fail gives 0", "  - metadata.service_not_in: [aws]\n    require: no_fail\n", func(s string) []string { return []string{"run", "-q", s} }, exitOK},
 		{"an invalid suite gives 2", "  - nonsense.claim: 1\n", func(s string) []string { return []string{"run", s} }, exitUsage},
-		{"a missing suite file gives 2", "  - hypervisor.present: false\n", func(string) []string { return []string{"run", "nope.yaml"} }, exitUsage},
-		{"an unknown flag gives 2", "  - hypervisor.present: false\n", func(s string) []string { return []string{"run", "--frobnicate", s} }, exitUsage},
-		{"an unknown output format gives 2", "  - hypervisor.present: false\n", func(s string) []string { return []string{"run", "-o", "yaml", s} }, exitUsage},
-		{"an unreadable results directory gives 3", "  - hypervisor.present: false\n", func(s string) []string { return []string{"run", "-q", "--results-dir", "/proc/sovbench", s} }, exitRuntime},
+		{"a missing suite file gives 2", "  - hypervisor.present: true\n", func(string) []string { return []string{"run", "nope.yaml"} }, exitUsage},
+		{"an unknown flag gives 2", "  - hypervisor.present: true\n", func(s string) []string { return []string{"run", "--frobnicate", s} }, exitUsage},
+		{"an unknown output format gives 2", "  - hypervisor.present: true\n", func(s string) []string { return []string{"run", "-o", "yaml", s} }, exitUsage},
+		{"an unreadable results directory gives 3", "  - hypervisor.present: true\n", func(s string) []string { return []string{"run", "-q", "--results-dir", "/proc/sovbench", s} }, exitRuntime},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -148,7 +150,7 @@ func TestEveryCommandsHelpHasAnExample(t *testing.T) {
 func TestRunWritesAReportThatShowAndCompareRead(t *testing.T) {
 	dir := t.TempDir()
 	root := fixture(t, map[string]string{"proc/sys/kernel/osrelease": "6.1\n"})
-	suite := writeSuite(t, dir, root, "  - hypervisor.present: false\n")
+	suite := writeSuite(t, dir, root, "  - hypervisor.present: true\n")
 	rd := filepath.Join(dir, "res")
 	var out, errb bytes.Buffer
 	if code := execute(context.Background(), []string{"run", "--results-dir", rd, "-o", "json", suite}, &out, &errb); code != exitOK {
@@ -188,7 +190,7 @@ func hangingRoot(t *testing.T) string {
 func TestSIGINTMidRunLeavesAValidIncompleteReport(t *testing.T) {
 	dir := t.TempDir()
 	root := hangingRoot(t)
-	suite := writeSuite(t, dir, root, "  - hypervisor.present: false\n")
+	suite := writeSuite(t, dir, root, "  - hypervisor.present: true\n")
 	cmd := sovbench(t, dir, "run", "-q", "--results-dir", "res", suite)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -229,7 +231,7 @@ func TestSIGINTMidRunLeavesAValidIncompleteReport(t *testing.T) {
 
 func TestKill9MidRunLeavesNoPartialFile(t *testing.T) {
 	dir := t.TempDir()
-	suite := writeSuite(t, dir, hangingRoot(t), "  - hypervisor.present: false\n")
+	suite := writeSuite(t, dir, hangingRoot(t), "  - hypervisor.present: true\n")
 	cmd := sovbench(t, dir, "run", "-q", "--results-dir", "res", suite)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

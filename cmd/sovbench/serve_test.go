@@ -49,7 +49,7 @@ func serveFixture(t *testing.T) (dir, suites string, k *sign.Key, keyPath, pubPa
 	dir = t.TempDir()
 	suites = filepath.Join(dir, "suites")
 	os.MkdirAll(suites, 0o755)
-	writeSuite(t, suites, fixtureAt(t, filepath.Join(dir, "host"), map[string]string{"proc/sys/kernel/osrelease": "6.1\n"}), "  - hypervisor.present: false\n")
+	writeSuite(t, suites, fixtureAt(t, filepath.Join(dir, "host"), map[string]string{"proc/sys/kernel/osrelease": "6.1\n"}), "  - hypervisor.present: true\n")
 	k, err := sign.GenerateKey(sign.KeyEd25519)
 	if err != nil {
 		t.Fatal(err)

@@ -22,7 +22,7 @@ func signedWorkflow(t *testing.T) (dir, keyDir, signed, plain string) {
 		t.Fatalf("key generate exit %d: %s %s", code, out, errb)
 	}
 	root := fixture(t, map[string]string{"proc/sys/kernel/osrelease": "6.1\n"})
-	suite := writeSuite(t, dir, root, "  - hypervisor.present: false\n    require: no_fail\n")
+	suite := writeSuite(t, dir, root, "  - hypervisor.present: true\n    require: no_fail\n")
 	rd := filepath.Join(dir, "res")
 	if code, _, errb := sb(t, "run", "-q", "--results-dir", rd, "--signing-key", filepath.Join(keyDir, sign.PrivateKeyFile), suite); code == exitUsage || code == exitRuntime {
 		t.Fatalf("run --sign exit %d: %s", code, errb)
@@ -97,7 +97,7 @@ func TestSignVerifyCompareCommands(t *testing.T) {
 			byProvider[r.Provider] = r
 		}
 		p, o := byProvider["prov"], byProvider["other"]
-		if len(recs) != 2 || p.Claim != "hypervisor.present" || p.Params != "false" || p.Suite != "t" || p.RunID == "" ||
+		if len(recs) != 2 || p.Claim != "hypervisor.present" || p.Params != "true" || p.Suite != "t" || p.RunID == "" ||
 			p.SignerKeyID != k[0].ID || p.Signature != render.SignatureVerified || len(p.Criteria) == 0 {
 			t.Errorf("signed report's record: %+v", p)
 		}

@@ -62,3 +62,23 @@ package claims
 // reason gives each bound, with "≤"), and never fails on timing: failing
 // it needs a lower bound, such as the API placed by round trips from
 // several vantage points, which no probe collects yet.
+
+// # Host identity: claimed values fail, never pass
+//
+// The host probe reads what the host says about itself: DMI strings, the
+// CPUID hypervisor bit and signature, which instance-metadata service
+// answers, NIC prefixes and upstreams. The provider writes all of them (its
+// firmware, its hypervisor, its network), so a lying provider can borrow
+// another operator's DMI strings, clear the hypervisor bit or show another
+// hypervisor's signature, and firewall its metadata service. These values
+// therefore count only against the provider: a listed DMI vendor, a listed
+// hypervisor, an answering metadata service, signals naming an excluded
+// operator, a hypervisor seen where the claim says none, each fails its
+// claim. The opposite (no match, no hypervisor seen, silence) is
+// inconclusive with the reason, never a pass. operator.in and
+// operator.not_in can pass, but only on an operator that verified TPM facts
+// name (an EK chain to a cloud vTPM root, or a cloud AK certificate that
+// certifies the quoting AK, with the AK↔EK binding confirmed by the
+// challenging verifier that signed the report); a TPM maker's endorsement
+// names no operator. hypervisor.present: true passes on a hypervisor seen:
+// showing one a host does not have gains a provider nothing.

@@ -59,9 +59,10 @@ func operatorReason(op results.OperatorGuess) string {
 	return s + ")"
 }
 
-// operatorOutcome judges operator.in (in) or operator.not_in against the
-// operator the host-identity signals point to; no rule deciding is
-// inconclusive either way.
+// operatorOutcome judges operator.in (in) or operator.not_in. The host's
+// signals fail the claim when they name an operator it excludes (the
+// provider's own admission); otherwise only an operator that verified TPM
+// facts name decides, and claimed signals alone are inconclusive.
 func operatorOutcome(names []string, f Facts, in bool) Outcome {
 	h, ref, miss := hostEvidence(f)
 	if miss != nil {
@@ -69,31 +70,40 @@ func operatorOutcome(names []string, f Facts, in bool) Outcome {
 	}
 	op := h.Operator
 	listed := containsFold(names, op.Name)
+	decided := op.Name != "" && op.Name != probes.OpUnknown
 	switch {
-	case !listed && (op.Name == "" || op.Name == probes.OpUnknown):
-		return inconclusive("no operator rule decides; the host-identity signals are claimed values", ref)
-	case listed == in:
-		return pass(operatorReason(op), op.Name, ref)
-	case in:
+	case decided && in && !listed:
 		return fail(operatorReason(op)+", not "+strings.Join(names, " or "), op.Name, ref)
+	case decided && !in && listed:
+		return fail(operatorReason(op), op.Name, ref)
 	}
-	return fail(operatorReason(op), op.Name, ref)
+	claimed := "no operator rule decides on the host-identity signals"
+	if decided {
+		claimed = operatorReason(op)
+	}
+	if a := attestedOperatorOf(f); a != nil {
+		return a.judge(names, in, claimed, ref)
+	}
+	if !decided {
+		return inconclusive(claimed+"; they are claimed values, and no verified TPM fact names the operator", ref)
+	}
+	return claimedOnly(claimed, op.Name, ref)
 }
 
 var claimOperatorNotIn = claimKind("operator.not_in",
-	"The operator the host-identity signals point to is none of these.",
+	"The operator is none of these. Host-identity signals naming a listed operator fail it; a pass needs a verified TPM fact naming another operator (a cloud vTPM's EK chain or AK certificate, the binding confirmed by a challenging verifier); claimed signals alone are inconclusive.",
 	"operator.not_in: [Amazon, Google, Microsoft]",
 	[]string{"host"}, nonEmpty,
 	func(names []string, f Facts) Outcome { return operatorOutcome(names, f, false) })
 
 var claimOperatorIn = claimKind("operator.in",
-	"The operator the host-identity signals point to is one of these.",
+	"The operator is one of these. Host-identity signals naming another operator fail it; a pass needs a verified TPM fact naming a listed operator (a cloud vTPM's EK chain or AK certificate, the binding confirmed by a challenging verifier); claimed signals alone are inconclusive.",
 	"operator.in: [OVHcloud, Scaleway]",
 	[]string{"host"}, nonEmpty,
 	func(names []string, f Facts) Outcome { return operatorOutcome(names, f, true) })
 
 var claimHypervisorPresent = claimKind("hypervisor.present",
-	"Whether the host runs under a hypervisor (CPUID, /proc/cpuinfo, /sys/hypervisor).",
+	"Whether the host runs under a hypervisor (CPUID, /proc/cpuinfo, /sys/hypervisor). A hypervisor seen passes true and fails false; none seen fails true and is inconclusive for false, since a hypervisor can hide itself.",
 	"hypervisor.present: false",
 	[]string{"host"}, nil,
 	func(want bool, f Facts) Outcome {
@@ -117,14 +127,18 @@ var claimHypervisorPresent = claimKind("hypervisor.present",
 		if hv.Present {
 			figure = hv.Vendor
 		}
-		if hv.Present == want {
-			return pass(reason, figure, ref)
+		switch {
+		case hv.Present != want:
+			return fail(reason, figure, ref)
+		case !hv.Present:
+			// A hypervisor can clear the CPUID bit and hide its signature.
+			return claimedOnly(reason, figure, ref)
 		}
-		return fail(reason, figure, ref)
+		return pass(reason, figure, ref)
 	})
 
 var claimHypervisorVendorNotIn = claimKind("hypervisor.vendor_not_in",
-	"The hypervisor, if any, is none of these (kvm, microsoft, vmware, xen, ... or a CPUID signature).",
+	"The hypervisor, if any, is none of these (kvm, microsoft, vmware, xen, ... or a CPUID signature). A listed one fails it; another or none is inconclusive, since a hypervisor chooses the signature it shows.",
 	"hypervisor.vendor_not_in: [microsoft, vmware]",
 	[]string{"host"}, nonEmpty,
 	func(names []string, f Facts) Outcome {
@@ -137,7 +151,7 @@ var claimHypervisorVendorNotIn = claimKind("hypervisor.vendor_not_in",
 		case hv.Source == "":
 			return inconclusive("no hypervisor signal could be read", ref)
 		case !hv.Present:
-			return pass("no hypervisor, claimed by "+hv.Source, "none", ref)
+			return claimedOnly("no hypervisor, claimed by "+hv.Source, "none", ref)
 		}
 		reason := fmt.Sprintf("hypervisor %s (CPUID signature %q), claimed by %s", hv.Vendor, hv.Signature, hv.Source)
 		if containsFold(names, hv.Vendor) || (hv.Signature != "" && containsFold(names, hv.Signature)) {
@@ -146,14 +160,14 @@ var claimHypervisorVendorNotIn = claimKind("hypervisor.vendor_not_in",
 		if hv.Vendor == "unknown" {
 			return inconclusive(reason+"; the vendor is not recognised", ref)
 		}
-		return pass(reason, hv.Vendor, ref)
+		return claimedOnly(reason, hv.Vendor, ref)
 	})
 
 // dmiVendorFields are the DMI strings host.dmi_vendor_not_in looks at.
 var dmiVendorFields = []string{"sys_vendor", "board_vendor", "bios_vendor", "chassis_vendor", "product_name"}
 
 var claimDMIVendorNotIn = claimKind("host.dmi_vendor_not_in",
-	"No DMI vendor string (system, board, BIOS, chassis, product name) contains any of these, case-insensitively.",
+	"No DMI vendor string (system, board, BIOS, chassis, product name) contains any of these, case-insensitively. A match fails it; no match is inconclusive, since whoever runs the firmware or hypervisor writes these strings.",
 	"host.dmi_vendor_not_in: [Amazon, Google, Microsoft]",
 	[]string{"host"}, nonEmpty,
 	func(names []string, f Facts) Outcome {
@@ -177,11 +191,11 @@ var claimDMIVendorNotIn = claimKind("host.dmi_vendor_not_in",
 		if len(seen) == 0 {
 			return inconclusive("no DMI vendor string could be read", ref)
 		}
-		return pass("claimed DMI strings name none of them: "+strings.Join(seen, ", "), seen[0], ref)
+		return claimedOnly("claimed DMI strings name none of them: "+strings.Join(seen, ", "), seen[0], ref)
 	})
 
 var claimMetadataServiceNotIn = claimKind("metadata.service_not_in",
-	"None of these instance-metadata services answers (needs the host probe with metadata: true).",
+	"None of these instance-metadata services answers (needs the host probe with metadata: true). An answer fails it; silence is inconclusive, since the provider can block or move its metadata service.",
 	"metadata.service_not_in: [aws, gce, azure]",
 	[]string{"host"}, knownFlavors,
 	func(names []string, f Facts) Outcome {
@@ -212,6 +226,7 @@ var claimMetadataServiceNotIn = claimKind("metadata.service_not_in",
 		if len(asked) == 0 {
 			return inconclusive("none of "+strings.Join(names, ", ")+" was asked (metadata_flavors)", ref)
 		}
-		// Silence proves only that nothing answered where the probe asked.
-		return pass("no answer from "+strings.Join(asked, ", ")+" metadata services at "+strings.Join(where, ", "), "none", ref)
+		// Silence proves only that nothing answered where the probe asked:
+		// the provider can block or move its metadata service.
+		return claimedOnly("no answer from "+strings.Join(asked, ", ")+" metadata services at "+strings.Join(where, ", ")+" (silence)", "none", ref)
 	})

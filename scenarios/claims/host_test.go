@@ -63,23 +63,29 @@ func TestHostClaimsOnFixtureEvidence(t *testing.T) {
 		reason string // a piece the reason must contain
 	}{
 		{"a GCE host fails operator.not_in hyperscalers", claimOperatorNotIn, hyperscalers, gceFiles, results.StatusFail, `gce-dmi-product="Google Compute Engine"`},
-		{"a Hetzner host passes operator.not_in hyperscalers", claimOperatorNotIn, hyperscalers, hetzner, results.StatusPass, "claimed signals point to Hetzner (high confidence"},
+		// A host on a hyperscaler can borrow Hetzner's DMI strings, NIC prefix
+		// and upstreams: claimed signals alone never pass (the attested twin is
+		// TestOperatorFromVerifiedTPMFacts).
+		{"Hetzner's signals do not pass operator.not_in hyperscalers", claimOperatorNotIn, hyperscalers, hetzner, results.StatusInconclusive, "claimed signals point to Hetzner (high confidence"},
 		{"a tree without signals is inconclusive", claimOperatorNotIn, hyperscalers, empty, results.StatusInconclusive, "claimed values"},
-		{"Hetzner is in the EU operator list", claimOperatorIn, []string{"OVHcloud", "Hetzner"}, hetzner, results.StatusPass, "Hetzner"},
+		{"Hetzner's signals do not pass operator.in", claimOperatorIn, []string{"OVHcloud", "Hetzner"}, hetzner, results.StatusInconclusive, "can fail this claim but not pass it"},
 		{"a tree without signals is inconclusive for operator.in too", claimOperatorIn, []string{"OVHcloud", "Hetzner"}, empty, results.StatusInconclusive, "claimed values"},
 		{"Azure is not in the EU operator list", claimOperatorIn, []string{"OVHcloud", "Hetzner"}, azure, results.StatusFail, "not OVHcloud or Hetzner"},
-		{"bare metal has no hypervisor", claimHypervisorPresent, false, bare, results.StatusPass, "no hypervisor, claimed by"},
+		{"no hypervisor seen does not pass present: false (it can hide)", claimHypervisorPresent, false, bare, results.StatusInconclusive, "no hypervisor, claimed by"},
+		{"no hypervisor seen fails present: true", claimHypervisorPresent, true, bare, results.StatusFail, "no hypervisor, claimed by"},
+		{"a hypervisor seen passes present: true", claimHypervisorPresent, true, gceFiles, results.StatusPass, `CPUID signature "KVMKVMKVM"`},
 		{"a GCE VM has one", claimHypervisorPresent, false, gceFiles, results.StatusFail, `CPUID signature "KVMKVMKVM"`},
 		{"Hyper-V fails vendor_not_in microsoft", claimHypervisorVendorNotIn, []string{"microsoft", "vmware"}, azure, results.StatusFail, "hypervisor microsoft"},
 		{"a signature works as a vendor name", claimHypervisorVendorNotIn, []string{"KVMKVMKVM"}, hetzner, results.StatusFail, "KVMKVMKVM"},
-		{"KVM passes vendor_not_in microsoft", claimHypervisorVendorNotIn, []string{"microsoft"}, hetzner, results.StatusPass, "hypervisor kvm"},
-		{"bare metal passes vendor_not_in", claimHypervisorVendorNotIn, []string{"kvm"}, bare, results.StatusPass, "no hypervisor"},
+		// Hyper-V's signature can be shown by KVM and any signature hidden.
+		{"KVM's signature does not pass vendor_not_in microsoft", claimHypervisorVendorNotIn, []string{"microsoft"}, hetzner, results.StatusInconclusive, "hypervisor kvm"},
+		{"no hypervisor seen does not pass vendor_not_in", claimHypervisorVendorNotIn, []string{"kvm"}, bare, results.StatusInconclusive, "no hypervisor"},
 		{"Microsoft Corporation DMI fails dmi_vendor_not_in Microsoft", claimDMIVendorNotIn, hyperscalers, azure, results.StatusFail, `DMI sys_vendor "Microsoft Corporation" (claimed`},
-		{"Dell DMI passes dmi_vendor_not_in hyperscalers", claimDMIVendorNotIn, hyperscalers, bare, results.StatusPass, `sys_vendor="Dell Inc."`},
+		{"Dell DMI strings do not pass dmi_vendor_not_in (anyone can write them)", claimDMIVendorNotIn, hyperscalers, bare, results.StatusInconclusive, `sys_vendor="Dell Inc."`},
 		{"no DMI is inconclusive", claimDMIVendorNotIn, hyperscalers, empty, results.StatusInconclusive, "no DMI vendor string"},
 		{"metadata not asked is inconclusive", claimMetadataServiceNotIn, []string{"aws", "gce"}, gceFiles, results.StatusInconclusive, "metadata: false"},
 		{"an answering GCE server fails service_not_in gce", claimMetadataServiceNotIn, []string{"aws", "gce", "azure"}, gceIMDS, results.StatusFail, "gce metadata service answered at " + gce.URL},
-		{"silence from the listed services passes", claimMetadataServiceNotIn, []string{"aws", "azure"}, gceIMDS, results.StatusPass, "no answer from aws, azure metadata services at 127.0.0.1:"},
+		{"silence from the listed services is not evidence (a firewall makes it)", claimMetadataServiceNotIn, []string{"aws", "azure"}, gceIMDS, results.StatusInconclusive, "no answer from aws, azure metadata services at 127.0.0.1:"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
