@@ -177,8 +177,10 @@ func TestLocationInTheLab(t *testing.T) {
 			t.Fatalf("origins %s and %s", local.Origin.Verdict, remote.Origin.Verdict)
 		}
 		// Bissen to Ashburn is about 6,400 km: the backend time must fit it,
-		// charged per round trip of the exchange (two), not doubled.
-		if remote.Origin.RemoteHopKm < 6000 || remote.Origin.RemoteHopKm > 8000 || remote.Origin.FrontEndKm > 100 || local.MaxDistanceKm > 100 {
+		// charged per round trip of the exchange (two), not doubled (which
+		// gives ~12,800 km). A loaded machine only adds server time (8,826
+		// km seen under load 12), hence the slack above.
+		if remote.Origin.RemoteHopKm < 6000 || remote.Origin.RemoteHopKm > 11000 || remote.Origin.FrontEndKm > 100 || local.MaxDistanceKm > 100 {
 			t.Fatalf("remote hop %.0f km, front ends %.0f / %.0f km", remote.Origin.RemoteHopKm, remote.Origin.FrontEndKm, local.MaxDistanceKm)
 		}
 		if !strings.Contains(remote.CertIssuer, "sovbench") && remote.CertIssuer == "" {
