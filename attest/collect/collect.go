@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"os"
 
 	ga "github.com/google/go-attestation/attest"
@@ -99,13 +100,34 @@ func eventLog(d *Device, req Request) ([]byte, string, error) {
 	if d.EventLogPath == "" {
 		return nil, "none", nil
 	}
-	b, err := os.ReadFile(d.EventLogPath)
+	b, err := readEventLog(d.EventLogPath)
 	if err != nil {
 		// The quote is still worth having; the verifier sees why the log
 		// is missing (RequireEventLog rejects it).
 		return nil, "unreadable: " + err.Error(), nil
 	}
 	return b, d.EventLogPath, nil
+}
+
+// maxEventLog bounds the event log the collector reads: real measured-boot
+// logs are tens of KiB, and the host (the provider's) decides what the file
+// holds. securityfs reports size 0, so the bound is on what is read.
+const maxEventLog = 16 << 20
+
+func readEventLog(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxEventLog+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxEventLog {
+		return nil, fmt.Errorf("reading %s: larger than %d MiB", path, maxEventLog>>20)
+	}
+	return b, nil
 }
 
 // quote quotes with the activated AK and reads the PCRs.
