@@ -45,6 +45,7 @@ func (c *controlPlaneProbe) Run(ctx context.Context, t probes.Target) (results.E
 	d := results.ControlPlaneDetails{URL: c.p.URL}
 	tick := time.NewTicker(max(c.p.Interval, time.Microsecond))
 	defer tick.Stop()
+	done := probes.Counter(ctx, "requests", c.p.Count)
 requests:
 	for i := 0; i < c.p.Count; i++ {
 		if i > 0 {
@@ -59,6 +60,7 @@ requests:
 			d.CertSubject, d.CertIssuer = leaf.Subject.String(), leaf.Issuer.String()
 		}
 		d.Requests = append(d.Requests, pt)
+		done()
 	}
 	derive(&d, c.p.LocalAllowance, c.p.BackendRoundTrips)
 	return rec.Finish(func(ev *results.Evidence) { ev.ControlPlane = &d }), nil

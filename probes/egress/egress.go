@@ -98,7 +98,7 @@ func (e *egressProbe) runAll(ctx context.Context, rec *probes.Recorder, token st
 	workers := min(e.p.Concurrency, len(specs))
 	order := interleave(specs)
 	var next atomic.Int64
-	done := make(chan struct{})
+	done, tick := make(chan struct{}), probes.Counter(ctx, "destinations", len(specs))
 	for range workers {
 		go func() {
 			defer func() { done <- struct{}{} }()
@@ -109,6 +109,7 @@ func (e *egressProbe) runAll(ctx context.Context, rec *probes.Recorder, token st
 				}
 				i := int(order[k])
 				out[i] = e.tryDestination(ctx, rec, token, i, specs[i])
+				tick()
 			}
 		}()
 	}

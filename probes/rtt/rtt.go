@@ -58,12 +58,14 @@ func (r *rttProbe) Run(ctx context.Context, t probes.Target) (results.Evidence, 
 	}
 	sem := make(chan struct{}, r.p.Parallel)
 	var wg sync.WaitGroup
+	tick := probes.Counter(ctx, "landmark series", len(jobs))
 	for i := range jobs {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			r.series(ctx, rec, &jobs[i], of[i])
+			tick()
 		}()
 	}
 	wg.Wait()
