@@ -66,10 +66,9 @@ func (a *app) runCommand() *cobra.Command {
 			}
 			r := &run.Runner{Log: a.log, Harness: harness(), AgentPath: agent, Labs: lab.Running{}, LocalEnv: localEnv, Limits: a.limits, OutsideEnv: oenv,
 				Claims: claims.Context{Signer: keyID(signer), TPMRoots: ts}}
-			if bar := a.progressBar(len(s.Steps) * len(s.Targets)); bar != nil {
-				r.Progress = func(done, total int) { bar.ChangeMax(total); bar.Set(done) }
-				defer bar.Finish()
-			}
+			var done func()
+			r.Progress, done = a.runBar(len(s.Steps) * len(s.Targets))
+			defer done()
 			rep := r.Run(cmd.Context(), s)
 			path, err := a.storeSigned(cmd.Context(), rep, signer)
 			if err != nil {
@@ -144,10 +143,6 @@ func (a *app) printReport(rep *results.Report) error {
 	}
 	return a.writeGrid(render.Verdicts(rep))
 }
-
-// progressBar returns a bar of probes on a terminal, nil otherwise or with
-// --quiet.
-func (a *app) progressBar(total int) *progressbar.ProgressBar { return a.progressOf("probes", total) }
 
 // progressOf returns a bar counting what on a terminal, nil otherwise or
 // with --quiet: progress never reaches a pipe or a log file.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/sovbench/sovbench/results"
 )
@@ -17,7 +18,9 @@ const LabFixtureFlag = "lab-fixture"
 
 // ServeAgent is the agent side of the stdio protocol: it reads one Plan as
 // JSON from r, runs it with env (see RunPlan), and writes each evidence
-// record as one JSON line to w.
+// record as one JSON line to w. When the plan asks for progress it also
+// writes progress lines ({"progress": StepProgress}), at most one per
+// step every ProgressEvery and always each step's last.
 func ServeAgent(ctx context.Context, r io.Reader, w io.Writer, env Env) error {
 	var plan Plan
 	if err := json.NewDecoder(r).Decode(&plan); err != nil {
@@ -25,15 +28,29 @@ func ServeAgent(ctx context.Context, r io.Reader, w io.Writer, env Env) error {
 	}
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
-	var werr error
-	RunPlan(ctx, plan, env, func(ev results.Evidence) {
-		if werr == nil {
-			werr = enc.Encode(ev)
+	var (
+		mu     sync.Mutex
+		werr   error
+		closed bool // a probe abandoned after Grace writes nothing more
+	)
+	write := func(v any) {
+		mu.Lock()
+		defer mu.Unlock()
+		if werr == nil && !closed {
+			werr = enc.Encode(v)
 		}
 		if werr == nil {
 			werr = bw.Flush()
 		}
-	})
+	}
+	env.Progress = nil // only the plan asks for progress lines
+	if plan.Progress {
+		env.Progress = Throttle(ProgressEvery, nil, func(p StepProgress) { write(progressLine{Progress: p}) })
+	}
+	RunPlan(ctx, plan, env, func(ev results.Evidence) { write(ev) })
+	mu.Lock()
+	defer mu.Unlock()
+	closed = true
 	if werr != nil {
 		return fmt.Errorf("writing evidence: %w", werr)
 	}

@@ -23,6 +23,10 @@ type Plan struct {
 	// source is "harness" in a one-shot run, "remote" from a verifier service.
 	VerifierNonce  []byte `json:"verifier_nonce,omitempty"`
 	VerifierSource string `json:"verifier_source,omitempty"`
+	// Progress asks the agent to write progress lines (StepProgress)
+	// between the evidence lines. An agent that predates them ignores the
+	// field (plans decode leniently) and writes evidence only.
+	Progress bool `json:"progress,omitempty"`
 }
 
 // PlanStep is one probe to run. In JSON, Probe names the kind of Params:

@@ -37,6 +37,10 @@ type Env struct {
 	// inbound). Only the runner on the auditor's machine sets it; an
 	// agent on a target never has it.
 	Atlas *atlas.Client
+	// Progress, if set, receives every progress report of the plan's
+	// probes (probes.Counter), unthrottled and from their goroutines: it
+	// must be safe for concurrent use. It is for display only.
+	Progress func(StepProgress)
 }
 
 // atlasUser is a probe that measures through RIPE Atlas (inbound).
@@ -155,9 +159,10 @@ func runStep(ctx context.Context, t probes.Target, st PlanStep, env Env, bind *p
 		if b, ok := p.(probes.Binder); ok && bind != nil {
 			b.Bind(*bind)
 		}
-		sctx, cancel := context.WithCancel(ctx)
+		pctx := stepProgress(ctx, st.ID, env.Progress)
+		sctx, cancel := context.WithCancel(pctx)
 		if timeout := st.Timeout.D(); timeout > 0 {
-			sctx, cancel = context.WithTimeout(ctx, timeout)
+			sctx, cancel = context.WithTimeout(pctx, timeout)
 		}
 		var ev results.Evidence
 		ev, err = p.Run(sctx, t)

@@ -26,7 +26,9 @@ type executor interface {
 type localExecutor struct{ env plan.Env }
 
 func (l localExecutor) execute(ctx context.Context, p plan.Plan, emit func(results.Evidence)) error {
-	plan.RunPlan(ctx, p, l.env, emit)
+	env := l.env
+	env.Progress = progressFrom(ctx)
+	plan.RunPlan(ctx, p, env, emit)
 	return nil
 }
 
@@ -66,7 +68,7 @@ func (c commandExecutor) execute(ctx context.Context, p plan.Plan, emit func(res
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting agent %s: %w", c.argv[0], err)
 	}
-	decodeErr := readEvidence(out, emit)
+	decodeErr := readAgent(out, emit, progressFrom(ctx))
 	waitErr := cmd.Wait()
 	if waitErr != nil && ctx.Err() == nil {
 		return errors.Join(decodeErr, fmt.Errorf("agent %s: %w: %s", strings.Join(c.argv, " "), waitErr, strings.TrimSpace(stderr.String())))

@@ -29,8 +29,10 @@ type Runner struct {
 	// to SSH hosts: the slim agent (cmd/sovbench-agent) or the sovbench
 	// CLI, which acts as agent too. Empty means DefaultAgent.
 	AgentPath string
-	// Progress, if set, is called once per finished probe with the total.
-	Progress func(done, total int)
+	// Progress, if set, is called once per finished probe and as running
+	// probes report their attempts (agents are asked for progress lines);
+	// it is called often and serialised, and the caller throttles display.
+	Progress func(Progress)
 	// Dial, if set, opens the TCP connections to SSH targets (tests dial
 	// into a lab namespace with it); nil uses net.Dialer.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -138,19 +140,23 @@ func (r *Runner) runTargets(bctx context.Context, s *suite.Suite, runID string, 
 		execErrs = map[string]error{}
 		wg       sync.WaitGroup
 	)
+	var tr *tracker
+	if r.Progress != nil {
+		tr = newTracker(r.Progress, total)
+	}
 	emit := func(ev results.Evidence) {
 		mu.Lock()
 		defer mu.Unlock()
 		got[ev.ID] = ev
-		if r.Progress != nil {
-			r.Progress(len(got), total)
-		}
+		tr.finished(ev.ID)
 		log.Debug("evidence", "id", ev.ID, "duration", ev.Duration, "failure", ev.Failure)
 	}
 	sem := make(chan struct{}, max(s.TargetConcurrency, 1))
 	for _, t := range s.Targets {
 		if op := plan.OutsidePlanFor(s, t); len(op.Steps) > 0 {
-			wg.Go(func() { plan.RunPlan(bctx, op, r.OutsideEnv, only(op, emit, log)) })
+			env := r.OutsideEnv
+			env.Progress = tr.forPlan(op)
+			wg.Go(func() { plan.RunPlan(bctx, op, env, only(op, emit, log)) })
 		}
 		ex, err := r.executorFor(t)
 		if err != nil {
@@ -166,7 +172,8 @@ func (r *Runner) runTargets(bctx context.Context, s *suite.Suite, runID string, 
 			}
 			p := plan.PlanFor(s, t)
 			p.RunID, p.VerifierNonce, p.VerifierSource = runID, nonce, "harness"
-			if err := ex.execute(bctx, p, only(p, emit, log)); err != nil {
+			p.Progress = tr != nil
+			if err := ex.execute(withProgress(bctx, tr.forPlan(p)), p, only(p, emit, log)); err != nil {
 				log.Warn("target failed", "target", t.Name, "err", err)
 				mu.Lock()
 				execErrs[t.Name] = err

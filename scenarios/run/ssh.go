@@ -62,7 +62,7 @@ func (x sshExecutor) execute(ctx context.Context, p plan.Plan, emit func(results
 		sess.stdin.Write(body) // a failed write shows as the agent's error below
 		sess.stdin.Close()
 	}()
-	decodeErr := readEvidence(out, emit)
+	decodeErr := readAgent(out, emit, progressFrom(ctx))
 	if err := sess.Wait(); err != nil && ctx.Err() == nil {
 		return errors.Join(decodeErr, fmt.Errorf("agent on %s: %w: %s", x.address, err, strings.TrimSpace(stderr.String())))
 	}
@@ -79,11 +79,23 @@ type agentSession struct {
 // agent, so each line is untrusted input that ends up in a signed report:
 // it is decoded strictly (strictjson: no duplicate or unknown keys, nothing
 // after the record).
-func readEvidence(r io.Reader, emit func(results.Evidence)) error {
+func readEvidence(r io.Reader, emit func(results.Evidence)) error { return readAgent(r, emit, nil) }
+
+// readAgent reads an agent's lines: evidence to emit, and progress lines
+// (plan.ParseProgress) to progress, or to nowhere when it is nil.
+func readAgent(r io.Reader, emit func(results.Evidence), progress func(plan.StepProgress)) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 64<<20)
 	var errs error
 	for sc.Scan() {
+		if sp, ok, err := plan.ParseProgress(sc.Bytes()); ok {
+			if err != nil {
+				errs = errors.Join(errs, err)
+			} else if progress != nil {
+				progress(sp)
+			}
+			continue
+		}
 		var ev results.Evidence
 		if err := strictjson.Decode(sc.Bytes(), &ev); err != nil {
 			errs = errors.Join(errs, fmt.Errorf("decoding agent evidence: %w", err))
