@@ -5,10 +5,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -131,5 +135,42 @@ func TestParseProgressTellsLinesApart(t *testing.T) {
 		if ok != c.ok || (err != nil) != c.bad {
 			t.Errorf("%s: ok=%v err=%v, want ok=%v bad=%v", c.line, ok, err, c.ok, c.bad)
 		}
+	}
+}
+
+func TestEgressCountsDestinations(t *testing.T) {
+	var dests strings.Builder
+	for range 4 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ln.Close() })
+		fmt.Fprintf(&dests, "      - {host: 127.0.0.1, port: %d, protocol: tcp, methods: [tcp]}\n", ln.Addr().(*net.TCPAddr).Port)
+	}
+	s, err := suite.Parse("t.yaml", []byte("suite: t\nprovider: {name: p}\nbudget: 1m\ntargets: [{name: a}]\nprobes:\n  - probe: egress\n"+
+		// Never the machine's own resolver or gateways: leak checks and
+		// proxy discovery are off, only loopback destinations are tried.
+		"    params:\n      attempt_timeout: 1s\n      random_ports: -1\n      dns_leak: {off: true}\n      proxy_discovery: {off: true}\n      destinations:\n"+dests.String()+
+		"claims:\n  - egress.disconnected: true\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu  sync.Mutex
+		got []StepProgress
+	)
+	env := Env{Progress: func(p StepProgress) { mu.Lock(); got = append(got, p); mu.Unlock() }}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	RunPlan(ctx, PlanFor(s, s.Targets[0]), env, func(results.Evidence) {})
+	dones := map[int]bool{}
+	for _, p := range got {
+		if p.Unit == "destinations" && p.Total == 4 {
+			dones[p.Done] = true
+		}
+	}
+	if len(dones) != 4 || !dones[4] {
+		t.Fatalf("egress progress %+v, want destinations 1…4 of 4", got)
 	}
 }
