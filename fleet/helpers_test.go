@@ -68,7 +68,17 @@ func newTestServerWith(tb testing.TB, suitesDir string, kind storeKind) *testSer
 	}
 	h := httptest.NewUnstartedServer(s.Handler())
 	h.EnableHTTP2 = true
-	h.TLS = &tls.Config{ClientAuth: tls.RequestClientCert} // as ServerTLSConfig: agents may use certificates
+	// As serve runs it: ServerTLSConfig with a SelfSigned ECDSA certificate
+	// (httptest's own is RSA, whose signing would dominate a handshake).
+	certPEM, keyPEM, err := SelfSigned([]string{"127.0.0.1"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	h.TLS = ServerTLSConfig(cert)
 	h.StartTLS()
 	tb.Cleanup(h.Close)
 	return &testServer{Server: s, http: h, store: st, key: key, dir: rdir, index: x, kind: kind, dsn: dsn}

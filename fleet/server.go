@@ -83,6 +83,7 @@ type Server struct {
 	nonces     *nonceBook
 	challenges *challengeBook
 	metrics    *metrics
+	commits    *committer
 }
 
 // NewServer checks cfg and returns a server.
@@ -115,6 +116,7 @@ func NewServer(cfg Config) (*Server, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, nonces: newNonceBook(cfg.NonceTTL, cfg.MaxNonces), challenges: newChallengeBook(cfg.NonceTTL)}
+	s.commits = newCommitter(cfg.Store, cfg.Log)
 	s.metrics = newMetrics(&storeCollector{store: cfg.Store, log: cfg.Log, timeout: 10 * time.Second})
 	return s, nil
 }

@@ -79,6 +79,10 @@ type Store interface {
 	// Close closes the store.
 	Close() error
 
+	// addRuns indexes runs whose reports are in place and records each as
+	// its agent's latest on its suite, durably, in one transaction where
+	// the store has one database.
+	addRuns(ctx context.Context, runs []storedRun) error
 	// saveLatest records run l as the latest of agent agentID on suite.
 	saveLatest(ctx context.Context, suite, agentID string, l latestRun) error
 	// probeTarget finds the agent a /probe target names (its ID, or the

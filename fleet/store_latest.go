@@ -40,14 +40,51 @@ type agentRun struct {
 // saveLatest implements Store: the newest verified run of agent agentID
 // on suite, which every verifier sharing the store then serves on /probe.
 func (s *sqlStore) saveLatest(ctx context.Context, suite, agentID string, l latestRun) error {
-	v, err := json.Marshal(l.verdicts)
+	args, err := latestArgs(suite, agentID, l)
 	if err != nil {
-		return fmt.Errorf("encoding verdicts: %w", err)
+		return err
 	}
 	ctx, cancel := s.bounded(ctx)
 	defer cancel()
-	if _, err := s.db.ExecContext(ctx, s.q.saveLatest, suite, agentID, l.runID, l.at.UnixNano(), l.ok, string(v)); err != nil {
+	if _, err := s.db.ExecContext(ctx, s.q.saveLatest, args...); err != nil {
 		return fmt.Errorf("saving latest run of %s on %s: %w", agentID, suite, err)
+	}
+	return nil
+}
+
+// latestArgs are saveLatest's statement arguments.
+func latestArgs(suite, agentID string, l latestRun) ([]any, error) {
+	v, err := json.Marshal(l.verdicts)
+	if err != nil {
+		return nil, fmt.Errorf("encoding verdicts: %w", err)
+	}
+	return []any{suite, agentID, l.runID, l.at.UnixNano(), l.ok, string(v)}, nil
+}
+
+// saveLatestAll records every run as its agent's latest, in one
+// transaction through one prepared statement.
+func (s *sqlStore) saveLatestAll(ctx context.Context, runs []storedRun) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("saving latest runs: %w", err)
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, s.q.saveLatest)
+	if err != nil {
+		return fmt.Errorf("saving latest runs: %w", err)
+	}
+	defer st.Close()
+	for _, r := range runs {
+		args, err := latestArgs(r.rep.Suite.Name, r.agentID, r.latest())
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("saving latest run of %s on %s: %w", r.agentID, r.rep.Suite.Name, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("saving latest runs: %w", err)
 	}
 	return nil
 }

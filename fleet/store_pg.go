@@ -135,27 +135,59 @@ func openPostgres(ctx context.Context, dsn string, timeout time.Duration) (*pgSt
 // the server as one pipelined batch, which PostgreSQL runs as one implicit
 // transaction: one round trip per run, all or nothing.
 func (s *pgStore) AddRun(ctx context.Context, path string, r *results.Report) error {
+	b := &pgx.Batch{}
+	if err := queueRun(b, path, r); err != nil {
+		return err
+	}
+	if err := s.send(ctx, b); err != nil {
+		return fmt.Errorf("indexing run %s: %w", r.RunID, err)
+	}
+	return nil
+}
+
+// addRuns implements Store: every run's statements and latest row in one
+// pipelined batch, one implicit transaction, one commit.
+func (s *pgStore) addRuns(ctx context.Context, runs []storedRun) error {
+	b := &pgx.Batch{}
+	for _, r := range runs {
+		if err := queueRun(b, r.path, r.rep); err != nil {
+			return err
+		}
+		args, err := latestArgs(r.rep.Suite.Name, r.agentID, r.latest())
+		if err != nil {
+			return err
+		}
+		b.Queue(s.q.saveLatest, args...)
+	}
+	if err := s.send(ctx, b); err != nil {
+		return fmt.Errorf("recording %d runs: %w", len(runs), err)
+	}
+	return nil
+}
+
+// queueRun queues the statements that index run r, stored at path.
+func queueRun(b *pgx.Batch, path string, r *results.Report) error {
 	rr := store.RecordOf(r, filepath.ToSlash(path))
 	stmts, err := store.Postgres.RunStatements(rr)
 	if err != nil {
 		return fmt.Errorf("indexing run %s: %w", rr.RunID, err)
 	}
-	b := &pgx.Batch{}
 	for _, st := range stmts {
 		b.Queue(st.SQL, st.Args...)
 	}
+	return nil
+}
+
+// send runs the batch b on one connection, within the store's deadline.
+func (s *pgStore) send(ctx context.Context, b *pgx.Batch) error {
 	ctx, cancel := s.bounded(ctx)
 	defer cancel()
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("indexing run %s: %w", rr.RunID, err)
+		return err
 	}
 	defer conn.Close()
-	err = conn.Raw(func(dc any) error {
+	return conn.Raw(func(dc any) error {
 		return dc.(*stdlib.Conn).Conn().SendBatch(ctx, b).Close()
 	})
-	if err != nil {
-		return fmt.Errorf("indexing run %s: %w", rr.RunID, err)
-	}
-	return nil
 }

@@ -96,3 +96,21 @@ func (s *sqliteStore) AddRun(ctx context.Context, path string, r *results.Report
 	defer cancel()
 	return s.index.Add(ctx, path, r)
 }
+
+// addRuns implements Store: the runs go to the results directory's index
+// in one transaction, then their latest rows to the store in another (two
+// files, two transactions; the index can be rebuilt from the reports).
+func (s *sqliteStore) addRuns(ctx context.Context, runs []storedRun) error {
+	ctx, cancel := s.bounded(ctx)
+	defer cancel()
+	if s.index != nil {
+		stored := make([]store.Stored, len(runs))
+		for i, r := range runs {
+			stored[i] = store.Stored{Path: r.path, Report: r.rep}
+		}
+		if err := s.index.AddAll(ctx, stored); err != nil {
+			return err
+		}
+	}
+	return s.saveLatestAll(ctx, runs)
+}

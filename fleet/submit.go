@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -9,8 +10,10 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/fleet/api"
+	"github.com/sovbench/sovbench/internal/atomicfile"
 	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/sign"
 	"github.com/sovbench/sovbench/results/store"
 	"github.com/sovbench/sovbench/scenarios/claims"
 	"github.com/sovbench/sovbench/scenarios/plan"
@@ -55,22 +58,29 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusUnprocessableEntity, outcome, err)
 		return
 	}
-	path, err := store.WriteSignedReport(r.Context(), s.cfg.ResultsDir, rep, s.cfg.Key)
-	if err == nil {
-		err = s.cfg.Store.AddRun(r.Context(), path, rep)
-	}
-	if err != nil {
+	if err := s.store(r.Context(), rep, a.ID); err != nil {
 		s.cfg.Log.Error("storing report", "run", rep.RunID, "err", err)
 		refuse(w, http.StatusInternalServerError, api.CodeInternal, errors.New("storing the report failed"))
 		return
 	}
-	l := latestRun{runID: rep.RunID, at: rep.Ended, verdicts: rep.Verdicts, ok: rep.Satisfied()}
-	if err := s.cfg.Store.saveLatest(r.Context(), su.Name, a.ID, l); err != nil {
-		s.cfg.Log.Error("saving latest run", "run", rep.RunID, "err", err) // the report itself is stored
-	}
 	outcome = "accepted"
 	s.cfg.Log.Info("report", "run", rep.RunID, "agent", a.ID, "name", a.Name, "suite", su.Name, "counts", rep.Counts().String())
 	writeJSON(w, http.StatusOK, api.SubmitResponse{RunID: rep.RunID, KeyID: s.cfg.Key.ID, AgentID: a.ID, Satisfied: rep.Satisfied(), Verdicts: rep.Verdicts})
+}
+
+// store signs the report, stages its file and returns once a group commit
+// has made the file and the store's record of it durable.
+func (s *Server) store(ctx context.Context, rep *results.Report, agentID string) error {
+	env, err := sign.SignReport(ctx, rep, s.cfg.Key)
+	if err != nil {
+		return err
+	}
+	path := store.ReportPath(s.cfg.ResultsDir, rep)
+	staged, err := atomicfile.Stage(path, env, 0o644)
+	if err != nil {
+		return err
+	}
+	return s.commits.commit(ctx, staged, storedRun{path: path, rep: rep, agentID: agentID})
 }
 
 func nonceCode(err error) string {

@@ -39,9 +39,23 @@ func Write(path string, data []byte, perm os.FileMode) error {
 }
 
 func write(dir, path string, data []byte, perm os.FileMode) error {
-	f, err := createTemp(dir, filepath.Base(path))
+	tmp, err := writeTemp(dir, filepath.Base(path), data, perm)
 	if err != nil {
-		return fmt.Errorf("creating temporary file in %s: %w", dir, err)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("renaming into %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeTemp writes data to a new temporary file of base in dir, with mode
+// perm, fsyncs and closes it, and returns its path.
+func writeTemp(dir, base string, data []byte, perm os.FileMode) (string, error) {
+	f, err := createTemp(dir, base)
+	if err != nil {
+		return "", fmt.Errorf("creating temporary file in %s: %w", dir, err)
 	}
 	tmp := f.Name()
 	ok := false
@@ -52,22 +66,19 @@ func write(dir, path string, data []byte, perm os.FileMode) error {
 		}
 	}()
 	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("writing %s: %w", tmp, err)
+		return "", fmt.Errorf("writing %s: %w", tmp, err)
 	}
 	if err := f.Chmod(perm); err != nil {
-		return fmt.Errorf("setting mode of %s: %w", tmp, err)
+		return "", fmt.Errorf("setting mode of %s: %w", tmp, err)
 	}
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("syncing %s: %w", tmp, err)
+		return "", fmt.Errorf("syncing %s: %w", tmp, err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("closing %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("renaming into %s: %w", path, err)
+		return "", fmt.Errorf("closing %s: %w", tmp, err)
 	}
 	ok = true
-	return nil
+	return tmp, nil
 }
 
 // tempName is the temporary file of a write of base: hidden, with a

@@ -14,21 +14,38 @@ import (
 // for the same run or file. path must exist (its size and modification time
 // are recorded, so Sync will not read it again).
 func (x *Index) Add(ctx context.Context, path string, r *results.Report) error {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return fmt.Errorf("indexing %s: %w", path, err)
+	return x.AddAll(ctx, []Stored{{Path: path, Report: r}})
+}
+
+// Stored is a report and the path it is stored at.
+type Stored struct {
+	Path   string
+	Report *results.Report
+}
+
+// AddAll indexes several stored reports as Add does, in one transaction:
+// all or none.
+func (x *Index) AddAll(ctx context.Context, runs []Stored) error {
+	if len(runs) == 0 {
+		return nil
 	}
-	rel := x.rel(path)
 	tx, err := x.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("indexing %s: %w", path, err)
+		return fmt.Errorf("indexing %s: %w", runs[0].Path, err)
 	}
 	defer tx.Rollback()
-	if err := newRunWriter(tx).put(ctx, RecordOf(r, rel), fi); err != nil {
-		return fmt.Errorf("indexing %s: %w", path, err)
+	w := newRunWriter(tx)
+	for _, run := range runs {
+		fi, err := os.Stat(run.Path)
+		if err != nil {
+			return fmt.Errorf("indexing %s: %w", run.Path, err)
+		}
+		if err := w.put(ctx, RecordOf(run.Report, x.rel(run.Path)), fi); err != nil {
+			return fmt.Errorf("indexing %s: %w", run.Path, err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("indexing %s: %w", path, err)
+		return fmt.Errorf("indexing %s: %w", runs[0].Path, err)
 	}
 	return nil
 }
