@@ -96,13 +96,11 @@ func openPostgres(ctx context.Context, dsn string, timeout time.Duration) (*pgSt
 	}
 	// The server ends a statement or an idle transaction left behind by a
 	// verifier that stopped talking; the verifier's own deadlines end its
-	// side. Commits do not wait for their WAL flush: like the SQLite store
-	// (WAL, synchronous=NORMAL), a crash of the machine may lose the last
-	// commits but never leaves the database inconsistent, and the report
-	// files, the record, are flushed before they are indexed. A URL that
-	// sets any of these wins.
+	// side. Commits wait for their WAL flush (an acknowledged revocation or
+	// run is never lost); runs are committed in groups (committer), which
+	// shares the flush. A URL that sets any of these wins.
 	for k, v := range map[string]string{
-		"synchronous_commit":                  "off",
+		"synchronous_commit":                  "on",
 		"statement_timeout":                   strconv.FormatInt(timeout.Milliseconds(), 10),
 		"idle_in_transaction_session_timeout": strconv.FormatInt(timeout.Milliseconds(), 10),
 		"application_name":                    "sovbench serve",
@@ -126,7 +124,12 @@ func openPostgres(ctx context.Context, dsn string, timeout time.Duration) (*pgSt
 		db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", redactURL(dsn), err)
 	}
-	return &pgStore{sqlStore: newSQLStore(db, timeout, store.Postgres)}, nil
+	st := &pgStore{sqlStore: newSQLStore(db, timeout, store.Postgres)}
+	if err := st.prepare(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening store %s: %w", redactURL(dsn), err)
+	}
+	return st, nil
 }
 
 // AddRun implements Store: the run, its verdicts and its key measurements,

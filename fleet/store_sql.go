@@ -22,6 +22,8 @@ type sqlStore struct {
 	db      *sql.DB
 	timeout time.Duration
 	q       storeQueries
+	// agentStmt is q.agent prepared: every authenticated call runs it.
+	agentStmt *sql.Stmt
 }
 
 // storeQueries are the shared statements, rebound for one dialect.
@@ -82,8 +84,22 @@ func (s *sqlStore) bounded(ctx context.Context) (context.Context, context.Cancel
 	return context.WithTimeout(ctx, s.timeout)
 }
 
+// prepare prepares the statements every call runs, once the schema is
+// current.
+func (s *sqlStore) prepare(ctx context.Context) error {
+	st, err := s.db.PrepareContext(ctx, s.q.agent)
+	if err != nil {
+		return fmt.Errorf("preparing statements: %w", err)
+	}
+	s.agentStmt = st
+	return nil
+}
+
 // Close closes the store's database.
-func (s *sqlStore) Close() error { return s.db.Close() }
+func (s *sqlStore) Close() error {
+	s.agentStmt.Close()
+	return s.db.Close()
+}
 
 // Authenticate implements Store.
 func (s *sqlStore) Authenticate(ctx context.Context, cred string) (Agent, error) {
@@ -137,7 +153,7 @@ func scanAgent(scan func(dest ...any) error, more ...any) (AgentRecord, error) {
 // no such agent.
 func (s *sqlStore) agent(ctx context.Context, id string) (AgentRecord, string, error) {
 	var keyHash string
-	a, err := scanAgent(s.db.QueryRowContext(ctx, s.q.agent, id).Scan, &keyHash)
+	a, err := scanAgent(s.agentStmt.QueryRowContext(ctx, id).Scan, &keyHash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return AgentRecord{}, "", ErrForbidden
 	}

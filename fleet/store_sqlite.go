@@ -70,7 +70,9 @@ func openSQLite(ctx context.Context, path string, opts StoreOptions) (*sqliteSto
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", opts.Timeout.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(NORMAL)")
+	// FULL: a commit (a revocation, a batch of runs) is on disk before it
+	// is acknowledged; group commit (committer) shares the fsync.
+	q.Add("_pragma", "synchronous(FULL)")
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
 	if err != nil {
@@ -83,7 +85,12 @@ func openSQLite(ctx context.Context, path string, opts StoreOptions) (*sqliteSto
 		db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
-	return &sqliteStore{sqlStore: newSQLStore(db, opts.Timeout, store.SQLite), index: opts.Index}, nil
+	st := &sqliteStore{sqlStore: newSQLStore(db, opts.Timeout, store.SQLite), index: opts.Index}
+	if err := st.prepare(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
+	return st, nil
 }
 
 // AddRun implements Store: it adds the run to the results directory's
