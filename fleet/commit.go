@@ -27,20 +27,20 @@ func (r storedRun) latest() latestRun {
 	return latestRun{runID: r.rep.RunID, at: r.rep.Ended, verdicts: r.rep.Verdicts, ok: r.rep.Satisfied()}
 }
 
-// pendingRun is a run waiting for its group commit; done receives its
-// outcome once.
+// pendingRun is a run waiting for its group commit: its signed report
+// file's bytes and what the store records; done receives its outcome once.
 type pendingRun struct {
-	staged *atomicfile.Staged
-	run    storedRun
-	done   chan error
+	file []byte
+	run  storedRun
+	done chan error
 }
 
-// committer stores runs by group commit: a submission stages its report
-// file (written and fsynced under a temporary name) and queues it; one
-// submission at a time leads, taking every run queued so far (up to
-// maxBatch): it renames their files into place, fsyncs each directory
-// once, records them all in the store in one transaction (Store.addRuns),
-// and only then answers each of them. No submission is answered before
+// committer stores runs by group commit: a submission queues its signed
+// report; one submission at a time leads, taking every run queued so far
+// (up to maxBatch): it writes their files (atomicfile.WriteBatch: one
+// journal commit and one directory fsync shared by all), records them all
+// in the store in one transaction (Store.addRuns), and only then answers
+// each of them. No submission is answered before
 // its report file, the directory entry and the store's record are durable,
 // so nothing acknowledged is lost; a batch's cost is shared by its runs.
 type committer struct {
@@ -58,12 +58,12 @@ func newCommitter(st Store, log *slog.Logger) *committer {
 	return &committer{store: st, log: log, cleaned: map[string]bool{}, lead: make(chan struct{}, 1)}
 }
 
-// commit queues the staged run and returns once a batch holding it is
+// commit queues the run, its signed report file being file, and returns once a batch holding it is
 // committed, with that batch's outcome for it. ctx bounds the store's
 // work when this call leads; a batch is never cut short by another
 // submission's cancellation.
-func (c *committer) commit(ctx context.Context, staged *atomicfile.Staged, run storedRun) error {
-	p := &pendingRun{staged: staged, run: run, done: make(chan error, 1)}
+func (c *committer) commit(ctx context.Context, file []byte, run storedRun) error {
+	p := &pendingRun{file: file, run: run, done: make(chan error, 1)}
 	c.mu.Lock()
 	c.queue = append(c.queue, p)
 	c.mu.Unlock()
@@ -88,24 +88,16 @@ func (c *committer) commit(ctx context.Context, staged *atomicfile.Staged, run s
 	}
 }
 
-// commitBatch places the batch's files, syncs their directories, records
-// the runs that got there and answers every run in the batch.
+// commitBatch writes the batch's files, records the runs that got there
+// and answers every run in the batch.
 func (c *committer) commitBatch(ctx context.Context, batch []*pendingRun) {
-	errs := make([]error, len(batch))
-	dirs := map[string][]int{}
+	files := make([]atomicfile.File, len(batch))
 	for i, p := range batch {
-		errs[i] = p.staged.Place()
-		if errs[i] == nil {
-			d := filepath.Dir(p.run.path)
-			dirs[d] = append(dirs[d], i)
-		}
+		files[i] = atomicfile.File{Path: p.run.path, Data: p.file, Perm: 0o644}
 	}
-	for d, members := range dirs {
-		err := atomicfile.SyncDir(d)
-		for _, i := range members {
-			errs[i] = err
-		}
-		if err == nil && !c.cleaned[d] {
+	errs := atomicfile.WriteBatch(files)
+	for i, p := range batch {
+		if d := filepath.Dir(p.run.path); errs[i] == nil && !c.cleaned[d] {
 			// Once per directory, as atomicfile.Write does on every write.
 			c.cleaned[d] = true
 			atomicfile.RemoveLeftovers(d)

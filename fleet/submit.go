@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/fleet/api"
-	"github.com/sovbench/sovbench/internal/atomicfile"
 	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/results/sign"
@@ -68,7 +67,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, api.SubmitResponse{RunID: rep.RunID, KeyID: s.cfg.Key.ID, AgentID: a.ID, Satisfied: rep.Satisfied(), Verdicts: rep.Verdicts})
 }
 
-// store signs the report, stages its file and returns once a group commit
+// store signs the report and returns once a group commit
 // has made the file and the store's record of it durable.
 func (s *Server) store(ctx context.Context, rep *results.Report, agentID string) error {
 	env, err := sign.SignReport(ctx, rep, s.cfg.Key)
@@ -76,11 +75,7 @@ func (s *Server) store(ctx context.Context, rep *results.Report, agentID string)
 		return err
 	}
 	path := store.ReportPath(s.cfg.ResultsDir, rep)
-	staged, err := atomicfile.Stage(path, env, 0o644)
-	if err != nil {
-		return err
-	}
-	return s.commits.commit(ctx, staged, storedRun{path: path, rep: rep, agentID: agentID})
+	return s.commits.commit(ctx, env, storedRun{path: path, rep: rep, agentID: agentID})
 }
 
 func nonceCode(err error) string {

@@ -8,49 +8,99 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Staged is a file written and fsynced under its temporary name, not yet
-// in place: Write split in two, so that many files can share one fsync of
-// their directory (group commit). Place or Discard it exactly once.
-type Staged struct {
-	tmp, path string
-	unlock    func() // the shared lock that keeps RemoveLeftovers off tmp
+// File is one file of WriteBatch.
+type File struct {
+	Path string
+	Data []byte
+	Perm os.FileMode
 }
 
-// Stage writes data to a temporary file beside path with mode perm and
-// fsyncs it. The file is not at path until Place, and not durably there
-// until SyncDir of its directory.
-func Stage(path string, data []byte, perm os.FileMode) (*Staged, error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("creating %s: %w", dir, err)
+// WriteBatch writes every file as Write does (temporary file, fsync,
+// rename, fsync of the directory) but shares the work: all are written
+// first and fsynced after, so the first fsync's journal commit carries the
+// others, and each directory is fsynced once for all its files (group
+// commit). errs[i] is files[i]'s outcome; a file is durably in place when
+// it is nil. It does not remove leftovers (RemoveLeftovers).
+func WriteBatch(files []File) (errs []error) {
+	errs = make([]error, len(files))
+	unlock := map[string]func(){}
+	defer func() {
+		for _, u := range unlock {
+			u()
+		}
+	}()
+	opened := make([]*os.File, len(files))
+	for i, f := range files {
+		dir := filepath.Dir(f.Path)
+		if unlock[dir] == nil {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				errs[i] = fmt.Errorf("creating %s: %w", dir, err)
+				continue
+			}
+			unlock[dir] = lockDir(dir, unix.LOCK_SH)
+		}
+		opened[i], errs[i] = writeUnsynced(dir, f)
 	}
-	unlock := lockDir(dir, unix.LOCK_SH)
-	tmp, err := writeTemp(dir, filepath.Base(path), data, perm)
+	dirs := map[string][]int{}
+	for i, fh := range opened {
+		if fh == nil {
+			continue
+		}
+		errs[i] = syncClose(fh)
+		if errs[i] == nil {
+			errs[i] = rename(fh.Name(), files[i].Path)
+		}
+		if errs[i] != nil {
+			os.Remove(fh.Name())
+			continue
+		}
+		d := filepath.Dir(files[i].Path)
+		dirs[d] = append(dirs[d], i)
+	}
+	for d, in := range dirs {
+		if err := SyncDir(d); err != nil {
+			for _, i := range in {
+				errs[i] = err
+			}
+		}
+	}
+	return errs
+}
+
+// writeUnsynced writes f to a new temporary file in dir and returns it
+// open, not yet synced.
+func writeUnsynced(dir string, f File) (*os.File, error) {
+	fh, err := createTemp(dir, filepath.Base(f.Path))
 	if err != nil {
-		unlock()
-		return nil, err
+		return nil, fmt.Errorf("creating temporary file in %s: %w", dir, err)
 	}
-	return &Staged{tmp: tmp, path: path, unlock: unlock}, nil
+	if _, err = fh.Write(f.Data); err == nil {
+		err = fh.Chmod(f.Perm)
+	}
+	if err != nil {
+		fh.Close()
+		os.Remove(fh.Name())
+		return nil, fmt.Errorf("writing %s: %w", fh.Name(), err)
+	}
+	return fh, nil
 }
 
-// Path is where Place puts the file.
-func (s *Staged) Path() string { return s.path }
-
-// Place renames the staged file into place. Its directory still needs a
-// SyncDir for the rename to survive a crash.
-func (s *Staged) Place() error {
-	defer s.unlock()
-	if err := os.Rename(s.tmp, s.path); err != nil {
-		os.Remove(s.tmp)
-		return fmt.Errorf("renaming into %s: %w", s.path, err)
+func syncClose(f *os.File) error {
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("syncing %s: %w", f.Name(), err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("closing %s: %w", f.Name(), err)
 	}
 	return nil
 }
 
-// Discard removes the staged file.
-func (s *Staged) Discard() {
-	os.Remove(s.tmp)
-	s.unlock()
+func rename(tmp, path string) error {
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("renaming into %s: %w", path, err)
+	}
+	return nil
 }
 
 // SyncDir fsyncs the directory dir, making the renames done in it durable.
