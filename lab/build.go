@@ -66,6 +66,9 @@ func (b *builder) build() (*Topology, error) {
 	if err := b.egress(); err != nil {
 		return nil, err
 	}
+	if err := b.addedDelays(); err != nil {
+		return nil, err
+	}
 	computeReach(b.t)
 	return b.t, nil
 }
@@ -187,6 +190,9 @@ func (b *builder) place(s *ServiceInfo, ss serviceSpec, next map[string]int) err
 			return errors.New("location: latitude must be within ±90 and longitude within ±180")
 		}
 		s.Location = *ss.Location
+	}
+	if ss.Impersonates != "" {
+		return b.impersonate(s, ss, owner)
 	}
 	if ss.Address != "" {
 		a, err := netip.ParseAddr(ss.Address)

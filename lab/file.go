@@ -40,6 +40,8 @@ type providerSpec struct {
 	Facts    map[string]string `yaml:"facts"`
 	Egress   EgressSpec        `yaml:"egress"`
 	Hosts    []hostSpec        `yaml:"hosts"`
+	// Delay is delay the provider adds on its own links (a lying host).
+	Delay *delaySpec `yaml:"delay"`
 }
 
 type hostSpec struct {
@@ -97,7 +99,9 @@ type serviceSpec struct {
 	At       string    `yaml:"at"`
 	Location *Location `yaml:"location"`
 	Address  string    `yaml:"address"`
-	Params   yaml.Node `yaml:"params"`
+	// Impersonates names a service this one answers for, on its host only.
+	Impersonates string    `yaml:"impersonates"`
+	Params       yaml.Node `yaml:"params"`
 	// Inbound is the service's per-port policy (see InboundRule).
 	Inbound []InboundRule `yaml:"inbound"`
 }

@@ -55,7 +55,7 @@ func delayFunc(t *Topology, where map[netip.Addr]site) func(src, dst netip.Addr)
 	cache := map[pair]time.Duration{}
 	for a, sa := range where {
 		for b, sb := range where {
-			cache[pair{a, b}] = t.OneWay(a, sa.at, b, sb.at, sa.name == sb.name)
+			cache[pair{a, b}] = t.OneWay(a, sa.at, b, sb.at, sa.name == sb.name) + t.addedDelay(a, sa, b, sb)
 		}
 	}
 	return func(src, dst netip.Addr) time.Duration { return cache[pair{src, dst}] }

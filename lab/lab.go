@@ -250,6 +250,9 @@ func forwarderConfig(t *Topology, configs []nsConfig) netem.Config {
 		if prov, _, ok := strings.Cut(s.At, "/"); ok {
 			name = "provider " + prov
 		}
+		if s.Local {
+			continue // private to its host: never crosses the forwarder
+		}
 		for _, a := range s.Addrs {
 			where[a] = site{name, s.Location}
 		}

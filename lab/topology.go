@@ -43,6 +43,8 @@ type Provider struct {
 	Facts    map[string]string `json:"facts,omitempty"`
 	Prefixes []netip.Prefix    `json:"prefixes"`
 	Hosts    []Host            `json:"hosts"`
+	// Delay is delay the provider adds on its own links, each way.
+	Delay *AddedDelay `json:"delay,omitempty"`
 }
 
 // Host is one machine of a provider: a network namespace.
@@ -105,9 +107,12 @@ type ServiceInfo struct {
 	Addrs     []netip.Addr `json:"addrs"`
 	// Local is set when the service has an explicit address private to its
 	// host (on the host's loopback, like 169.254.169.254).
-	Local    bool     `json:"local,omitempty"`
-	Location Location `json:"location"`
-	Params   string   `json:"params,omitempty"` // YAML text
+	Local bool `json:"local,omitempty"`
+	// Impersonates is the service whose addresses this one answers on,
+	// for its own host only (a lying provider's proxy).
+	Impersonates string   `json:"impersonates,omitempty"`
+	Location     Location `json:"location"`
+	Params       string   `json:"params,omitempty"` // YAML text
 	// Inbound is the service's per-port policy on arrival. Reach does not
 	// account for it.
 	Inbound []InboundRule `json:"inbound,omitempty"`

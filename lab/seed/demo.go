@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -49,7 +50,8 @@ type Options struct {
 
 // Run brings the seed lab up (its lab file and host-identity fixtures
 // written to a temporary directory, see WriteLab), runs every seed suite
-// against every lab provider and tears the lab down, also when ctx is
+// against every lab provider (the location QA's providers run
+// HostileSuite instead) and tears the lab down, also when ctx is
 // cancelled. It returns
 // the reports in provider order, then suite order. A run stopped by ctx
 // still yields its (incomplete) reports; err is only for a lab that could
@@ -86,7 +88,7 @@ func Run(ctx context.Context, opt Options) ([]*results.Report, error) {
 	var tpms map[string]*hostTPM
 	if opt.TPMDir != "" {
 		var stop func()
-		tpms, stop, err = startTPMs(ctx, l, opt.TPMDir, l.Topology.Providers)
+		tpms, stop, err = startTPMs(ctx, l, opt.TPMDir, seedProviders(l.Topology.Providers))
 		if err != nil {
 			return nil, err
 		}
@@ -101,13 +103,24 @@ func Run(ctx context.Context, opt Options) ([]*results.Report, error) {
 
 // bindAll renders the selected suites for the selected providers.
 func bindAll(l *lab.Lab, opt Options, tpms map[string]*hostTPM, tees map[string]*seedsuites.TEE) ([]*suite.Suite, error) {
-	names := opt.Suites
-	if len(names) == 0 {
-		names = seedsuites.SuiteNames()
+	names := seedsuites.SuiteNames()
+	if len(opt.Suites) > 0 {
+		names = slices.DeleteFunc(slices.Clone(opt.Suites), func(n string) bool { return n == HostileSuite })
 	}
 	var out []*suite.Suite
 	for _, p := range l.Topology.Providers {
 		if len(opt.Providers) > 0 && !contains(opt.Providers, p.Name) {
+			continue
+		}
+		if QAOnly(p) {
+			if len(opt.Suites) > 0 && !contains(opt.Suites, HostileSuite) {
+				continue
+			}
+			s, err := bindHostile(l, p)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s)
 			continue
 		}
 		b, err := Bind(l, p)
@@ -154,6 +167,18 @@ func runAll(ctx context.Context, l *lab.Lab, suites []*suite.Suite, opt Options,
 	}
 	_ = g.Wait() // the runs record their failures in their reports
 	return reps
+}
+
+// seedProviders are the providers the seed suites run against (not the
+// location QA's).
+func seedProviders(ps []lab.Provider) []lab.Provider {
+	var out []lab.Provider
+	for _, p := range ps {
+		if !QAOnly(p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func contains(xs []string, s string) bool {

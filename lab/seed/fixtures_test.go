@@ -24,6 +24,9 @@ func TestHostFixturesMatchGroundTruth(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range topo.Providers {
+		if seed.QAOnly(p) {
+			continue // the location QA's hosts claim no platform (#17)
+		}
 		t.Run(p.Name+" shows its platform", func(t *testing.T) {
 			h := p.Hosts[0]
 			if !strings.HasPrefix(h.Fixture, filepath.Join(dir, "hosts")+"/") {
