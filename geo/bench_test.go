@@ -89,3 +89,29 @@ func BenchmarkRelateCountry(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkConflicts is the consistency check at 200 and 800 landmarks:
+// on a consistent region (only disks left out of the solve are checked)
+// and on one a forged answer emptied (every pair is checked).
+func BenchmarkConflicts(b *testing.B) {
+	lux := Landmark{Name: "forged", Lat: 49.6117, Lon: 6.13}
+	for _, n := range []int{200, 800} {
+		honest := realistic(bissen, landmarksN(b, n), 1)
+		forged := append(realistic(frankfurt, landmarksN(b, n), 1), Measurement{Landmark: lux, RTT: 100 * time.Microsecond})
+		for _, tc := range []struct {
+			name string
+			r    *Region
+		}{{"consistent", Solve(honest, Options{})}, {"forged", Solve(forged, Options{})}} {
+			b.Run(fmt.Sprintf("%d/%s", n, tc.name), func(b *testing.B) {
+				var c []Conflict
+				for b.Loop() {
+					c = tc.r.Conflicts()
+				}
+				if (tc.name == "forged") != (len(c) > 0) {
+					b.Fatalf("%d conflicts on %s", len(c), tc.r)
+				}
+				b.ReportMetric(float64(len(c)), "conflicts")
+			})
+		}
+	}
+}

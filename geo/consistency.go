@@ -48,6 +48,7 @@ func (r *Region) Conflicts() []Conflict {
 		Disk
 		p        [3]float64
 		rad, rc  float64 // radius at the solve's speed and at c, in radians
+		cos, sin float64 // of rad
 		excluded bool
 	}
 	var ds []disk
@@ -55,10 +56,9 @@ func (r *Region) Conflicts() []Conflict {
 		if d.RTTMin <= 0 || !validPosition(d.Lat, d.Lon) || math.IsNaN(d.RadiusKm) {
 			continue
 		}
-		p := pointOf(d.Lat, d.Lon)
-		ds = append(ds, disk{Disk: d, p: [3]float64{p.X, p.Y, p.Z},
-			rad: float64(angleOf(d.RadiusKm)) + slack, rc: float64(angleOf(MaxDistanceKm(d.RTTMin, SpeedOfLightKmPerMs))) + slack,
-			excluded: !d.Used})
+		p, rad := pointOf(d.Lat, d.Lon), float64(angleOf(d.RadiusKm))+slack
+		ds = append(ds, disk{Disk: d, p: [3]float64{p.X, p.Y, p.Z}, rad: rad, cos: math.Cos(rad), sin: math.Sin(rad),
+			rc: float64(angleOf(MaxDistanceKm(d.RTTMin, SpeedOfLightKmPerMs))) + slack, excluded: !d.Used})
 	}
 	var out []Conflict
 	for i := range ds {
@@ -67,9 +67,10 @@ func (r *Region) Conflicts() []Conflict {
 			if !r.Empty && !a.excluded && !b.excluded {
 				continue
 			}
-			sum := a.rad + b.rad
-			if sum >= math.Pi || a.p[0]*b.p[0]+a.p[1]*b.p[1]+a.p[2]*b.p[2] >= math.Cos(sum) {
-				continue // the landmarks are no farther apart than the radii reach
+			// The landmarks are farther apart than the radii reach when the
+			// cosine of their angle is below cos(a.rad + b.rad).
+			if a.rad+b.rad >= math.Pi || a.p[0]*b.p[0]+a.p[1]*b.p[1]+a.p[2]*b.p[2] >= a.cos*b.cos-a.sin*b.sin {
+				continue
 			}
 			apart := DistanceKm(a.Lat, a.Lon, b.Lat, b.Lon)
 			out = append(out, Conflict{A: a.Landmark, B: b.Landmark, RadiusA: a.RadiusKm, RadiusB: b.RadiusKm,

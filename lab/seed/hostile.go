@@ -23,7 +23,7 @@ func QAOnly(p lab.Provider) bool { return p.Facts["qa"] == HostileSuite }
 const hostileClaims = `claims:
   - location.in: FR
   - location.not_in: [US, CN]
-  - location.within_km: {of: [48.86, 2.35], km: 100}
+  - location.within_km: {of: [48.86, 2.35], km: 50}
 `
 
 // bindHostile renders HostileSuite for provider p: every landmark of the

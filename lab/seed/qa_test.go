@@ -90,6 +90,7 @@ func TestSeedCatalogue(t *testing.T) {
 		}
 	}
 	checkCoverage(t, want)
+	checkHostileLocation(t, reps)
 	checkHostIdentity(t, reps)
 	checkSigned(t, reps)
 	checkTestSignedIsNotAMD(t, reps)
