@@ -47,7 +47,7 @@ func TestJurisdictionClaims(t *testing.T) {
 }
 
 // node encodes v as a YAML node, as a suite would hold it.
-func node(t *testing.T, v any) *yaml.Node {
+func node(t testing.TB, v any) *yaml.Node {
 	t.Helper()
 	var n yaml.Node
 	if err := n.Encode(v); err != nil {
