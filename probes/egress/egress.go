@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"os"
 	"slices"
 	"sync/atomic"
@@ -62,6 +63,7 @@ func (e *egressProbe) Run(ctx context.Context, t probes.Target) (results.Evidenc
 	if len(e.proxies) > 0 {
 		d.Proxy = e.proxies[0].URL
 	}
+	defer limitMemory(e.plannedAttempts())()
 	d.Destinations = make([]results.EgressDestination, len(e.dests))
 	e.runAll(ctx, rec, token, e.dests, d.Destinations)
 	if extra := e.randomPortSpecs(d.Destinations); len(extra) > 0 {
@@ -91,12 +93,41 @@ func burstFor(r float64) int {
 	return b
 }
 
-// runAll tries specs[i] into out[i] with at most Concurrency workers. The
-// output order is the input order whatever the completion order; the
-// visiting order interleaves hosts (see interleave).
+// runAll tries specs[i] into out[i] with at most Concurrency attempts in
+// flight. The output order is the input order whatever the completion
+// order; the visiting order interleaves hosts (see interleave). Plain
+// connects (an address, the tcp method alone: a port sweep) go through one
+// connect loop, the rest through workers, one after the other.
 func (e *egressProbe) runAll(ctx context.Context, rec *probes.Recorder, token string, specs []dest, out []results.EgressDestination) {
-	workers := min(e.p.Concurrency, len(specs))
-	order := interleave(specs)
+	var plain, rest []int32
+	for _, i := range interleave(specs) {
+		if e.plainConnect(specs[i]) {
+			plain = append(plain, i)
+		} else {
+			rest = append(rest, i)
+		}
+	}
+	if len(plain) > 0 && e.connectLoop(ctx, rec, specs, plain, out) != nil {
+		rest = append(rest, plain...)
+	}
+	e.runWorkers(ctx, rec, token, specs, rest, out)
+}
+
+// plainConnect reports whether d is only a TCP connect to an address of an
+// allowed family.
+func (e *egressProbe) plainConnect(d dest) bool {
+	m := d.MethodsWith(e.p.ExtraMethods)
+	if len(m) != 1 || m[0] != results.MethodTCP {
+		return false
+	}
+	ip := net.ParseIP(d.Host)
+	return ip != nil && e.familyAllowed(ip)
+}
+
+// runWorkers tries specs[i] into out[i] for every i of order, in that
+// order, with at most Concurrency workers.
+func (e *egressProbe) runWorkers(ctx context.Context, rec *probes.Recorder, token string, specs []dest, order []int32, out []results.EgressDestination) {
+	workers := min(e.p.Concurrency, len(order))
 	var next atomic.Int64
 	done, tick := make(chan struct{}), probes.Counter(ctx, "destinations", len(specs))
 	for range workers {
@@ -104,7 +135,7 @@ func (e *egressProbe) runAll(ctx context.Context, rec *probes.Recorder, token st
 			defer func() { done <- struct{}{} }()
 			for {
 				k := int(next.Add(1) - 1)
-				if k >= len(specs) {
+				if k >= len(order) {
 					return
 				}
 				i := int(order[k])

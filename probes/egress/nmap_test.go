@@ -2,6 +2,7 @@ package egress
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -180,9 +181,18 @@ type measured struct {
 // inherits this process's peak (tens of MB after a large scan).
 func runIn(tb testing.TB, ns string, env []string, argv ...string) ([]byte, measured) {
 	tb.Helper()
+	return runInWith(tb, ns, env, nil, argv...)
+}
+
+// runInWith is runIn with stdin (nil: none).
+func runInWith(tb testing.TB, ns string, env []string, stdin []byte, argv ...string) ([]byte, measured) {
+	tb.Helper()
 	peak := filepath.Join(tb.TempDir(), "peak")
 	cmd := exec.Command("ip", append([]string{"netns", "exec", ns, "/usr/bin/time", "-f", "%M", "-o", peak}, argv...)...)
 	cmd.Env = append(os.Environ(), env...)
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	start := time.Now()
@@ -222,6 +232,12 @@ func runOurs(tb testing.TB, ns string, params string) (map[string]string, measur
 	if err := json.Unmarshal(out, &d); err != nil {
 		tb.Fatalf("decoding our evidence: %v: %.200s", err, out)
 	}
+	return statesOf(d), m
+}
+
+// statesOf maps every destination of d to nmap's vocabulary, by
+// "ip:port/proto".
+func statesOf(d results.EgressDetails) map[string]string {
 	states := map[string]string{}
 	for _, dst := range d.Destinations {
 		a := dst.Attempts[0]
@@ -231,7 +247,7 @@ func runOurs(tb testing.TB, ns string, params string) (map[string]string, measur
 		}
 		states[a.Address+"/"+proto] = ourState(a, proto)
 	}
-	return states, m
+	return states
 }
 
 // ourState maps an attempt's class to nmap's vocabulary.

@@ -7,8 +7,9 @@
 #
 # Reports: ours-s, nmap-s, wall-ratio (target ≤ 0.5), ours-MB and nmap-MB
 # (peak RSS; target ours ≤ nmap's, issue 16), disagreements (target 0).
-# "ours" is the egress package's test binary running the probe (it links
-# more than the agent does), with 1024 attempts in flight.
+# "ours" is the slim agent (sovbench-agent --stdio, what runs on hosts)
+# running a plan of one egress step with 1024 attempts in flight;
+# agent-idle-MB is its peak RSS on an empty plan (the binary's own floor).
 # Needs root (network namespaces); no packet leaves the namespace.
 #
 # Usage: scripts/bench/egress.sh

@@ -1,0 +1,53 @@
+package egress
+
+import (
+	"math"
+	"runtime/debug"
+	"runtime/metrics"
+
+	"github.com/sovbench/sovbench/results"
+)
+
+// Memory of a sweep. Without a limit the Go collector lets the heap grow
+// to twice what is live before it collects, and a sweep of 10 000
+// destinations leaves most of its garbage (dial errors, timers) in that
+// headroom. The sweep sets a soft limit, when the process has none, of
+// what the process holds when it starts plus a budget per attempt planned,
+// so the collector runs early instead; the limit is soft (the runtime
+// never fails an allocation for it) and the previous one is put back when
+// the probe ends.
+const (
+	sweepBaseBudget    = 4 << 20 // bytes, whatever the size of the sweep
+	sweepAttemptBudget = 768 // bytes per attempt planned: its record (about 600) and some garbage
+)
+
+// limitMemory sets the sweep's soft memory limit for attempts planned
+// attempts and returns the function that restores the previous limit. A
+// limit already set (GOMEMLIMIT, or the embedding program) is left alone.
+func limitMemory(attempts int) (restore func()) {
+	prev := debug.SetMemoryLimit(-1)
+	if prev != math.MaxInt64 {
+		return func() {}
+	}
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(s)
+	held := int64(s[0].Value.Uint64() - s[1].Value.Uint64())
+	debug.SetMemoryLimit(held + sweepBaseBudget + int64(attempts)*sweepAttemptBudget)
+	return func() { debug.SetMemoryLimit(prev) }
+}
+
+// plannedAttempts estimates the attempts of the sweep: one per method of
+// every destination, a proxied method once per proxy known now.
+func (e *egressProbe) plannedAttempts() int {
+	n := 0
+	for _, d := range e.dests {
+		for _, m := range d.MethodsWith(e.p.ExtraMethods) {
+			if m == results.MethodHTTPProxy || m == results.MethodHTTPSProxy {
+				n += len(e.proxies)
+				continue
+			}
+			n++
+		}
+	}
+	return n
+}
