@@ -170,16 +170,16 @@ func (p *EgressParams) Validate() error {
 	if err != nil {
 		return err
 	}
+	if err := p.checkCoverage(); err != nil {
+		return err
+	}
 	if p.bounded {
-		if err := p.lim.Count(limits.Destinations, "destinations", len(p.Destinations)+len(listed)+len(p.Sweep)); err != nil {
+		if err := p.lim.Count(limits.Destinations, "destinations", len(p.Destinations)+len(listed)+p.sweepCount()); err != nil {
 			return fmt.Errorf("destinations: %w", err)
 		}
 	}
 	if len(p.Destinations)+len(listed)+len(p.Sweep) == 0 && p.DNSLeak.Empty() {
 		return errors.New("destinations: none declared (and no sweep or dns_leak checks)")
-	}
-	if err := p.checkCoverage(); err != nil {
-		return err
 	}
 	if err := p.TLS.check(); err != nil {
 		return err

@@ -2,7 +2,10 @@ package probes
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/sovbench/sovbench/results"
@@ -14,6 +17,55 @@ import (
 type SweepSpec struct {
 	Host     string `yaml:"host" json:"host"`
 	Category string `yaml:"category" json:"category,omitempty"`
+	// TCPPorts and UDPPorts are more ports to try on this far end beyond
+	// the common ones, as nmap's -p spells them: "1-65535" (every port),
+	// "40000-40100,50000". Each port is one more destination (the
+	// destinations limit counts it; a full range needs --limit
+	// destinations=...): a TCP connect, or a UDP datagram with the run's
+	// token. Without them no port outside CoverageTCPPorts and
+	// CoverageUDPEchoPorts is tried, and a passing verdict says so.
+	TCPPorts string `yaml:"tcp_ports" json:"tcp_ports,omitempty"`
+	UDPPorts string `yaml:"udp_ports" json:"udp_ports,omitempty"`
+}
+
+// ExtraPorts returns the ports of TCPPorts and UDPPorts not already in the
+// common coverage, in increasing order.
+func (s SweepSpec) ExtraPorts() (tcp, udp []int, err error) {
+	if tcp, err = ParsePorts(s.TCPPorts); err != nil {
+		return nil, nil, fmt.Errorf("tcp_ports: %w", err)
+	}
+	if udp, err = ParsePorts(s.UDPPorts); err != nil {
+		return nil, nil, fmt.Errorf("udp_ports: %w", err)
+	}
+	tcp = slices.DeleteFunc(tcp, func(p int) bool { return slices.Contains(CoverageTCPPorts, p) })
+	udp = slices.DeleteFunc(udp, func(p int) bool { return slices.Contains(CoverageUDPEchoPorts, p) })
+	return tcp, udp, nil
+}
+
+// ParsePorts parses a port list as nmap's -p spells it: ports and ranges
+// separated by commas ("22,80,1000-2000"); "" is no port. Duplicates are
+// dropped and the result is sorted.
+func ParsePorts(spec string) ([]int, error) {
+	if strings.TrimSpace(spec) == "" {
+		return nil, nil
+	}
+	seen := make(map[int]bool)
+	for _, part := range strings.Split(spec, ",") {
+		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
+		a, errA := strconv.Atoi(lo)
+		b := a
+		var errB error
+		if isRange {
+			b, errB = strconv.Atoi(hi)
+		}
+		if errA != nil || errB != nil || a < 1 || b > 65535 || b < a {
+			return nil, fmt.Errorf("%q is not a port or a range of ports (1-65535)", part)
+		}
+		for p := a; p <= b; p++ {
+			seen[p] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(seen)), nil
 }
 
 // The ports of the full coverage. TCP: remote shells and mail, DNS over
@@ -27,9 +79,10 @@ var (
 )
 
 // CoverageDestinations is the full coverage of one far end: TCP connects on
-// CoverageTCPPorts; HTTP on 80 and HTTPS/TLS on 443, direct and through
+// CoverageTCPPorts and s.TCPPorts; HTTP on 80 and HTTPS/TLS on 443, direct and through
 // every proxy; UDP with protocol-correct payloads (a DNS query on 53, an NTP
-// request on 123, a QUIC Initial on 443) and a token on CoverageUDPEchoPorts;
+// request on 123, a QUIC Initial on 443) and a token on CoverageUDPEchoPorts
+// and s.UDPPorts;
 // ICMP echo (ICMPv6 on IPv6 addresses).
 func CoverageDestinations(s SweepSpec) []DestinationSpec {
 	d := func(port int, proto string, methods ...string) DestinationSpec {
@@ -44,6 +97,13 @@ func CoverageDestinations(s SweepSpec) []DestinationSpec {
 		d(443, "https", results.MethodTCP, results.MethodTLS, results.MethodHTTPS, results.MethodHTTPSProxy),
 		d(53, "dns"), d(123, "ntp"), d(443, "quic"), d(0, "icmp"))
 	for _, p := range CoverageUDPEchoPorts {
+		out = append(out, d(p, "udp"))
+	}
+	tcp, udp, _ := s.ExtraPorts() // checked by Validate
+	for _, p := range tcp {
+		out = append(out, d(p, "tcp"))
+	}
+	for _, p := range udp {
 		out = append(out, d(p, "udp"))
 	}
 	return out
@@ -83,6 +143,9 @@ func (p *EgressParams) checkCoverage() error {
 		if strings.TrimSpace(s.Host) == "" {
 			return fmt.Errorf("sweep[%d].host: missing", i)
 		}
+		if _, _, err := s.ExtraPorts(); err != nil {
+			return fmt.Errorf("sweep[%d].%w", i, err)
+		}
 	}
 	if p.Proxy != "" {
 		if u, err := url.Parse(p.Proxy); err != nil || u.Host == "" {
@@ -111,4 +174,16 @@ func (p *EgressParams) checkCoverage() error {
 		}
 	}
 	return nil
+}
+
+// sweepCount is what the sweep counts against the destinations limit: one
+// per far end, and one per port of its tcp_ports and udp_ports beyond the
+// common coverage. The ports were checked (checkCoverage).
+func (p *EgressParams) sweepCount() int {
+	n := 0
+	for _, s := range p.Sweep {
+		tcp, udp, _ := s.ExtraPorts()
+		n += 1 + len(tcp) + len(udp)
+	}
+	return n
 }

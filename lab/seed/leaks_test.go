@@ -1,9 +1,11 @@
 package seed_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/netip"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios/run"
 	seedsuites "github.com/sovbench/sovbench/scenarios/seed"
+	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 // leakClass is one way out a leaking provider might leave open, as a pair
@@ -33,6 +36,12 @@ type leakClass struct {
 	arrivalAt, proto string // a lab service that must have recorded the leaker's traffic
 	// source is where the probe must have found the leaker's proxy.
 	source string
+	// tcpPorts widens the sweep of the seed suite (sweep tcp_ports) for
+	// this class; uncaught says the seed suite does not try this way out:
+	// the leaker passes, and its reason must say so (via is then what it
+	// must say).
+	tcpPorts string
+	uncaught bool
 }
 
 // leakClasses is the leak catalogue: every class must fail the seed
@@ -66,6 +75,14 @@ var leakClasses = []leakClass{
 		sealed:   `egress: {policy: reject}, etc: {environment: "https_proxy=http://198.18.%[3]d.105:3128\n"}`,
 		services: "{name: px-%[1]s, kind: proxy, at: %[1]s/ns, params: {allow: [%[4]s]}}",
 		via:      "_proxy", arrivalAt: "px-%[1]s", proto: "http-proxy", source: "file:/etc/environment"},
+	// TCP on a port outside the common ones: the seed suite tries only
+	// those (a sweep of every port takes minutes per far end), so the leak
+	// passes, and the pass says which ports were not tried; a sweep widened
+	// by tcp_ports catches it.
+	{name: "highport", leak: "egress: {policy: allow, allow: [{to: sink, proto: tcp, ports: [40000]}]}", sealed: "egress: {policy: reject}",
+		via: "no other port", uncaught: true},
+	{name: "highwide", leak: "egress: {policy: allow, allow: [{to: sink, proto: tcp, ports: [40000]}]}", sealed: "egress: {policy: reject}",
+		via: ":40000/tcp", arrivalAt: "sink", proto: "tcp", tcpPorts: "39990-40010"},
 }
 
 // leakLab writes the lab: the seed's far ends (a sink that also speaks
@@ -78,7 +95,7 @@ func leakLab() string {
 	b.WriteString("lab: leaks\ninternet: {location: {lat: 50.11, lon: 8.68}}\nproviders:\n")
 	var svcs strings.Builder
 	svcs.WriteString(`services:
-  - {name: sink, kind: sink, at: internet, params: {tcp: [9000, 22], udp: [51820], http: [80], https: [443], ntp: [123], quic: [443], names: [telemetry.example]}}
+  - {name: sink, kind: sink, at: internet, params: {tcp: [9000, 22, 40000], udp: [51820], http: [80], https: [443], ntp: [123], quic: [443], names: [telemetry.example]}}
   - {name: vendor, kind: sink, at: internet, params: {tcp: [9000], https: [443], names: [vendor.example]}}
   - {name: replica, kind: sink, at: internet, params: {tcp: [9000]}}
   - {name: mirror, kind: sink, at: internet, params: {http: [80]}}
@@ -136,6 +153,9 @@ func TestLeakCatalogue(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if c := classOf(p.Name); c.tcpPorts != "" {
+			s = widenSweep(t, s, c.tcpPorts)
+		}
 		rep := &results.Report{}
 		reps[p.Name] = rep
 		g.Go(func() error {
@@ -166,6 +186,12 @@ func checkLeakVerdict(t *testing.T, l *lab.Lab, c leakClass, p string, rep *resu
 	if strings.HasSuffix(p, "-sealed") {
 		if v.Status != results.StatusPass {
 			t.Fatalf("the sealed twin is %s, want pass", v.Status)
+		}
+		return
+	}
+	if c.uncaught {
+		if v.Status != results.StatusPass || !strings.Contains(v.Reason, c.via) {
+			t.Fatalf("the leaker the seed suite does not try is %s, want a pass saying %q", v.Status, c.via)
 		}
 		return
 	}
@@ -228,4 +254,28 @@ func proxyFrom(rep *results.Report, source string) bool {
 		}
 	}
 	return false
+}
+
+// classOf returns the leak class of provider p (<class>-leak or <class>-sealed).
+func classOf(p string) leakClass {
+	name := p[:strings.LastIndex(p, "-")]
+	for _, c := range leakClasses {
+		if c.name == name {
+			return c
+		}
+	}
+	return leakClass{}
+}
+
+// widenSweep re-parses s with tcp_ports added to every far end it sweeps.
+func widenSweep(t *testing.T, s *suite.Suite, ports string) *suite.Suite {
+	src := regexp.MustCompile(`(- \{host: [^,]+, category: [a-z-]+)\}`).ReplaceAll(s.Source, []byte(`$1, tcp_ports: "`+ports+`"}`))
+	if bytes.Equal(src, s.Source) {
+		t.Fatalf("no sweep line in %s", s.Source)
+	}
+	w, err := suite.Parse(s.Path+" (sweep widened)", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
 }

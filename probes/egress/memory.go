@@ -18,7 +18,7 @@ import (
 // the probe ends.
 const (
 	sweepBaseBudget    = 4 << 20 // bytes, whatever the size of the sweep
-	sweepAttemptBudget = 768 // bytes per attempt planned: its record (about 600) and some garbage
+	sweepAttemptBudget = 768     // bytes per attempt planned: its record (about 600) and some garbage
 )
 
 // limitMemory sets the sweep's soft memory limit for attempts planned

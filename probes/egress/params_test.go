@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +29,8 @@ func TestEgressParamsRejectBadInput(t *testing.T) {
 		{"a CA without PEM is refused", "tls: {ca_pem: nope}\ndestinations: [{host: h, port: 1, protocol: tcp}]", "tls: no PEM certificate"},
 		{"a non-positive rate is refused", "rate: -1\ndestinations: [{host: h, port: 1, protocol: tcp}]", "must be positive"},
 		{"an expected answer must be an address", "dns_leak: {external: [{name: x, expect: [nope]}]}", `dns_leak.external[0].expect[0]: "nope" is not an IP address`},
+		{"a sweep port range must be ports", "sweep: [{host: h, tcp_ports: \"1-70000\"}]", `sweep[0].tcp_ports: "1-70000" is not a port or a range of ports (1-65535)`},
+		{"a sweep port range must go up", "sweep: [{host: h, udp_ports: \"9,5-3\"}]", `sweep[0].udp_ports: "5-3" is not a port`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -123,5 +126,36 @@ func TestEgressStoppedRunKeepsEvidenceAndCountsTheRest(t *testing.T) {
 	}
 	if a := ev.Egress.Destinations[0].Attempts[0]; a.Class != string(results.ClassTimeout) {
 		t.Fatalf("the attempt in flight is %s, want timeout", a.Class)
+	}
+}
+
+// A sweep's tcp_ports and udp_ports add one destination per port beyond
+// the common coverage, and count against the destinations limit.
+func TestSweepPortsWidenTheCoverage(t *testing.T) {
+	sw := probes.SweepSpec{Host: "198.18.9.9", TCPPorts: "22,40000-40002", UDPPorts: "443,5000"}
+	var tcp, udp []int
+	for _, d := range probes.CoverageDestinations(sw) {
+		switch d.Protocol {
+		case "tcp":
+			tcp = append(tcp, d.Port)
+		case "udp":
+			udp = append(udp, d.Port)
+		}
+	}
+	if want := append(slices.Clone(probes.CoverageTCPPorts), 40000, 40001, 40002); !slices.Equal(tcp, want) {
+		t.Errorf("tcp ports %v, want %v", tcp, want)
+	}
+	if want := append(slices.Clone(probes.CoverageUDPEchoPorts), 5000); !slices.Equal(udp, want) {
+		t.Errorf("udp ports %v, want %v", udp, want)
+	}
+	var lim limits.Limits
+	if err := lim.Set("destinations=4"); err != nil {
+		t.Fatal(err)
+	}
+	p := probes.DefaultEgressParams()
+	p.Sweep = []probes.SweepSpec{sw}
+	p.Bound(lim)
+	if err := p.Validate(); err == nil || !strings.Contains(err.Error(), "destinations") {
+		t.Fatalf("a sweep of 1 far end and 4 extra ports under a limit of 4: %v, want the destinations limit", err)
 	}
 }

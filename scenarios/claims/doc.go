@@ -49,6 +49,20 @@ package claims
 // which no probe running on the host can rule out; arrivals recorded by a
 // server the auditor controls (the lab's sinks and canary zone) are the
 // check that does not depend on the host.
+//
+// What a pass does not speak for, and says so. The sweep tries TCP on the
+// common ports (probes.CoverageTCPPorts: remote shells, mail, DNS over TCP
+// on 53 and over TLS on 853, web and proxy ports) and UDP on a few
+// (DNS, NTP, QUIC on 443, echo on probes.CoverageUDPEchoPorts); DNS over
+// HTTPS is HTTPS on 443. A way out on any other port (TCP 40000 to one
+// far end, say) is not tried: a sweep of every port takes minutes per far
+// end at the default rate, so it is an option (sweep tcp_ports and
+// udp_ports, "1-65535" for all, counted against the destinations limit),
+// and a pass's reason says on how many TCP and UDP ports it tried and that
+// it tried no other. A port counts only when the far end answers on it: a
+// refusal (RST, ICMP unreachable) can come from the provider's firewall as
+// well as from the far end, so a far end of a sweep must accept on every
+// port swept (the lab's sinks listen on the ports their suites sweep).
 
 // # Control-plane distance: upper bounds only
 //

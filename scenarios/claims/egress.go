@@ -143,6 +143,9 @@ func (g *egressFacts) judge(scope string, inScope, forbidden func(results.Egress
 	if dnsNote != "" {
 		reason += "; DNS: " + dnsNote
 	}
+	if n := g.portNote(inScope); n != "" {
+		reason += "; " + n
+	}
 	return pass(reason, figure, g.refs...)
 }
 

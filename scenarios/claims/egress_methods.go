@@ -112,3 +112,37 @@ func (g *egressFacts) dnsPath() (leaked []string, why, note string) {
 	}
 	return nil, "", fmt.Sprintf("resolver refused recursion (%d/%d checks answered, none resolved)", answered, len(g.dns))
 }
+
+// portNote says which TCP and UDP ports were tried on the destinations in
+// scope, and that no other was: a provider may leave a way out open on a
+// port the probe never tried, and a pass cannot speak for it ("" when no
+// TCP or UDP attempt was made).
+func (g *egressFacts) portNote(inScope func(results.EgressDestination) bool) string {
+	ports := map[string]map[int]bool{results.MethodTCP: {}, results.MethodUDP: {}}
+	for _, d := range g.dests {
+		if d.Control || d.RandomPort || !inScope(d) || d.Port == 0 {
+			continue
+		}
+		for _, a := range d.Attempts {
+			if m, ok := ports[a.Method]; ok && a.Proxy == "" {
+				m[d.Port] = true
+			}
+		}
+	}
+	tcp, udp := len(ports[results.MethodTCP]), len(ports[results.MethodUDP])
+	if tcp+udp == 0 {
+		return ""
+	}
+	if tcp == 65535 && udp == 65535 {
+		return "TCP connects and UDP datagrams tried on every port"
+	}
+	return fmt.Sprintf("TCP connects tried on %s and UDP datagrams on %s of 65535, no other port (sweep tcp_ports/udp_ports widen it)",
+		portCount(tcp), portCount(udp))
+}
+
+func portCount(n int) string {
+	if n == 1 {
+		return "1 port"
+	}
+	return fmt.Sprintf("%d ports", n)
+}

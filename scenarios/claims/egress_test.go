@@ -131,3 +131,23 @@ func TestEgressClaims(t *testing.T) {
 		})
 	}
 }
+
+// A pass names the TCP and UDP ports it tried and says no other port was:
+// a provider may leave a way out open on a port the probe never tried.
+func TestEgressPassSaysWhichPortsWereNotTried(t *testing.T) {
+	udp := dest("198.18.9.9", 51820, "telemetry", false, "udp:timeout")
+	udpControl := dest("198.18.1.1", 7, "provider-api", true, "udp:ok")
+	udpControl.Control = true
+	facts := egressEvidence([]results.EgressDestination{control(true), udpControl, randomPort("refused"),
+		dest("198.18.9.9", 443, "telemetry", false, "tcp:timeout"), dest("198.18.9.9", 22, "telemetry", false, "tcp:refused"), udp},
+		results.DNSCheck{Kind: "external", Name: "www.example.com.", Class: "dns_failure", Rcode: "REFUSED"})
+	eval, err := claimEgressDisconnected.parse(node(t, true).Decode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := eval(facts)
+	want := "TCP connects tried on 2 ports and UDP datagrams on 1 port of 65535, no other port"
+	if o.Status != results.StatusPass || !strings.Contains(o.Reason, want) {
+		t.Fatalf("%s: %s, want a pass saying %q", o.Status, o.Reason, want)
+	}
+}
