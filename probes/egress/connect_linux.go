@@ -23,13 +23,14 @@ import (
 // stack) per connect in flight. Each record is the one tcpConnect makes:
 // the same operation, classes and error text as Go's dialer. It returns an
 // error, having tried nothing, only when the epoll set cannot be made.
-func (e *egressProbe) connectLoop(ctx context.Context, rec *probes.Recorder, specs []dest, idx []int32, out []results.EgressDestination) error {
+// tick is called once per destination recorded.
+func (e *egressProbe) connectLoop(ctx context.Context, rec *probes.Recorder, specs []dest, idx []int32, out []results.EgressDestination, tick func()) error {
 	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
 		return fmt.Errorf("creating the epoll set of the connect loop: %w", err)
 	}
 	defer unix.Close(ep)
-	l := &connLoop{e: e, rec: rec, ep: ep, specs: specs, out: out, flight: map[int]*connAttempt{}}
+	l := &connLoop{e: e, rec: rec, ep: ep, specs: specs, out: out, tick: tick, flight: map[int]*connAttempt{}}
 	events := make([]unix.EpollEvent, 128)
 	next := 0
 	for next < len(idx) || len(l.flight) > 0 {
@@ -71,6 +72,7 @@ type connLoop struct {
 	ep     int
 	specs  []dest
 	out    []results.EgressDestination
+	tick   func()               // progress: one more destination recorded
 	flight map[int]*connAttempt // by socket
 	queue  []*connAttempt       // by deadline (every attempt has the same timeout)
 }
@@ -173,6 +175,7 @@ func (l *connLoop) stopAll(ctx context.Context, rest []int32) {
 		s := l.specs[i]
 		l.out[i] = results.EgressDestination{Host: s.Host, Port: s.Port, Protocol: s.Protocol, Category: s.Category,
 			Control: s.Control, RandomPort: s.randomPort}
+		l.tick()
 	}
 }
 
@@ -202,4 +205,5 @@ func (l *connLoop) finish(c *connAttempt, err error) {
 		d.Via = []string{results.MethodTCP}
 	}
 	l.out[c.i] = d
+	l.tick()
 }

@@ -11,6 +11,6 @@ import (
 )
 
 // connectLoop needs epoll; elsewhere the workers try every destination.
-func (e *egressProbe) connectLoop(context.Context, *probes.Recorder, []dest, []int32, []results.EgressDestination) error {
+func (e *egressProbe) connectLoop(context.Context, *probes.Recorder, []dest, []int32, []results.EgressDestination, func()) error {
 	return errors.New("the connect loop needs Linux's epoll")
 }

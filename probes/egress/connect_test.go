@@ -48,7 +48,7 @@ func TestConnectLoopRecordsWhatTheDialerRecords(t *testing.T) {
 	e, specs := loopProbe(t, "300ms", addrs...)
 	rec := probes.Begin(e, probes.Target{Name: "t"})
 	out := make([]results.EgressDestination, len(specs))
-	if err := e.connectLoop(context.Background(), rec, specs, []int32{0, 1, 2, 3}[:len(specs)], out); err != nil {
+	if err := e.connectLoop(context.Background(), rec, specs, []int32{0, 1, 2, 3}[:len(specs)], out, func() {}); err != nil {
 		t.Fatal(err)
 	}
 	wantClass := []string{"ok", "refused", "timeout", "ok"}
@@ -80,7 +80,8 @@ func TestConnectLoopStopsWithTheRun(t *testing.T) {
 	out := make([]results.EgressDestination, len(specs))
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(200*time.Millisecond, cancel)
-	if err := e.connectLoop(ctx, rec, specs, []int32{0, 1, 2}, out); err != nil {
+	ticks := 0
+	if err := e.connectLoop(ctx, rec, specs, []int32{0, 1, 2}, out, func() { ticks++ }); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 2 {
@@ -90,5 +91,8 @@ func TestConnectLoopStopsWithTheRun(t *testing.T) {
 	}
 	if out[2].Tried || len(out[2].Attempts) > 0 || out[2].Host != specs[2].Host {
 		t.Errorf("destination not started: %+v, want untried", out[2])
+	}
+	if ticks != 3 {
+		t.Errorf("progress counted %d destinations, want 3", ticks)
 	}
 }

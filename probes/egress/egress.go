@@ -107,10 +107,11 @@ func (e *egressProbe) runAll(ctx context.Context, rec *probes.Recorder, token st
 			rest = append(rest, i)
 		}
 	}
-	if len(plain) > 0 && e.connectLoop(ctx, rec, specs, plain, out) != nil {
+	tick := probes.Counter(ctx, "destinations", len(specs))
+	if len(plain) > 0 && e.connectLoop(ctx, rec, specs, plain, out, tick) != nil {
 		rest = append(rest, plain...)
 	}
-	e.runWorkers(ctx, rec, token, specs, rest, out)
+	e.runWorkers(ctx, rec, token, specs, rest, out, tick)
 }
 
 // plainConnect reports whether d is only a TCP connect to an address of an
@@ -125,11 +126,11 @@ func (e *egressProbe) plainConnect(d dest) bool {
 }
 
 // runWorkers tries specs[i] into out[i] for every i of order, in that
-// order, with at most Concurrency workers.
-func (e *egressProbe) runWorkers(ctx context.Context, rec *probes.Recorder, token string, specs []dest, order []int32, out []results.EgressDestination) {
+// order, with at most Concurrency workers, calling tick after each.
+func (e *egressProbe) runWorkers(ctx context.Context, rec *probes.Recorder, token string, specs []dest, order []int32, out []results.EgressDestination, tick func()) {
 	workers := min(e.p.Concurrency, len(order))
 	var next atomic.Int64
-	done, tick := make(chan struct{}), probes.Counter(ctx, "destinations", len(specs))
+	done := make(chan struct{})
 	for range workers {
 		go func() {
 			defer func() { done <- struct{}{} }()
