@@ -70,13 +70,24 @@ func replayLog(log []byte, pcrs map[int][]byte, require bool) (*BootState, error
 	return st, err
 }
 
-// replayLogCold is replayLog without the memo.
+// replayLogCold is replayLog without the memo. The secure-boot state is
+// read from the events the fast replay parsed (secureBootOf); a log that
+// only go-attestation's replay (with its firmware workarounds) accepts is
+// read by go-attestation too, behind the GO-2026-5298 guard.
 func replayLogCold(log []byte, pcrs map[int][]byte) (*BootState, error) {
-	idx, n, err := ReplayEventLog(log, pcrs)
-	if err != nil {
+	events, idx, err := replayEvents(log, pcrs)
+	if err == nil {
+		return &BootState{Events: len(events), PCRs: idx, SecureBoot: secureBootOf(events)}, nil
+	}
+	var pm *PCRMismatchError
+	if !errors.As(err, &pm) {
 		return nil, err
 	}
-	return bootState(log, idx, n), nil
+	gidx, gn, gerr := gaReplay(log, pcrs)
+	if gerr != nil {
+		return nil, err
+	}
+	return bootState(log, gidx, gn), nil
 }
 
 // ReplayEventLog replays a raw crypto-agile event log against SHA-256 PCR

@@ -68,7 +68,7 @@ func parseAgileLog(log []byte) ([]logEvent, byte, error) {
 	if err != nil || len(spec) < 28 || !bytes.Equal(spec[:16], []byte(evSpecIDSignature)) {
 		return nil, 0, errors.New("event 0: not a crypto-agile Spec ID Event03 log")
 	}
-	sizes := map[uint16]int{}
+	var sizes algSizes
 	sr := &reader{b: spec, off: 24}
 	n, err := sr.u32()
 	if err != nil || n > 16 {
@@ -80,12 +80,14 @@ func parseAgileLog(log []byte) ([]logEvent, byte, error) {
 		if err1 != nil || err2 != nil {
 			return nil, 0, fmt.Errorf("event 0: algorithm %d: %w", i, errShort)
 		}
-		sizes[id] = int(sz)
+		sizes = append(sizes, algSize{id, int(sz)})
 	}
-	if sizes[algSHA256] != sha256.Size {
+	if sz, _ := sizes.of(algSHA256); sz != sha256.Size {
 		return nil, 0, errors.New("event 0: the log has no SHA-256 bank")
 	}
-	var out []logEvent
+	// Room for the events of a typical log at once (an event is 80 bytes
+	// or more), so that parsing allocates once.
+	out := make([]logEvent, 0, min(len(log)/128, 4096))
 	var locality byte
 	for seq := 1; r.off < len(log); seq++ {
 		e, err := parseAgileEvent(r, sizes)
@@ -103,7 +105,26 @@ func parseAgileLog(log []byte) ([]logEvent, byte, error) {
 	return out, locality, nil
 }
 
-func parseAgileEvent(r *reader, sizes map[uint16]int) (logEvent, error) {
+// algSize is a digest algorithm of the Spec ID event and its digest size.
+type algSize struct {
+	id   uint16
+	size int
+}
+
+// algSizes are the Spec ID event's algorithms (at most 16: a slice beats
+// a map at this size).
+type algSizes []algSize
+
+func (a algSizes) of(id uint16) (int, bool) {
+	for _, x := range a {
+		if x.id == id {
+			return x.size, true
+		}
+	}
+	return 0, false
+}
+
+func parseAgileEvent(r *reader, sizes algSizes) (logEvent, error) {
 	pcr, err := r.u32()
 	if err != nil {
 		return logEvent{}, fmt.Errorf("pcr index: %w", err)
@@ -122,7 +143,7 @@ func parseAgileEvent(r *reader, sizes map[uint16]int) (logEvent, error) {
 		if err != nil {
 			return logEvent{}, fmt.Errorf("digest %d algorithm: %w", i, err)
 		}
-		sz, ok := sizes[alg]
+		sz, ok := sizes.of(alg)
 		if !ok {
 			return logEvent{}, fmt.Errorf("digest %d: algorithm 0x%x not in the Spec ID event", i, alg)
 		}
@@ -153,19 +174,25 @@ func parseAgileEvent(r *reader, sizes map[uint16]int) (logEvent, error) {
 // fastReplay replays SHA-256 events against quoted PCR values and returns
 // the PCRs the log extends. A mismatch is a *PCRMismatchError.
 func fastReplay(log []byte, pcrs map[int][]byte) ([]int, int, error) {
+	events, idx, err := replayEvents(log, pcrs)
+	return idx, len(events), err
+}
+
+// replayEvents is fastReplay returning the replayed events.
+func replayEvents(log []byte, pcrs map[int][]byte) ([]logEvent, []int, error) {
 	events, locality, err := parseAgileLog(log)
 	if err != nil {
-		return nil, 0, fail(StageEventLog, err, "event log does not parse")
+		return nil, nil, fail(StageEventLog, err, "event log does not parse")
 	}
 	var state [24][sha256.Size]byte
 	var touched [24]bool
 	state[0][sha256.Size-1] = locality
-	buf := make([]byte, 2*sha256.Size)
+	var buf [2 * sha256.Size]byte
 	var dataErr error
 	for _, e := range events {
-		copy(buf, state[e.pcr][:])
+		copy(buf[:], state[e.pcr][:])
 		copy(buf[sha256.Size:], e.digest)
-		state[e.pcr] = sha256.Sum256(buf)
+		state[e.pcr] = sha256.Sum256(buf[:])
 		touched[e.pcr] = true
 		if name, ok := dataDigestEvents[ga.EventType(e.typ)]; ok && dataErr == nil && sha256.Sum256(e.data) != [32]byte(e.digest) {
 			dataErr = fail(StageEventLog, nil, "%s event on PCR %d: data does not hash to its measured digest", name, e.pcr)
@@ -179,17 +206,17 @@ func fastReplay(log []byte, pcrs map[int][]byte) ([]int, int, error) {
 		idx = append(idx, i)
 		v, ok := pcrs[i]
 		if !ok {
-			return nil, 0, fail(StageEventLog, nil, "event log extends PCR %d, which the quote does not cover", i)
+			return nil, nil, fail(StageEventLog, nil, "event log extends PCR %d, which the quote does not cover", i)
 		}
 		if !bytes.Equal(v, state[i][:]) {
 			bad = append(bad, i)
 		}
 	}
 	if len(bad) > 0 {
-		return nil, 0, &PCRMismatchError{Source: "event log", PCRs: bad}
+		return nil, nil, &PCRMismatchError{Source: "event log", PCRs: bad}
 	}
 	if dataErr != nil {
-		return nil, 0, dataErr
+		return nil, nil, dataErr
 	}
-	return idx, len(events), nil
+	return events, idx, nil
 }
