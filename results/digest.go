@@ -39,19 +39,34 @@ func EvidenceDigest(r *Report, target string) []byte {
 // target's other probes are done; sorting by ID makes the digest independent
 // of the order in which probes finished.
 func EvidenceDigestOf(runID, suiteSHA256, target string, evidence []Evidence) []byte {
-	recs := make([]*Evidence, 0, len(evidence))
+	return EvidenceDigestFrom(runID, suiteSHA256, target, evidence, nil)
+}
+
+// EvidenceDigestFrom is EvidenceDigestOf where encoded, if not nil, holds
+// each record's encoding/json encoding (encoded[i] for evidence[i]), such
+// as the bytes a signed report carries it in: a verifier hashes those
+// instead of encoding every record again. A record encoded otherwise than
+// when the quote was taken fails to match, as an edited one does.
+func EvidenceDigestFrom(runID, suiteSHA256, target string, evidence []Evidence, encoded [][]byte) []byte {
+	if encoded != nil && len(encoded) != len(evidence) {
+		encoded = nil
+	}
+	recs := make([]int, 0, len(evidence))
 	for i := range evidence {
 		if evidence[i].Target == target && !IsBindingEvidence(&evidence[i]) && !IsOutsideEvidence(&evidence[i]) {
-			recs = append(recs, &evidence[i])
+			recs = append(recs, i)
 		}
 	}
-	slices.SortStableFunc(recs, func(a, b *Evidence) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortStableFunc(recs, func(a, b int) int { return strings.Compare(evidence[a].ID, evidence[b].ID) })
 	h := sha256.New()
 	h.Write([]byte(evidenceDigestTag + runID + "\n" + suiteSHA256 + "\n" + target + "\n"))
 	var n [8]byte
-	for _, e := range recs {
-		j, err := json.Marshal(e)
-		if err != nil {
+	for _, i := range recs {
+		var j []byte
+		var err error
+		if encoded != nil {
+			j = encoded[i]
+		} else if j, err = json.Marshal(&evidence[i]); err != nil {
 			// Evidence holds only plain data; a failure here is a bug in a
 			// details type, and hashing the error text keeps the digest
 			// deterministic and mismatching.

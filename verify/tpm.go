@@ -58,8 +58,10 @@ func (v *Verifier) roots() *attest.RootStore {
 
 // tpmChecks checks every TPM evidence record's binding to the report and
 // that a verifier-confirmed activation names the report's signer, and
-// returns the verifications for re-evaluating the verdicts.
-func (v *Verifier) tpmChecks(rep *results.Report, signer string) ([]Check, map[string]claims.Verification) {
+// returns the verifications for re-evaluating the verdicts. records are
+// the records' bytes in the signed payload (sign.Statement.Records; nil:
+// encode them), which the evidence digest hashes.
+func (v *Verifier) tpmChecks(rep *results.Report, records [][]byte, signer string) ([]Check, map[string]claims.Verification) {
 	var out []Check
 	verified := map[string]claims.Verification{}
 	for i := range rep.Evidence {
@@ -67,7 +69,7 @@ func (v *Verifier) tpmChecks(rep *results.Report, signer string) ([]Check, map[s
 		if e.TPM == nil {
 			continue
 		}
-		digest := results.EvidenceDigest(rep, e.Target)
+		digest := results.EvidenceDigestFrom(rep.RunID, rep.Suite.SHA256, e.Target, rep.Evidence, records)
 		var err error
 		if v.TPM != nil {
 			err = v.TPM(e, digest)

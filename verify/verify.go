@@ -202,15 +202,16 @@ func (v *Verifier) envelope(ctx context.Context, source string, data []byte) *Re
 	} else {
 		pass(CheckSubjects, fmt.Sprintf("all %d subject digests match", len(st.Subject)))
 	}
-	tpm, verified := v.tpmChecks(rep, signer)
+	tpm, verified := v.tpmChecks(rep, st.Records(), signer)
 	res.Checks = append(res.Checks, tpm...)
-	res.Checks = append(res.Checks, teeChecks(rep)...)
+	res.Checks = append(res.Checks, teeChecks(rep, st.Records())...)
 	res.Checks = append(res.Checks, v.verdictChecks(rep, claims.Context{Signer: signer, TPMRoots: v.roots(), Verifiers: v.TPMVerifiers, Verified: verified})...)
 	return res
 }
 
-// teeChecks checks every TEE evidence record's binding to the report.
-func teeChecks(rep *results.Report) []Check {
+// teeChecks checks every TEE evidence record's binding to the report
+// (records as for tpmChecks).
+func teeChecks(rep *results.Report, records [][]byte) []Check {
 	var out []Check
 	for i := range rep.Evidence {
 		e := &rep.Evidence[i]
@@ -221,7 +222,7 @@ func teeChecks(rep *results.Report) []Check {
 			out = append(out, Check{Name: CheckTEE, Subject: e.ID, Detail: errNoTEEReport.Error()})
 			continue
 		}
-		detail, err := TEEBinding(e, results.EvidenceDigest(rep, e.Target), rep)
+		detail, err := TEEBinding(e, results.EvidenceDigestFrom(rep.RunID, rep.Suite.SHA256, e.Target, rep.Evidence, records), rep)
 		if err != nil {
 			out = append(out, Check{Name: CheckTEE, Subject: e.ID, Detail: err.Error()})
 			continue

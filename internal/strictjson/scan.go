@@ -25,6 +25,22 @@ type scanner struct {
 	data []byte
 	off  int
 	path []step // the keys and indices above the current value
+	// at is the key path of the array whose elements spans collects.
+	at    []string
+	spans [][]byte
+}
+
+// atSpans reports whether the array being scanned is at s.at.
+func (s *scanner) atSpans() bool {
+	if len(s.at) == 0 || len(s.path) != len(s.at) {
+		return false
+	}
+	for i, st := range s.path {
+		if !st.isKey || !bytes.EqualFold(st.key, []byte(s.at[i])) {
+			return false
+		}
+	}
+	return true
 }
 
 // step is one key or array index on the way to a value.
@@ -148,13 +164,18 @@ func (s *scanner) array(depth int) error {
 		s.off++
 		return nil
 	}
+	collect := s.atSpans()
 	for i := 0; ; i++ {
 		s.space()
+		start := s.off
 		s.path = append(s.path, step{idx: i})
 		if err := s.value(depth + 1); err != nil {
 			return err
 		}
 		s.path = s.path[:len(s.path)-1]
+		if collect {
+			s.spans = append(s.spans, s.data[start:s.off])
+		}
 		if done, err := s.next(']'); done || err != nil {
 			return err
 		}
@@ -305,15 +326,35 @@ func (ks *keySet) addDup(k []byte) bool {
 		}
 		ks.folded = make(map[string]bool, 2*keySetScan)
 		for _, o := range ks.list {
-			ks.folded[fold(string(o))] = true
+			ks.folded[foldKey(o)] = true
 		}
 	}
-	f := fold(string(k))
+	f := foldKey(k)
 	if ks.folded[f] {
 		return true
 	}
 	ks.folded[f] = true
 	return false
+}
+
+// foldKey is fold(string(k)), without its rune-by-rune orbit walk for an
+// ASCII key: every ASCII letter's orbit has its upper-case form as the
+// smallest rune (k's orbit is K, k and the Kelvin sign U+212A; s's is S, s
+// and the long s U+017F), so an ASCII key folds to its upper case.
+func foldKey(k []byte) string {
+	for _, c := range k {
+		if c >= utf8.RuneSelf {
+			return fold(string(k))
+		}
+	}
+	b := make([]byte, len(k))
+	for i, c := range k {
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		b[i] = c
+	}
+	return string(b)
 }
 
 func excerpt(b []byte) string {

@@ -68,3 +68,44 @@ func FuzzCheck(f *testing.F) {
 		_ = Check(b)
 	})
 }
+
+// foldKey's ASCII shortcut folds as fold does, for every ASCII byte and the
+// non-ASCII runes whose orbits hold ASCII letters.
+func TestFoldKeyMatchesFold(t *testing.T) {
+	for c := 0; c < 128; c++ {
+		k := []byte{'a', byte(c), 'Z'}
+		if got, want := foldKey(k), fold(string(k)); got != want {
+			t.Errorf("foldKey(%q) = %q, fold gives %q", k, got, want)
+		}
+	}
+	for _, k := range []string{"\u212a", "\u017f", "prédicat", "K\u212a"} {
+		if got, want := foldKey([]byte(k)), fold(k); got != want {
+			t.Errorf("foldKey(%q) = %q, fold gives %q", k, got, want)
+		}
+	}
+}
+
+// CheckSpans returns the raw bytes of the array's elements at the key path
+// (matched under case folding), and nothing for another path.
+func TestCheckSpans(t *testing.T) {
+	data := []byte(`{"a": {"B": [ {"x": 1} , "s", [2] ], "c": [9]}, "b": [7]}`)
+	spans, err := CheckSpans(data, "A", "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`{"x": 1}`, `"s"`, `[2]`}
+	if len(spans) != len(want) {
+		t.Fatalf("spans %q, want %q", spans, want)
+	}
+	for i, s := range spans {
+		if string(s) != want[i] {
+			t.Errorf("span %d = %q, want %q", i, s, want[i])
+		}
+	}
+	if spans, err := CheckSpans(data, "b", "a"); err != nil || spans != nil {
+		t.Errorf("another path: %q, %v; want none", spans, err)
+	}
+	if _, err := CheckSpans([]byte(`{"a": {"b": [1], "B": [2]}}`), "a", "b"); err == nil {
+		t.Error("a duplicate key under folding was accepted")
+	}
+}

@@ -18,6 +18,22 @@ type Envelope struct {
 	PayloadType string      `json:"payloadType"`
 	Payload     string      `json:"payload"`
 	Signatures  []Signature `json:"signatures"`
+	// decoded is Payload decoded by ParseEnvelope (of is the text it was
+	// decoded from), so that verifying does not decode it again.
+	decoded *decodedPayload
+}
+
+type decodedPayload struct {
+	of   string
+	body []byte
+}
+
+// payload returns the decoded payload.
+func (env *Envelope) payload() ([]byte, error) {
+	if d := env.decoded; d != nil && d.of == env.Payload {
+		return d.body, nil
+	}
+	return flexBase64(env.Payload)
 }
 
 // Signature is one signature of an envelope: the signing key's id and the
@@ -68,7 +84,7 @@ type acceptedKey struct {
 // only with that key) and returns the keys that accepted one, and the
 // payload.
 func verifyEnvelope(ctx context.Context, env *Envelope, keys []*PublicKey) ([]acceptedKey, []byte, error) {
-	body, err := flexBase64(env.Payload)
+	body, err := env.payload()
 	if err != nil {
 		return nil, nil, fmt.Errorf("envelope payload: %w", err)
 	}

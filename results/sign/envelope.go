@@ -58,9 +58,11 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 	if env.PayloadType != PayloadType {
 		return nil, fmt.Errorf("envelope payloadType %q, want %q", env.PayloadType, PayloadType)
 	}
-	if _, err := strictBase64(env.Payload); err != nil {
+	body, err := strictBase64(env.Payload)
+	if err != nil {
 		return nil, fmt.Errorf("envelope payload: %w", err)
 	}
+	env.decoded = &decodedPayload{of: env.Payload, body: body}
 	if len(env.Signatures) == 0 {
 		return nil, errors.New("envelope has no signature")
 	}
@@ -205,9 +207,11 @@ func VerifySignature(ctx context.Context, env *Envelope, keys []*PublicKey) (str
 // not checked against the report (CheckSubjects).
 func DecodeStatement(payload []byte) (*Statement, error) {
 	var st Statement
-	if err := strictjson.Decode(payload, &st); err != nil {
+	records, err := strictjson.DecodeSpans(payload, &st, "predicate", "evidence")
+	if err != nil {
 		return nil, fmt.Errorf("decoding statement: %w", err)
 	}
+	st.records = records
 	if err := ValidateStatement(&st); err != nil {
 		return nil, err
 	}
@@ -221,7 +225,7 @@ func DecodeStatement(payload []byte) (*Statement, error) {
 // returns one error per subject that is missing, unexpected or whose digest
 // differs.
 func CheckSubjects(st *Statement) []error {
-	want, err := Subjects(st.Predicate)
+	want, err := subjects(st.Predicate, st.Records())
 	if err != nil {
 		return []error{err}
 	}

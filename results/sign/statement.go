@@ -41,6 +41,20 @@ type Statement struct {
 	Subject       []Subject       `json:"subject"`
 	PredicateType string          `json:"predicateType"`
 	Predicate     *results.Report `json:"predicate"`
+	// records are the bytes each evidence record has in the signed payload
+	// (DecodeStatement), hashed instead of encoding the records again.
+	records [][]byte
+}
+
+// Records returns the bytes each evidence record of a decoded statement
+// has in its signed payload (nil for a statement built in memory): the
+// records' encoding/json encoding when the payload is as SignReport writes
+// it, for results.EvidenceDigestFrom.
+func (st *Statement) Records() [][]byte {
+	if st.Predicate == nil || len(st.records) != len(st.Predicate.Evidence) {
+		return nil
+	}
+	return st.records
 }
 
 // targetIdentity is what a target's subject digest covers.
@@ -65,10 +79,21 @@ type recordRef struct {
 //   - "evidence/<id>" per evidence record: SHA-256 of the record's JSON
 //     encoding (encoding/json of results.Evidence).
 func Subjects(r *results.Report) ([]Subject, error) {
+	return subjects(r, nil)
+}
+
+// subjects is Subjects, hashing records[i] as evidence i's encoding when
+// records is not nil (Statement.Records).
+func subjects(r *results.Report, records [][]byte) ([]Subject, error) {
 	out := make([]Subject, 0, 1+len(r.Targets)+len(r.Evidence))
 	out = append(out, Subject{Name: "suite/" + r.Suite.Name, Digest: map[string]string{"sha256": r.Suite.SHA256}})
 	digests := make([]string, len(r.Evidence))
 	for i := range r.Evidence {
+		if records != nil {
+			sum := sha256.Sum256(records[i])
+			digests[i] = hex.EncodeToString(sum[:])
+			continue
+		}
 		d, err := jsonSHA256(&r.Evidence[i])
 		if err != nil {
 			return nil, fmt.Errorf("encoding evidence %s: %w", r.Evidence[i].ID, err)
