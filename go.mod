@@ -32,8 +32,6 @@ require (
 
 require github.com/quic-go/quic-go v0.66.0
 
-require github.com/goccy/go-json v0.10.5 // indirect
-
 require (
 	github.com/google/go-sev-guest v0.15.0
 	github.com/google/logger v1.1.1 // indirect

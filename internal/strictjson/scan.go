@@ -305,7 +305,8 @@ func decodeKey(raw []byte, escaped bool) ([]byte, error) {
 // invalid UTF-8 for U+FFFD as the decoder does). Small objects scan a
 // slice; large ones switch to a map of folded keys.
 type keySet struct {
-	list   [][]byte
+	list   [keySetScan][]byte // the first n keys, on the scanner's stack
+	n      int
 	folded map[string]bool
 }
 
@@ -315,13 +316,14 @@ const keySetScan = 16
 // there already.
 func (ks *keySet) addDup(k []byte) bool {
 	if ks.folded == nil {
-		for _, o := range ks.list {
+		for _, o := range ks.list[:ks.n] {
 			if bytes.EqualFold(o, k) {
 				return true
 			}
 		}
-		if len(ks.list) < keySetScan {
-			ks.list = append(ks.list, k)
+		if ks.n < keySetScan {
+			ks.list[ks.n] = k
+			ks.n++
 			return false
 		}
 		ks.folded = make(map[string]bool, 2*keySetScan)
