@@ -75,6 +75,11 @@ var leakClasses = []leakClass{
 		sealed:   `egress: {policy: reject}, etc: {environment: "https_proxy=http://198.18.%[3]d.105:3128\n"}`,
 		services: "{name: px-%[1]s, kind: proxy, at: %[1]s/ns, params: {allow: [%[4]s]}}",
 		via:      "_proxy", arrivalAt: "px-%[1]s", proto: "http-proxy", source: "file:/etc/environment"},
+	// A proxy the host's environment names by an IPv6 address only.
+	{name: "envproxy6", leak: `egress: {policy: reject}, etc: {environment: "https_proxy=http://[fd5b:1ab:0:%[5]s::69]:3128\n"}`,
+		sealed:   `egress: {policy: reject}, etc: {environment: "https_proxy=http://[fd5b:1ab:0:%[5]s::69]:3128\n"}`,
+		services: "{name: px-%[1]s, kind: proxy, at: %[1]s/ns, params: {allow: [%[4]s]}}",
+		via:      "_proxy through http://[fd5b:1ab:0:", arrivalAt: "px-%[1]s", proto: "http-proxy", source: "file:/etc/environment"},
 	// TCP on a port outside the common ones: the seed suite tries only
 	// those (a sweep of every port takes minutes per far end), so the leak
 	// passes, and the pass says which ports were not tried; a sweep widened
@@ -236,9 +241,10 @@ func arrivedFrom(l *lab.Lab, p string, a lab.Arrival) bool {
 }
 
 // fill replaces %[1]s (provider), %[2]s (variant), %[3]d (provider
-// index) and %[4]s (the proxy's allow list) in a lab fragment.
+// index), %[4]s (the proxy's allow list) and %[5]s (the provider index in
+// hexadecimal, as in its IPv6 prefix) in a lab fragment.
 func fill(s, p, variant string, i int, allow string) string {
-	return strings.NewReplacer("%[1]s", p, "%[2]s", variant, "%[3]d", fmt.Sprint(i), "%[4]s", allow).Replace(s)
+	return strings.NewReplacer("%[1]s", p, "%[2]s", variant, "%[3]d", fmt.Sprint(i), "%[4]s", allow, "%[5]s", fmt.Sprintf("%x", i)).Replace(s)
 }
 
 // proxyFrom reports whether the egress evidence found a proxy from source.

@@ -82,9 +82,31 @@ func listReachable(ds []results.EgressDestination) string {
 			parts = append(parts, fmt.Sprintf("and %d more", len(ds)-5))
 			break
 		}
-		parts = append(parts, fmt.Sprintf("%s (via %s)", d.Label(), strings.Join(d.Via, ", ")))
+		parts = append(parts, fmt.Sprintf("%s (via %s)", d.Label(), strings.Join(viaWays(d), ", ")))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// viaWays names the ways out that reached d: its methods, a proxied one
+// with the proxy it went through ("https_proxy through http://…:3128").
+func viaWays(d results.EgressDestination) []string {
+	var out []string
+	for _, a := range d.Attempts {
+		if !a.Reachable {
+			continue
+		}
+		w := a.Method
+		if a.Proxy != "" {
+			w += " through " + a.Proxy
+		}
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	if len(out) == 0 {
+		return d.Via
+	}
+	return out
 }
 
 // judge decides a claim over the destinations in scope: fail when any

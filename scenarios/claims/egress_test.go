@@ -151,3 +151,19 @@ func TestEgressPassSaysWhichPortsWereNotTried(t *testing.T) {
 		t.Fatalf("%s: %s, want a pass saying %q", o.Status, o.Reason, want)
 	}
 }
+
+// A destination reached through a proxy is failed naming the proxy, so the
+// auditor knows which one to look at.
+func TestEgressFailNamesTheProxy(t *testing.T) {
+	via := dest("198.18.9.9", 443, "telemetry", true, "tcp:timeout", "https_proxy:ok")
+	via.Attempts[1].Proxy = "http://[fd5b:1ab:0:1b::69]:3128"
+	eval, err := claimEgressDisconnected.parse(node(t, true).Decode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := eval(egressEvidence([]results.EgressDestination{control(true), via}))
+	want := "198.18.9.9:443/tcp telemetry (via https_proxy through http://[fd5b:1ab:0:1b::69]:3128)"
+	if o.Status != results.StatusFail || !strings.Contains(o.Reason, want) {
+		t.Fatalf("%s: %s, want a fail naming %q", o.Status, o.Reason, want)
+	}
+}
