@@ -34,7 +34,7 @@ func bindHostile(l *lab.Lab, p lab.Provider) (*suite.Suite, error) {
 	fmt.Fprintf(&b, "suite: %s\ndescription: Location claims of providers that lie about their network, and of their honest twins.\n", HostileSuite)
 	fmt.Fprintf(&b, "provider:\n  name: %s\n  claims: %q\n", p.Name, p.Facts["claim"])
 	fmt.Fprintf(&b, "targets:\n  - {name: %s, kind: lab, host: %s/vm1}\nbudget: 2m\nprobes:\n", p.Name, p.Name)
-	b.WriteString("  - probe: rtt\n    timeout: 30s\n    params:\n      count: 10\n      interval: 20ms\n      sample_timeout: 500ms\n      landmarks:\n")
+	b.WriteString("  - probe: rtt\n    timeout: 30s\n    params:\n      count: 20\n      interval: 20ms\n      sample_timeout: 500ms\n      landmarks:\n")
 	for _, s := range l.Topology.Services {
 		if s.Kind == "landmark" && strings.HasPrefix(s.Name, "lm-") {
 			fmt.Fprintf(&b, "        - {name: %s, address: %s, lat: %v, lon: %v, tls: {server_name: %s, ca_pem: %q}}\n",
