@@ -19,5 +19,7 @@
 // default speed. Paths are longer than great circles and equipment adds
 // delay, so real distances are shorter than the bound: the region is an
 // outer bound, as long as no path is faster than the speed assumed. Strict
-// mode uses c, which nothing beats.
+// mode uses c, which nothing beats. Region.Conflicts checks the disks
+// against each other with the landmarks' mutual distances: a pair that
+// cannot both hold means some round trip was faster than any path allows.
 package geo

@@ -3,7 +3,8 @@
 // analytics leak, plus a US hyperscaler's EU region for contrast) as
 // providers of an embedded lab (lab.yaml, with a host-identity fixture tree
 // per host under hosts/), and the seed suites of scenarios/seed bound to
-// each of them.
+// each of them; and the location QA (hostile.go): providers that lie about
+// their network next to honest twins, which run only HostileSuite.
 //
 // Run brings the lab up, runs every suite against every provider and tears
 // the lab down; it needs root (network namespaces). The expected verdict of
