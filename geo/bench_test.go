@@ -3,6 +3,7 @@ package geo
 import (
 	"fmt"
 	"math/rand/v2"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -65,9 +66,11 @@ func BenchmarkSolve(b *testing.B) {
 			b.Run(fmt.Sprintf("%d/%s", n, tc.name), func(b *testing.B) {
 				b.ReportAllocs()
 				var r *Region
+				cpu := cpuTime()
 				for b.Loop() {
 					r = Solve(tc.ms, Options{})
 				}
+				reportCPU(b, cpu)
 				if r.Empty || !r.Unconstrained() && r.NearestKm(tc.truth.Lat, tc.truth.Lon) > 0.01 {
 					b.Fatalf("bad region %s", r)
 				}
@@ -104,9 +107,11 @@ func BenchmarkConflicts(b *testing.B) {
 		}{{"consistent", Solve(honest, Options{})}, {"forged", Solve(forged, Options{})}} {
 			b.Run(fmt.Sprintf("%d/%s", n, tc.name), func(b *testing.B) {
 				var c []Conflict
+				cpu := cpuTime()
 				for b.Loop() {
 					c = tc.r.Conflicts()
 				}
+				reportCPU(b, cpu)
 				if (tc.name == "forged") != (len(c) > 0) {
 					b.Fatalf("%d conflicts on %s", len(c), tc.r)
 				}
@@ -114,4 +119,20 @@ func BenchmarkConflicts(b *testing.B) {
 			})
 		}
 	}
+}
+
+// cpuTime is the CPU time this process has used (user and system).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU reports the process's CPU time per operation since since: with
+// -cpu 1 it is the cost of one operation (GC included), which the machine's
+// other load does not inflate as it does wall time.
+func reportCPU(b *testing.B, since time.Duration) {
+	b.ReportMetric(float64(cpuTime()-since)/float64(b.N), "cpu-ns/op")
 }

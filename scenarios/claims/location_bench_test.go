@@ -3,6 +3,7 @@ package claims
 import (
 	"fmt"
 	"math/rand/v2"
+	"syscall"
 	"testing"
 	"time"
 
@@ -45,11 +46,16 @@ func BenchmarkEvaluateLocation(b *testing.B) {
 		}
 		ev := []results.Evidence{{ID: "t/rtt", Target: "t", Probe: "rtt", RTT: &results.RTTDetails{Landmarks: lms}}}
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			var before, after syscall.Rusage
+			_ = syscall.Getrusage(syscall.RUSAGE_SELF, &before)
 			for b.Loop() {
 				if vs := Evaluate(cs, []string{"t"}, ev); len(vs) != 3 {
 					b.Fatalf("%d verdicts", len(vs))
 				}
 			}
+			_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)
+			cpu := after.Utime.Nano() + after.Stime.Nano() - before.Utime.Nano() - before.Stime.Nano()
+			b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
