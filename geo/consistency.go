@@ -58,14 +58,17 @@ func (r *Region) Conflicts() []Conflict {
 		}
 		p, rad := pointOf(d.Lat, d.Lon), float64(angleOf(d.RadiusKm))+slack
 		ds = append(ds, disk{Disk: d, p: [3]float64{p.X, p.Y, p.Z}, rad: rad, cos: math.Cos(rad), sin: math.Sin(rad),
-			rc: float64(angleOf(MaxDistanceKm(d.RTTMin, SpeedOfLightKmPerMs))) + slack, excluded: !d.Used})
+			rc: float64(angleOf(MaxDistanceKm(d.RTTMin, SpeedOfLightKmPerMs))) + slack, excluded: !d.Used && !r.covers(d)})
 	}
 	var out []Conflict
 	for i := range ds {
-		for j := i + 1; j < len(ds); j++ {
+		if !r.Empty && !ds[i].excluded {
+			continue // pairs of used disks are consistent in a non-empty region
+		}
+		for j := range ds {
 			a, b := &ds[i], &ds[j]
-			if !r.Empty && !a.excluded && !b.excluded {
-				continue
+			if j == i || (j < i && (r.Empty || b.excluded)) {
+				continue // each pair once
 			}
 			// The landmarks are farther apart than the radii reach when the
 			// cosine of their angle is below cos(a.rad + b.rad).
@@ -79,4 +82,15 @@ func (r *Region) Conflicts() []Conflict {
 	}
 	slices.SortStableFunc(out, func(x, y Conflict) int { return cmp.Compare(y.ShortKm(), x.ShortKm()) })
 	return out[:min(len(out), maxConflicts)]
+}
+
+// covers reports whether disk d holds the whole of a non-empty, constrained
+// region (its enclosing circle): then d meets every disk that holds the
+// region, and no pair with it can conflict. Far landmarks' hemisphere
+// disks usually do, which spares checking them against every other disk.
+func (r *Region) covers(d Disk) bool {
+	if r.Empty || r.Unconstrained() {
+		return false
+	}
+	return DistanceKm(d.Lat, d.Lon, r.EnclosingCenter[0], r.EnclosingCenter[1])+r.EnclosingRadiusKm+1 <= d.RadiusKm
 }
