@@ -12,6 +12,9 @@ import (
 type Location struct {
 	Lat float64 `yaml:"lat" json:"lat"`
 	Lon float64 `yaml:"lon" json:"lon"`
+	// Place names where it is as the lab file says ("Singapore"); it only
+	// labels reports (suites name a far end's place from it).
+	Place string `yaml:"place" json:"place,omitempty"`
 }
 
 // Valid reports whether the coordinates are on Earth.

@@ -132,6 +132,12 @@ type DestinationSpec struct {
 	Methods []string `yaml:"methods" json:"methods,omitempty"`
 	// ServerName is the TLS server name and HTTP host (default: Host).
 	ServerName string `yaml:"server_name" json:"server_name"`
+	// Place is where the suite's author says the destination is ("Ashburn,
+	// United States"), "" when the suite does not say. Reports show it
+	// beside the destination, read from the suite embedded in the report;
+	// no verdict uses it, and it never goes to an agent (json "-"), so an
+	// agent cannot relabel it and older agents decode plans as before.
+	Place string `yaml:"place" json:"-"`
 }
 
 // DefaultEgressParams returns the parameters a suite gets when it sets none.

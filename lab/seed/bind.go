@@ -52,6 +52,12 @@ func Bind(l *lab.Lab, p lab.Provider) (seedsuites.Binding, error) {
 	if b.Proxy != "" {
 		b.Proxy = "http://" + b.Proxy + ":3128"
 	}
+	b.Places = map[string]string{"provider": placeOf(p)}
+	for _, name := range []string{"sink", "vendor", "replica", "mirror"} {
+		if s, err := l.Topology.Service(name); err == nil {
+			b.Places[name] = s.Location.Place
+		}
+	}
 	if err := bindFull(l, p, &b); err != nil {
 		return b, err
 	}
@@ -100,4 +106,13 @@ func bindFull(l *lab.Lab, p lab.Provider, b *seedsuites.Binding) error {
 		}
 	}
 	return nil
+}
+
+// placeOf is where the lab file puts provider p: its city and country
+// code, or whichever of them it states.
+func placeOf(p lab.Provider) string {
+	if p.City != "" && p.Country != "" {
+		return p.City + ", " + p.Country
+	}
+	return p.City + p.Country
 }

@@ -46,7 +46,7 @@ func TestHTMLNamesDestinationsWithTheirRole(t *testing.T) {
 		{Host: "198.18.9.10", Protocol: "icmp", Category: "internet", Tried: false},
 	}
 	page := renderHTML(t, r, HTMLOptions{})
-	for _, want := range []string{"<code>198.18.9.9:9000/tcp</code></td><td>replication</td><td><b>yes</b></td><td>tcp</td>",
+	for _, want := range []string{"<code>198.18.9.9:9000/tcp</code></td><td class=\"where\">replication, place not stated</td><td><b>yes</b></td><td>tcp</td>",
 		"positive control (provider)", `<span class="muted">not tried</span>`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)

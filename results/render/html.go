@@ -50,7 +50,14 @@ type htmlPage struct {
 	Criteria  []frameworks.Criterion
 	// Attribution credits the map's data, as its licences ask.
 	Attribution string
+	// Reached lists what the egress evidence reached, by role and place.
+	Reached []string
+	places  places
 }
+
+// Where names an egress destination by role and place, as the suite
+// states it ("replication, Singapore"; "place not stated" otherwise).
+func (p htmlPage) Where(d results.EgressDestination) string { return p.places.where(d) }
 
 // HTML writes r as one self-contained HTML page: no external assets
 // (inline CSS and SVG), so it can be mailed, archived or opened offline. It
@@ -63,7 +70,8 @@ type htmlPage struct {
 // report is escaped.
 func HTML(w io.Writer, r *results.Report, opt HTMLOptions) error {
 	p := htmlPage{R: r, C: r.Counts(), Satisfied: r.Satisfied(), Signer: opt.Signer, Charts: Charts(r), Attribution: geo.Attribution,
-		Index: opt.Index, Summary: summary(r), Scope: scope(r), Meanings: meaningsOf(r.Counts()), Criteria: criteriaOf(r)}
+		Index: opt.Index, Summary: summary(r), Scope: scope(r), Meanings: meaningsOf(r.Counts()), Criteria: criteriaOf(r),
+		Reached: reached(r), places: placesOf(r)}
 	// geo escapes every string it draws: the SVG is safe to embed as is.
 	p.Map = template.HTML(reportMap(r))
 	for i := range r.Evidence {

@@ -36,6 +36,9 @@ var sitePage = template.Must(template.New("site").Parse(siteTemplate))
 type siteCell struct {
 	Href, Status, Class, Counts, Signature, KeyID string
 	Older                                         int
+	// Reached is what the report's egress evidence reached, by role and
+	// place ("replication, Singapore (198.19.1.3:9000/tcp)").
+	Reached []string
 }
 
 type siteRow struct {
@@ -85,7 +88,7 @@ func Site(reps []SiteReport) (map[string][]byte, error) {
 			c.Older++
 			continue
 		}
-		newest[k] = &siteCell{Href: name, Status: status, Class: class, Counts: counts, Signature: sig, KeyID: key}
+		newest[k] = &siteCell{Href: name, Status: status, Class: class, Counts: counts, Signature: sig, KeyID: key, Reached: firstOf(reached(r), 3)}
 		if !slices.Contains(providers, k[0]) {
 			providers = append(providers, k[0])
 		}
@@ -160,4 +163,12 @@ func signerLine(s Signer) string {
 		return "unsigned report"
 	}
 	return state + ", key " + key
+}
+
+// firstOf is the first n of list, then a line counting the rest.
+func firstOf(list []string, n int) []string {
+	if len(list) <= n {
+		return list
+	}
+	return append(list[:n:n], fmt.Sprintf("and %d more", len(list)-n))
 }

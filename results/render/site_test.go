@@ -14,9 +14,10 @@ import (
 
 var screenshots = flag.Bool("screenshots", false, "copy the site's screenshots to docs/screenshots/")
 
-// siteFixture is three reports: Clarence's located host claiming
+// siteFixture is four reports: Clarence's located host claiming
 // Luxembourg (signed, verified), Clarence's disconnected run (signed, not
-// verified) and S3NS's (unsigned).
+// verified), S3NS's (unsigned) and Clover's, whose egress reached its
+// replication sink in Singapore (signed, verified).
 func siteFixture(t *testing.T) []SiteReport {
 	located := locatedFixture(t)
 	located.Provider.Name = "Clarence"
@@ -30,6 +31,7 @@ func siteFixture(t *testing.T) []SiteReport {
 		{Report: located, Signer: Signer{KeyID: key, Verified: true}},
 		{Report: testreport.Clarence(), Signer: Signer{KeyID: key}},
 		{Report: testreport.S3NS()},
+		{Report: cloverFixture(), Signer: Signer{KeyID: key, Verified: true}},
 	}
 }
 
@@ -38,12 +40,13 @@ func TestSite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 4 {
-		t.Fatalf("%d files, want the index and 3 report pages", len(files))
+	if len(files) != 5 {
+		t.Fatalf("%d files, want the index and 4 report pages", len(files))
 	}
 	index := string(files[SiteIndex])
 	for _, want := range []string{`<th>Clarence</th>`, `<th>S3NS</th>`, `<th>disconnected</th>`, `<th>fixture</th>`,
-		"signature verified", "signed, NOT verified", "unsigned", "not tested", strings.Repeat("9f", 32)} {
+		"signature verified", "signed, NOT verified", "unsigned", "not tested", strings.Repeat("9f", 32),
+		"reached: replication, Singapore (198.19.1.3:9000/tcp)"} {
 		if !strings.Contains(index, want) {
 			t.Errorf("index lacks %q", want)
 		}
@@ -82,7 +85,7 @@ func TestSiteRendersInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	var located string
+	var located, clover string
 	for name, data := range files {
 		path := filepath.Join(dir, filepath.FromSlash(name))
 		os.MkdirAll(filepath.Dir(path), 0o755)
@@ -92,10 +95,13 @@ func TestSiteRendersInChromium(t *testing.T) {
 		if strings.Contains(name, "-fixture-") {
 			located = path
 		}
+		if strings.HasPrefix(name, SiteReports+"/clover-") {
+			clover = path
+		}
 	}
 	index := filepath.Join(dir, SiteIndex)
 	dom := chromium(t, bin, dir, "--dump-dom", "file://"+index)
-	for _, want := range []string{`id="matrix"`, "Clarence", "S3NS", "signature verified", "not tested"} {
+	for _, want := range []string{`id="matrix"`, "Clarence", "S3NS", "signature verified", "not tested", "reached: replication, Singapore"} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("index DOM lacks %q", want)
 		}
@@ -104,6 +110,12 @@ func TestSiteRendersInChromium(t *testing.T) {
 	for _, want := range []string{"Summary", "Scope and method", "What each verdict means", "Luxembourg (claimed)", "feasible region", "BSI C5:2020 PSS-12"} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("report page DOM lacks %q", want)
+		}
+	}
+	dom = chromium(t, bin, dir, "--dump-dom", "file://"+clover)
+	for _, want := range []string{"Reached from the target", "replication, Singapore (198.19.1.3:9000/tcp)", "telemetry, place not stated"} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("Clover's page DOM lacks %q", want)
 		}
 	}
 	for _, shot := range []struct{ page, name, size string }{

@@ -63,6 +63,11 @@ type Binding struct {
 	// address, where nothing listens, when its platform has none.
 	Metadata                      string
 	Sink, Vendor, Replica, Mirror string
+	// Places say where the far ends are, by lab service name (sink,
+	// vendor, replica, mirror), and "provider" where the provider's own
+	// controls are, as the lab file states; the suites write them as each
+	// destination's place, and leave it empty where the lab says nothing.
+	Places map[string]string
 	Landmarks                     []Landmark
 	// Control6 is Control's IPv6 twin; Services and Services6 the
 	// provider's own control service (TCP and UDP echo on 7, HTTP 80, HTTPS
