@@ -26,6 +26,9 @@ type SweepSpec struct {
 	// CoverageUDPEchoPorts is tried, and a passing verdict says so.
 	TCPPorts string `yaml:"tcp_ports" json:"tcp_ports,omitempty"`
 	UDPPorts string `yaml:"udp_ports" json:"udp_ports,omitempty"`
+	// Place is where the suite says the far end is; for reports only,
+	// never sent to an agent (see DestinationSpec.Place).
+	Place string `yaml:"place" json:"-"`
 }
 
 // ExtraPorts returns the ports of TCPPorts and UDPPorts not already in the

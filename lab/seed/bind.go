@@ -102,7 +102,7 @@ func bindFull(l *lab.Lab, p lab.Provider, b *seedsuites.Binding) error {
 			return fmt.Errorf("binding %s: %w", p.Name, err)
 		}
 		for _, a := range s.Addrs {
-			b.FarEnds = append(b.FarEnds, seedsuites.FarEnd{Addr: a.String(), Category: f.category})
+			b.FarEnds = append(b.FarEnds, seedsuites.FarEnd{Addr: a.String(), Category: f.category, Place: s.Location.Place})
 		}
 	}
 	return nil

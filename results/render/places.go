@@ -47,6 +47,11 @@ func placesOf(r *results.Report) places {
 					Category string `yaml:"category"`
 					Control  bool   `yaml:"control"`
 				} `yaml:"destinations"`
+				Sweep []struct {
+					Host     string `yaml:"host"`
+					Category string `yaml:"category"`
+					Place    string `yaml:"place"`
+				} `yaml:"sweep"`
 			} `yaml:"params"`
 		} `yaml:"probes"`
 	}
@@ -61,18 +66,25 @@ func placesOf(r *results.Report) places {
 		for _, d := range p.Params.Destinations {
 			out[placeKey(d.Host, d.Port, d.Protocol)] = declared{Place: strings.TrimSpace(d.Place), Category: d.Category, Control: d.Control}
 		}
+		for _, w := range p.Params.Sweep { // every port and way of a far end
+			out[placeKey(w.Host, -1, "")] = declared{Place: strings.TrimSpace(w.Place), Category: w.Category}
+		}
 	}
 	return out
 }
 
 // lookup is what the suite declares of d (ok false when it lists no such
 // destination). A destination whose port the suite left to the
-// protocol's default is matched without it.
+// protocol's default is matched without it; one of a far end the suite
+// sweeps, by its host alone.
 func (ps places) lookup(d results.EgressDestination) (declared, bool) {
 	if x, ok := ps[placeKey(d.Host, d.Port, d.Protocol)]; ok {
 		return x, true
 	}
-	x, ok := ps[placeKey(d.Host, 0, d.Protocol)]
+	if x, ok := ps[placeKey(d.Host, 0, d.Protocol)]; ok {
+		return x, true
+	}
+	x, ok := ps[placeKey(d.Host, -1, "")]
 	return x, ok
 }
 

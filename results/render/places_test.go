@@ -24,6 +24,8 @@ probes:
         - {host: 198.19.1.3, port: 9000, protocol: tcp, category: replication, place: Singapore}
         - {host: 198.19.1.3, protocol: https, category: replication, place: Singapore}
         - {host: 198.19.1.1, port: 443, protocol: https, category: telemetry}
+      sweep:
+        - {host: 198.19.1.2, category: vendor, place: "Council Bluffs, United States"}
 claims:
   - egress.blocked: [replication]
 `
@@ -38,6 +40,7 @@ func cloverFixture() *results.Report {
 		{Host: "198.19.1.3", Port: 443, Protocol: "https", Category: "replication", Reachable: true, Tried: true, Via: []string{"https"}},
 		{Host: "198.19.1.1", Port: 443, Protocol: "https", Category: "telemetry", Reachable: true, Tried: true, Via: []string{"https"}},
 		{Host: "198.19.9.9", Port: 25, Protocol: "tcp", Category: "mail", Reachable: false, Tried: true},
+		{Host: "198.19.1.2", Port: 8443, Protocol: "tcp", Category: "vendor", Reachable: true, Tried: true, Via: []string{"tcp"}},
 	}
 	return &results.Report{
 		Schema: results.Schema, RunID: "0193a1b2-0000-7000-8000-0000000c10e4",
@@ -64,6 +67,7 @@ func TestDestinationsAreNamedByRoleAndPlaceFromTheSuite(t *testing.T) {
 		"replication, Singapore (198.19.1.3:443/https)", // matched without the default port the suite left out
 		"telemetry, place not stated (198.19.1.1:443/https)",
 		"mail, place not stated", // a destination the suite does not list: the evidence's category, no place
+		"vendor, Council Bluffs, United States (198.19.1.2:8443/tcp)", // a swept far end, by its host
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)

@@ -79,8 +79,9 @@ type Binding struct {
 	FarEnds []FarEnd
 }
 
-// FarEnd is one address of a far end and the category it stands for.
-type FarEnd struct{ Addr, Category string }
+// FarEnd is one address of a far end, the category it stands for and
+// where the lab says it is ("" when the lab does not say).
+type FarEnd struct{ Addr, Category, Place string }
 
 // TEE is a lab host's confidential-VM fixture as a suite binds it: the
 // kind its test signer claims and the fingerprint ("sha256:...") of the
