@@ -44,8 +44,8 @@ func cloverFixture() *results.Report {
 	}
 	return &results.Report{
 		Schema: results.Schema, RunID: "0193a1b2-0000-7000-8000-0000000c10e4",
-		Harness: results.Harness{Name: "sovbench", Version: "0.1.0"},
-		Suite:   results.SuiteRef{Name: "no-foreign-replication", SHA256: strings.Repeat("ef", 32), Source: cloverSuite},
+		Harness:  results.Harness{Name: "sovbench", Version: "0.1.0"},
+		Suite:    results.SuiteRef{Name: "no-foreign-replication", SHA256: strings.Repeat("ef", 32), Source: cloverSuite},
 		Provider: results.Provider{Name: "Clover"}, Targets: []results.Target{{Name: "vm1", Kind: "lab"}},
 		Started: t0, Ended: t0.Add(20 * time.Second), Status: results.RunComplete,
 		Evidence: []results.Evidence{{ID: "vm1/egress", Probe: "egress", ProbeVersion: "1", Target: "vm1", Start: t0,
@@ -63,10 +63,10 @@ func TestDestinationsAreNamedByRoleAndPlaceFromTheSuite(t *testing.T) {
 	page := b.String()
 	for _, want := range []string{
 		"positive control (provider), Dublin, IE",
-		"replication, Singapore (198.19.1.3:9000/tcp)", // the suite's role, not the agent's "positive control"
+		"replication, Singapore (198.19.1.3:9000/tcp)",  // the suite's role, not the agent's "positive control"
 		"replication, Singapore (198.19.1.3:443/https)", // matched without the default port the suite left out
 		"telemetry, place not stated (198.19.1.1:443/https)",
-		"mail, place not stated", // a destination the suite does not list: the evidence's category, no place
+		"mail, place not stated",                                      // a destination the suite does not list: the evidence's category, no place
 		"vendor, Council Bluffs, United States (198.19.1.2:8443/tcp)", // a swept far end, by its host
 	} {
 		if !strings.Contains(page, want) {

@@ -67,8 +67,8 @@ type Binding struct {
 	// vendor, replica, mirror), and "provider" where the provider's own
 	// controls are, as the lab file states; the suites write them as each
 	// destination's place, and leave it empty where the lab says nothing.
-	Places map[string]string
-	Landmarks                     []Landmark
+	Places    map[string]string
+	Landmarks []Landmark
 	// Control6 is Control's IPv6 twin; Services and Services6 the
 	// provider's own control service (TCP and UDP echo on 7, HTTP 80, HTTPS
 	// 443, NTP 123, QUIC 443), Resolver the provider's resolver: together
