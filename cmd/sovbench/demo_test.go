@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/sovbench/sovbench/lab/labtest"
+	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/render"
 	"github.com/sovbench/sovbench/results/sign"
 )
 
@@ -41,6 +43,7 @@ func TestDemoWritesVerifiableReports(t *testing.T) {
 		t.Fatalf("compare after the demo: %v\n%s", err, cmp)
 	}
 	fits(t, "compare on the demo's reports", string(cmp), 120)
+	readRecordsBack(t, dir, pub)
 	// README: the site right after the demo, from the results folder as is.
 	site := filepath.Join(t.TempDir(), "site")
 	if out, err := sovbench(t, dir, "report", "site", dir, "--trusted-key", pub, "--out", site).CombinedOutput(); err != nil {
@@ -65,7 +68,7 @@ func TestDemoWritesVerifiableReports(t *testing.T) {
 			t.Errorf("no HTML page for %s: %v", r, err)
 		}
 	}
-	noLocalPaths(t, reports)
+	noLocalPaths(t, reports, dir)
 	args[len(args)-1] = "trusted-cloud"
 	out, err = sovbench(t, dir, args...).CombinedOutput()
 	if err != nil {
@@ -163,10 +166,16 @@ func verifyElsewhere(t *testing.T, dir, pub string, reports []string) {
 
 // noLocalPaths fails if a report or its HTML page names a place on the
 // machine that ran the demo: the seed lab's temporary directory (host
-// fixtures) or a CA file. Signed reports travel; such names cannot be taken
+// fixtures), a CA file, the clone sovbench was built in or the results
+// directory. Signed reports travel; such names cannot be taken
 // out once signed and would expose the auditor's file system.
-func noLocalPaths(t *testing.T, reports []string) {
+func noLocalPaths(t *testing.T, reports []string, resultsDir string) {
 	t.Helper()
+	clone, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	locals := []string{os.TempDir() + "/sovbench-seed-", "lab-ca.pem", "ca_file", clone + "/", resultsDir}
 	for _, r := range reports {
 		data, err := os.ReadFile(r)
 		if err != nil {
@@ -179,7 +188,7 @@ func noLocalPaths(t *testing.T, reports []string) {
 		payload, _ := json.Marshal(rep)
 		page, _ := os.ReadFile(strings.TrimSuffix(r, ".json") + ".html")
 		for name, text := range map[string]string{r: string(payload), r + " (HTML)": string(page)} {
-			for _, local := range []string{os.TempDir() + "/sovbench-seed-", "lab-ca.pem", "ca_file"} {
+			for _, local := range locals {
 				if i := strings.Index(text, local); i >= 0 {
 					t.Errorf("%s names %q: …%s…", name, local, text[max(0, i-80):min(len(text), i+80)])
 				}
@@ -194,6 +203,32 @@ func fits(t *testing.T, what, out string, width int) {
 	for i, line := range strings.Split(out, "\n") {
 		if n := utf8.RuneCountInString(line); n > width {
 			t.Errorf("%s: line %d is %d columns wide, want ≤ %d:\n%s", what, i+1, n, width, line)
+		}
+	}
+}
+
+// readRecordsBack reads compare -o json on the demo's reports back as
+// records: one per verdict, each whole (provider, suite, claim, status,
+// run id, the signer's full key id, verified).
+func readRecordsBack(t *testing.T, dir, pub string) {
+	t.Helper()
+	out, err := sovbench(t, dir, "compare", "-o", "json", "--trusted-key", pub, dir).Output()
+	if err != nil {
+		t.Fatalf("compare -o json: %v", err)
+	}
+	var recs []render.VerdictRecord
+	dec := json.NewDecoder(bytes.NewReader(out))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&recs); err != nil {
+		t.Fatalf("compare -o json does not read back: %v\n%s", err, out)
+	}
+	if len(recs) < 4 {
+		t.Fatalf("%d records from 4 reports", len(recs))
+	}
+	for _, r := range recs {
+		if r.Provider == "" || r.Suite == "" || r.Claim == "" || r.RunID == "" || !slices.Contains([]results.Status{results.StatusPass, results.StatusFail, results.StatusInconclusive, results.StatusError}, r.Status) ||
+			len(r.SignerKeyID) != 64 || r.Signature != render.SignatureVerified || len(r.Criteria) == 0 {
+			t.Errorf("incomplete record %+v", r)
 		}
 	}
 }
