@@ -278,6 +278,22 @@ func TestForgeryCatalogue(t *testing.T) {
 			t.Fatalf("verify: %v, want the duplicate key refused", res.Failures())
 		}
 	})
+	// Subjects and the quote's evidence digest hash each record in the bytes
+	// it was signed in (no decoding and encoding again): a record written in
+	// other bytes after the quote, even with the same values, is not the one
+	// the TPM signed for.
+	t.Run("forgery: the host record re-encoded after the quote (same values, other bytes)", func(t *testing.T) {
+		st, _ := sign.NewStatement(l.report(t, bPTY, l.provider))
+		body, _ := json.Marshal(st)
+		forged := bytes.Replace(body, []byte(`"probe":"host"`), []byte(`"prob\u0065":"host"`), 1)
+		if bytes.Equal(forged, body) {
+			t.Fatal("no host record to re-encode")
+		}
+		res := l.verifier().Envelope(context.Background(), "reencoded", signBody(t, l.provider, forged))
+		if res.OK() || !strings.Contains(fmtChecks(res.Failures()), "quote was made for evidence digest") {
+			t.Fatalf("verify: %v, want the TPM binding refused", res.Failures())
+		}
+	})
 }
 
 // challengeAs runs the auditor's challenge on the TPM at spec (booted with
