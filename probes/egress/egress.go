@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime"
 	"slices"
 	"sync/atomic"
 
@@ -63,7 +64,9 @@ func (e *egressProbe) Run(ctx context.Context, t probes.Target) (results.Evidenc
 	if len(e.proxies) > 0 {
 		d.Proxy = e.proxies[0].URL
 	}
-	defer limitMemory(e.plannedAttempts())()
+	// The limit lasts as long as the records it was sized for: through
+	// the writing of the evidence, which takes as much again.
+	runtime.AddCleanup(&d, func(restore func()) { restore() }, limitMemory(e.plannedAttempts()))
 	d.Destinations = make([]results.EgressDestination, len(e.dests))
 	e.runAll(ctx, rec, token, e.dests, d.Destinations)
 	if extra := e.randomPortSpecs(d.Destinations); len(extra) > 0 {

@@ -15,10 +15,11 @@ import (
 // what the process holds when it starts plus a budget per attempt planned,
 // so the collector runs early instead; the limit is soft (the runtime
 // never fails an allocation for it) and the previous one is put back when
-// the probe ends.
+// the sweep's records are dropped (after its evidence was written: the
+// encoder's buffer is as large again as the records).
 const (
-	sweepBaseBudget    = 4 << 20 // bytes, whatever the size of the sweep
-	sweepAttemptBudget = 768     // bytes per attempt planned: its record (about 600) and some garbage
+	sweepBaseBudget    = 2 << 20 // bytes, whatever the size of the sweep
+	sweepAttemptBudget = 768     // bytes per attempt planned: its record takes about 600
 )
 
 // limitMemory sets the sweep's soft memory limit for attempts planned
@@ -29,9 +30,11 @@ func limitMemory(attempts int) (restore func()) {
 	if prev != math.MaxInt64 {
 		return func() {}
 	}
-	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"},
+		{Name: "/memory/classes/heap/free:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
 	metrics.Read(s)
-	held := int64(s[0].Value.Uint64() - s[1].Value.Uint64())
+	// What the process holds, less heap it holds but does not use.
+	held := int64(s[0].Value.Uint64() - s[1].Value.Uint64() - s[2].Value.Uint64() - s[3].Value.Uint64())
 	debug.SetMemoryLimit(held + sweepBaseBudget + int64(attempts)*sweepAttemptBudget)
 	return func() { debug.SetMemoryLimit(prev) }
 }
