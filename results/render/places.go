@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 
@@ -142,10 +143,11 @@ func reached(r *results.Report) []string {
 	return out
 }
 
-// address is d's host, port and protocol: "198.18.9.9:9000/tcp".
+// address is d's host, port and protocol: "198.18.9.9:9000/tcp",
+// "[fd5b:1ab::3]:9000/tcp".
 func address(d results.EgressDestination) string {
 	if d.Port > 0 {
-		return d.Host + ":" + strconv.Itoa(d.Port) + "/" + d.Protocol
+		return net.JoinHostPort(d.Host, strconv.Itoa(d.Port)) + "/" + d.Protocol
 	}
 	return d.Host + "/" + d.Protocol
 }

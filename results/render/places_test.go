@@ -26,6 +26,7 @@ probes:
         - {host: 198.19.1.1, port: 443, protocol: https, category: telemetry}
       sweep:
         - {host: 198.19.1.2, category: vendor, place: "Council Bluffs, United States"}
+        - {host: "fd5b:1ab:0:101::3", category: replication, place: Singapore}
 claims:
   - egress.blocked: [replication]
 `
@@ -41,6 +42,7 @@ func cloverFixture() *results.Report {
 		{Host: "198.19.1.1", Port: 443, Protocol: "https", Category: "telemetry", Reachable: true, Tried: true, Via: []string{"https"}},
 		{Host: "198.19.9.9", Port: 25, Protocol: "tcp", Category: "mail", Reachable: false, Tried: true},
 		{Host: "198.19.1.2", Port: 8443, Protocol: "tcp", Category: "vendor", Reachable: true, Tried: true, Via: []string{"tcp"}},
+		{Host: "fd5b:1ab:0:101::3", Port: 9000, Protocol: "tcp", Category: "replication", Reachable: true, Tried: true, Via: []string{"tcp"}},
 	}
 	return &results.Report{
 		Schema: results.Schema, RunID: "0193a1b2-0000-7000-8000-0000000c10e4",
@@ -68,6 +70,7 @@ func TestDestinationsAreNamedByRoleAndPlaceFromTheSuite(t *testing.T) {
 		"telemetry, place not stated (198.19.1.1:443/https)",
 		"mail, place not stated",                                      // a destination the suite does not list: the evidence's category, no place
 		"vendor, Council Bluffs, United States (198.19.1.2:8443/tcp)", // a swept far end, by its host
+		"replication, Singapore ([fd5b:1ab:0:101::3]:9000/tcp)",       // an IPv6 address in brackets
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
