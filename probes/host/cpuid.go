@@ -4,11 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"runtime"
 	"strconv"
 	"strings"
-
-	"github.com/klauspost/cpuid/v2"
 )
 
 // cpuidInfo is what the CPUID instruction says about the processor and any
@@ -38,22 +35,6 @@ type cpuidInfo struct {
 // the real instruction and never reads this file, even one planted at
 // /.sovbench/cpuid.
 const CPUIDFixture = ".sovbench/cpuid"
-
-// liveCPUID reads the CPUID instruction of the machine running the probe.
-func liveCPUID() cpuidInfo {
-	if runtime.GOARCH != "amd64" && runtime.GOARCH != "386" {
-		return cpuidInfo{Source: "cpuid: not available on " + runtime.GOARCH}
-	}
-	c := cpuid.CPU
-	info := cpuidInfo{
-		Known: true, HypervisorBit: c.VM(), Vendor: c.VendorString, Brand: strings.TrimSpace(c.BrandName),
-		Source: "cpuid",
-	}
-	if info.HypervisorBit {
-		info.Signature = c.HypervisorVendorString
-	}
-	return info
-}
 
 // parseCPUIDFixture parses the CPUIDFixture format. Errors name the file,
 // line and field.
