@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"sync"
@@ -83,9 +84,28 @@ func (c *committer) commit(ctx context.Context, file []byte, run storedRun) erro
 		batch := c.queue[:n:n]
 		c.queue = c.queue[n:]
 		c.mu.Unlock()
-		c.commitBatch(context.WithoutCancel(ctx), batch)
-		<-c.lead
+		c.leadBatch(context.WithoutCancel(ctx), batch)
 	}
+}
+
+// leadBatch commits one batch and gives up the lead, also when committing
+// panics: then every run of the batch not yet answered gets an error, so
+// that neither they nor later submissions wait forever.
+func (c *committer) leadBatch(ctx context.Context, batch []*pendingRun) {
+	defer func() { <-c.lead }()
+	defer func() {
+		if v := recover(); v != nil {
+			c.log.Error("committing runs", "runs", len(batch), "panic", v)
+			err := fmt.Errorf("committing runs: %v", v)
+			for _, p := range batch {
+				select {
+				case p.done <- err:
+				default: // answered already
+				}
+			}
+		}
+	}()
+	c.commitBatch(ctx, batch)
 }
 
 // commitBatch writes the batch's files, records the runs that got there

@@ -127,3 +127,30 @@ func TestAFileThatCannotBeWrittenFailsItsRunOnly(t *testing.T) {
 		t.Errorf("writable run: %v (want nil); blocked run: %v (want an error)", errOK, errBlocked)
 	}
 }
+
+// panickingStore panics while recording runs.
+type panickingStore struct{ Store }
+
+func (panickingStore) addRuns(context.Context, []storedRun) error { panic("driver bug") }
+
+// A batch whose commit panics answers its runs with an error and gives up
+// the lead: the next submission is committed, nobody waits forever.
+func TestAPanickingCommitAnswersItsRunsAndFreesTheLead(t *testing.T) {
+	dir := t.TempDir()
+	c := newCommitter(panickingStore{}, slog.New(slog.DiscardHandler))
+	for i := range 2 {
+		rep := &results.Report{RunID: fmt.Sprintf("run-%d", i), Provider: results.Provider{Name: "acme"}}
+		done := make(chan error, 1)
+		go func() {
+			done <- c.commit(context.Background(), []byte("{}\n"), storedRun{path: store.ReportPath(dir, rep), rep: rep, agentID: "a"})
+		}()
+		select {
+		case err := <-done:
+			if err == nil {
+				t.Errorf("run %d: committed without error", i)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("run %d: no answer after a panicking commit", i)
+		}
+	}
+}
