@@ -17,7 +17,12 @@ import (
 // never fails an allocation for it) and the previous one is put back when
 // the sweep's records are dropped (after its evidence was written: the
 // encoder's buffer is as large again as the records).
+//
+// A small sweep (fewer than sweepLimitFrom attempts) sets no limit: its
+// records are small, and a tight limit would make the collector run often
+// under the other probes of the same agent while they time handshakes.
 const (
+	sweepLimitFrom     = 2000
 	sweepBaseBudget    = 2 << 20 // bytes, whatever the size of the sweep
 	sweepAttemptBudget = 768     // bytes per attempt planned: its record takes about 600
 )
@@ -27,7 +32,7 @@ const (
 // limit already set (GOMEMLIMIT, or the embedding program) is left alone.
 func limitMemory(attempts int) (restore func()) {
 	prev := debug.SetMemoryLimit(-1)
-	if prev != math.MaxInt64 {
+	if prev != math.MaxInt64 || attempts < sweepLimitFrom {
 		return func() {}
 	}
 	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"},

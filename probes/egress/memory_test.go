@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// The sweep's limit is set only when the process has none, covers the
-// budget of its attempts, and the previous limit comes back on restore.
+// The sweep's limit is set only for a large sweep when the process has
+// none, covers the budget of its attempts, and the previous limit comes back on restore.
 func TestLimitMemorySetsASoftLimitOnlyWhenNoneIsSet(t *testing.T) {
 	prev := debug.SetMemoryLimit(math.MaxInt64)
 	defer debug.SetMemoryLimit(prev)
@@ -19,6 +19,10 @@ func TestLimitMemorySetsASoftLimitOnlyWhenNoneIsSet(t *testing.T) {
 	restore()
 	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
 		t.Fatalf("restored limit %d, want none", got)
+	}
+	limitMemory(sweepLimitFrom - 1)()
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Fatalf("a small sweep set limit %d, want none", got)
 	}
 	debug.SetMemoryLimit(64 << 20) // GOMEMLIMIT or the embedding program's
 	limitMemory(10000)()
