@@ -49,24 +49,24 @@ func TestLocationClaimsResistALyingHost(t *testing.T) {
 	}
 	runClaimCases(t, []claimCase{
 		{"a proxy near Luxembourg's landmarks cannot place a Frankfurt host within 100 km of Luxembourg", claimLocationWithinKm, lux,
-			pathFacts(t, frankfurt[0], frankfurt[1], 1.0, true, lies(fast, luLandmarks...), euLandmarks...), results.StatusInconclusive},
+			pathFacts(t, frankfurt[0], frankfurt[1], 1.0, true, lies(fast, luLandmarks...), euLandmarks...), results.StatusInconclusive, ""},
 		{"a proxy near Luxembourg's landmarks cannot put a Frankfurt host in Luxembourg", claimLocationIn, "LU",
-			pathFacts(t, frankfurt[0], frankfurt[1], 1.0, true, lies(fast, luLandmarks...), euLandmarks...), results.StatusInconclusive},
+			pathFacts(t, frankfurt[0], frankfurt[1], 1.0, true, lies(fast, luLandmarks...), euLandmarks...), results.StatusInconclusive, ""},
 		{"without authenticated round trips, forged near answers cannot pass", claimLocationWithinKm, lux,
-			pathFacts(t, frankfurt[0], frankfurt[1], 1.0, false, lies(fast, luLandmarks...), euLandmarks...), results.StatusInconclusive},
+			pathFacts(t, frankfurt[0], frankfurt[1], 1.0, false, lies(fast, luLandmarks...), euLandmarks...), results.StatusInconclusive, ""},
 		{"a proxy answering the handshake with another key is caught", claimLocationNotIn, []string{"US", "CN"},
-			pathFacts(t, ashburn[0], ashburn[1], 1.0, true, forgeLU(dropOthers, 0, results.ClassTLSIntercepted), withUS...), results.StatusInconclusive},
+			pathFacts(t, ashburn[0], ashburn[1], 1.0, true, forgeLU(dropOthers, 0, results.ClassTLSIntercepted), withUS...), results.StatusInconclusive, ""},
 		{"forging Luxembourg and dropping every other landmark cannot take Ashburn out of the US", claimLocationNotIn, []string{"US", "CN"},
-			pathFacts(t, ashburn[0], ashburn[1], 1.0, true, forgeLU(lies(lie{tcp: 0, tls: 0}, others(luLandmarks...)...), -1, ""), withUS...), results.StatusInconclusive},
+			pathFacts(t, ashburn[0], ashburn[1], 1.0, true, forgeLU(lies(lie{tcp: 0, tls: 0}, others(luLandmarks...)...), -1, ""), withUS...), results.StatusInconclusive, ""},
 		{"dropping the US landmarks leaves the US possible", claimLocationNotIn, []string{"US", "CN"},
-			pathFacts(t, ashburn[0], ashburn[1], 1.0, true, lies(lie{tcp: 0, tls: 0}, "Ashburn,US", "New York City,US", "Washington D.C.,US"), withUS...), results.StatusInconclusive},
+			pathFacts(t, ashburn[0], ashburn[1], 1.0, true, lies(lie{tcp: 0, tls: 0}, "Ashburn,US", "New York City,US", "Washington D.C.,US"), withUS...), results.StatusInconclusive, ""},
 		{"added delay only widens the region: Ashburn still fails", claimLocationNotIn, []string{"US"},
-			pathFacts(t, ashburn[0], ashburn[1], 3.0, true, nil, withUS...), results.StatusFail},
+			pathFacts(t, ashburn[0], ashburn[1], 3.0, true, nil, withUS...), results.StatusFail, ""},
 		{"added delay on the US landmarks leaves the US possible", claimLocationNotIn, []string{"US"},
 			pathFacts(t, ashburn[0], ashburn[1], 1.0, true, lies(lie{tcp: 90 * time.Millisecond, tls: 90 * time.Millisecond},
-				"Ashburn,US", "New York City,US", "Washington D.C.,US"), withUS...), results.StatusInconclusive},
+				"Ashburn,US", "New York City,US", "Washington D.C.,US"), withUS...), results.StatusInconclusive, ""},
 		{"an honest host that lost most authenticated landmarks cannot pass", claimLocationNotIn, []string{"US", "CN"},
-			pathFacts(t, 49.787, 6.068, 1.0, true, lies(lie{tcp: -1, tls: 0}, others(luLandmarks...)...), withUS...), results.StatusInconclusive},
+			pathFacts(t, 49.787, 6.068, 1.0, true, lies(lie{tcp: -1, tls: 0}, others(luLandmarks...)...), withUS...), results.StatusInconclusive, ""},
 	})
 }
 

@@ -1,6 +1,7 @@
 package claims
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -82,24 +83,34 @@ func cpFacts(rtt, server time.Duration) Facts {
 	return Facts{Target: "t", Evidence: []results.Evidence{{ID: "t/cp", Probe: "controlplane", ControlPlane: d}}}
 }
 
+// claimCase is one claim evaluated on facts: the status it must give and,
+// when reason is set, a piece its reason must contain.
 type claimCase struct {
-	name  string
-	kind  Kind
-	param any
-	facts Facts
-	want  results.Status
+	name   string
+	kind   Kind
+	param  any // the claim's parameters: a Go value, or YAML text when a string
+	facts  Facts
+	want   results.Status
+	reason string
 }
 
+// runClaimCases evaluates each case in a subtest of its name.
 func runClaimCases(t *testing.T, cases []claimCase) {
 	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			eval, err := c.kind.parse(node(t, c.param).Decode)
-			if err != nil {
-				t.Fatal(err)
+			var o Outcome
+			if text, ok := c.param.(string); ok {
+				o = evalClaim(t, c.kind, text, c.facts)
+			} else {
+				eval, err := c.kind.parse(node(t, c.param).Decode)
+				if err != nil {
+					t.Fatal(err)
+				}
+				o = eval(c.facts)
 			}
-			if o := eval(c.facts); o.Status != c.want {
-				t.Errorf("status %s (%s), want %s", o.Status, o.Reason, c.want)
+			if o.Status != c.want || !strings.Contains(o.Reason, c.reason) {
+				t.Errorf("%s: %s (%s) figure %q, want %s containing %q", c.kind.Name, o.Status, o.Reason, o.Figure, c.want, c.reason)
 			} else {
 				t.Logf("%s: %s [%s]", o.Status, o.Reason, o.Figure)
 			}
@@ -114,20 +125,20 @@ func TestLocationClaims(t *testing.T) {
 	ashburn := rttFacts(t, 39.04, -77.49, 1.0, append([]string{"Ashburn,US"}, euLandmarks...)...)
 	lux := WithinKm{Of: []float64{49.61, 6.13}, Km: 100}
 	runClaimCases(t, []claimCase{
-		{"a host in Bissen with nearby landmarks is in Luxembourg", claimLocationIn, "LU", bissen, results.StatusPass},
-		{"a host in Bissen is in one of Belgium and Luxembourg", claimLocationIn, []string{"BE", "LU"}, bissen, results.StatusPass},
-		{"a host in Bissen is in neither France nor Belgium", claimLocationIn, []string{"FR", "BE"}, bissen, results.StatusFail},
-		{"a host in Bissen behind winding paths cannot be pinned to Luxembourg", claimLocationIn, "LU", bissenWinding, results.StatusInconclusive},
-		{"a host in Paris is not in Luxembourg", claimLocationIn, "LU", paris, results.StatusFail},
-		{"a host in Ashburn is not in Luxembourg", claimLocationIn, "LU", ashburn, results.StatusFail},
-		{"a host in Bissen is provably outside the US and China", claimLocationNotIn, []string{"US", "CN"}, bissen, results.StatusPass},
-		{"a host in Ashburn fails not_in US", claimLocationNotIn, []string{"US", "CN"}, ashburn, results.StatusFail},
-		{"a host in Paris is within 100 km of Paris", claimLocationWithinKm, WithinKm{Of: []float64{48.8566, 2.3522}, Km: 100}, paris, results.StatusPass},
-		{"a host in Paris is not within 100 km of Luxembourg", claimLocationWithinKm, lux, paris, results.StatusFail},
-		{"no round trips are inconclusive", claimLocationIn, "LU", Facts{Target: "t"}, results.StatusInconclusive},
-		{"a near control plane answering quickly is within 100 km", claimControlPlaneMaxDistance, 100.0, cpFacts(300*time.Microsecond, 2*time.Millisecond), results.StatusPass},
-		{"a near front end waiting 65ms (a transatlantic backend, or a slow server) is not provably within 100 km, nor beyond", claimControlPlaneMaxDistance, 100.0, cpFacts(300*time.Microsecond, 65*time.Millisecond), results.StatusInconclusive},
-		{"a far front end cannot be shown within 100 km", claimControlPlaneMaxDistance, 100.0, cpFacts(8*time.Millisecond, time.Millisecond), results.StatusInconclusive},
+		{"a host in Bissen with nearby landmarks is in Luxembourg", claimLocationIn, "LU", bissen, results.StatusPass, ""},
+		{"a host in Bissen is in one of Belgium and Luxembourg", claimLocationIn, []string{"BE", "LU"}, bissen, results.StatusPass, ""},
+		{"a host in Bissen is in neither France nor Belgium", claimLocationIn, []string{"FR", "BE"}, bissen, results.StatusFail, ""},
+		{"a host in Bissen behind winding paths cannot be pinned to Luxembourg", claimLocationIn, "LU", bissenWinding, results.StatusInconclusive, ""},
+		{"a host in Paris is not in Luxembourg", claimLocationIn, "LU", paris, results.StatusFail, ""},
+		{"a host in Ashburn is not in Luxembourg", claimLocationIn, "LU", ashburn, results.StatusFail, ""},
+		{"a host in Bissen is provably outside the US and China", claimLocationNotIn, []string{"US", "CN"}, bissen, results.StatusPass, ""},
+		{"a host in Ashburn fails not_in US", claimLocationNotIn, []string{"US", "CN"}, ashburn, results.StatusFail, ""},
+		{"a host in Paris is within 100 km of Paris", claimLocationWithinKm, WithinKm{Of: []float64{48.8566, 2.3522}, Km: 100}, paris, results.StatusPass, ""},
+		{"a host in Paris is not within 100 km of Luxembourg", claimLocationWithinKm, lux, paris, results.StatusFail, ""},
+		{"no round trips are inconclusive", claimLocationIn, "LU", Facts{Target: "t"}, results.StatusInconclusive, ""},
+		{"a near control plane answering quickly is within 100 km", claimControlPlaneMaxDistance, 100.0, cpFacts(300*time.Microsecond, 2*time.Millisecond), results.StatusPass, ""},
+		{"a near front end waiting 65ms (a transatlantic backend, or a slow server) is not provably within 100 km, nor beyond", claimControlPlaneMaxDistance, 100.0, cpFacts(300*time.Microsecond, 65*time.Millisecond), results.StatusInconclusive, ""},
+		{"a far front end cannot be shown within 100 km", claimControlPlaneMaxDistance, 100.0, cpFacts(8*time.Millisecond, time.Millisecond), results.StatusInconclusive, ""},
 	})
 }
 
@@ -137,9 +148,9 @@ func TestLocationNearABorderIsInconclusive(t *testing.T) {
 	// Schengen (LU), on the Moselle where LU, FR and DE meet.
 	near := rttFacts(t, 49.4706, 6.3622, 1.0, euLandmarks...)
 	runClaimCases(t, []claimCase{
-		{"in LU", claimLocationIn, "LU", near, results.StatusInconclusive},
-		{"not in FR", claimLocationNotIn, []string{"FR"}, near, results.StatusInconclusive},
-		{"not in US", claimLocationNotIn, []string{"US"}, near, results.StatusPass},
+		{"in LU", claimLocationIn, "LU", near, results.StatusInconclusive, ""},
+		{"not in FR", claimLocationNotIn, []string{"FR"}, near, results.StatusInconclusive, ""},
+		{"not in US", claimLocationNotIn, []string{"US"}, near, results.StatusPass, ""},
 	})
 }
 

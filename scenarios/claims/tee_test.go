@@ -57,14 +57,7 @@ func TestTEEClaims(t *testing.T) {
 	failed := Facts{Target: "t", Evidence: []results.Evidence{{ID: "t/tee", Probe: "tee", Target: "t", Failure: &results.Failure{Class: "not_found", Operation: "report", Message: "no TEE"}}}}
 	allow := func(root string) string { return "allow_test_roots: true, test_roots: [" + root + "]" }
 	m := hex.EncodeToString(meas)
-	cases := []struct {
-		name   string
-		kind   Kind
-		param  string
-		facts  Facts
-		want   results.Status
-		reason string
-	}{
+	cases := []claimCase{
 		{"a test-signed report is inconclusive without allow_test_roots", claimTEERequired, "{kind: sev-snp, test_roots: [" + vcekRoot + "]}", vcek, results.StatusInconclusive, "test-signed sev-snp report"},
 		{"a test root listed by fingerprint is the root the evidence carries", claimTEERequired, "{kind: sev-snp, allow_test_roots: true, test_roots: [" + fingerprint(t, vcek) + "]}", vcek, results.StatusPass, "signed by a test signer's VCEK"},
 		{"another root's fingerprint does not admit the carried root", claimTEERequired, "{kind: sev-snp, allow_test_roots: true, test_roots: [" + fingerprint(t, vlek) + "]}", vcek, results.StatusFail, "refused (chain)"},
@@ -90,22 +83,7 @@ func TestTEEClaims(t *testing.T) {
 		{"an Intel PCK is Intel's word", claimTEEEndorsedBy, "{signers: [pck], " + allow(tdxRoot) + "}", tdx, results.StatusPass, "test signer's PCK"},
 		{"a test-signed endorsement is inconclusive without allow_test_roots", claimTEEEndorsedBy, "{signers: [vlek], test_roots: [" + vlekRoot + "]}", vlek, results.StatusInconclusive, "not AMD"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			var n yaml.Node
-			if err := yaml.Unmarshal([]byte(c.param), &n); err != nil {
-				t.Fatal(err)
-			}
-			eval, err := c.kind.parse(n.Content[0].Decode)
-			if err != nil {
-				t.Fatal(err)
-			}
-			o := eval(c.facts)
-			if o.Status != c.want || !strings.Contains(o.Reason, c.reason) {
-				t.Errorf("%s: %s (%s) figure %q, want %s containing %q", c.kind.Name, o.Status, o.Reason, o.Figure, c.want, c.reason)
-			}
-		})
-	}
+	runClaimCases(t, cases)
 }
 
 func TestTEEClaimParamsAreChecked(t *testing.T) {

@@ -92,14 +92,7 @@ func TestTPMClaims(t *testing.T) {
 			pcr7 = hex.EncodeToString(p.Digest)
 		}
 	}
-	cases := []struct {
-		name   string
-		kind   Kind
-		param  string
-		facts  Facts
-		want   results.Status
-		reason string
-	}{
+	cases := []claimCase{
 		{"a simulator fails tpm.required unless simulated is allowed", claimTPMRequired, "{}", sim, results.StatusFail, "software TPM cannot satisfy tpm.required (the collector recorded a simulated TPM (simulator))"},
 		{"a simulator passes tpm.required when simulated is allowed", claimTPMRequired, "{allow_simulated: true}", sim, results.StatusPass, "software TPM, quote signed by the AK over the harness's nonce"},
 		{"a simulator never passes tpm.required hardware", claimTPMRequired, "{hardware: true, allow_simulated: true}", sim, results.StatusFail, "software TPM, not hardware"},
@@ -138,14 +131,7 @@ func TestTPMClaims(t *testing.T) {
 		{"a maker's TPM names no hyperscaler", claimTPMOperatorNotIn, "{operators: [Google, Microsoft]}", in(hwFacts, Context{Signer: signer, TPMRoots: roots}), results.StatusPass, "none of Google, Microsoft"},
 		{"an unendorsed EK names no operator", claimTPMOperatorNotIn, "{operators: [Google]}", fake, results.StatusInconclusive, "no endorsed EK names an operator"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			o := evalClaim(t, c.kind, c.param, c.facts)
-			if o.Status != c.want || !strings.Contains(o.Reason, c.reason) {
-				t.Errorf("%s: %s (%s), want %s containing %q", c.kind.Name, o.Status, o.Reason, c.want, c.reason)
-			}
-		})
-	}
+	runClaimCases(t, cases)
 	t.Run("a verdict on a maker's chain records the root by content", func(t *testing.T) {
 		o := evalClaim(t, claimTPMRequired, "{hardware: true}", in(hwFacts, Context{Signer: signer, TPMRoots: roots}))
 		if len(o.Roots) != 1 || o.Roots[0] != "sha256:"+sha(maker.Cert.Raw) {
