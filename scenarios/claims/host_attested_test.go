@@ -37,14 +37,7 @@ func TestOperatorFromVerifiedTPMFacts(t *testing.T) {
 	gce, borrowed := with("gce", Context{Signer: signer, TPMRoots: roots}), with("hetzner-cloud", Context{Signer: signer, TPMRoots: roots})
 	otherSigner := with("hetzner-cloud", Context{Signer: strings.Repeat("ab", 32), TPMRoots: roots})
 	noRoot := with("gce", Context{Signer: signer})
-	cases := []struct {
-		name   string
-		kind   Kind
-		param  string
-		facts  Facts
-		want   results.Status
-		reason string
-	}{
+	cases := []claimCase{
 		{"the attested cloud passes operator.in it", claimOperatorIn, "[Google]", gce, results.StatusPass, "attested: EK endorsed by cloud operator Google"},
 		{"the attested cloud passes operator.not_in others", claimOperatorNotIn, "[Amazon]", gce, results.StatusPass, "binding confirmed by challenging verifier"},
 		{"the attested cloud fails operator.not_in it, whatever names it borrows", claimOperatorNotIn, "[Amazon, Google, Microsoft]", borrowed, results.StatusFail, "attested: EK endorsed by cloud operator Google"},
@@ -52,14 +45,7 @@ func TestOperatorFromVerifiedTPMFacts(t *testing.T) {
 		{"signed by another key, nothing is attested", claimOperatorNotIn, "[Amazon]", otherSigner, results.StatusInconclusive, "can fail this claim but not pass it"},
 		{"without the cloud's root, nothing is attested", claimOperatorIn, "[Google]", noRoot, results.StatusInconclusive, "nothing attested confirms it"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			o := evalClaim(t, c.kind, c.param, c.facts)
-			if o.Status != c.want || !strings.Contains(o.Reason, c.reason) {
-				t.Errorf("%s: %s (%s), want %s containing %q", c.kind.Name, o.Status, o.Reason, c.want, c.reason)
-			}
-		})
-	}
+	runClaimCases(t, cases)
 	t.Run("an attested verdict records the cloud's root by content", func(t *testing.T) {
 		o := evalClaim(t, claimOperatorIn, "[Google]", gce)
 		if len(o.Roots) != 1 || o.Roots[0] != "sha256:"+sha(cloud.Cert.Raw) {
