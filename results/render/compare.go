@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -117,7 +118,7 @@ func (c Comparison) ClaimsGrid() Grid {
 	g := Grid{Title: "Claims, per suite (criteria: * = supporting evidence)", Keys: 3,
 		Header: append([]string{"suite", "claim", "criteria"}, c.Providers...), Notes: c.Summary()}
 	for _, cr := range c.claimRows() {
-		row := []string{cr.suite, cr.key, frameworks.Short(frameworks.For(cr.kind))}
+		row := []string{cr.suite, shortHex(cr.key), frameworks.Short(frameworks.For(cr.kind))}
 		for _, p := range c.Providers {
 			r, ok := c.run(p, cr.suite)
 			if !ok {
@@ -129,6 +130,18 @@ func (c Comparison) ClaimsGrid() Grid {
 		g.Rows = append(g.Rows, row)
 	}
 	return g
+}
+
+// longHex is a run of hex digits too long to read in a table cell: a
+// measurement, a digest.
+var longHex = regexp.MustCompile(`[0-9a-fA-F]{24,}`)
+
+// shortHex cuts every long hex run in a claim label to its first 16
+// digits and "…", so that a TEE measurement or a root's digest does not
+// fill three lines of the claims table. Records for programs (compare -o
+// json|jsonl|csv) keep the full label.
+func shortHex(label string) string {
+	return longHex.ReplaceAllStringFunc(label, func(h string) string { return h[:16] + "…" })
 }
 
 // MeasurementsGrid is the key measurements, apart from the claims: one row

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/sovbench/sovbench/results"
@@ -85,5 +86,19 @@ func TestVerdictsGolden(t *testing.T) {
 			}
 			golden(t, "verdicts."+format, b.Bytes())
 		})
+	}
+}
+
+func TestShortHexKeepsShortRunsAndCutsLongOnes(t *testing.T) {
+	m := strings.Repeat("9c", 48)
+	for in, want := range map[string]string{
+		"tee.measurement: {measurements: [" + m + "]}":                              "tee.measurement: {measurements: [9c9c9c9c9c9c9c9c…]}",
+		"tee.required: {test_roots: [\"sha256:" + strings.Repeat("ab", 32) + "\"]}": "tee.required: {test_roots: [\"sha256:abababababababab…\"]}",
+		"location.in: LU":                      "location.in: LU",
+		"egress.blocked: [deadbeefdeadbeef01]": "egress.blocked: [deadbeefdeadbeef01]",
+	} {
+		if got := shortHex(in); got != want {
+			t.Errorf("shortHex(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
