@@ -100,7 +100,8 @@ func (a *app) rootCommand() *cobra.Command {
 Luxembourg", "EU operator") into measurements anyone can re-run: probes on the
 target hosts collect evidence, claims are evaluated into pass, fail,
 inconclusive or error, and reports are stored and compared.`,
-		Example:       "  sovbench run scenarios/local-host.yaml\n  sovbench compare sovbench-results/",
+		Example: "  sovbench demo\n  sovbench compare --trusted-key sovbench-results/demo-key/sovbench.pub sovbench-results/\n" +
+			"  sovbench run scenarios/local-host.yaml",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
