@@ -112,12 +112,12 @@ func TestVerifyOfAFolderSkipsWhatIsNotAReport(t *testing.T) {
 	os.Remove(filepath.Join(rd, "prov", "zz-other.json"))
 	code, out, errs := sb(t, "verify", "--trusted-key", pub, rd)
 	wantSkipped(t, "verify DIR", code, errs, notJSON)
-	if !strings.Contains(out, signed+": verified") {
-		t.Errorf("the signed report was not verified:\n%s", out)
+	if !strings.Contains(out, signed+": verified") || !strings.HasSuffix(out, "\n1 of 1 reports verified\n") {
+		t.Errorf("the signed report was not verified, or the last line does not say so:\n%s", out)
 	}
 	// JSON that is not a signed report is not skipped: it fails to verify.
 	os.WriteFile(filepath.Join(rd, "prov", "zz-other.json"), []byte(`{"hello": "world"}`), 0o644)
-	if code, out, _ := sb(t, "verify", "--trusted-key", pub, rd); code != exitClaims || !strings.Contains(out, "zz-other.json: FAILED") {
+	if code, out, _ := sb(t, "verify", "--trusted-key", pub, rd); code != exitClaims || !strings.Contains(out, "zz-other.json: FAILED") || !strings.HasSuffix(out, "\n1 of 2 reports verified\n") {
 		t.Errorf("verify DIR with a JSON file that is not a signed report: exit %d\n%s", code, out)
 	}
 	// A tampered signed report fails; skipping the bad files does not hide it.

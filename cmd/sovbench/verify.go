@@ -156,8 +156,10 @@ func (a *app) printVerification(all []*verify.Result) error {
 	case "json":
 		return writeJSON(a.stdout, all)
 	case "text":
+		verified := 0
 		for _, res := range all {
 			if res.OK() {
+				verified++
 				fmt.Fprintf(a.stdout, "%s: verified, signed by %s\n", res.Source, res.Signer)
 			} else {
 				fmt.Fprintf(a.stdout, "%s: FAILED, %d of %d checks\n", res.Source, len(res.Failures()), len(res.Checks))
@@ -170,6 +172,8 @@ func (a *app) printVerification(all []*verify.Result) error {
 				fmt.Fprintf(a.stdout, "  %s %s\n", mark, c)
 			}
 		}
+		// The last line is the result, for a folder of many reports.
+		fmt.Fprintf(a.stdout, "%d of %d reports verified\n", verified, len(all))
 		return nil
 	}
 	g := render.Grid{Header: []string{"report", "check", "subject", "ok", "detail"}}
