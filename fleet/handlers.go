@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/fleet/api"
-	"github.com/sovbench/sovbench/scenarios/plan"
+	"github.com/sovbench/sovbench/scenarios/run"
 	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
@@ -150,7 +150,7 @@ func (s *Server) plan(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p := plan.PlanFor(su, t)
+	p := run.PlanFor(su, t)
 	p.Target.Kind = "local" // the agent runs it on its own host
 	writeJSON(w, http.StatusOK, p)
 }

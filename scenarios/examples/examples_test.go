@@ -15,7 +15,7 @@ import (
 	"github.com/sovbench/sovbench/internal/limits"
 	"github.com/sovbench/sovbench/landmarks"
 	"github.com/sovbench/sovbench/probes"
-	"github.com/sovbench/sovbench/scenarios/plan"
+	"github.com/sovbench/sovbench/scenarios/run"
 	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
@@ -93,7 +93,7 @@ func checkPlans(t *testing.T, s *suite.Suite) {
 		if tg.Kind != "ssh" || tg.SSH == nil {
 			t.Errorf("target %s is %s, not an ssh target", tg.Name, tg.Kind)
 		}
-		in, out := plan.PlanFor(s, tg), plan.OutsidePlanFor(s, tg)
+		in, out := run.PlanFor(s, tg), run.OutsidePlanFor(s, tg)
 		if len(in.Steps)+len(out.Steps) != len(s.StepsFor(tg.Name)) || len(in.Steps) == 0 {
 			t.Errorf("target %s: %d steps on the host, %d outside, of %d", tg.Name, len(in.Steps), len(out.Steps), len(s.StepsFor(tg.Name)))
 		}

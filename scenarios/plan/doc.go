@@ -6,4 +6,8 @@
 // ("sovbench agent --stdio"). Env carries what only whoever started the
 // agent knows: a remote verifier's credential activation and a lab host's
 // fixture tree.
+//
+// It builds no plans: scenarios/run turns a suite into plans (PlanFor),
+// so that the agent, which links this package, links neither the suite
+// loader nor the claim catalogue (cmd/sovbench-agent's deps test).
 package plan

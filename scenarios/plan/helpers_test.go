@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/sovbench/sovbench/probes"
+	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
@@ -46,4 +48,16 @@ claims:
 		t.Fatal(err)
 	}
 	return s
+}
+
+// planFor builds t's plan as scenarios/run's PlanFor does (this package's
+// tests cannot import run, which imports plan).
+func planFor(s *suite.Suite, t suite.TargetSpec) Plan {
+	p := Plan{Target: probes.Target{Name: t.Name, Kind: t.Kind}, Concurrency: s.Concurrency, SuiteSHA256: s.SHA256}
+	for _, st := range s.StepsFor(t.Name) {
+		if !probes.IsOutside(st.Probe) {
+			p.Steps = append(p.Steps, PlanStep{ID: st.ID, Probe: st.Probe, Timeout: results.Duration(st.Timeout), Params: st.Params})
+		}
+	}
+	return p
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
-	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 // Plan is what one target runs. It is the message a runner sends to
@@ -72,37 +71,6 @@ func (st *PlanStep) UnmarshalJSON(b []byte) error {
 		return nil
 	})
 	return nil
-}
-
-// PlanFor builds the plan of one target of s, without TPM binding inputs
-// (the runner adds its run id and nonce). It leaves out the steps that
-// measure the target from outside (probes.Kind.Outside): those run on the
-// auditor's machine (OutsidePlanFor), never on the target.
-func PlanFor(s *suite.Suite, t suite.TargetSpec) Plan {
-	p := Plan{Target: probes.Target{Name: t.Name, Kind: t.Kind}, Concurrency: s.Concurrency, SuiteSHA256: s.SHA256}
-	for _, st := range s.StepsFor(t.Name) {
-		if !probes.IsOutside(st.Probe) {
-			p.Steps = append(p.Steps, PlanStep{ID: st.ID, Probe: st.Probe, Timeout: results.Duration(st.Timeout), Params: st.Params})
-		}
-	}
-	return p
-}
-
-// OutsidePlanFor builds the plan of the steps that measure target t from
-// outside, which the runner runs itself (with an Env holding the Atlas
-// client). The plan's target carries t's address (an ssh target's host).
-func OutsidePlanFor(s *suite.Suite, t suite.TargetSpec) Plan {
-	addr := ""
-	if t.Kind == "ssh" {
-		addr = t.Address
-	}
-	p := Plan{Target: probes.Target{Name: t.Name, Kind: t.Kind, Address: addr}, Concurrency: s.Concurrency, SuiteSHA256: s.SHA256}
-	for _, st := range s.StepsFor(t.Name) {
-		if probes.IsOutside(st.Probe) {
-			p.Steps = append(p.Steps, PlanStep{ID: st.ID, Probe: st.Probe, Timeout: results.Duration(st.Timeout), Params: st.Params})
-		}
-	}
-	return p
 }
 
 // EvidenceID is the ID of the evidence a step produces on a target.

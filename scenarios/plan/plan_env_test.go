@@ -51,7 +51,7 @@ func TestRunPlanReadsALabFixtureOnlyFromItsEnv(t *testing.T) {
 // fixture: the field that once did is gone and is ignored if sent.
 func TestAPlanCannotNameAFixture(t *testing.T) {
 	root := fixtureRoot(t)
-	body, err := json.Marshal(PlanFor(hostSuite(t, "1m"), suite.TargetSpec{Name: "a", Kind: "lab"}))
+	body, err := json.Marshal(planFor(hostSuite(t, "1m"), suite.TargetSpec{Name: "a", Kind: "lab"}))
 	if err != nil {
 		t.Fatal(err)
 	}

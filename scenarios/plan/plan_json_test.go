@@ -31,7 +31,7 @@ claims:
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan := PlanFor(s, s.Targets[0])
+	plan := planFor(s, s.Targets[0])
 	body, err := json.Marshal(plan)
 	if err != nil {
 		t.Fatal(err)

@@ -40,7 +40,7 @@ claims:
 	if err != nil {
 		t.Fatal(err)
 	}
-	return PlanFor(s, s.Targets[0])
+	return planFor(s, s.Targets[0])
 }
 
 func TestAProbeReportingNAttemptsShowsNSteps(t *testing.T) {
@@ -163,7 +163,7 @@ func TestEgressCountsDestinations(t *testing.T) {
 	env := Env{Progress: func(p StepProgress) { mu.Lock(); got = append(got, p); mu.Unlock() }}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	RunPlan(ctx, PlanFor(s, s.Targets[0]), env, func(results.Evidence) {})
+	RunPlan(ctx, planFor(s, s.Targets[0]), env, func(results.Evidence) {})
 	dones := map[int]bool{}
 	for _, p := range got {
 		if p.Unit == "destinations" && p.Total == 4 {

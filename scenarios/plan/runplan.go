@@ -11,12 +11,15 @@ import (
 	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/probes/kinds"
 	"github.com/sovbench/sovbench/results"
-	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
 // Grace is how long RunPlan waits, once its context is done, for probes to
 // return before it abandons them; abandoned probes are reported interrupted.
 const Grace = 2 * time.Second
+
+// DefaultConcurrency is how many steps run at once in a plan that says 0
+// (suites always say: scenarios/suite sets its own default, the same 4).
+const DefaultConcurrency = 4
 
 // Env is what the host running a plan brings besides the plan: things a
 // plan sent over the wire must not carry, known only to whoever started the
@@ -107,7 +110,7 @@ func bindsEvidence(probe string) bool {
 func runSteps(ctx context.Context, plan Plan, env Env, steps []PlanStep, bind *probes.QuoteBinding, emit func(results.Evidence)) {
 	n := plan.Concurrency
 	if n <= 0 {
-		n = suite.DefaultConcurrency
+		n = DefaultConcurrency
 	}
 	sem := make(chan struct{}, n)
 	var (

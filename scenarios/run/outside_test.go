@@ -54,7 +54,7 @@ claims:
 func TestOutsideStepsRunOnTheAuditorsMachine(t *testing.T) {
 	s := inboundSuite(t, "192.0.2.77")
 	t.Run("the plan sent to the target leaves them out", func(t *testing.T) {
-		p, op := plan.PlanFor(s, s.Targets[0]), plan.OutsidePlanFor(s, s.Targets[0])
+		p, op := PlanFor(s, s.Targets[0]), OutsidePlanFor(s, s.Targets[0])
 		if len(p.Steps) != 1 || p.Steps[0].Probe != "host" || len(op.Steps) != 1 || op.Steps[0].Probe != "inbound" {
 			t.Fatalf("target plan %+v, outside plan %+v", p.Steps, op.Steps)
 		}
@@ -102,7 +102,7 @@ func TestOutsideStepsRunOnTheAuditorsMachine(t *testing.T) {
 // target's, and not the ones measured from outside.
 func TestAnAgentCannotWriteRecordsItWasNotAsked(t *testing.T) {
 	s := inboundSuite(t, "192.0.2.77")
-	p := plan.PlanFor(s, s.Targets[0])
+	p := PlanFor(s, s.Targets[0])
 	var kept []string
 	emit := only(p, func(ev results.Evidence) { kept = append(kept, ev.ID) }, slog.New(slog.DiscardHandler))
 	forged := &results.InboundDetails{Vantages: []results.LandmarkRTT{{Name: "lu-lux.anchors"}}}

@@ -70,7 +70,7 @@ func TestAgentProgressCrossesTheStdioProtocol(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := countingSuite(t, 7)
-	p := plan.PlanFor(s, s.Targets[0])
+	p := PlanFor(s, s.Targets[0])
 	p.Progress = true
 	var got []plan.StepProgress
 	ctx := withProgress(context.Background(), func(sp plan.StepProgress) { got = append(got, sp) })

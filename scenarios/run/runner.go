@@ -153,7 +153,7 @@ func (r *Runner) runTargets(bctx context.Context, s *suite.Suite, runID string, 
 	}
 	sem := make(chan struct{}, max(s.TargetConcurrency, 1))
 	for _, t := range s.Targets {
-		if op := plan.OutsidePlanFor(s, t); len(op.Steps) > 0 {
+		if op := OutsidePlanFor(s, t); len(op.Steps) > 0 {
 			env := r.OutsideEnv
 			env.Progress = tr.forPlan(op)
 			wg.Go(func() { plan.RunPlan(bctx, op, env, only(op, emit, log)) })
@@ -170,7 +170,7 @@ func (r *Runner) runTargets(bctx context.Context, s *suite.Suite, runID string, 
 			case <-bctx.Done():
 				return
 			}
-			p := plan.PlanFor(s, t)
+			p := PlanFor(s, t)
 			p.RunID, p.VerifierNonce, p.VerifierSource = runID, nonce, "harness"
 			p.Progress = tr != nil
 			if err := ex.execute(withProgress(bctx, tr.forPlan(p)), p, only(p, emit, log)); err != nil {

@@ -127,7 +127,7 @@ func TestAgentProtocolRunsThePlanInASubprocess(t *testing.T) {
 	s := hostSuite(t, "1m")
 	var got []results.Evidence
 	// As the lab executor does: the fixture travels as the agent's flag.
-	err = commandExecutor{argv: []string{exe, "--" + plan.LabFixtureFlag, fixtureRoot(t)}}.execute(context.Background(), plan.PlanFor(s, s.Targets[1]), func(ev results.Evidence) { got = append(got, ev) })
+	err = commandExecutor{argv: []string{exe, "--" + plan.LabFixtureFlag, fixtureRoot(t)}}.execute(context.Background(), PlanFor(s, s.Targets[1]), func(ev results.Evidence) { got = append(got, ev) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestAgentProtocolRunsThePlanInASubprocess(t *testing.T) {
 
 func TestAgentFailureIsReportedNotHidden(t *testing.T) {
 	s := hostSuite(t, "1m")
-	err := commandExecutor{argv: []string{"/bin/false"}}.execute(context.Background(), plan.PlanFor(s, s.Targets[0]), func(results.Evidence) {})
+	err := commandExecutor{argv: []string{"/bin/false"}}.execute(context.Background(), PlanFor(s, s.Targets[0]), func(results.Evidence) {})
 	if err == nil {
 		t.Fatal("a failing agent gave no error")
 	}

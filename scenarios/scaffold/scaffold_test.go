@@ -10,7 +10,7 @@ import (
 
 	"github.com/sovbench/sovbench/landmarks"
 	"github.com/sovbench/sovbench/probes"
-	"github.com/sovbench/sovbench/scenarios/plan"
+	"github.com/sovbench/sovbench/scenarios/run"
 	"github.com/sovbench/sovbench/scenarios/suite"
 )
 
@@ -71,7 +71,7 @@ func TestScaffoldedSuitesParseAndPlan(t *testing.T) {
 			}
 			steps := 0
 			for _, tg := range s.Targets {
-				steps += len(plan.PlanFor(s, tg).Steps) + len(plan.OutsidePlanFor(s, tg).Steps)
+				steps += len(run.PlanFor(s, tg).Steps) + len(run.OutsidePlanFor(s, tg).Steps)
 			}
 			if steps != len(s.Steps)*len(s.Targets) || len(s.Claims) == 0 {
 				t.Fatalf("%d planned steps of %d×%d, %d claims", steps, len(s.Steps), len(s.Targets), len(s.Claims))
