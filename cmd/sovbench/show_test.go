@@ -19,7 +19,7 @@ func TestShow(t *testing.T) {
 	}{
 		{"a report file shows its header and verdicts",
 			[]string{"show", files[0]}, exitOK,
-			[]string{"disconnected", "Clarence", clarence.RunID, "complete", "2026-11-23T09:30:00Z", "42s", "3 pass, 1 fail", "3/412 reachable"},
+			[]string{"disconnected", "Clarence", clarence.RunID, "complete", "2026-11-23T09:30:00Z", "42s", "1 pass, 1 fail, 2 inconclusive", "3/412 reachable"},
 			[]string{"h2/egress"}},
 		{"-v adds the evidence",
 			[]string{"show", "-v", files[0]}, exitOK,

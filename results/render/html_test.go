@@ -103,7 +103,7 @@ func TestHTMLRendersInChromium(t *testing.T) {
 		t.Errorf("screenshot looks blank: luma variance %.1f", v)
 	}
 	dom := chromium(t, bin, dir, "--dump-dom", "file://"+page)
-	for _, want := range []string{"Clarence &lt;EU&gt; &amp; co", "location.within", "Virginia", "minimum round trip per landmark", "request phases", "GeoNames (geonames.org, CC BY 4.0)"} {
+	for _, want := range []string{"Clarence &lt;EU&gt; &amp; co", "location.in", "Virginia", "minimum round trip per landmark", "request phases", "GeoNames (geonames.org, CC BY 4.0)"} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("rendered DOM lacks %q", want)
 		}

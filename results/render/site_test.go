@@ -21,11 +21,6 @@ var screenshots = flag.Bool("screenshots", false, "copy the site's screenshots t
 func siteFixture(t *testing.T) []SiteReport {
 	located := locatedFixture(t)
 	located.Provider.Name = "Clarence"
-	for i := range located.Verdicts {
-		if located.Verdicts[i].Claim == "location.within" {
-			located.Verdicts[i].Claim, located.Verdicts[i].Params = "location.in", "LU"
-		}
-	}
 	key := strings.Repeat("9f", 32)
 	return []SiteReport{
 		{Report: located, Signer: Signer{KeyID: key, Verified: true}},

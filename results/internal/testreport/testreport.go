@@ -50,13 +50,17 @@ func Fixture(t testing.TB) *results.Report {
 				Failure: &results.Failure{Class: results.ClassInterrupted, Operation: "run", Message: "the probe did not finish"}},
 		},
 		Verdicts: []results.Verdict{
-			{Claim: "operator.not_in", Params: "[Amazon, Google]", Target: "h1", Status: results.StatusPass, Require: results.RequirePass, Reason: "DMI names Telindus", Figure: "bare metal", Evidence: []string{"h1/host"}},
-			{Claim: "location.within", Params: "{country: LU}", Target: "h1", Status: results.StatusFail, Require: results.RequirePass, Reason: "Virginia is too close", Figure: "812 km", Evidence: []string{"h1/rtt"}},
-			{Claim: "egress.none", Params: "{}", Target: "h1", Status: results.StatusInconclusive, Require: results.RequireNoFail, Reason: "egress probe interrupted", Evidence: []string{"h1/egress"}},
-			{Claim: "control_plane.local", Params: "{}", Target: "h1", Status: results.StatusError, Require: results.RequirePass, Reason: "no control plane"},
+			{Claim: "operator.not_in", Params: "[Amazon, Google, Telindus]", Target: "h1", Status: results.StatusFail, Require: results.RequireNoFail, Reason: "DMI names Telindus, a listed operator", Figure: "Telindus", Evidence: []string{"h1/host"}},
+			{Claim: "location.in", Params: "LU", Target: "h1", Status: results.StatusPass, Require: results.RequirePass, Reason: "the feasible region (761 km², within 19 km of 49.84, 6.11) lies in LU; Virginia answered in 81 ms", Figure: "761 km²", Evidence: []string{"h1/rtt"}},
+			{Claim: "egress.disconnected", Params: "true", Target: "h1", Status: results.StatusInconclusive, Require: results.RequireNoFail, Reason: "egress probe interrupted", Evidence: []string{"h1/egress"}},
+			{Claim: "control_plane.max_distance_km", Params: "100", Target: "h1", Status: results.StatusError, Require: results.RequirePass, Reason: "no control plane"},
 		},
 	}
 }
+
+// claimedWord is what the claims say of a host-identity value that would
+// pass but rests on the provider's word alone (scenarios/claims).
+const claimedWord = "the host's own word (the provider writes DMI strings and CPUID signatures and can block a metadata service), which can fail this claim but not pass it; nothing attested confirms it"
 
 // T0 is when Clarence starts; S3NS starts an hour later.
 var T0 = time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
@@ -86,10 +90,10 @@ func Clarence() *results.Report {
 				RTT: &results.RTTDetails{Landmarks: []results.LandmarkRTT{{Name: "luxembourg", Summary: results.Summary{N: 10, Min: results.Duration(812 * time.Microsecond)}}}}},
 		},
 		Verdicts: []results.Verdict{
-			{Claim: "operator.not_in", Params: "[Amazon, Google, Microsoft]", Target: "h1", Status: results.StatusPass, Require: results.RequirePass, Reason: "operator claimed: bare metal", Figure: "bare metal", Evidence: []string{"h1/host"}},
-			{Claim: "operator.not_in", Params: "[Amazon, Google, Microsoft]", Target: "h2", Status: results.StatusPass, Require: results.RequirePass, Reason: "operator claimed: bare metal", Figure: "bare metal", Evidence: []string{"h2/host"}},
-			{Claim: "egress.none", Target: "h1", Status: results.StatusPass, Require: results.RequirePass, Reason: "0 of 412 destinations reachable; 1 of 1 controls reachable", Figure: "0/412 reachable"},
-			{Claim: "egress.none", Target: "h2", Status: results.StatusFail, Require: results.RequirePass, Reason: "3 of 412 destinations reachable: 198.18.9.9:443/tcp telemetry, …", Figure: "3/412 reachable"},
+			{Claim: "operator.not_in", Params: "[Amazon, Google, Microsoft]", Target: "h1", Status: results.StatusInconclusive, Require: results.RequireNoFail, Reason: "operator claimed: bare metal; " + claimedWord, Figure: "bare metal", Evidence: []string{"h1/host"}},
+			{Claim: "operator.not_in", Params: "[Amazon, Google, Microsoft]", Target: "h2", Status: results.StatusInconclusive, Require: results.RequireNoFail, Reason: "operator claimed: bare metal; " + claimedWord, Figure: "bare metal", Evidence: []string{"h2/host"}},
+			{Claim: "egress.disconnected", Params: "true", Target: "h1", Status: results.StatusPass, Require: results.RequirePass, Reason: "0 of 412 destinations reachable; 1 of 1 controls reachable", Figure: "0/412 reachable"},
+			{Claim: "egress.disconnected", Params: "true", Target: "h2", Status: results.StatusFail, Require: results.RequirePass, Reason: "3 of 412 destinations reachable: 198.18.9.9:443/tcp telemetry, …", Figure: "3/412 reachable"},
 		},
 	}
 }
@@ -114,7 +118,7 @@ func S3NS() *results.Report {
 		},
 		Verdicts: []results.Verdict{
 			{Claim: "operator.not_in", Params: "[Amazon, Google, Microsoft]", Target: "vm1", Status: results.StatusFail, Require: results.RequirePass, Reason: "operator claimed: Google (high: dmi, imds)", Figure: "Google"},
-			{Claim: "egress.none", Target: "vm1", Status: results.StatusInconclusive, Require: results.RequirePass, Reason: "no positive control was reachable, so nothing reachable proves nothing", Figure: "0/412 reachable, 0/1 controls"},
+			{Claim: "egress.disconnected", Params: "true", Target: "vm1", Status: results.StatusInconclusive, Require: results.RequirePass, Reason: "no positive control was reachable, so nothing reachable proves nothing", Figure: "0/412 reachable, 0/1 controls"},
 			{Claim: "hypervisor.present", Params: "false", Target: "vm1", Status: results.StatusFail, Require: results.RequireNoFail, Reason: "CPUID hypervisor bit set (KVMKVMKVM)"},
 		},
 	}
