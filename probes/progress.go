@@ -6,7 +6,7 @@ import (
 )
 
 // Progress is how far a running probe has got: Done of Total units of
-// work (egress destinations, rtt landmark series). It is for a person
+// work (egress destinations, rtt samples). It is for a person
 // watching a run, never evidence: nothing that decides a verdict reads it.
 type Progress struct {
 	Unit  string `json:"unit"`

@@ -58,14 +58,13 @@ func (r *rttProbe) Run(ctx context.Context, t probes.Target) (results.Evidence, 
 	}
 	sem := make(chan struct{}, r.p.Parallel)
 	var wg sync.WaitGroup
-	tick := probes.Counter(ctx, "landmark series", len(jobs))
+	tick := probes.Counter(ctx, "samples", len(jobs)*r.p.Count)
 	for i := range jobs {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			r.series(ctx, rec, &jobs[i], of[i])
-			tick()
+			r.series(ctx, rec, &jobs[i], of[i], tick)
 		}()
 	}
 	wg.Wait()
@@ -75,6 +74,14 @@ func (r *rttProbe) Run(ctx context.Context, t probes.Target) (results.Evidence, 
 		d.Location = geolocationOf(&calibratedLocation(d.Landmarks, bestlines(r.p.Calibration, r.lms)).Solution)
 	}
 	return rec.Finish(func(ev *results.Evidence) { ev.RTT = &d }), nil
+}
+
+// ticks calls tick n times: samples that end together (lost to a series
+// that could not open, or to cancellation) still count one each.
+func ticks(tick func(), n int) {
+	for range n {
+		tick()
+	}
 }
 
 func (r *rttProbe) target(l probes.Landmark, method string) string {
@@ -89,12 +96,14 @@ func (r *rttProbe) target(l probes.Landmark, method string) string {
 	return l.IP.String()
 }
 
-// series takes Count paced samples of one landmark with one method.
-func (r *rttProbe) series(ctx context.Context, rec *probes.Recorder, out *results.LandmarkRTT, l probes.Landmark) {
+// series takes Count paced samples of one landmark with one method,
+// calling ended once as each sample ends (answered or lost).
+func (r *rttProbe) series(ctx context.Context, rec *probes.Recorder, out *results.LandmarkRTT, l probes.Landmark, ended func()) {
 	began := time.Now()
 	s, err := r.sampler(out, l)
 	if err != nil {
 		out.Lost = r.p.Count
+		ticks(ended, r.p.Count)
 		out.Failure = rec.Observe("open", out.Address, began, err, out.Method+" "+out.Name)
 		return
 	}
@@ -109,12 +118,14 @@ samples:
 			select {
 			case <-ctx.Done():
 				out.Lost += r.p.Count - i
+				ticks(ended, r.p.Count-i)
 				last = ctx.Err()
 				break samples
 			case <-tick.C:
 			}
 		}
 		rtt, err := s.Sample(ctx, i)
+		ended()
 		if err != nil {
 			out.Lost++
 			last = err

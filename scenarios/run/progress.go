@@ -22,7 +22,7 @@ type Progress struct {
 }
 
 // Attempt is one progress report of a running step: Done of Total units
-// (egress destinations, rtt landmark series) of the step on the target.
+// (egress destinations, rtt samples) of the step on the target.
 type Attempt struct {
 	Target string
 	plan.StepProgress
