@@ -16,6 +16,7 @@ import (
 	"github.com/sovbench/sovbench/fleet/agent"
 	"github.com/sovbench/sovbench/fleet/api"
 	"github.com/sovbench/sovbench/internal/buildinfo"
+	"github.com/sovbench/sovbench/internal/progressline"
 	"github.com/sovbench/sovbench/scenarios/plan"
 )
 
@@ -108,7 +109,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return exitUsage
 }
 
-// serve runs the fleet agent loop, printing every verdict it gets.
+// serve runs the fleet agent loop, printing every verdict it gets. On a
+// terminal (and without -q) a bar on stderr shows how far each run has got.
 func (o *opts) serve(ctx context.Context, stdout, stderr io.Writer) int {
 	level := slog.LevelWarn
 	if o.verbose {
@@ -118,7 +120,15 @@ func (o *opts) serve(ctx context.Context, stdout, stderr io.Writer) int {
 		level = slog.LevelError
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	err := agent.Serve(ctx, o.fleet, o.env, log, func(r api.SubmitResponse) error { return o.print(stdout, r) })
+	var bar *progressline.Bar
+	if !o.quiet {
+		bar = progressline.ForTerminal(stderr)
+	}
+	if bar != nil {
+		o.fleet.Progress = bar.Show
+	}
+	err := agent.Serve(ctx, o.fleet, o.env, log, func(r api.SubmitResponse) error { bar.Clear(); return o.print(stdout, r) })
+	bar.Clear()
 	var oe *agent.OptionsError
 	switch {
 	case err == nil:

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sovbench/sovbench/fleet/agent"
 	"github.com/sovbench/sovbench/fleet/api"
+	"github.com/sovbench/sovbench/internal/progressline"
 	"github.com/sovbench/sovbench/results/render"
 	"github.com/sovbench/sovbench/scenarios/plan"
 )
@@ -29,9 +30,18 @@ func fleetAgentFlags(cmd *cobra.Command, o *agent.Options) {
 }
 
 // runFleetAgent runs the fleet agent loop (agent.Serve) in env and prints
-// every verdict it gets.
+// every verdict it gets; on a terminal (without --quiet) a bar on stderr
+// shows how far each run has got, as the slim agent's does.
 func (a *app) runFleetAgent(ctx context.Context, o agent.Options, env plan.Env) error {
-	err := agent.Serve(ctx, o, env, a.log, a.printVerdicts)
+	var bar *progressline.Bar
+	if !a.quiet {
+		bar = progressline.ForTerminal(a.stderr)
+	}
+	if bar != nil {
+		o.Progress = bar.Show
+	}
+	err := agent.Serve(ctx, o, env, a.log, func(r api.SubmitResponse) error { bar.Clear(); return a.printVerdicts(r) })
+	bar.Clear()
 	var oe *agent.OptionsError
 	switch {
 	case err == nil:

@@ -1,14 +1,13 @@
 package main
 
 import (
-	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/sovbench/sovbench/internal/progressline"
 	"github.com/sovbench/sovbench/scenarios/run"
 )
 
@@ -29,38 +28,13 @@ func (a *app) runBar(total int) (func(run.Progress), func()) {
 		return nil, func() {}
 	}
 	bar := progressbar.NewOptions(total*barSteps, progressbar.OptionSetWriter(f),
-		progressbar.OptionSetDescription(progressLabel(run.Progress{Total: total})),
+		progressbar.OptionSetDescription(progressline.Label(run.Progress{Total: total})),
 		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
 	return func(p run.Progress) {
 		if p.Total > 0 {
 			bar.ChangeMax(p.Total * barSteps)
 		}
-		bar.Describe(progressLabel(p))
+		bar.Describe(progressline.Label(p))
 		_ = bar.Set(int(float64(p.Done*barSteps) + p.Running*barSteps))
 	}, func() { _ = bar.Finish() }
-}
-
-// progressLabel describes p in one short line. Target and step names come
-// from the suite; the unit comes from an agent, which may be hostile, so
-// only plain letters, digits and spaces of it reach the terminal.
-func progressLabel(p run.Progress) string {
-	s := fmt.Sprintf("probes %d/%d", p.Done, p.Total)
-	if l := p.Latest; l.Step != "" {
-		s += fmt.Sprintf(" · %s/%s %d/%d %s", printable(l.Target), printable(l.Step), l.Done, l.Total, printable(l.Unit))
-	}
-	return s
-}
-
-// printable keeps the letters, digits, spaces and "-_./" of s, at most 40.
-func printable(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if b.Len() >= 40 {
-			break
-		}
-		if r == ' ' || r == '-' || r == '_' || r == '.' || r == '/' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }

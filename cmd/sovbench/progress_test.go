@@ -14,9 +14,6 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
-
-	"github.com/sovbench/sovbench/scenarios/plan"
-	"github.com/sovbench/sovbench/scenarios/run"
 )
 
 // openPTY opens a pseudo-terminal: what the program writes to tty the
@@ -99,13 +96,5 @@ func TestRunIsSilentWithoutATerminal(t *testing.T) {
 		if line != "" && (!strings.HasPrefix(line, "report: ") || strings.ContainsAny(line, "\r\x1b")) {
 			t.Fatalf("progress reached a pipe: %q", got)
 		}
-	}
-}
-
-func TestProgressLabelKeepsAgentTextPlain(t *testing.T) {
-	p := run.Progress{Done: 1, Total: 3, Latest: run.Attempt{Target: "web-1", StepProgress: plan.StepProgress{Step: "egress"}}}
-	p.Latest.Unit, p.Latest.Done, p.Latest.Total = "dest\x1b[2Jinations\r", 120, 10000
-	if got, want := progressLabel(p), "probes 1/3 · web-1/egress 120/10000 dest2Jinations"; got != want {
-		t.Fatalf("label %q, want %q", got, want)
 	}
 }

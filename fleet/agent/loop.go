@@ -29,6 +29,11 @@ type Options struct {
 	Credentials string        // where the credential is saved; "": DefaultCredentials
 	Every       time.Duration // repeat interval; 0: once
 	MutualTLS   bool          // enrol for a client certificate instead of a bearer credential
+	// Progress, if set, gets each run's progress (plan.RunProgress): the
+	// plan's probes finished and the attempts of the running ones, as
+	// they report them. A run that gets its plan ends with Done == Total.
+	// Calls are serialised. It is for display only (a terminal's bar).
+	Progress func(plan.RunProgress)
 }
 
 // OptionsError is a setting Serve cannot work with; a CLI reports it as a
@@ -56,7 +61,7 @@ func Serve(ctx context.Context, o Options, env plan.Env, log *slog.Logger, repor
 		return err
 	}
 	for {
-		resp, err := RunOnce(ctx, c, o.Suite, env)
+		resp, err := runOnce(ctx, c, o.Suite, env, o.Progress)
 		var refused *RefusedError
 		if err != nil && (o.Every <= 0 || errors.As(err, &refused) && (refused.Code == api.CodeRevoked || refused.Code == api.CodeForbidden)) {
 			return err

@@ -20,6 +20,11 @@ import (
 // verdicts. env is what only this host's starter knows (a lab host's
 // fixture, see plan.Env); the zero value is the machine itself.
 func RunOnce(ctx context.Context, c *Client, suite string, env plan.Env) (api.SubmitResponse, error) {
+	return runOnce(ctx, c, suite, env, nil)
+}
+
+// runOnce is RunOnce reporting the run's progress to progress, if set.
+func runOnce(ctx context.Context, c *Client, suite string, env plan.Env, progress func(plan.RunProgress)) (api.SubmitResponse, error) {
 	p, err := c.Plan(ctx, suite)
 	if err != nil {
 		return api.SubmitResponse{}, err
@@ -35,7 +40,12 @@ func RunOnce(ctx context.Context, c *Client, suite string, env plan.Env) (api.Su
 	sub := api.Submission{Suite: suite, Nonce: n.Nonce, Started: time.Now().UTC()}
 	rctx, cancel := context.WithDeadline(ctx, n.Expires)
 	defer cancel()
-	sub.Evidence = RunBound(rctx, p, env, n, raw, c.Activator(suite, n.Nonce))
+	var tr *plan.Tracker
+	if progress != nil {
+		tr = plan.NewTracker(progress, len(p.Steps))
+		env.Progress = tr.ForPlan(p)
+	}
+	sub.Evidence = runBound(rctx, p, env, n, raw, c.Activator(suite, n.Nonce), tr)
 	return c.Submit(ctx, sub)
 }
 
@@ -45,6 +55,11 @@ func RunOnce(ctx context.Context, c *Client, suite string, env plan.Env) (api.Su
 // evidence of the run n opened, and their AKs activated by the verifier's
 // challenge (activate; nil activates locally).
 func RunBound(ctx context.Context, p plan.Plan, env plan.Env, n api.NonceResponse, raw []byte, activate attest.Activator) []results.Evidence {
+	return runBound(ctx, p, env, n, raw, activate, nil)
+}
+
+// runBound is RunBound telling tr, if set, of each record as it arrives.
+func runBound(ctx context.Context, p plan.Plan, env plan.Env, n api.NonceResponse, raw []byte, activate attest.Activator, tr *plan.Tracker) []results.Evidence {
 	p.RunID, p.SuiteSHA256 = n.RunID, n.SuiteSHA256
 	p.VerifierNonce, p.VerifierSource = raw, "remote"
 	env.Activate = activate
@@ -56,6 +71,7 @@ func RunBound(ctx context.Context, p plan.Plan, env plan.Env, n api.NonceRespons
 		mu.Lock()
 		out = append(out, ev)
 		mu.Unlock()
+		tr.Finished(ev.ID)
 	})
 	mu.Lock()
 	defer mu.Unlock()

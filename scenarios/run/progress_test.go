@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios/plan"
 	"github.com/sovbench/sovbench/scenarios/suite"
@@ -80,18 +79,5 @@ func TestAgentProgressCrossesTheStdioProtocol(t *testing.T) {
 	}
 	if len(got) == 0 || got[len(got)-1].Done != 7 || got[len(got)-1].Step != "controlplane" {
 		t.Fatalf("progress from the agent %+v, want the last to be controlplane 7/7", got)
-	}
-}
-
-func TestTrackerDropsReportsItDidNotAskFor(t *testing.T) {
-	var got []Progress
-	tr := newTracker(func(p Progress) { got = append(got, p) }, 1)
-	f := tr.forPlan(plan.Plan{Target: probes.Target{Name: "a"}, Steps: []plan.PlanStep{{ID: "egress"}}})
-	f(plan.StepProgress{Step: "other"})  // a step the plan lacks
-	f(plan.StepProgress{Step: "egress"}) // no total
-	tr.finished("a/egress")
-	f(plan.StepProgress{Step: "egress", Progress: probes.Progress{Unit: "d", Done: 1, Total: 2}}) // after its evidence
-	if len(got) != 1 || got[0].Running != 0 || got[0].Done != 1 || got[0].Latest.Step != "" {
-		t.Fatalf("progress %+v", got)
 	}
 }

@@ -140,22 +140,22 @@ func (r *Runner) runTargets(bctx context.Context, s *suite.Suite, runID string, 
 		execErrs = map[string]error{}
 		wg       sync.WaitGroup
 	)
-	var tr *tracker
+	var tr *plan.Tracker
 	if r.Progress != nil {
-		tr = newTracker(r.Progress, total)
+		tr = plan.NewTracker(r.Progress, total)
 	}
 	emit := func(ev results.Evidence) {
 		mu.Lock()
 		defer mu.Unlock()
 		got[ev.ID] = ev
-		tr.finished(ev.ID)
+		tr.Finished(ev.ID)
 		log.Debug("evidence", "id", ev.ID, "duration", ev.Duration, "failure", ev.Failure)
 	}
 	sem := make(chan struct{}, max(s.TargetConcurrency, 1))
 	for _, t := range s.Targets {
 		if op := OutsidePlanFor(s, t); len(op.Steps) > 0 {
 			env := r.OutsideEnv
-			env.Progress = tr.forPlan(op)
+			env.Progress = tr.ForPlan(op)
 			wg.Go(func() { plan.RunPlan(bctx, op, env, only(op, emit, log)) })
 		}
 		ex, err := r.executorFor(t)
@@ -173,7 +173,7 @@ func (r *Runner) runTargets(bctx context.Context, s *suite.Suite, runID string, 
 			p := PlanFor(s, t)
 			p.RunID, p.VerifierNonce, p.VerifierSource = runID, nonce, "harness"
 			p.Progress = tr != nil
-			if err := ex.execute(withProgress(bctx, tr.forPlan(p)), p, only(p, emit, log)); err != nil {
+			if err := ex.execute(withProgress(bctx, tr.ForPlan(p)), p, only(p, emit, log)); err != nil {
 				log.Warn("target failed", "target", t.Name, "err", err)
 				mu.Lock()
 				execErrs[t.Name] = err
