@@ -94,8 +94,8 @@ func (a *app) demo(cmd *cobra.Command, opt seed.Options, keyPath string, noTPM b
 		return runtimeErr(err)
 	}
 	if !a.quiet {
-		fmt.Fprintf(a.stderr, "%d signed reports and HTML pages in %s (key %s)\nverify: sovbench verify --trusted-key %s %s/<provider>/<report>.json\nwall time: %s\n",
-			len(reps), a.resultsDir, signer.ID[:12], pub, a.resultsDir, time.Since(start).Round(100*time.Millisecond))
+		fmt.Fprintf(a.stderr, "%d signed reports and HTML pages in %s (key %s)\nverify: %s verify --trusted-key %s %s/<provider>/<report>.json\nwall time: %s\n",
+			len(reps), a.resultsDir, signer.ID[:12], invokedAs(), pub, a.resultsDir, time.Since(start).Round(100*time.Millisecond))
 	}
 	if incomplete > 0 {
 		return runtimeErr(fmt.Errorf("%d of %d runs incomplete", incomplete, len(reps)))
@@ -144,4 +144,14 @@ func (a *app) storeDemoReport(cmd *cobra.Command, rep *results.Report, k *sign.K
 		return err
 	}
 	return atomicfile.Write(strings.TrimSuffix(path, ".json")+".html", buf.Bytes(), 0o644)
+}
+
+// invokedAs is how to run this sovbench again from here: the path it was
+// started by when that has a directory (scripts/demo runs bin/sovbench,
+// which is not on PATH), else "sovbench".
+func invokedAs() string {
+	if strings.ContainsRune(os.Args[0], filepath.Separator) && !strings.HasSuffix(os.Args[0], ".test") {
+		return os.Args[0]
+	}
+	return "sovbench"
 }
