@@ -16,9 +16,6 @@ import (
 	"github.com/golang/geo/s2"
 )
 
-//go:embed data/countries.json
-var countriesJSON []byte
-
 //go:embed data/landmarks.csv
 var landmarksCSV []byte
 
@@ -48,7 +45,7 @@ const Attribution = "Place data from GeoNames (geonames.org, CC BY 4.0); country
 // than this to a border cannot be placed on either side of it.
 const OutlineMarginKm = 10.0
 
-// Country is one country outline.
+// Country is one country outline (geo/borders has them all).
 type Country struct {
 	Code string // ISO 3166-1 alpha-2
 	Name string
@@ -65,10 +62,6 @@ func (c *Country) Polygon() *s2.Polygon { return c.polygon }
 
 var loadCatalogue = sync.OnceValues(func() ([]Landmark, error) {
 	return parseLandmarks(bytes.NewReader(landmarksCSV), "data/landmarks.csv")
-})
-
-var loadCountries = sync.OnceValues(func() (map[string]*Country, error) {
-	return parseCountries(countriesJSON, "data/countries.json")
 })
 
 // Catalogue returns every landmark shipped with sovbench.
@@ -96,21 +89,6 @@ func LookupLandmark(name string) (Landmark, bool) {
 		}
 	}
 	return best, found
-}
-
-// Countries returns every country outline by ISO code.
-func Countries() map[string]*Country {
-	m, err := loadCountries()
-	if err != nil {
-		panic("geo: embedded country outlines: " + err.Error()) // a build defect, tested
-	}
-	return m
-}
-
-// LookupCountry returns the outline of the country with ISO alpha-2 code cc.
-func LookupCountry(cc string) (*Country, bool) {
-	c, ok := Countries()[strings.ToUpper(cc)]
-	return c, ok
 }
 
 func parseLandmarks(r io.Reader, file string) ([]Landmark, error) {
@@ -149,7 +127,10 @@ type featureCollection struct {
 	} `json:"features"`
 }
 
-func parseCountries(data []byte, file string) (map[string]*Country, error) {
+// ParseCountries reads country outlines from a GeoJSON feature collection
+// of MultiPolygons keyed by ISO alpha-2 id, as geo/borders embeds them;
+// file names the data in errors.
+func ParseCountries(data []byte, file string) (map[string]*Country, error) {
 	var fc featureCollection
 	if err := json.Unmarshal(data, &fc); err != nil {
 		return nil, fmt.Errorf("decoding %s: %w", file, err)
@@ -303,12 +284,3 @@ func planarArea(ring [][2]float64) float64 {
 	}
 	return s / 2
 }
-
-var sortedCodes = sync.OnceValue(func() []string {
-	out := make([]string, 0, len(Countries()))
-	for c := range Countries() {
-		out = append(out, c)
-	}
-	slices.Sort(out)
-	return out
-})

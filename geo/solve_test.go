@@ -105,7 +105,7 @@ func TestSolveVerdicts(t *testing.T) {
 				ls = append(ls[:len(ls):len(ls)], tc.truth)
 			}
 			r := Solve(synthetic(tc.truth, ls, tc.infl, tc.fixed), Options{})
-			got, err := r.RelateCountry(tc.country)
+			got, err := r.RelateCountry(testCountry(tc.country))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -124,7 +124,7 @@ func TestSolveEmptyAndUnconstrained(t *testing.T) {
 		if !r.Empty {
 			t.Fatalf("want empty, got %s", r)
 		}
-		if rel, _ := r.RelateCountry("LU"); rel != Unknown {
+		if rel, _ := r.RelateCountry(testCountry("LU")); rel != Unknown {
 			t.Fatalf("relation of an empty region = %s", rel)
 		}
 	})

@@ -3,7 +3,9 @@ package geo
 import (
 	"fmt"
 	"html"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/golang/geo/s2"
@@ -21,6 +23,9 @@ type MapOptions struct {
 	Claimed *[2]float64
 	// ClaimedKm draws a circle of this radius around Claimed.
 	ClaimedKm float64
+	// Countries are the outlines to draw and label, by ISO alpha-2 code
+	// (geo/borders.Countries()); nil draws none.
+	Countries map[string]*Country
 }
 
 // europe is the default frame: [south, west, north, east].
@@ -35,12 +40,14 @@ func MapSVG(g *Solution, o MapOptions) string {
 		o.Width = 720
 	}
 	m := newMapFrame(frameOf(g, o), o.Width)
+	m.countries = o.Countries
+	m.codes = slices.Sorted(maps.Keys(o.Countries))
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="11">`+"\n",
 		m.w, m.h, m.w, m.h)
 	fmt.Fprintf(&b, `<defs><clipPath id="frame"><rect width="%d" height="%d"/></clipPath></defs>`+"\n", m.w, m.h)
 	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="#dbe9f4"/>`+"\n<g clip-path=\"url(#frame)\">\n", m.w, m.h)
-	m.countries(&b, strings.ToUpper(o.ClaimedCountry))
+	m.borders(&b, strings.ToUpper(o.ClaimedCountry))
 	if g != nil {
 		m.disks(&b, g)
 	}
@@ -68,7 +75,7 @@ func MapSVG(g *Solution, o MapOptions) string {
 // the claim beside the evidence; Europe when there is neither region nor
 // claimed country.
 func frameOf(g *Solution, o MapOptions) [4]float64 {
-	claimed := mainRing(o.ClaimedCountry)
+	claimed := mainRing(o.Countries, o.ClaimedCountry)
 	if (g == nil || len(g.Outline) == 0) && claimed == nil {
 		return europe
 	}
@@ -101,6 +108,8 @@ type mapFrame struct {
 	f         [4]float64
 	k, cosLat float64
 	w, h      int
+	countries map[string]*Country
+	codes     []string // countries' keys, sorted
 }
 
 func newMapFrame(f [4]float64, width int) *mapFrame {
@@ -137,9 +146,9 @@ func (m *mapFrame) path(pts [][2]float64, close bool) string {
 	return b.String()
 }
 
-func (m *mapFrame) countries(b *strings.Builder, claimed string) {
-	for _, code := range sortedCodes() {
-		c := Countries()[code]
+func (m *mapFrame) borders(b *strings.Builder, claimed string) {
+	for _, code := range m.codes {
+		c := m.countries[code]
 		var d strings.Builder
 		for _, ring := range c.Rings {
 			if !m.touches(ring) {
@@ -247,8 +256,8 @@ func (m *mapFrame) legend(b *strings.Builder, g *Solution, o MapOptions) {
 // mainRing is the largest ring (by vertex count) of a country's outline
 // as [lon, lat] pairs, nil for an unknown or empty code: the mainland, not
 // an overseas territory that would zoom the map out to half the world.
-func mainRing(code string) [][2]float64 {
-	c, ok := LookupCountry(strings.ToUpper(code))
+func mainRing(cs map[string]*Country, code string) [][2]float64 {
+	c, ok := cs[strings.ToUpper(code)]
 	if !ok {
 		return nil
 	}
@@ -265,8 +274,8 @@ func mainRing(code string) [][2]float64 {
 // frame to hold a name, at the middle of its bounding box, and always the
 // claimed country, marked as claimed.
 func (m *mapFrame) labels(b *strings.Builder, claimed string) {
-	for _, code := range sortedCodes() {
-		ring := mainRing(code)
+	for _, code := range m.codes {
+		ring := mainRing(m.countries, code)
 		if len(ring) == 0 || !m.touches(ring) {
 			continue
 		}
@@ -278,7 +287,7 @@ func (m *mapFrame) labels(b *strings.Builder, claimed string) {
 		if c[0] < 0 || c[1] < 0 || c[0] > float64(m.w) || c[1] > float64(m.h) {
 			continue
 		}
-		name := Countries()[code].Name
+		name := m.countries[code].Name
 		switch {
 		case code == claimed:
 			fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="middle" font-weight="bold" font-size="13" fill="#1d5e1a" stroke="white" stroke-width="3" paint-order="stroke">%s (claimed)</text>`+"\n",

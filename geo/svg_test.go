@@ -21,10 +21,10 @@ func TestMapSVG(t *testing.T) {
 		want         []string
 	}{
 		{"a Bissen host is drawn over Luxembourg with its claimed country", "bissen.svg", bissen,
-			MapOptions{Title: "bissen: location.in LU", ClaimedCountry: "LU", Claimed: &[2]float64{49.61, 6.13}, ClaimedKm: 25},
+			MapOptions{Countries: testCountries(), Title: "bissen: location.in LU", ClaimedCountry: "LU", Claimed: &[2]float64{49.61, 6.13}, ClaimedKm: 25},
 			[]string{"<title>Luxembourg</title>", "feasible region", "Ettelbruck", "#b7e1b0", "Luxembourg (claimed)</text>"}},
 		{"an Ashburn host is drawn over the US", "ashburn.svg", ashburn,
-			MapOptions{Title: "ashburn: location.in LU", ClaimedCountry: "LU"},
+			MapOptions{Countries: testCountries(), Title: "ashburn: location.in LU", ClaimedCountry: "LU"},
 			[]string{"<title>United States of America</title>", "feasible region", "Luxembourg (claimed)</text>", "<title>Luxembourg</title>"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -58,7 +58,7 @@ func TestMapSVG(t *testing.T) {
 		})
 	}
 	t.Run("no region draws Europe", func(t *testing.T) {
-		svg := MapSVG(nil, MapOptions{})
+		svg := MapSVG(nil, MapOptions{Countries: testCountries()})
 		if !strings.Contains(svg, "no round trips") || !strings.Contains(svg, "<title>France</title>") {
 			t.Fatal("empty map lacks Europe or its legend")
 		}

@@ -124,7 +124,7 @@ func (sel *Selection) check() error {
 
 func upperCodes(field string, codes []string) error {
 	for i, c := range codes {
-		if _, ok := geo.LookupCountry(c); !ok {
+		if !geo.IsCountryCode(c) {
 			return fmt.Errorf("%s[%d]: %q is not an ISO 3166-1 alpha-2 code", field, i, c)
 		}
 		codes[i] = strings.ToUpper(c)

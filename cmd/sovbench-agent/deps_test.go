@@ -29,6 +29,7 @@ var banned = []struct{ path, why string }{
 	{"github.com/spf13/cobra", "the CLI framework"},
 	{"github.com/olekukonko/tablewriter", "tables"},
 	{"html/template", "HTML"},
+	{"github.com/sovbench/sovbench/geo/borders", "2.2 MB of country outlines: relating regions to countries is the auditor's"},
 }
 
 // TestSlimAgentLinksOnlyWhatRunsOnAHost enforces banned on the import

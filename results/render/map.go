@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/sovbench/sovbench/geo"
+	"github.com/sovbench/sovbench/geo/borders"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -19,7 +20,7 @@ func reportMap(r *results.Report) string {
 		if own == nil && out == nil {
 			continue
 		}
-		o := geo.MapOptions{Title: r.Provider.Name + " — " + e.Target}
+		o := geo.MapOptions{Title: r.Provider.Name + " — " + e.Target, Countries: borders.Countries()}
 		for _, v := range r.Verdicts {
 			if v.Claim == "location.in" && v.Target == e.Target {
 				o.ClaimedCountry = claimedCountry(v.Params)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/geo"
+	"github.com/sovbench/sovbench/geo/borders"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -68,7 +69,7 @@ func TestReportMapIsTheRegionGeoDraws(t *testing.T) {
 	s := bissenRegion(t)
 	rep := &results.Report{Provider: results.Provider{Name: "p"},
 		Evidence: []results.Evidence{{ID: "h/rtt", Target: "h", RTT: &results.RTTDetails{Location: recorded(s)}}}}
-	want := geo.MapSVG(s, geo.MapOptions{Title: "p — h"})
+	want := geo.MapSVG(s, geo.MapOptions{Countries: borders.Countries(), Title: "p — h"})
 	if got := reportMap(rep); got != want {
 		t.Error("the report's map differs from geo's map of the same region")
 	}
@@ -83,7 +84,7 @@ func TestReportMapShowsBothDirections(t *testing.T) {
 			Vantages: []results.LandmarkRTT{{Name: "ash", Samples: []results.Duration{results.Duration(2 * time.Millisecond)}}}}},
 	}}
 	got := reportMap(rep)
-	want := geo.MapSVG(s, geo.MapOptions{Title: "p — h"}) + geo.MapSVG(&ash.Solution, geo.MapOptions{Title: "p — h: measured towards it from outside"})
+	want := geo.MapSVG(s, geo.MapOptions{Countries: borders.Countries(), Title: "p — h"}) + geo.MapSVG(&ash.Solution, geo.MapOptions{Countries: borders.Countries(), Title: "p — h: measured towards it from outside"})
 	if got != want {
 		t.Error("the report's maps are not the host's own region followed by the outside one")
 	}

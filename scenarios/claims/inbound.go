@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sovbench/sovbench/geo"
+	"github.com/sovbench/sovbench/geo/borders"
 	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
 )
@@ -111,7 +112,7 @@ var claimLocationInbound = claimKind("location.inbound",
 		}
 		rel := map[geo.Relation][]string{}
 		for _, cc := range append(p.In, p.NotIn...) {
-			x, err := r.RelateCountry(cc)
+			x, err := borders.Relate(r, cc)
 			if err != nil {
 				return Outcome{Status: results.StatusError, Reason: err.Error(), Evidence: refs}
 			}

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/sovbench/sovbench/geo"
+	"github.com/sovbench/sovbench/geo/borders"
 	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
 	"gopkg.in/yaml.v3"
@@ -165,7 +166,7 @@ func relateAll(r *geo.Region, codes []string) (map[string]geo.Relation, error) {
 		return out, nil
 	}
 	for _, cc := range codes {
-		rel, err := r.RelateCountry(cc)
+		rel, err := borders.Relate(r, cc)
 		if err != nil {
 			return nil, err
 		}
@@ -216,7 +217,7 @@ func knownCountries(codes []string) error {
 		return fmt.Errorf("needs at least one country code")
 	}
 	for _, c := range codes {
-		if _, ok := geo.LookupCountry(c); !ok {
+		if _, ok := borders.Lookup(c); !ok {
 			return fmt.Errorf("%q is not an ISO 3166-1 alpha-2 country code", c)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/geo"
+	"github.com/sovbench/sovbench/geo/borders"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -110,7 +111,7 @@ func TestLocationClaimsNeverPassAgainstTheTruth(t *testing.T) {
 		f := pathFacts(t, truth.Lat, truth.Lon, 1+3*rng.Float64()*rng.Float64(), rng.IntN(5) > 0, ls, names...)
 		f.cache = map[string]any{}
 		cc := codes[rng.IntN(len(codes))]
-		c, _ := geo.LookupCountry(cc)
+		c, _ := borders.Lookup(cc)
 		inC := c.Polygon().ContainsPoint(geo.Landmark{Lat: truth.Lat, Lon: truth.Lon}.Point())
 		km := 10 + 3000*rng.Float64()
 		at := places[rng.IntN(len(places))]

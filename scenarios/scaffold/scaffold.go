@@ -92,7 +92,7 @@ func (o *Options) Check() error {
 
 func (o *Options) checkFamilies() error {
 	if o.has("location") || o.has("inbound") {
-		if _, ok := geo.LookupCountry(o.Country); !ok {
+		if !geo.IsCountryCode(o.Country) {
 			return fmt.Errorf("country: %q is not an ISO 3166 alpha-2 country code", o.Country)
 		}
 		if o.Near == "" {
