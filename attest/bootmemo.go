@@ -21,8 +21,10 @@ const (
 // those PCRs has the same outcome. Entries are found by a keyed hash of the
 // quoted PCR values (cheaper than hashing the log, and as distinctive: a
 // log is what made them) and matched on the whole log and every PCR value
-// the outcome rests on, so a collision or a changed byte only misses. Only successful replays
-// are kept. Safe for concurrent use.
+// the outcome rests on, so a collision or a changed byte only misses. Only
+// successful replays are kept. An entry's secure-boot state is read at most
+// once, from the entry's own copy of the log, and shared by its hits.
+// Safe for concurrent use.
 type bootMemo struct {
 	mu   sync.Mutex
 	seed maphash.Seed
@@ -67,6 +69,9 @@ func (b *bootMemo) put(log []byte, pcrs map[int][]byte, st *BootState) {
 	}
 	e := &bootEntry{log: slices.Clone(log), pcrs: make(map[int][]byte, len(st.PCRs)), st: *st}
 	e.st.PCRs = slices.Clone(st.PCRs)
+	if st.sb != nil { // the entry's own reader, on the entry's own copy of the log
+		e.st.sb = newLazyBoot(e.log, pcrs, e.st.PCRs, st.sb.ga)
+	}
 	for _, i := range st.PCRs {
 		e.pcrs[i] = slices.Clone(pcrs[i])
 	}

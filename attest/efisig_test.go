@@ -83,7 +83,7 @@ func TestCraftedSignatureListIsRefused(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sb := p.Boot.SecureBoot
+		sb := p.Boot.SecureBoot()
 		if sb.Known || !strings.Contains(sb.Reason, "dbx") || !strings.Contains(sb.Reason, "GO-2026-5298") {
 			t.Errorf("secure boot %+v, want unknown with the dbx list named", sb)
 		}
@@ -98,7 +98,7 @@ func TestCraftedSignatureListIsRefused(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sb := p.Boot.SecureBoot; !sb.Known || !sb.Enabled {
+		if sb := p.Boot.SecureBoot(); !sb.Known || !sb.Enabled {
 			t.Errorf("secure boot %+v, want known and enabled", sb)
 		}
 	})

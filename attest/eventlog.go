@@ -10,24 +10,14 @@ import (
 	ga "github.com/google/go-attestation/attest"
 )
 
-// dataDigestEvents are event types whose digest must be the hash of their
-// data (TCG PC Client Platform Firmware Profile, section 10.4.4). A replayed
-// event of these types whose data does not hash to its digest was tampered
-// with after measurement.
-var dataDigestEvents = map[ga.EventType]string{
-	0x00000004: "EV_SEPARATOR",
-	0x80000001: "EV_EFI_VARIABLE_DRIVER_CONFIG",
-	0x80000007: "EV_EFI_ACTION",
-}
-
 // BootState is what the replayed event log says.
 type BootState struct {
 	// Events is the number of events replayed against quoted PCRs.
 	Events int `json:"events"`
 	// PCRs are the PCRs the log replays to.
 	PCRs []int `json:"pcrs"`
-	// SecureBoot is the secure-boot state read from PCR 7 events.
-	SecureBoot SecureBoot `json:"secure_boot"`
+	// sb reads the secure-boot state when a claim first asks for it.
+	sb *lazyBoot
 }
 
 // SecureBoot is the secure-boot state; Known is false when the PCR 7
@@ -70,14 +60,14 @@ func replayLog(log []byte, pcrs map[int][]byte, require bool) (*BootState, error
 	return st, err
 }
 
-// replayLogCold is replayLog without the memo. The secure-boot state is
-// read from the events the fast replay parsed (secureBootOf); a log that
-// only go-attestation's replay (with its firmware workarounds) accepts is
-// read by go-attestation too, behind the GO-2026-5298 guard.
+// replayLogCold is replayLog without the memo: the one-pass replay
+// (fastReplay) decides; a log only go-attestation's replay (with its
+// firmware workarounds) accepts is read by go-attestation too. The
+// secure-boot state is left for BootState.SecureBoot to read.
 func replayLogCold(log []byte, pcrs map[int][]byte) (*BootState, error) {
-	events, idx, err := replayEvents(log, pcrs)
+	idx, n, err := fastReplay(log, pcrs)
 	if err == nil {
-		return &BootState{Events: len(events), PCRs: idx, SecureBoot: secureBootOf(events)}, nil
+		return &BootState{Events: n, PCRs: idx, sb: newLazyBoot(log, pcrs, idx, false)}, nil
 	}
 	var pm *PCRMismatchError
 	if !errors.As(err, &pm) {
@@ -87,12 +77,13 @@ func replayLogCold(log []byte, pcrs map[int][]byte) (*BootState, error) {
 	if gerr != nil {
 		return nil, err
 	}
-	return bootState(log, gidx, gn), nil
+	return &BootState{Events: gn, PCRs: gidx, sb: newLazyBoot(log, pcrs, gidx, true)}, nil
 }
 
 // ReplayEventLog replays a raw crypto-agile event log against SHA-256 PCR
 // values that a verified quote covers, and checks that events whose digest
-// must hash their data do. It returns the PCRs the log extends and the
+// must hash their data do (PCR 7's driver-config variables: when the
+// secure-boot state is read, BootState.SecureBoot). It returns the PCRs the log extends and the
 // number of events. The fast parser (replaylog.go) decides; on a mismatch
 // go-attestation's replay with its firmware workarounds gets a second look.
 func ReplayEventLog(log []byte, pcrs map[int][]byte) ([]int, int, error) {
@@ -136,7 +127,7 @@ func gaReplay(log []byte, pcrs map[int][]byte) ([]int, int, error) {
 		return nil, 0, fail(StageEventLog, err, "event log does not replay")
 	}
 	for _, e := range events {
-		if name, ok := dataDigestEvents[e.Type]; ok {
+		if name, ok := dataDigestName(uint32(e.Type)); ok {
 			if sum := sha256.Sum256(e.Data); len(e.Digest) != sha256.Size || sum != [32]byte(e.Digest) {
 				return nil, 0, fail(StageEventLog, nil, "%s event on PCR %d: data does not hash to its measured digest", name, e.Index)
 			}
@@ -145,14 +136,13 @@ func gaReplay(log []byte, pcrs map[int][]byte) ([]int, int, error) {
 	return idx, len(events), nil
 }
 
-// bootState reads the secure-boot state from the events of a log that
-// replayed against the PCRs idx.
-func bootState(log []byte, idx []int, n int) *BootState {
-	st := &BootState{Events: n, PCRs: idx}
+// gaSecureBootState reads the secure-boot state with go-attestation, behind
+// the GO-2026-5298 guard, from the events of a log that replayed against
+// the PCRs idx.
+func gaSecureBootState(log []byte, idx []int) SecureBoot {
 	el, err := ParseEventLog(log)
 	if err != nil {
-		st.SecureBoot = SecureBoot{Reason: err.Error()}
-		return st
+		return SecureBoot{Reason: err.Error()}
 	}
 	var events []ga.Event
 	for _, e := range el.Events(ga.HashSHA256) {
@@ -161,16 +151,13 @@ func bootState(log []byte, idx []int, n int) *BootState {
 		}
 	}
 	if err := checkSignatureLists(events); err != nil {
-		st.SecureBoot = SecureBoot{Reason: err.Error()}
-		return st
+		return SecureBoot{Reason: err.Error()}
 	}
 	sb, err := ga.ParseSecurebootState(events)
 	if err != nil {
-		st.SecureBoot = SecureBoot{Reason: err.Error()}
-	} else {
-		st.SecureBoot = SecureBoot{Known: true, Enabled: sb.Enabled}
+		return SecureBoot{Reason: err.Error()}
 	}
-	return st
+	return SecureBoot{Known: true, Enabled: sb.Enabled}
 }
 
 // EventsFromLog returns the SHA-256 events of a raw event log as BootEvents

@@ -23,15 +23,9 @@ const tpmGenerated = 0xff544347
 // ParseQuote decodes a TPMS_ATTEST of type quote. It checks structure only:
 // the result is UNVERIFIED until VerifyQuote has checked its signature.
 func ParseQuote(b []byte) (*tpm2.AttestationData, error) {
-	att, err := tpm2.DecodeAttestationData(b)
+	att, err := decodeQuote(b)
 	if err != nil {
 		return nil, fmt.Errorf("parsing quote: %w", err)
-	}
-	if att.Magic != tpmGenerated {
-		return nil, fmt.Errorf("parsing quote: magic 0x%08x is not TPM_GENERATED", att.Magic)
-	}
-	if att.Type != tpm2.TagAttestQuote || att.AttestedQuoteInfo == nil {
-		return nil, fmt.Errorf("parsing quote: type 0x%x is not a quote", att.Type)
 	}
 	return att, nil
 }

@@ -65,10 +65,10 @@ func TestRealEventLogsReplay(t *testing.T) {
 			if p.Boot.Events < 20 {
 				t.Fatalf("only %d events replayed", p.Boot.Events)
 			}
-			if p.Boot.SecureBoot.Known && p.Boot.SecureBoot.Enabled != tc.secureBoot {
-				t.Fatalf("secure boot %+v, want enabled=%v", p.Boot.SecureBoot, tc.secureBoot)
+			if p.Boot.SecureBoot().Known && p.Boot.SecureBoot().Enabled != tc.secureBoot {
+				t.Fatalf("secure boot %+v, want enabled=%v", p.Boot.SecureBoot(), tc.secureBoot)
 			}
-			t.Logf("%d events on PCRs %v, secure boot %+v", p.Boot.Events, p.Boot.PCRs, p.Boot.SecureBoot)
+			t.Logf("%d events on PCRs %v, secure boot %+v", p.Boot.Events, p.Boot.PCRs, p.Boot.SecureBoot())
 		})
 	}
 }

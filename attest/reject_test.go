@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -115,12 +116,6 @@ func TestVerifyRejects(t *testing.T) {
 			ev[1].Digest = make([]byte, 32)
 			d.EventLog = EncodeEventLog(ev)
 		}, func(err error) bool { return errors.As(err, &pcrErr) && len(pcrErr.PCRs) == 1 && pcrErr.PCRs[0] == 7 }},
-		{"a tampered event's data is rejected", func(d *results.TPMDetails, o *Options) {
-			ev := collect.BootProfile("reject test", true, dbCert(t))
-			ev[1].Digest = ev[1].Measurement()
-			ev[1].Data = collect.BootProfile("reject test", false, nil)[1].Data // the SecureBoot variable, off
-			d.EventLog = EncodeEventLog(ev)
-		}, stage(StageEventLog)},
 		{"an event log that does not parse is rejected", func(d *results.TPMDetails, o *Options) { d.EventLog = d.EventLog[:len(d.EventLog)-3] }, stage(StageEventLog)},
 		{"an AK from another TPM is rejected", func(d *results.TPMDetails, o *Options) {
 			d.AK, d.Quotes = other.AK, other.Quotes
@@ -191,6 +186,53 @@ func TestVerifyRejects(t *testing.T) {
 		var re *ReplayError
 		if !errors.As(err, &re) {
 			t.Fatalf("got %v, want *ReplayError", err)
+		}
+	})
+	t.Run("a secure-boot variable edited after measurement leaves the state unknown", func(t *testing.T) {
+		// The replay checks PCR 7's variable data only when the secure-boot
+		// state is read (lazily): the edit must show there, never as a state.
+		d := clone(t, a)
+		ev := collect.BootProfile("reject test", true, dbCert(t))
+		ev[1].Digest = ev[1].Measurement()
+		ev[1].Data = collect.BootProfile("reject test", false, nil)[1].Data // the SecureBoot variable, off
+		d.EventLog = EncodeEventLog(ev)
+		p, err := Verify(d, base)
+		if err != nil {
+			t.Fatalf("the quote and the replay are genuine, yet: %v", err)
+		}
+		if sb := p.Boot.SecureBoot(); sb.Known || !strings.Contains(sb.Reason, "does not hash to its measured digest") {
+			t.Fatalf("secure boot %+v, want unknown because the data does not hash to its digest", sb)
+		}
+		honest, err := Verify(clone(t, a), base)
+		if err != nil || !honest.Boot.SecureBoot().Known || !honest.Boot.SecureBoot().Enabled {
+			t.Fatalf("the untampered log: %v, %+v", err, honest)
+		}
+	})
+	t.Run("log bytes changed after the replay are replayed again, never read", func(t *testing.T) {
+		// Verify may answer from the boot memo (its own copy of the log);
+		// the cold replay keeps the caller's bytes, so it is the case here.
+		d := clone(t, a)
+		if _, err := Verify(d, base); err != nil {
+			t.Fatal(err)
+		}
+		pcrs := map[int][]byte{}
+		for _, r := range d.PCRs {
+			pcrs[r.Index] = r.Digest
+		}
+		st, err := ReplayLogCold(d.EventLog, pcrs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := collect.BootProfile("reject test", true, dbCert(t))
+		ev[1].Digest = ev[1].Measurement()
+		ev[1].Data = collect.BootProfile("reject test", false, nil)[1].Data // off, as the edit's reading would say
+		edited := EncodeEventLog(ev)
+		if len(edited) != len(d.EventLog) {
+			t.Fatalf("the edit changes the log's length (%d → %d)", len(d.EventLog), len(edited))
+		}
+		copy(d.EventLog, edited)
+		if sb := st.SecureBoot(); sb.Known {
+			t.Fatalf("secure boot %+v read from bytes changed after the replay", sb)
 		}
 	})
 	t.Run("a swtpm-like TPM relabelled as a device is still not hardware", func(t *testing.T) {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 
-	ga "github.com/google/go-attestation/attest"
 )
 
 // logEvent is one crypto-agile event with its SHA-256 digest.
@@ -52,38 +51,13 @@ func (r *reader) next(n int) ([]byte, error) {
 	return v, nil
 }
 
-// parseAgileLog parses a TCG crypto-agile event log without reflection:
-// the verification hot path. It returns the SHA-256 events in order and the
-// startup locality. Errors name the event and field.
+// parseAgileLog parses a TCG crypto-agile event log without reflection.
+// It returns the SHA-256 events in order and the startup locality. Errors
+// name the event and field.
 func parseAgileLog(log []byte) ([]logEvent, byte, error) {
-	r := &reader{b: log}
-	if _, err := r.next(8 + 20); err != nil {
-		return nil, 0, fmt.Errorf("event 0: header: %w", err)
-	}
-	size, err := r.u32()
+	r, sizes, err := agileHeader(log)
 	if err != nil {
-		return nil, 0, fmt.Errorf("event 0: size: %w", err)
-	}
-	spec, err := r.next(int(size))
-	if err != nil || len(spec) < 28 || !bytes.Equal(spec[:16], []byte(evSpecIDSignature)) {
-		return nil, 0, errors.New("event 0: not a crypto-agile Spec ID Event03 log")
-	}
-	var sizes algSizes
-	sr := &reader{b: spec, off: 24}
-	n, err := sr.u32()
-	if err != nil || n > 16 {
-		return nil, 0, errors.New("event 0: algorithm count")
-	}
-	for i := 0; i < int(n); i++ {
-		id, err1 := sr.u16()
-		sz, err2 := sr.u16()
-		if err1 != nil || err2 != nil {
-			return nil, 0, fmt.Errorf("event 0: algorithm %d: %w", i, errShort)
-		}
-		sizes = append(sizes, algSize{id, int(sz)})
-	}
-	if sz, _ := sizes.of(algSHA256); sz != sha256.Size {
-		return nil, 0, errors.New("event 0: the log has no SHA-256 bank")
+		return nil, 0, err
 	}
 	// Room for the events of a typical log at once (an event is 80 bytes
 	// or more), so that parsing allocates once.
@@ -95,14 +69,57 @@ func parseAgileLog(log []byte) ([]logEvent, byte, error) {
 			return nil, 0, fmt.Errorf("event %d: %w", seq, err)
 		}
 		if e.typ == EvNoAction {
-			if e.pcr == 0 && len(e.data) == 17 && bytes.HasPrefix(e.data, []byte("StartupLocality\x00")) {
-				locality = e.data[16]
+			if l, ok := startupLocality(e); ok {
+				locality = l
 			}
 			continue
 		}
 		out = append(out, e)
 	}
 	return out, locality, nil
+}
+
+// startupLocality reads a StartupLocality event (EV_NO_ACTION on PCR 0).
+func startupLocality(e logEvent) (byte, bool) {
+	if e.pcr == 0 && len(e.data) == 17 && bytes.HasPrefix(e.data, []byte("StartupLocality\x00")) {
+		return e.data[16], true
+	}
+	return 0, false
+}
+
+// agileHeader parses the Spec ID event that opens a crypto-agile log and
+// returns a reader at the first event and the log's digest sizes.
+func agileHeader(log []byte) (*reader, algSizes, error) {
+	r := &reader{b: log}
+	if _, err := r.next(8 + 20); err != nil {
+		return nil, nil, fmt.Errorf("event 0: header: %w", err)
+	}
+	size, err := r.u32()
+	if err != nil {
+		return nil, nil, fmt.Errorf("event 0: size: %w", err)
+	}
+	spec, err := r.next(int(size))
+	if err != nil || len(spec) < 28 || !bytes.Equal(spec[:16], []byte(evSpecIDSignature)) {
+		return nil, nil, errors.New("event 0: not a crypto-agile Spec ID Event03 log")
+	}
+	sizes := make(algSizes, 0, 4)
+	sr := &reader{b: spec, off: 24}
+	n, err := sr.u32()
+	if err != nil || n > 16 {
+		return nil, nil, errors.New("event 0: algorithm count")
+	}
+	for i := 0; i < int(n); i++ {
+		id, err1 := sr.u16()
+		sz, err2 := sr.u16()
+		if err1 != nil || err2 != nil {
+			return nil, nil, fmt.Errorf("event 0: algorithm %d: %w", i, errShort)
+		}
+		sizes = append(sizes, algSize{id, int(sz)})
+	}
+	if sz, _ := sizes.of(algSHA256); sz != sha256.Size {
+		return nil, nil, errors.New("event 0: the log has no SHA-256 bank")
+	}
+	return r, sizes, nil
 }
 
 // algSize is a digest algorithm of the Spec ID event and its digest size.
@@ -171,14 +188,10 @@ func parseAgileEvent(r *reader, sizes algSizes) (logEvent, error) {
 	return e, nil
 }
 
-// fastReplay replays SHA-256 events against quoted PCR values and returns
-// the PCRs the log extends. A mismatch is a *PCRMismatchError.
-func fastReplay(log []byte, pcrs map[int][]byte) ([]int, int, error) {
-	events, idx, err := replayEvents(log, pcrs)
-	return idx, len(events), err
-}
-
-// replayEvents is fastReplay returning the replayed events.
+// replayEvents replays the log in two passes (parse, then extend) with
+// every event-data digest check, including PCR 7's driver-config variables,
+// and returns the replayed events: what the secure-boot state is read from.
+// It is also the fallback of the one-pass fastReplay.
 func replayEvents(log []byte, pcrs map[int][]byte) ([]logEvent, []int, error) {
 	events, locality, err := parseAgileLog(log)
 	if err != nil {
@@ -194,8 +207,8 @@ func replayEvents(log []byte, pcrs map[int][]byte) ([]logEvent, []int, error) {
 		copy(buf[sha256.Size:], e.digest)
 		state[e.pcr] = sha256.Sum256(buf[:])
 		touched[e.pcr] = true
-		if name, ok := dataDigestEvents[ga.EventType(e.typ)]; ok && dataErr == nil && sha256.Sum256(e.data) != [32]byte(e.digest) {
-			dataErr = fail(StageEventLog, nil, "%s event on PCR %d: data does not hash to its measured digest", name, e.pcr)
+		if dataErr == nil {
+			dataErr = checkEventData(e)
 		}
 	}
 	var idx, bad []int

@@ -35,6 +35,6 @@ func Example() {
 		return
 	}
 	class, _, _ := p.Classify(nil)
-	fmt.Println("simulated:", p.Simulated, "class:", class, "secure boot:", p.Boot.SecureBoot.Enabled)
+	fmt.Println("simulated:", p.Simulated, "class:", class, "secure boot:", p.Boot.SecureBoot().Enabled)
 	// Output: simulated: true class: software secure boot: true
 }

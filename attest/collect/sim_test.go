@@ -31,7 +31,7 @@ func TestSimulatorRoundTrip(t *testing.T) {
 			if e := p.Endorsement; len(e.Chains) != 0 || e.Unverified != "the TPM has no EK certificate in NV" {
 				t.Errorf("simulator EK verified without a certificate: %+v", e)
 			}
-			if p.Boot == nil || !p.Boot.SecureBoot.Known || p.Boot.SecureBoot.Enabled != sb {
+			if p.Boot == nil || !p.Boot.SecureBoot().Known || p.Boot.SecureBoot().Enabled != sb {
 				t.Errorf("boot state %+v, want secure boot %v", p.Boot, sb)
 			}
 			if len(p.PCRs) != 24 {

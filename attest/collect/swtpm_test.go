@@ -35,8 +35,8 @@ func TestSwtpmIntegration(t *testing.T) {
 		if c != attest.ClassSoftware || chain == nil || chain.Root.Kind != attest.RootSoftware {
 			t.Fatalf("class %s (%s), chain %+v", c, why, chain)
 		}
-		if !p.Boot.SecureBoot.Known || !p.Boot.SecureBoot.Enabled {
-			t.Fatalf("secure boot %+v", p.Boot.SecureBoot)
+		if !p.Boot.SecureBoot().Known || !p.Boot.SecureBoot().Enabled {
+			t.Fatalf("secure boot %+v", p.Boot.SecureBoot())
 		}
 		t.Logf("vendor %q: %s", d.VendorInfo, why)
 	})

@@ -52,7 +52,7 @@ func TestTPMProbe(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c, _, _ := pl.Classify(nil); !pl.Boot.SecureBoot.Known || !pl.Boot.SecureBoot.Enabled || c == attest.ClassHardware {
+		if c, _, _ := pl.Classify(nil); !pl.Boot.SecureBoot().Known || !pl.Boot.SecureBoot().Enabled || c == attest.ClassHardware {
 			t.Fatalf("platform %+v boot %+v", pl, pl.Boot)
 		}
 	})

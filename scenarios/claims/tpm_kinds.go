@@ -139,7 +139,7 @@ var claimTPMSecureBoot = claimKind("tpm.secure_boot",
 		if v.p.Boot == nil {
 			return v.out(inconclusive("no measured-boot event log", v.ref))
 		}
-		sb := v.p.Boot.SecureBoot
+		sb := v.p.Boot.SecureBoot()
 		if !sb.Known {
 			return v.out(inconclusive(fmt.Sprintf("event log (%d events) replays but does not show the secure-boot state: %s", v.p.Boot.Events, sb.Reason), v.ref))
 		}
