@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-
 )
 
 // logEvent is one crypto-agile event with its SHA-256 digest.
