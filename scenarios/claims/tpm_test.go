@@ -1,6 +1,7 @@
 package claims
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -58,6 +59,24 @@ func relabelled(f Facts) Facts {
 	d.Kind, d.Source, d.Simulated = collect.KindDevice, "/dev/tpmrm0", false
 	d.Manufacturer = attest.Manufacturer(0x49465800) // "IFX"
 	d.VendorInfo = "SLB9670"
+	ev.TPM = &d
+	return Facts{Target: f.Target, Evidence: []results.Evidence{ev}}
+}
+
+// flipSecureBoot is f with the SecureBoot variable's data in the event log
+// set to on (or off) in place, its measured digest kept: the PCRs replay,
+// the data no longer hashes to its digest.
+func flipSecureBoot(t *testing.T, f Facts, on bool) Facts {
+	t.Helper()
+	from, to := collect.BootProfile("", !on, nil)[1].Data, collect.BootProfile("", on, nil)[1].Data
+	ev := f.Evidence[0]
+	d := *ev.TPM
+	i := bytes.Index(d.EventLog, from)
+	if i < 0 || len(from) != len(to) {
+		t.Fatal("no SecureBoot variable to flip in the event log")
+	}
+	d.EventLog = bytes.Clone(d.EventLog)
+	copy(d.EventLog[i:], to)
 	ev.TPM = &d
 	return Facts{Target: f.Target, Evidence: []results.Evidence{ev}}
 }
@@ -125,6 +144,12 @@ func TestTPMClaims(t *testing.T) {
 		{"secure boot on is read from the replayed log", claimTPMSecureBoot, "{enabled: true, allow_simulated: true}", sim, results.StatusPass, "secure boot on per 15 replayed events"},
 		{"secure boot off fails a secure-boot claim", claimTPMSecureBoot, "{enabled: true, allow_simulated: true}", sw, results.StatusFail, "secure boot off"},
 		{"secure boot needs a real TPM unless allowed", claimTPMSecureBoot, "{enabled: true}", fake, results.StatusInconclusive, "nothing shows a real TPM for tpm.secure_boot"},
+		// The replay checks PCR 7's variable data only when the state is read
+		// (lazily): a SecureBoot variable flipped after measurement, its
+		// digest kept so the PCRs still replay, shows there, never as a state.
+		{"honest twin: secure boot off passes enabled: false", claimTPMSecureBoot, "{enabled: false, allow_simulated: true}", sw, results.StatusPass, "secure boot off"},
+		{"secure boot flipped on after measurement is inconclusive", claimTPMSecureBoot, "{enabled: true, allow_simulated: true}", flipSecureBoot(t, sw, true), results.StatusInconclusive, "data does not hash to its measured digest"},
+		{"secure boot flipped off after measurement is inconclusive", claimTPMSecureBoot, "{enabled: false, allow_simulated: true}", flipSecureBoot(t, sim, false), results.StatusInconclusive, "data does not hash to its measured digest"},
 		{"the quoted PCR 7 matches its policy", claimTPMPCRPolicy, "{pcrs: {7: " + pcr7 + "}, allow_simulated: true}", sim, results.StatusPass, "PCRs [7] hold the policy values"},
 		{"a different PCR 7 fails the policy", claimTPMPCRPolicy, "{pcrs: {7: " + strings.Repeat("00", 32) + "}, allow_simulated: true}", sim, results.StatusFail, "PCR 7 is " + pcr7},
 		// Operators.
