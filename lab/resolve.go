@@ -1,9 +1,12 @@
 package lab
 
 import (
+	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
+	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios/run"
 )
 
@@ -76,4 +79,49 @@ func findHost(spec string) (Host, error) {
 		return found[0], nil
 	}
 	return Host{}, fmt.Errorf("host %s is in several running labs (%s): write lab:provider/host", host, strings.Join(in, ", "))
+}
+
+var (
+	_ run.ArrivalLog = Running{}
+	_ run.ArrivalLog = (*Lab)(nil)
+)
+
+// CanaryArrivals returns what this lab's recording services saw carrying
+// token: the lab's sinks are the auditor's canaries.
+func (l *Lab) CanaryArrivals(ctx context.Context, token string) ([]results.CanaryArrival, error) {
+	return canaryArrivals(l.Arrivals(""), token), nil
+}
+
+// CanaryArrivals returns what the recording services of the labs running
+// on this machine saw carrying token (their arrivals.jsonl).
+func (Running) CanaryArrivals(ctx context.Context, token string) ([]results.CanaryArrival, error) {
+	labs, err := List()
+	if err != nil {
+		return nil, err
+	}
+	var out []results.CanaryArrival
+	for _, s := range labs {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("reading arrivals: %w", ctx.Err())
+		}
+		if !s.Ready || !s.Alive() {
+			continue
+		}
+		arr, err := readArrivals(filepath.Join(s.Dir(), "arrivals.jsonl"))
+		if err != nil {
+			return nil, fmt.Errorf("lab %s: %w", s.Name, err)
+		}
+		out = append(out, canaryArrivals(arr, token)...)
+	}
+	return out, nil
+}
+
+func canaryArrivals(arr []Arrival, token string) []results.CanaryArrival {
+	out := []results.CanaryArrival{}
+	for _, a := range arr {
+		if token != "" && strings.Contains(a.Payload, token) {
+			out = append(out, results.CanaryArrival{Time: a.Time, Canary: a.Service, Proto: a.Proto, Destination: a.Local, Peer: a.Peer, Payload: a.Payload})
+		}
+	}
+	return out
 }

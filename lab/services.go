@@ -33,7 +33,7 @@ type Service interface {
 // packages' kinds are added here with one line each.
 var serviceKinds = map[string]ServiceKind{
 	"landmark": {Doc: "TCP accept-and-echo and UDP echo at known coordinates (ICMP echo is the kernel's)", New: newLandmark},
-	"sink":     {Doc: "TCP, UDP, HTTP and HTTPS listeners that record every arrival (proof of a leak)", New: newSink},
+	"sink":     {Doc: "TCP, UDP (echoing, or silent_udp: never answering), HTTP and HTTPS listeners that record every arrival (proof of a leak; the canary step reads them)", New: newSink},
 	"imds":     {Doc: "instance-metadata server: aws (IMDSv2 token flow), gce or azure flavour", New: newIMDS},
 	"api":      {Doc: "control-plane HTTPS API with a lab-CA certificate, a set server time and an optional backend hop", New: newControlPlane},
 	"dns":      {Doc: "DNS server: internal-only resolver, forwarding (leaking) or tampering resolver, or canary authoritative zone; records queries", New: newDNS},

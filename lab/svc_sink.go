@@ -14,12 +14,16 @@ import (
 
 // sinkParams are a sink's parameters.
 type sinkParams struct {
-	TCP   []uint16 `yaml:"tcp"`   // record the first bytes, then echo
-	UDP   []uint16 `yaml:"udp"`   // record each datagram, echo it
-	HTTP  []uint16 `yaml:"http"`  // record each request, answer 200
-	HTTPS []uint16 `yaml:"https"` // same over TLS with a lab-CA certificate
-	NTP   []uint16 `yaml:"ntp"`   // record each request, answer as an NTP server (never echo)
-	QUIC  []uint16 `yaml:"quic"`  // a QUIC server (see the quic kind) on these UDP ports
+	TCP []uint16 `yaml:"tcp"` // record the first bytes, then echo
+	UDP []uint16 `yaml:"udp"` // record each datagram, echo it
+	// SilentUDP ports record each datagram and never answer: a far end
+	// that speaks no protocol the probe knows, seen from the host as a
+	// timeout; only the record (the auditor's canary) shows the leak.
+	SilentUDP []uint16 `yaml:"silent_udp"`
+	HTTP      []uint16 `yaml:"http"`  // record each request, answer 200
+	HTTPS     []uint16 `yaml:"https"` // same over TLS with a lab-CA certificate
+	NTP       []uint16 `yaml:"ntp"`   // record each request, answer as an NTP server (never echo)
+	QUIC      []uint16 `yaml:"quic"`  // a QUIC server (see the quic kind) on these UDP ports
 	// Names are extra DNS names in the HTTPS certificate.
 	Names []string `yaml:"names"`
 }
@@ -37,8 +41,8 @@ func newSink(decode func(any) error) (Service, error) {
 	if err := decode(&s.p); err != nil {
 		return nil, err
 	}
-	if len(s.p.TCP)+len(s.p.UDP)+len(s.p.HTTP)+len(s.p.HTTPS)+len(s.p.NTP)+len(s.p.QUIC) == 0 {
-		return nil, errors.New("a sink needs at least one of tcp, udp, http, https, ntp, quic ports")
+	if len(s.p.TCP)+len(s.p.UDP)+len(s.p.SilentUDP)+len(s.p.HTTP)+len(s.p.HTTPS)+len(s.p.NTP)+len(s.p.QUIC) == 0 {
+		return nil, errors.New("a sink needs at least one of tcp, udp, silent_udp, http, https, ntp, quic ports")
 	}
 	return s, nil
 }
@@ -61,17 +65,8 @@ func (s *sink) start(env *Env) error {
 			s.serveTCP(ln, func(c net.Conn) { sinkTCP(env, c) })
 		}
 	}
-	for _, port := range s.p.UDP {
-		cs, err := env.ListenUDP(port)
-		if err != nil {
-			return err
-		}
-		for _, c := range cs {
-			s.serveUDP(c, func(c *net.UDPConn, b []byte, peer *net.UDPAddr) {
-				env.Record(Arrival{Proto: "udp", Local: c.LocalAddr().String(), Peer: peer.String(), Payload: prefix(b)})
-				c.WriteToUDP(b, peer)
-			})
-		}
+	if err := s.startUDP(env); err != nil {
+		return err
 	}
 	if len(s.p.QUIC) > 0 {
 		s.quic = &quicService{p: quicParams{Ports: s.p.QUIC, ALPN: []string{"h3", "sovbench"}, Names: s.p.Names}}
@@ -198,6 +193,34 @@ func (s *sink) startNTP(env *Env) error {
 				if resp, ok := ntpAnswer(b, time.Now()); ok {
 					c.WriteToUDP(resp, peer)
 				}
+			})
+		}
+	}
+	return nil
+}
+
+// startUDP starts the echoing and the silent UDP ports.
+func (s *sink) startUDP(env *Env) error {
+	for _, port := range s.p.UDP {
+		cs, err := env.ListenUDP(port)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			s.serveUDP(c, func(c *net.UDPConn, b []byte, peer *net.UDPAddr) {
+				env.Record(Arrival{Proto: "udp", Local: c.LocalAddr().String(), Peer: peer.String(), Payload: prefix(b)})
+				c.WriteToUDP(b, peer)
+			})
+		}
+	}
+	for _, port := range s.p.SilentUDP {
+		cs, err := env.ListenUDP(port)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			s.serveUDP(c, func(c *net.UDPConn, b []byte, peer *net.UDPAddr) {
+				env.Record(Arrival{Proto: "udp", Local: c.LocalAddr().String(), Peer: peer.String(), Payload: prefix(b)})
 			})
 		}
 	}

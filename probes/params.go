@@ -45,6 +45,9 @@ type Kind struct {
 	// the auditor's machine (the runner), never on the target: plans sent
 	// to targets leave it out, and no agent's record of it is accepted.
 	Outside bool
+	// AfterTarget: an Outside kind that runs once the target's own steps
+	// are done (canary: it collects what their traffic left behind).
+	AfterTarget bool
 	// NewParams returns the kind's parameters with their defaults set.
 	NewParams func() Params
 }
@@ -68,6 +71,8 @@ var kinds = []Kind{
 		Outside: true, NewParams: func() Params { p := DefaultInboundParams(); return &p }},
 	{Name: ControlPlaneName, Version: ControlPlaneVersion, Doc: "control-plane API: per-phase HTTP(S) timing, distance bound of the front end, server time and origin",
 		NewParams: func() Params { p := DefaultControlPlaneParams(); return &p }},
+	{Name: CanaryName, Version: CanaryVersion, Doc: "canary arrivals: which of the run's egress tokens reached the auditor's own far ends (run by the auditor after the target's steps)",
+		Outside: true, AfterTarget: true, NewParams: func() Params { p := DefaultCanaryParams(); return &p }},
 }
 
 // Lookup returns the kind named name, or an error listing the known kinds.
@@ -116,6 +121,13 @@ func DecodeParams(kind string, decode Decoder) (Params, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// IsAfterTarget reports whether the kind named name runs on the auditor's
+// machine once the target's own steps are done (Kind.AfterTarget).
+func IsAfterTarget(name string) bool {
+	k, err := Lookup(name)
+	return err == nil && k.Outside && k.AfterTarget
 }
 
 // IsOutside reports whether the kind named name runs on the auditor's

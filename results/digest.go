@@ -97,9 +97,10 @@ func IsBindingEvidence(e *Evidence) bool {
 }
 
 // IsOutsideEvidence reports whether e was measured from outside the host
-// (the inbound family: round trips towards it), not by its agent. It goes
+// (the inbound family: round trips towards it; canary: what the
+// auditor's far ends recorded), not by its agent. It goes
 // by the probe alone: details an agent attached to another probe's record
 // must not take that record out of the digest its quote binds.
 func IsOutsideEvidence(e *Evidence) bool {
-	return e.Probe == "inbound"
+	return e.Probe == "inbound" || e.Probe == "canary"
 }

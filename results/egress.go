@@ -13,7 +13,8 @@ import (
 // Answers that cannot be right are flagged with a semantic class
 // (dns_tampered, tls_intercepted, http_proxied, bogus_answer).
 type EgressDetails struct {
-	// RunToken is random per run. It is carried in datagrams to sinks and in
+	// RunToken marks this run's traffic: derived from the run id the
+	// auditor chose (probes.RunToken; random without one). It is carried in datagrams to sinks and in
 	// canary DNS names, so a sink or an authoritative server that recorded it
 	// proves that this run's traffic arrived.
 	RunToken string `json:"run_token"`

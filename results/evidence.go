@@ -28,6 +28,7 @@ type Evidence struct {
 	TEE          *TEEDetails          `json:"tee,omitempty"`
 	Inbound      *InboundDetails      `json:"inbound,omitempty"`
 	Jurisdiction *JurisdictionDetails `json:"jurisdiction,omitempty"`
+	Canary       *CanaryDetails       `json:"canary,omitempty"`
 }
 
 // Observation is one operation a probe performed.

@@ -62,6 +62,11 @@ var leakClasses = []leakClass{
 		via: "fd5b:1ab:0:101::1/icmp"},
 	{name: "ssh", leak: "egress: {policy: allow, allow: [{to: sink, proto: tcp, ports: [22]}]}", sealed: "egress: {policy: reject}",
 		via: ":22/tcp", arrivalAt: "sink", proto: "tcp"},
+	// UDP to a far end that never answers (a silent sink on 4500, as a
+	// provider that drops every answer would look): the host sees only
+	// timeouts; the sink's record of the run's token is the evidence.
+	{name: "udpsilent", leak: "egress: {policy: allow, allow: [{to: sink, proto: udp, ports: [4500]}]}", sealed: "egress: {policy: reject}",
+		via: "udp to 198.19.1.1:4500 (198.19.1.1:4500/udp", arrivalAt: "sink", proto: "udp"},
 	{name: "ntp", leak: "egress: {policy: allow, allow: [{to: sink, proto: udp, ports: [123]}]}", sealed: "egress: {policy: reject}",
 		via: "via ntp", arrivalAt: "sink", proto: "ntp"},
 	{name: "gwproxy", leak: "egress: {policy: reject}, gateway: px-%[1]s", sealed: "egress: {policy: reject}, gateway: px-%[1]s",
@@ -100,7 +105,7 @@ func leakLab() string {
 	b.WriteString("lab: leaks\ninternet: {location: {lat: 50.11, lon: 8.68}}\nproviders:\n")
 	var svcs strings.Builder
 	svcs.WriteString(`services:
-  - {name: sink, kind: sink, at: internet, params: {tcp: [9000, 22, 40000], udp: [51820], http: [80], https: [443], ntp: [123], quic: [443], names: [telemetry.example]}}
+  - {name: sink, kind: sink, at: internet, params: {tcp: [9000, 22, 40000], udp: [51820], silent_udp: [4500], http: [80], https: [443], ntp: [123], quic: [443], names: [telemetry.example]}}
   - {name: vendor, kind: sink, at: internet, params: {tcp: [9000], https: [443], names: [vendor.example]}}
   - {name: replica, kind: sink, at: internet, params: {tcp: [9000]}}
   - {name: mirror, kind: sink, at: internet, params: {http: [80]}}

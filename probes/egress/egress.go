@@ -51,7 +51,7 @@ func (e *egressProbe) Version() string { return probes.EgressVersion }
 // the network did is recorded; only a failure to get randomness is an error.
 func (e *egressProbe) Run(ctx context.Context, t probes.Target) (results.Evidence, error) {
 	rec := probes.Begin(e, t)
-	token, err := newToken()
+	token, err := runToken(ctx, t)
 	if err != nil {
 		return results.Evidence{}, err
 	}
@@ -168,6 +168,16 @@ func interleave(specs []dest) []int32 {
 	}
 	slices.SortStableFunc(order, func(a, b int32) int { return int(ranks[a] - ranks[b]) })
 	return order
+}
+
+// runToken is the run's token: derived from the run id the auditor chose
+// (probes.RunToken), so that its canaries know it without asking the
+// host; random when the plan carries no run id (a bare probe run).
+func runToken(ctx context.Context, t probes.Target) (string, error) {
+	if id := probes.RunIDOf(ctx); id != "" {
+		return probes.RunToken(id, t.Name), nil
+	}
+	return newToken()
 }
 
 func newToken() (string, error) {

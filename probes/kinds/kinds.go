@@ -25,6 +25,7 @@ var constructors = map[string]func(probes.Params) (probes.Probe, error){
 	probes.InboundName:      ctor(inbound.New),
 	probes.TEEName:          ctor(tee.New),
 	probes.ControlPlaneName: ctor(controlplane.New),
+	probes.CanaryName:       ctor(egress.NewCanary),
 }
 
 // ctor adapts a family's New(P) to the table's signature.

@@ -50,6 +50,35 @@ package claims
 // server the auditor controls (the lab's sinks and canary zone) are the
 // check that does not depend on the host.
 //
+// # Egress: the auditor's canaries
+//
+// A far end that answers nothing the probe understands (a UDP service
+// that speaks only its own protocol, or a provider that drops every
+// answer on the way back) looks from the host exactly like a sealed path:
+// every attempt times out. The evidence that settles it is the far end's
+// own record, which the host cannot touch. Every token-bearing attempt
+// (UDP datagrams on the generic method, canary DNS names) carries the
+// target's token of the run, which the auditor derives from the run id it
+// chose (probes.RunToken), so a host cannot hide its traffic by reporting
+// another token. A suite that lists a canary step (probe: canary) has the
+// auditor, after the target's own steps, ask the far ends it runs which
+// tokens arrived: the lab's recording services (lab: true), or a canary
+// server's log endpoint (url:, probes/egress.CanaryLogFormat, within the
+// step's timeout). Then:
+//
+//   - a token recorded at a destination in scope that the claim forbids
+//     fails egress.disconnected, egress.blocked and egress.allowed_only,
+//     naming the method and the address it arrived at, whatever the host
+//     saw; arrivals at a positive control, or at an address no destination
+//     of the evidence names, are not counted;
+//   - a canary that could not be asked (no answer before the deadline, an
+//     answer that is not a list of arrivals, no run id) makes a claim that
+//     would pass inconclusive, naming the canary: unanswered traffic is then
+//     unknown, not absent;
+//   - the canary record is measured from outside the host, so the evidence
+//     digest a TPM quote binds leaves it out (results.IsOutsideEvidence);
+//     the report's signature covers it.
+//
 // What a pass does not speak for, and says so. The sweep tries TCP on the
 // common ports (probes.CoverageTCPPorts: remote shells, mail, DNS over TCP
 // on 53 and over TLS on 853, web and proxy ports) and UDP on a few

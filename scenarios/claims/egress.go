@@ -18,6 +18,7 @@ type egressFacts struct {
 	summary      results.EgressSummary
 	notTried     int
 	resolverNote string
+	canary       canaryFacts
 }
 
 func egressOf(f Facts) (*egressFacts, *Outcome) {
@@ -45,6 +46,7 @@ func egressOf(f Facts) (*egressFacts, *Outcome) {
 		o := inconclusive("no egress evidence for " + f.Target)
 		return nil, &o
 	}
+	g.addCanaries(f)
 	return g, nil
 }
 
@@ -110,9 +112,11 @@ func viaWays(d results.EgressDestination) []string {
 }
 
 // judge decides a claim over the destinations in scope: fail when any
-// forbidden one got through (or, with withDNS, the host's resolver
-// recursed); inconclusive when the controls do not back a negative for
-// every way out tried (named in the reason); pass otherwise.
+// forbidden one got through, when the auditor's canaries recorded this
+// run's token at one (even if the host saw only timeouts), or, with
+// withDNS, when the host's resolver recursed; inconclusive when the
+// controls do not back a negative for every way out tried, or a canary
+// could not be asked (named in the reason); pass otherwise.
 func (g *egressFacts) judge(scope string, inScope, forbidden func(results.EgressDestination) bool, withDNS bool) Outcome {
 	tried, total := 0, 0
 	var leaked []results.EgressDestination
@@ -133,17 +137,11 @@ func (g *egressFacts) judge(scope string, inScope, forbidden func(results.Egress
 	if withDNS {
 		dnsLeaks, dnsWhy, dnsNote = g.dnsPath()
 	}
-	figure := fmt.Sprintf("%d/%d reachable", len(leaked), total)
+	canaryLeaks, canaryDests := g.canaryLeaks(inScope, forbidden)
+	figure := fmt.Sprintf("%d/%d reachable", len(leaked)+canaryDests, total)
 	switch {
-	case len(leaked) > 0 || len(dnsLeaks) > 0:
-		parts := []string{}
-		if len(leaked) > 0 {
-			parts = append(parts, fmt.Sprintf("%d of %d %s reachable: %s", len(leaked), total, scope, listReachable(leaked)))
-		}
-		if len(dnsLeaks) > 0 {
-			parts = append(parts, "DNS through the host's resolver: "+strings.Join(first(dnsLeaks, 3), "; "))
-		}
-		return fail(strings.Join(parts, "; "), figure, g.refs...)
+	case len(leaked) > 0 || len(dnsLeaks) > 0 || len(canaryLeaks) > 0:
+		return fail(leakReason(scope, total, leaked, dnsLeaks, canaryLeaks), figure, g.refs...)
 	case total == 0:
 		return inconclusive("no "+scope+" were tried", g.refs...)
 	}
@@ -154,9 +152,7 @@ func (g *egressFacts) judge(scope string, inScope, forbidden func(results.Egress
 	if u := g.uncontrolled(inScope); len(u) > 0 {
 		why = append(why, "no positive control showed these ways out work: "+strings.Join(first(u, 8), ", "))
 	}
-	if dnsWhy != "" {
-		why = append(why, dnsWhy)
-	}
+	why = appendNonEmpty(why, dnsWhy, g.canaryWhy())
 	if len(why) > 0 {
 		return inconclusive(fmt.Sprintf("0 of %d %s reachable, but %s", total, scope, strings.Join(why, "; ")), g.refs...)
 	}
@@ -165,10 +161,36 @@ func (g *egressFacts) judge(scope string, inScope, forbidden func(results.Egress
 	if dnsNote != "" {
 		reason += "; DNS: " + dnsNote
 	}
-	if n := g.portNote(inScope); n != "" {
-		reason += "; " + n
+	for _, n := range []string{g.canaryNote(), g.portNote(inScope)} {
+		if n != "" {
+			reason += "; " + n
+		}
 	}
 	return pass(reason, figure, g.refs...)
+}
+
+// leakReason is a failing reason: what got through, by which way out.
+func leakReason(scope string, total int, leaked []results.EgressDestination, dnsLeaks, canaryLeaks []string) string {
+	parts := []string{}
+	if len(leaked) > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d %s reachable: %s", len(leaked), total, scope, listReachable(leaked)))
+	}
+	if len(dnsLeaks) > 0 {
+		parts = append(parts, "DNS through the host's resolver: "+strings.Join(first(dnsLeaks, 3), "; "))
+	}
+	if len(canaryLeaks) > 0 {
+		parts = append(parts, "the auditor's canaries recorded this run's token (whatever the host saw): "+strings.Join(first(canaryLeaks, 5), ", "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func appendNonEmpty(s []string, items ...string) []string {
+	for _, it := range items {
+		if it != "" {
+			s = append(s, it)
+		}
+	}
+	return s
 }
 
 // first returns at most n items, the last saying how many more there were.

@@ -37,7 +37,11 @@ func ServeAgent(ctx context.Context, r io.Reader, w io.Writer, env Env) error {
 		mu.Lock()
 		defer mu.Unlock()
 		if werr == nil && !closed {
-			werr = enc.Encode(v)
+			if ev, ok := v.(results.Evidence); ok {
+				werr = writeEvidence(bw, enc, ev)
+			} else {
+				werr = enc.Encode(v)
+			}
 		}
 		if werr == nil {
 			werr = bw.Flush()

@@ -9,6 +9,7 @@ import (
 	"github.com/sovbench/sovbench/atlas"
 	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/probes"
+	"github.com/sovbench/sovbench/probes/egress"
 	"github.com/sovbench/sovbench/probes/kinds"
 	"github.com/sovbench/sovbench/results"
 )
@@ -44,11 +45,20 @@ type Env struct {
 	// probes (probes.Counter), unthrottled and from their goroutines: it
 	// must be safe for concurrent use. It is for display only.
 	Progress func(StepProgress)
+	// Canaries, if set, reads what the lab's recording services saw, for
+	// the canary collector (lab: true). Only the runner on the auditor's
+	// machine sets it, from the lab it runs against.
+	Canaries egress.CanaryLog
 }
 
 // atlasUser is a probe that measures through RIPE Atlas (inbound).
 type atlasUser interface {
 	WithAtlas(*atlas.Client) probes.Probe
+}
+
+// canaryUser is a probe that reads the lab's canary arrivals (canary).
+type canaryUser interface {
+	WithCanaryLog(egress.CanaryLog) probes.Probe
 }
 
 // RunPlan runs the plan's steps on this host, at most plan.Concurrency at a
@@ -64,6 +74,9 @@ type atlasUser interface {
 // it binds a nonce of its own and records that it bound nothing. A lab
 // host's fixture (env.LabFixture) stands in for the machine.
 func RunPlan(ctx context.Context, plan Plan, env Env, emit func(results.Evidence)) {
+	if plan.RunID != "" {
+		ctx = probes.WithRunID(ctx, plan.RunID)
+	}
 	var first, last []PlanStep
 	for _, st := range plan.Steps {
 		if bindsEvidence(st.Probe) {
@@ -202,6 +215,9 @@ func newProbe(st PlanStep, env Env) (probes.Probe, error) {
 	p, err := kinds.New(params)
 	if au, ok := p.(atlasUser); ok && err == nil && env.Atlas != nil {
 		p = au.WithAtlas(env.Atlas)
+	}
+	if cu, ok := p.(canaryUser); ok && err == nil && env.Canaries != nil {
+		p = cu.WithCanaryLog(env.Canaries)
 	}
 	if err != nil || env.LabFixture == "" {
 		return p, err

@@ -126,10 +126,7 @@ func newReport(s *suite.Suite, h results.Harness) *results.Report {
 // they finish or bctx ends, and returns the evidence by id and each failed
 // target's executor error.
 func (r *Runner) runTargets(bctx context.Context, s *suite.Suite, runID string, nonce []byte) (map[string]results.Evidence, map[string]error) {
-	log := r.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := r.logger()
 	total := 0
 	for _, t := range s.Targets {
 		total += len(s.StepsFor(t.Name))
@@ -153,17 +150,20 @@ func (r *Runner) runTargets(bctx context.Context, s *suite.Suite, runID string, 
 	}
 	sem := make(chan struct{}, max(s.TargetConcurrency, 1))
 	for _, t := range s.Targets {
-		if op := OutsidePlanFor(s, t); len(op.Steps) > 0 {
-			env := r.OutsideEnv
-			env.Progress = tr.ForPlan(op)
-			wg.Go(func() { plan.RunPlan(bctx, op, env, only(op, emit, log)) })
-		}
+		now, after := splitAfter(OutsidePlanFor(s, t))
+		now.RunID, after.RunID = runID, runID
+		runOutside := func(op plan.Plan) { r.runOutside(bctx, op, tr, only(op, emit, log)) }
+		wg.Go(func() { runOutside(now) })
 		ex, err := r.executorFor(t)
 		if err != nil {
 			execErrs[t.Name] = err
+			wg.Go(func() { runOutside(after) })
 			continue
 		}
 		wg.Go(func() {
+			// What collects the target's traffic's traces runs once the
+			// target's own steps are done (probes.Kind.AfterTarget).
+			defer runOutside(after)
 			select {
 			case sem <- struct{}{}:
 				defer func() { <-sem }()
@@ -183,6 +183,54 @@ func (r *Runner) runTargets(bctx context.Context, s *suite.Suite, runID string, 
 	}
 	wg.Wait()
 	return got, execErrs
+}
+
+func (r *Runner) logger() *slog.Logger {
+	if r.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Log
+}
+
+// splitAfter splits an outside plan into the steps that run with the
+// target's and those that run after them (probes.IsAfterTarget).
+func splitAfter(op plan.Plan) (now, after plan.Plan) {
+	now, after = op, op
+	now.Steps, after.Steps = nil, nil
+	for _, st := range op.Steps {
+		if probes.IsAfterTarget(st.Probe) {
+			after.Steps = append(after.Steps, st)
+		} else {
+			now.Steps = append(now.Steps, st)
+		}
+	}
+	return now, after
+}
+
+// ArrivalLog is implemented by Labs whose recording services keep what
+// arrived (the lab's sinks): the canary collector (canary lab: true)
+// reads the arrivals that carry a run's token from it.
+type ArrivalLog interface {
+	CanaryArrivals(ctx context.Context, token string) ([]results.CanaryArrival, error)
+}
+
+// runOutside runs an outside plan (if it has steps) on this machine.
+func (r *Runner) runOutside(bctx context.Context, op plan.Plan, tr *plan.Tracker, emit func(results.Evidence)) {
+	if len(op.Steps) > 0 {
+		env := r.outsideEnv()
+		env.Progress = tr.ForPlan(op)
+		plan.RunPlan(bctx, op, env, emit)
+	}
+}
+
+// outsideEnv is OutsideEnv, reading canary arrivals from the runner's
+// labs when they keep them and OutsideEnv names no other log.
+func (r *Runner) outsideEnv() plan.Env {
+	env := r.OutsideEnv
+	if al, ok := r.Labs.(ArrivalLog); ok && env.Canaries == nil {
+		env.Canaries = al.CanaryArrivals
+	}
+	return env
 }
 
 // only passes on the evidence p asked for: a record of one of its steps,
