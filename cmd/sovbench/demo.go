@@ -66,10 +66,12 @@ func (a *app) demo(cmd *cobra.Command, opt seed.Options, keyPath string, noTPM b
 	if opt.TEEDir, err = filepath.Abs(filepath.Join(a.resultsDir, "demo-key", "tee")); err != nil {
 		return runtimeErr(err)
 	}
-	if bar := a.progressOf("suite runs", 1); bar != nil {
-		opt.Progress = func(done, total int) { bar.ChangeMax(total); _ = bar.Set(done) }
-	}
+	// The bar counts every probe of every suite run and moves inside the
+	// running ones by their attempts, as run's bar does.
+	progress, barDone := a.runBar(1)
+	opt.Progress = progress
 	reps, err := seed.Run(cmd.Context(), opt)
+	barDone()
 	if err != nil {
 		return runtimeErr(err)
 	}

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -37,6 +39,9 @@ func TestDemoWritesVerifiableReports(t *testing.T) {
 		}
 	}
 	fits(t, "the demo's table", string(out), 120)
+	if e := stderr.String(); strings.ContainsAny(e, "\r\x1b") || strings.Contains(e, "probes ") {
+		t.Errorf("the demo's progress reached a pipe:\n%q", e)
+	}
 	pub := filepath.Join(dir, "demo-key", "sovbench.pub")
 	cmp, err := sovbench(t, dir, "compare", "--trusted-key", pub, dir).Output()
 	if err != nil || !strings.Contains(string(cmp), "Signatures: all verified") {
@@ -225,10 +230,55 @@ func readRecordsBack(t *testing.T, dir, pub string) {
 	if len(recs) < 4 {
 		t.Fatalf("%d records from 4 reports", len(recs))
 	}
+	readOtherFormatsBack(t, dir, pub, recs)
 	for _, r := range recs {
 		if r.Provider == "" || r.Suite == "" || r.Claim == "" || r.RunID == "" || !slices.Contains([]results.Status{results.StatusPass, results.StatusFail, results.StatusInconclusive, results.StatusError}, r.Status) ||
 			len(r.SignerKeyID) != 64 || r.Signature != render.SignatureVerified || len(r.Criteria) == 0 {
 			t.Errorf("incomplete record %+v", r)
+		}
+	}
+}
+
+// readOtherFormatsBack reads compare -o jsonl and -o csv on the demo's
+// reports back: the same records as -o json, in the same order (a csv row
+// by its columns: provider, suite, claim, status, run id, signer key id).
+func readOtherFormatsBack(t *testing.T, dir, pub string, recs []render.VerdictRecord) {
+	t.Helper()
+	out, err := sovbench(t, dir, "compare", "-o", "jsonl", "--trusted-key", pub, dir).Output()
+	if err != nil {
+		t.Fatalf("compare -o jsonl: %v", err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(lines) != len(recs) {
+		t.Fatalf("%d jsonl lines for %d json records", len(lines), len(recs))
+	}
+	for i, line := range lines {
+		var r render.VerdictRecord
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&r); err != nil || !reflect.DeepEqual(r, recs[i]) {
+			t.Fatalf("jsonl line %d (%v) is not json record %d:\n%s\n%+v", i+1, err, i, line, recs[i])
+		}
+	}
+	out, err = sovbench(t, dir, "compare", "-o", "csv", "--trusted-key", pub, dir).Output()
+	if err != nil {
+		t.Fatalf("compare -o csv: %v", err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+	if err != nil || len(rows) != len(recs)+1 {
+		t.Fatalf("compare -o csv: %v, %d rows for %d records", err, len(rows), len(recs))
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	for i, row := range rows[1:] {
+		r := recs[i]
+		want := map[string]string{"provider": r.Provider, "suite": r.Suite, "claim": r.Claim, "status": string(r.Status), "run_id": r.RunID, "signer_key_id": r.SignerKeyID}
+		for h, v := range want {
+			if c, ok := col[h]; !ok || row[c] != v {
+				t.Fatalf("csv row %d, column %s: %v, want %q", i+1, h, row, v)
+			}
 		}
 	}
 }

@@ -123,3 +123,25 @@ func TestFleetAgentShowsAttemptsOnATerminal(t *testing.T) {
 		}
 	})
 }
+
+// TestDemoShowsAttemptsOnATerminal: a narrowed demo on a terminal shows its
+// bar counting every probe of its suite runs and the attempts of a running
+// probe (the egress sweep's destinations), and wipes it before the table.
+func TestDemoShowsAttemptsOnATerminal(t *testing.T) {
+	labtest.RequireRoot(t)
+	dir := t.TempDir()
+	var out []byte
+	var err error
+	shown := onTerminal(t, func(tty *os.File) {
+		cmd := sovbench(t, dir, "demo", "--results-dir", dir, "--agent", labtest.AgentBinary(t), "--name", labtest.UniqueName("demobar"),
+			"--provider", "clover", "--suite", "disconnected", "--no-tpm")
+		cmd.Stderr = tty
+		out, err = cmd.Output()
+	})
+	if err != nil && !strings.Contains(string(out), "clover") {
+		t.Fatalf("demo: %v\n%s\n%q", err, out, shown)
+	}
+	if !strings.Contains(shown, "/5 · clover/egress ") || !strings.Contains(shown, " destinations") {
+		t.Fatalf("the terminal did not show the demo's attempts:\n%q", shown)
+	}
+}

@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/sovbench/sovbench/lab"
 	"github.com/sovbench/sovbench/results"
@@ -142,16 +139,4 @@ func (a *app) printReport(rep *results.Report) error {
 		return writeJSON(a.stdout, rep)
 	}
 	return a.writeGrid(render.Verdicts(rep))
-}
-
-// progressOf returns a bar counting what on a terminal, nil otherwise or
-// with --quiet: progress never reaches a pipe or a log file.
-func (a *app) progressOf(what string, total int) *progressbar.ProgressBar {
-	f, ok := a.stderr.(*os.File)
-	if a.quiet || !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil
-	}
-	return progressbar.NewOptions(total, progressbar.OptionSetWriter(f),
-		progressbar.OptionSetDescription(what), progressbar.OptionShowCount(),
-		progressbar.OptionClearOnFinish())
 }

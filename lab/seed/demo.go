@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"slices"
-	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -44,8 +43,11 @@ type Options struct {
 	// confidential VMs a test signer (tee.go) kept in TEEDir/<provider>
 	// across runs; trusted-cloud then attests it (test-signed).
 	TEEDir string
-	// Progress, if set, is called after each finished suite run.
-	Progress func(done, total int)
+	// Progress, if set, gets the progress of all the suite runs summed
+	// (the runner's, run.Progress): probes finished of every probe of
+	// every run, plus the attempts the running ones have made, as each
+	// reports them. Calls are serialised; they are for display only.
+	Progress func(run.Progress)
 }
 
 // Run brings the seed lab up (its lab file and host-identity fixtures
@@ -148,20 +150,14 @@ func runAll(ctx context.Context, l *lab.Lab, suites []*suite.Suite, opt Options,
 		conc = DefaultConcurrency
 	}
 	reps := make([]*results.Report, len(suites))
-	var mu sync.Mutex
-	done := 0
+	prog := newProgress(opt.Progress, suites)
 	var g errgroup.Group
 	g.SetLimit(conc)
 	for i, s := range suites {
 		g.Go(func() error {
-			r := &run.Runner{Log: log, Harness: opt.Harness, AgentPath: opt.AgentPath, Labs: l}
+			r := &run.Runner{Log: log, Harness: opt.Harness, AgentPath: opt.AgentPath, Labs: l, Progress: prog.forRun(i)}
 			reps[i] = r.Run(ctx, s)
-			mu.Lock()
-			done++
-			if opt.Progress != nil {
-				opt.Progress(done, len(suites))
-			}
-			mu.Unlock()
+			prog.ended(i)
 			return nil
 		})
 	}
