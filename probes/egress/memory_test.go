@@ -3,8 +3,36 @@ package egress
 import (
 	"math"
 	"runtime/debug"
+	"runtime/metrics"
 	"testing"
 )
+
+// heldMemory reads MemStats; it must mean what runtime/metrics' classes
+// say (total less heap released, free and unused), within what the
+// allocations between the two reads can change.
+func TestHeldMemoryIsTheMetricsClasses(t *testing.T) {
+	keep := make([][]byte, 0, 64)
+	for i := range 64 {
+		keep = append(keep, make([]byte, 16<<10*(i%4+1)))
+	}
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"},
+		{Name: "/memory/classes/heap/free:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
+	// runtime/metrics lag until the runtime flushes its per-thread
+	// statistics, which ReadMemStats (stopping the world) does; the first
+	// Read also sets up runtime/metrics' own state, which allocates.
+	heldMemory()
+	metrics.Read(s)
+	metrics.Read(s)
+	want := int64(s[0].Value.Uint64() - s[1].Value.Uint64() - s[2].Value.Uint64() - s[3].Value.Uint64())
+	got := heldMemory()
+	if d := got - want; d < -256<<10 || d > 256<<10 {
+		t.Fatalf("heldMemory %d, runtime/metrics say %d", got, want)
+	}
+	if got < 1<<20 {
+		t.Fatalf("heldMemory %d: less than the 1 MiB this test keeps", got)
+	}
+	_ = keep
+}
 
 // The sweep's limit is set only for a large sweep when the process has
 // none, covers the budget of its attempts, and the previous limit comes back on restore.
