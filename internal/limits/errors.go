@@ -2,8 +2,6 @@ package limits
 
 import (
 	"fmt"
-
-	"github.com/dustin/go-humanize"
 )
 
 // TooLargeError is a file larger than its bound.
@@ -17,9 +15,9 @@ type TooLargeError struct {
 }
 
 func (e *TooLargeError) Error() string {
-	size := "more than " + humanize.IBytes(uint64(e.Max))
+	size := "more than " + iBytes(uint64(e.Max))
 	if e.Size > 0 {
-		size = humanize.IBytes(uint64(e.Size)) + ", more than " + humanize.IBytes(uint64(e.Max))
+		size = iBytes(uint64(e.Size)) + ", more than " + iBytes(uint64(e.Max))
 	}
 	return fmt.Sprintf("%s is too large: %s (raise the bound with --limit %s=SIZE)", e.Path, size, e.Limit)
 }

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/dustin/go-humanize"
 )
 
 // Name names one bound, as the --limit flag spells it.
@@ -115,7 +113,7 @@ func parseValue(s Spec, value string) (int64, error) {
 	var v uint64
 	var err error
 	if s.Bytes {
-		v, err = humanize.ParseBytes(value)
+		v, err = parseSize(value)
 	} else {
 		v, err = strconv.ParseUint(value, 10, 63)
 	}
