@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -61,6 +64,7 @@ func benchLoad(b *testing.B, kind storeKind, serverCPU func() time.Duration) {
 	lat := make([][]time.Duration, loadInFlight)
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	stopProfile := profileSubmissions(b)
 	b.StartTimer()
 	start, cpu0 := time.Now(), cpu()
 	for w := range loadInFlight {
@@ -87,6 +91,7 @@ func benchLoad(b *testing.B, kind storeKind, serverCPU func() time.Duration) {
 	}
 	wg.Wait()
 	b.StopTimer()
+	stopProfile()
 	elapsed, used := time.Since(start), cpu()-cpu0
 	all := slices.Concat(lat...)
 	slices.Sort(all)
@@ -131,4 +136,23 @@ func enrolFleet(b *testing.B, ts *testServer, n int) []*agent.Client {
 		b.FailNow()
 	}
 	return agents
+}
+
+// profileSubmissions starts a CPU profile of the submission phase alone
+// (enrolment and evidence collection left out) when
+// SOVBENCH_LOAD_CPUPROFILE names a file (a store's name is added to it),
+// and returns what stops it.
+func profileSubmissions(b *testing.B) func() {
+	path := os.Getenv("SOVBENCH_LOAD_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path + "." + strings.ReplaceAll(b.Name(), "/", "-"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }

@@ -305,3 +305,45 @@ func TestCanonicalEnvelope(t *testing.T) {
 		})
 	}
 }
+
+// EncodeEnvelope writes envelopes itself when it can (appendEnvelope); its
+// bytes must stay those of encoding/json, which ParseEnvelope's layout and
+// every report already signed follow.
+func TestEncodeEnvelopeIsMarshalIndent(t *testing.T) {
+	data, k := signFixture(t, KeyEd25519)
+	env, err := ParseEnvelope(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := env.Signatures[0]
+	cases := map[string]*Envelope{
+		"as signed":             env,
+		"two signatures":        {PayloadType: env.PayloadType, Payload: env.Payload, Signatures: []Signature{sig, {KeyID: k.ID, Sig: "c2ln"}}},
+		"no signature":          {PayloadType: env.PayloadType, Payload: env.Payload, Signatures: []Signature{}},
+		"nil signatures":        {PayloadType: env.PayloadType, Payload: env.Payload},
+		"escaped payload type":  {PayloadType: "a<b>&\"c\"\\", Payload: "x", Signatures: []Signature{sig}},
+		"control and non-ASCII": {PayloadType: "t", Payload: "\x01\u00e9\u2028", Signatures: []Signature{sig}},
+		"escaped key id":        {PayloadType: "t", Payload: "x", Signatures: []Signature{{KeyID: "k\n", Sig: "s"}}},
+		"escaped signature":     {PayloadType: "t", Payload: "x", Signatures: []Signature{{KeyID: "k", Sig: "s&"}}},
+		"empty strings":         {Signatures: []Signature{{}}},
+		"every printable ASCII": {PayloadType: printableASCII(), Payload: printableASCII(), Signatures: []Signature{{KeyID: printableASCII(), Sig: printableASCII()}}},
+	}
+	for name, e := range cases {
+		want, err := json.MarshalIndent(e, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := EncodeEnvelope(e)
+		if err != nil || !bytes.Equal(got, append(want, '\n')) {
+			t.Errorf("%s: EncodeEnvelope wrote\n%s\nencoding/json\n%s", name, got, want)
+		}
+	}
+}
+
+func printableASCII() string {
+	var b []byte
+	for c := byte(0x20); c < 0x7f; c++ {
+		b = append(b, c)
+	}
+	return string(b)
+}

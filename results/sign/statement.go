@@ -188,11 +188,54 @@ func SignReport(ctx context.Context, r *results.Report, k *Key) ([]byte, error) 
 // EncodeEnvelope is the one byte encoding of an envelope file: indented
 // JSON and a final newline. ParseEnvelope accepts nothing else.
 func EncodeEnvelope(env *Envelope) ([]byte, error) {
+	if b, ok := appendEnvelope(env); ok {
+		return b, nil
+	}
 	b, err := json.MarshalIndent(env, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("encoding envelope: %w", err)
 	}
 	return append(b, '\n'), nil
+}
+
+// appendEnvelope writes what json.MarshalIndent(env, "", "  ") and a
+// newline do, without its scans and copies of the long payload, for an
+// envelope with signatures whose every string is plain ASCII that JSON
+// does not escape (as signing makes them); ok is false for any other, which
+// EncodeEnvelope leaves to encoding/json. TestEncodeEnvelopeIsMarshalIndent
+// holds the two alike.
+func appendEnvelope(env *Envelope) (b []byte, ok bool) {
+	if len(env.Signatures) == 0 || !plainJSON(env.PayloadType) || !plainJSON(env.Payload) {
+		return nil, false
+	}
+	n := len(env.PayloadType) + len(env.Payload) + 64
+	for _, s := range env.Signatures {
+		if !plainJSON(s.KeyID) || !plainJSON(s.Sig) {
+			return nil, false
+		}
+		n += len(s.KeyID) + len(s.Sig) + 48
+	}
+	b = make([]byte, 0, n)
+	b = append(append(append(b, "{\n  \"payloadType\": \""...), env.PayloadType...), "\",\n  \"payload\": \""...)
+	b = append(append(b, env.Payload...), "\",\n  \"signatures\": ["...)
+	for i, s := range env.Signatures {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(append(append(b, "\n    {\n      \"keyid\": \""...), s.KeyID...), "\",\n      \"sig\": \""...)
+		b = append(append(b, s.Sig...), "\"\n    }"...)
+	}
+	return append(b, "\n  ]\n}\n"...), true
+}
+
+// plainJSON says whether encoding/json writes s as is between quotes.
+func plainJSON(s string) bool {
+	for i := range len(s) {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 // IsEnvelope reports whether data looks like a DSSE envelope rather than a
