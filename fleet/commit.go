@@ -108,27 +108,34 @@ func (c *committer) leadBatch(ctx context.Context, batch []*pendingRun) {
 	c.commitBatch(ctx, batch)
 }
 
-// commitBatch writes the batch's files, records the runs that got there
-// and answers every run in the batch.
+// commitBatch asks the store which of the batch's agents may no longer
+// submit, writes the files of the others' runs, records the runs that got
+// there and answers every run in the batch: a run of a revoked agent, or
+// one whose file or record failed, is refused alone.
 func (c *committer) commitBatch(ctx context.Context, batch []*pendingRun) {
-	files := make([]atomicfile.File, len(batch))
+	errs := c.refuseRevoked(ctx, batch)
+	var files []atomicfile.File
+	var at []int
 	for i, p := range batch {
-		files[i] = atomicfile.File{Path: p.run.path, Data: p.file, Perm: 0o644}
-	}
-	errs := atomicfile.WriteBatch(files)
-	for i, p := range batch {
-		if d := filepath.Dir(p.run.path); errs[i] == nil && !c.cleaned[d] {
-			// Once per directory, as atomicfile.Write does on every write.
-			c.cleaned[d] = true
-			atomicfile.RemoveLeftovers(d)
+		if errs[i] == nil {
+			files, at = append(files, atomicfile.File{Path: p.run.path, Data: p.file, Perm: 0o644}), append(at, i)
 		}
+	}
+	for j, err := range atomicfile.WriteBatch(files) {
+		errs[at[j]] = err
 	}
 	var runs []storedRun
 	var in []int
 	for i, p := range batch {
-		if errs[i] == nil {
-			runs, in = append(runs, p.run), append(in, i)
+		if errs[i] != nil {
+			continue
 		}
+		if d := filepath.Dir(p.run.path); !c.cleaned[d] {
+			// Once per directory, as atomicfile.Write does on every write.
+			c.cleaned[d] = true
+			atomicfile.RemoveLeftovers(d)
+		}
+		runs, in = append(runs, p.run), append(in, i)
 	}
 	if len(runs) > 0 {
 		if err := c.store.addRuns(ctx, runs); err != nil {
@@ -141,4 +148,33 @@ func (c *committer) commitBatch(ctx context.Context, batch []*pendingRun) {
 	for i, p := range batch {
 		p.done <- errs[i]
 	}
+}
+
+// refuseRevoked returns, per run of the batch, the reason its agent may
+// no longer submit (nil for none): the store's own answer, read once for
+// the batch, so that a revocation committed by any verifier before the
+// batch began refuses its runs, whatever an authentication cache held.
+// When the store cannot answer, every run is refused.
+func (c *committer) refuseRevoked(ctx context.Context, batch []*pendingRun) []error {
+	errs := make([]error, len(batch))
+	var ids []string
+	seen := map[string]bool{}
+	for _, p := range batch {
+		if !seen[p.run.agentID] {
+			seen[p.run.agentID] = true
+			ids = append(ids, p.run.agentID)
+		}
+	}
+	refused, err := c.store.revokedAmong(ctx, ids)
+	if err != nil {
+		c.log.Error("checking agents", "agents", len(ids), "err", err)
+	}
+	for i, p := range batch {
+		if err != nil {
+			errs[i] = err
+		} else {
+			errs[i] = refused[p.run.agentID]
+		}
+	}
+	return errs
 }

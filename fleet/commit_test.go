@@ -73,6 +73,10 @@ type failingStore struct{ Store }
 
 func (failingStore) addRuns(context.Context, []storedRun) error { return errors.New("disk full") }
 
+func (failingStore) revokedAmong(context.Context, []string) (map[string]error, error) {
+	return nil, nil
+}
+
 // When the store cannot record a batch, every run of it is refused (none
 // is answered as stored), while the report files stay as written.
 func TestAFailedBatchFailsEachOfItsRuns(t *testing.T) {
@@ -132,6 +136,10 @@ func TestAFileThatCannotBeWrittenFailsItsRunOnly(t *testing.T) {
 type panickingStore struct{ Store }
 
 func (panickingStore) addRuns(context.Context, []storedRun) error { panic("driver bug") }
+
+func (panickingStore) revokedAmong(context.Context, []string) (map[string]error, error) {
+	return nil, nil
+}
 
 // A batch whose commit panics answers its runs with an error and gives up
 // the lead: the next submission is committed, nobody waits forever.

@@ -83,6 +83,10 @@ type Store interface {
 	// its agent's latest on its suite, durably, in one transaction where
 	// the store has one database.
 	addRuns(ctx context.Context, runs []storedRun) error
+	// revokedAmong reads the agents ids from the store itself (no cache)
+	// and returns, by ID, why each that may no longer submit may not: its
+	// revocation (ErrRevoked) or its absence (ErrForbidden).
+	revokedAmong(ctx context.Context, ids []string) (map[string]error, error)
 	// saveLatest records run l as the latest of agent agentID on suite.
 	saveLatest(ctx context.Context, suite, agentID string, l latestRun) error
 	// probeTarget finds the agent a /probe target names (its ID, or the

@@ -84,7 +84,11 @@ func (s *sqlStore) Enrol(ctx context.Context, token, name string) (Agent, string
 	if err != nil {
 		return Agent{}, "", fmt.Errorf("enrolling: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	if bound.Replaces != "" {
+		s.cache.forget(bound.Replaces) // once committed (or maybe committed)
+	}
+	if err != nil {
 		return Agent{}, "", fmt.Errorf("enrolling: %w", err)
 	}
 	return a, a.ID + "." + secret, nil

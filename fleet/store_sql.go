@@ -22,8 +22,11 @@ type sqlStore struct {
 	db      *sql.DB
 	timeout time.Duration
 	q       storeQueries
-	// agentStmt is q.agent prepared: every authenticated call runs it.
+	// agentStmt is q.agent prepared: every authenticated call runs it
+	// that the cache does not answer.
 	agentStmt *sql.Stmt
+	cache     agentCache
+	rebind    func(string) string
 }
 
 // storeQueries are the shared statements, rebound for one dialect.
@@ -34,7 +37,7 @@ type storeQueries struct {
 
 func newSQLStore(db *sql.DB, timeout time.Duration, d store.Dialect) *sqlStore {
 	rebind := d.Rebind
-	return &sqlStore{db: db, timeout: timeout, q: storeQueries{
+	return &sqlStore{db: db, timeout: timeout, rebind: rebind, q: storeQueries{
 		issue: rebind(`INSERT INTO enrol_tokens (hash, expires, name, target, replaces) VALUES (?, ?, ?, ?, ?)`),
 		// One atomic statement spends the token: of enrolments racing for
 		// it, the first takes the row lock and the others then see used_by
@@ -109,7 +112,7 @@ func (s *sqlStore) Authenticate(ctx context.Context, cred string) (Agent, error)
 	}
 	ctx, cancel := s.bounded(ctx)
 	defer cancel()
-	a, keyHash, err := s.agent(ctx, id)
+	a, keyHash, err := s.cachedAgent(ctx, id)
 	if err != nil {
 		return Agent{}, err
 	}
@@ -123,7 +126,7 @@ func (s *sqlStore) Authenticate(ctx context.Context, cred string) (Agent, error)
 func (s *sqlStore) Active(ctx context.Context, id string) (Agent, error) {
 	ctx, cancel := s.bounded(ctx)
 	defer cancel()
-	a, _, err := s.agent(ctx, id)
+	a, _, err := s.cachedAgent(ctx, id)
 	if err != nil {
 		return Agent{}, err
 	}
@@ -177,6 +180,7 @@ func (a AgentRecord) revokedErr() error {
 func (s *sqlStore) Revoke(ctx context.Context, id string) (AgentRecord, error) {
 	ctx, cancel := s.bounded(ctx)
 	defer cancel()
+	defer s.cache.forget(id) // also after a failure: it may have committed
 	if _, err := s.db.ExecContext(ctx, s.q.revoke, time.Now().Unix(), id); err != nil {
 		return AgentRecord{}, fmt.Errorf("revoking agent %s: %w", id, err)
 	}

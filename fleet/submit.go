@@ -57,7 +57,20 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusUnprocessableEntity, outcome, err)
 		return
 	}
-	if err := s.store(r.Context(), rep, a.ID); err != nil {
+	err = s.store(r.Context(), rep, a.ID)
+	// Revoked (through any verifier sharing the store) since the request
+	// was authenticated: the group commit asked the store.
+	switch {
+	case errors.Is(err, ErrRevoked):
+		outcome = api.CodeRevoked
+		s.cfg.Log.Warn("refused a run of a revoked agent", "run", rep.RunID, "err", err)
+		refuse(w, http.StatusForbidden, outcome, fmt.Errorf("submission refused: %w", err))
+		return
+	case errors.Is(err, ErrForbidden):
+		outcome = api.CodeForbidden
+		refuse(w, http.StatusForbidden, outcome, errors.New("submission refused: agent credential not accepted"))
+		return
+	case err != nil:
 		s.cfg.Log.Error("storing report", "run", rep.RunID, "err", err)
 		refuse(w, http.StatusInternalServerError, api.CodeInternal, errors.New("storing the report failed"))
 		return
