@@ -8,11 +8,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sovbench/sovbench/fleet/api"
+	"github.com/sovbench/sovbench/results/store"
 )
 
 // post sends body as is to path with the credential cred ("" for none)
@@ -157,5 +160,36 @@ func TestConnectionLimit(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest { // /probe without a suite
 		t.Fatalf("got %d, want 400", resp.StatusCode)
+	}
+}
+
+// The results index the service writes (run index, verdicts, agent
+// names) is readable by its owner only, WAL included, also when an older
+// sovbench left it world-readable.
+func TestTheResultsIndexIsPrivate(t *testing.T) {
+	ts := newTestServer(t)
+	satisfiedRun(t, ts.enrolled(t, "private-host"))
+	old := t.TempDir()
+	if err := os.WriteFile(filepath.Join(old, store.IndexName), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(old, "r.json"), []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	x, err := store.OpenIndex(context.Background(), old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if err := x.Add(context.Background(), filepath.Join(old, "r.json"), testReport("run-old")); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{ts.dir, old} {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			p := filepath.Join(dir, store.IndexName+suffix)
+			if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o600 {
+				t.Errorf("%s: %v, %v; want mode 0600", p, fi.Mode(), err)
+			}
+		}
 	}
 }
