@@ -139,14 +139,28 @@ func (c *committer) commitBatch(ctx context.Context, batch []*pendingRun) {
 	}
 	if len(runs) > 0 {
 		if err := c.store.addRuns(ctx, runs); err != nil {
-			c.log.Error("recording runs", "runs", len(runs), "err", err)
-			for _, i := range in {
-				errs[i] = err
-			}
+			c.recordEach(ctx, runs, in, errs, err)
 		}
 	}
 	for i, p := range batch {
 		p.done <- errs[i]
+	}
+}
+
+// recordEach records the runs of a batch the store refused as a whole one
+// by one, each in its own transaction, so that one run the store cannot
+// take (text a database refuses, say) fails alone instead of sinking the
+// batch. runs[j] is batch run in[j]; its outcome goes to errs[in[j]].
+func (c *committer) recordEach(ctx context.Context, runs []storedRun, in []int, errs []error, err error) {
+	c.log.Error("recording runs", "runs", len(runs), "err", err)
+	if len(runs) == 1 {
+		errs[in[0]] = err
+		return
+	}
+	for j := range runs {
+		if errs[in[j]] = c.store.addRuns(ctx, runs[j:j+1]); errs[in[j]] != nil {
+			c.log.Error("recording run", "run", runs[j].rep.RunID, "err", errs[in[j]])
+		}
 	}
 }
 

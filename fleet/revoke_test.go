@@ -106,3 +106,39 @@ func TestARevocationHereAppliesAtOnce(t *testing.T) {
 	_, err = d.Nonce(ctx, "fleet-host")
 	refusedWith(t, err, api.CodeRevoked, "replaced by")
 }
+
+// A run the store refuses (a NUL byte and invalid UTF-8 in a verdict's
+// reason, which PostgreSQL's text columns do not take) must not sink the
+// runs it shares a group commit with: they are stored and answered; the
+// bad run alone is refused, or stored, never answered as stored unstored.
+func TestABadRunDoesNotSinkItsBatch(t *testing.T) {
+	for _, kind := range []storeKind{sqliteKind, pgKind(pgtest.Start(t))} {
+		t.Run(kind.name, func(t *testing.T) {
+			ctx := context.Background()
+			ts := newTestServerWith(t, "testdata", kind)
+			_, a := ts.enrolWith(t, Token{}, "batch-host")
+			var batch []*pendingRun
+			for i := range 3 {
+				rep := testReport(fmt.Sprintf("run-%d", i))
+				if i == 1 {
+					rep.Verdicts[0].Reason = "nul \x00 and \xff"
+				}
+				batch = append(batch, &pendingRun{file: []byte("{}\n"), run: storedRun{path: store.ReportPath(ts.dir, rep), rep: rep, agentID: a.AgentID}, done: make(chan error, 1)})
+			}
+			ts.commits.commitBatch(ctx, batch)
+			for i, p := range batch {
+				err := <-p.done
+				if i != 1 && err != nil {
+					t.Errorf("good run %d: %v", i, err)
+				}
+				if i == 1 {
+					t.Logf("the bad run: %v", err)
+				}
+			}
+			got, err := ts.store.probeTarget(ctx, "fleet-host", "batch-host")
+			if err != nil || got.run.runID != "run-2" {
+				t.Errorf("latest run %q, %v; want run-2", got.run.runID, err)
+			}
+		})
+	}
+}
