@@ -119,7 +119,6 @@ func (o *opts) serve(ctx context.Context, stdout, stderr io.Writer) int {
 	if o.quiet {
 		level = slog.LevelError
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	var bar *progressline.Bar
 	if !o.quiet {
 		bar = progressline.ForTerminal(stderr)
@@ -127,6 +126,7 @@ func (o *opts) serve(ctx context.Context, stdout, stderr io.Writer) int {
 	if bar != nil {
 		o.fleet.Progress = bar.Show
 	}
+	log := slog.New(slog.NewTextHandler(bar.Writer(stderr), &slog.HandlerOptions{Level: level}))
 	err := agent.Serve(ctx, o.fleet, o.env, log, func(r api.SubmitResponse) error { bar.Clear(); return o.print(stdout, r) })
 	bar.Clear()
 	var oe *agent.OptionsError

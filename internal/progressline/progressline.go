@@ -133,3 +133,25 @@ func (b *Bar) line(p plan.RunProgress) string {
 	}
 	return string(label) + bar
 }
+
+// Writer returns w wrapped so that each write (a log line) first wipes
+// the bar's line, and the bar is redrawn at its next report; w itself for
+// a nil Bar.
+func (b *Bar) Writer(w io.Writer) io.Writer {
+	if b == nil {
+		return w
+	}
+	return wiping{b, w}
+}
+
+type wiping struct {
+	b *Bar
+	w io.Writer
+}
+
+func (c wiping) Write(p []byte) (int, error) {
+	c.b.mu.Lock()
+	defer c.b.mu.Unlock()
+	c.b.clear()
+	return c.w.Write(p)
+}

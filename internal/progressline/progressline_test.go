@@ -2,6 +2,7 @@ package progressline
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -47,6 +48,19 @@ func TestBarRedrawsAtMostEveryInterval(t *testing.T) {
 	b.Clear() // nothing drawn: nothing to wipe
 	if out.Len() != 0 {
 		t.Fatalf("cleared a clean line: %q", out.String())
+	}
+}
+
+func TestLogLinesWipeTheBarFirst(t *testing.T) {
+	var out bytes.Buffer
+	b := New(&out, 80, nil)
+	b.Show(attempt(5, 10, "destinations"))
+	b.Writer(&out).Write([]byte("level=WARN msg=x\n"))
+	if s := out.String(); !strings.HasSuffix(s, "\x1b[K\r\x1b[Klevel=WARN msg=x\n") {
+		t.Fatalf("the log line did not start on a wiped line: %q", s)
+	}
+	if (*Bar)(nil).Writer(&out) != io.Writer(&out) {
+		t.Fatal("a nil bar wrapped the writer")
 	}
 }
 
