@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"os"
 	"time"
 
@@ -15,6 +16,10 @@ import (
 // its attempts moves the bar inside its share.
 const barSteps = 100
 
+// barStats is the room a bar line keeps beside its label: " 100% |", a
+// few bar cells, "|  [12m34s:56m07s]" and a spare column.
+const barStats = 30
+
 // runBar returns the Runner.Progress that draws a run's bar on a terminal,
 // nil otherwise or with --quiet (progress never reaches a pipe or a log
 // file), and the function that ends the bar. The bar fills with finished
@@ -27,14 +32,25 @@ func (a *app) runBar(total int) (func(run.Progress), func()) {
 	if a.quiet || !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil, func() {}
 	}
+	// The label is cut so that it, the percentage, the elapsed and left
+	// times and a bar of at least a few cells fit the terminal (the bar
+	// library narrows its bar but never the label): a line that wraps
+	// cannot be redrawn in place.
+	// A terminal that does not say its width (0 columns) gets the whole
+	// label, as the library then draws its full bar.
+	room := math.MaxInt
+	if width, _, err := term.GetSize(int(f.Fd())); err == nil && width > 0 {
+		room = max(width-barStats, 20)
+	}
+	label := func(p run.Progress) string { return progressline.Cut(progressline.Label(p), room) }
 	bar := progressbar.NewOptions(total*barSteps, progressbar.OptionSetWriter(f),
-		progressbar.OptionSetDescription(progressline.Label(run.Progress{Total: total})),
+		progressbar.OptionSetDescription(label(run.Progress{Total: total})),
 		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
 	return func(p run.Progress) {
 		if p.Total > 0 {
 			bar.ChangeMax(p.Total * barSteps)
 		}
-		bar.Describe(progressline.Label(p))
+		bar.Describe(label(p))
 		_ = bar.Set(int(float64(p.Done*barSteps) + p.Running*barSteps))
 	}, func() { _ = bar.Finish() }
 }

@@ -14,6 +14,10 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sovbench/sovbench/probes"
+	"github.com/sovbench/sovbench/scenarios/plan"
+	"github.com/sovbench/sovbench/scenarios/run"
 )
 
 // openPTY opens a pseudo-terminal: what the program writes to tty the
@@ -96,5 +100,45 @@ func TestRunIsSilentWithoutATerminal(t *testing.T) {
 		if line != "" && (!strings.HasPrefix(line, "report: ") || strings.ContainsAny(line, "\r\x1b")) {
 			t.Fatalf("progress reached a pipe: %q", got)
 		}
+	}
+}
+
+// TestBarFitsANarrowTerminal: on a 60-column terminal, a label longer than
+// the line (long target and step names) is cut, so every redraw stays on
+// one line; a wrapped line would leave debris at each redraw.
+func TestBarFitsANarrowTerminal(t *testing.T) {
+	const cols = 60
+	master, tty := openPTY(t)
+	if err := unix.IoctlSetWinsize(int(tty.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 24, Col: cols}); err != nil {
+		t.Fatal(err)
+	}
+	var shown bytes.Buffer
+	copied := make(chan struct{})
+	go func() { io.Copy(&shown, master); close(copied) }()
+	a := &app{stderr: tty}
+	show, done := a.runBar(3)
+	long := strings.Repeat("x", 40)
+	for i := range 3 {
+		show(run.Progress{Done: i, Total: 3, Running: 0.5,
+			Latest: run.Attempt{Target: long, StepProgress: plan.StepProgress{Step: long, Progress: probes.Progress{Done: 5000, Total: 10000, Unit: "destinations"}}}})
+		time.Sleep(150 * time.Millisecond) // past the bar's redraw throttle
+	}
+	done()
+	tty.Close()
+	select {
+	case <-copied:
+	case <-time.After(5 * time.Second):
+	}
+	drawn := 0
+	for _, line := range strings.Split(strings.ReplaceAll(shown.String(), "\x1b[K", ""), "\r") {
+		if n := len([]rune(line)); n > cols {
+			t.Errorf("a bar line of %d characters on a %d-column terminal: %q", n, cols, line)
+		}
+		if strings.Contains(line, "probes ") {
+			drawn++
+		}
+	}
+	if drawn == 0 {
+		t.Fatalf("no bar was drawn: %q", shown.String())
 	}
 }

@@ -127,11 +127,18 @@ func (b *Bar) line(p plan.RunProgress) string {
 	}
 	full := int(f * barCells)
 	bar := fmt.Sprintf(" %3d%% |%s%s|", int(f*100), strings.Repeat("█", full), strings.Repeat(" ", barCells-full))
-	label := []rune(Label(p))
-	if room := b.width - 1 - barCells - 8; len(label) > room {
-		label = label[:max(room, 0)]
+	return Cut(Label(p), b.width-1-barCells-8) + bar
+}
+
+// Cut is s cut to at most n characters (none when n < 1): a progress line
+// wider than the terminal wraps, and a wrapped line cannot be redrawn in
+// place.
+func Cut(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
 	}
-	return string(label) + bar
+	return string(r[:max(n, 0)])
 }
 
 // Writer returns w wrapped so that each write (a log line) first wipes
