@@ -65,7 +65,7 @@ func (e *egressProbe) Run(ctx context.Context, t probes.Target) (results.Evidenc
 		d.Proxy = e.proxies[0].URL
 	}
 	// The limit lasts as long as the records it was sized for: through
-	// the writing of the evidence, which takes as much again.
+	// the writing of the evidence.
 	runtime.AddCleanup(&d, func(restore func()) { restore() }, limitMemory(e.plannedAttempts()))
 	d.Destinations = make([]results.EgressDestination, len(e.dests))
 	e.runAll(ctx, rec, token, e.dests, d.Destinations)

@@ -15,8 +15,9 @@ import (
 // what the process holds when it starts plus a budget per attempt planned,
 // so the collector runs early instead; the limit is soft (the runtime
 // never fails an allocation for it) and the previous one is put back when
-// the sweep's records are dropped (after its evidence was written: the
-// encoder's buffer is as large again as the records).
+// the sweep's records are dropped (after its evidence was written; the
+// agent writes a large sweep's record one destination at a time, so the
+// writing adds little to the records).
 //
 // A small sweep (fewer than sweepLimitFrom attempts) sets no limit: its
 // records are small, and a tight limit would make the collector run often
