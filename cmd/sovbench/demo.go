@@ -96,7 +96,7 @@ func (a *app) demo(cmd *cobra.Command, opt seed.Options, keyPath string, noTPM b
 		return runtimeErr(err)
 	}
 	if !a.quiet {
-		fmt.Fprintf(a.stderr, "%d signed reports and HTML pages in %s (key %s)\nverify: %s verify --trusted-key %s %s/<provider>/<report>.json\nwall time: %s\n",
+		fmt.Fprintf(a.stderr, "%d signed reports and HTML pages in %s (key %s)\nverify: %s verify --trusted-key %s %s\nwall time: %s\n",
 			len(reps), a.resultsDir, signer.ID[:12], invokedAs(), pub, a.resultsDir, time.Since(start).Round(100*time.Millisecond))
 	}
 	if incomplete > 0 {
