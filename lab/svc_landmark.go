@@ -190,6 +190,21 @@ func (s *servers) serveTCP(ln net.Listener, handle func(net.Conn)) {
 	}()
 }
 
+// listenUDP listens on each of ports (every address env.ListenUDP gives)
+// and serves each socket with handle.
+func (s *servers) listenUDP(env *Env, ports []uint16, handle func(*net.UDPConn, []byte, *net.UDPAddr)) error {
+	for _, port := range ports {
+		cs, err := env.ListenUDP(port)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			s.serveUDP(c, handle)
+		}
+	}
+	return nil
+}
+
 // serveUDP reads datagrams on c and passes each to handle.
 func (s *servers) serveUDP(c *net.UDPConn, handle func(*net.UDPConn, []byte, *net.UDPAddr)) {
 	s.add(c)

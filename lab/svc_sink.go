@@ -182,47 +182,24 @@ func ntpAnswer(req []byte, now time.Time) ([]byte, bool) {
 
 // startNTP answers NTP client requests on the NTP ports, recording each.
 func (s *sink) startNTP(env *Env) error {
-	for _, port := range s.p.NTP {
-		cs, err := env.ListenUDP(port)
-		if err != nil {
-			return err
+	return s.listenUDP(env, s.p.NTP, func(c *net.UDPConn, b []byte, peer *net.UDPAddr) {
+		env.Record(Arrival{Proto: "ntp", Local: c.LocalAddr().String(), Peer: peer.String(), Payload: fmt.Sprintf("%x", b[:min(len(b), 48)])})
+		if resp, ok := ntpAnswer(b, time.Now()); ok {
+			c.WriteToUDP(resp, peer)
 		}
-		for _, c := range cs {
-			s.serveUDP(c, func(c *net.UDPConn, b []byte, peer *net.UDPAddr) {
-				env.Record(Arrival{Proto: "ntp", Local: c.LocalAddr().String(), Peer: peer.String(), Payload: fmt.Sprintf("%x", b[:min(len(b), 48)])})
-				if resp, ok := ntpAnswer(b, time.Now()); ok {
-					c.WriteToUDP(resp, peer)
-				}
-			})
-		}
-	}
-	return nil
+	})
 }
 
 // startUDP starts the echoing and the silent UDP ports.
 func (s *sink) startUDP(env *Env) error {
-	for _, port := range s.p.UDP {
-		cs, err := env.ListenUDP(port)
-		if err != nil {
-			return err
-		}
-		for _, c := range cs {
-			s.serveUDP(c, func(c *net.UDPConn, b []byte, peer *net.UDPAddr) {
-				env.Record(Arrival{Proto: "udp", Local: c.LocalAddr().String(), Peer: peer.String(), Payload: prefix(b)})
-				c.WriteToUDP(b, peer)
-			})
-		}
+	record := func(c *net.UDPConn, b []byte, peer *net.UDPAddr) {
+		env.Record(Arrival{Proto: "udp", Local: c.LocalAddr().String(), Peer: peer.String(), Payload: prefix(b)})
 	}
-	for _, port := range s.p.SilentUDP {
-		cs, err := env.ListenUDP(port)
-		if err != nil {
-			return err
-		}
-		for _, c := range cs {
-			s.serveUDP(c, func(c *net.UDPConn, b []byte, peer *net.UDPAddr) {
-				env.Record(Arrival{Proto: "udp", Local: c.LocalAddr().String(), Peer: peer.String(), Payload: prefix(b)})
-			})
-		}
+	if err := s.listenUDP(env, s.p.UDP, func(c *net.UDPConn, b []byte, peer *net.UDPAddr) {
+		record(c, b, peer)
+		c.WriteToUDP(b, peer)
+	}); err != nil {
+		return err
 	}
-	return nil
+	return s.listenUDP(env, s.p.SilentUDP, record)
 }
