@@ -3,6 +3,7 @@ package egress
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -72,10 +73,14 @@ func report(b *testing.B, ours, theirs map[string]string, om, nm, idle measured)
 		len(ours), om.wall, om.cpu, mb(om), mb(idle), nm.wall, nm.cpu, mb(nm), counts, len(diff), strings.Join(first(diff, 5), "; "))
 }
 
-// buildAgent builds the slim agent into a temporary directory.
+// buildAgent builds the slim agent into a temporary directory as it ships
+// (scripts/demo, scripts/release): static and stripped. A default build
+// links cgo, the C TPM simulator and libc, pages a host never maps.
 func buildAgent(b *testing.B) string {
 	bin := filepath.Join(b.TempDir(), "sovbench-agent")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/sovbench/sovbench/cmd/sovbench-agent").CombinedOutput(); err != nil {
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "github.com/sovbench/sovbench/cmd/sovbench-agent")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
 		b.Fatalf("building the agent: %v: %s", err, out)
 	}
 	return bin
