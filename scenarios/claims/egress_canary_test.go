@@ -1,7 +1,6 @@
 package claims
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/sovbench/sovbench/results"
@@ -35,14 +34,7 @@ func TestEgressCanaries(t *testing.T) {
 	base := func() Facts { return egressEvidence(ds, refused) }
 	atSilent := results.CanaryArrival{Proto: "udp", Destination: "198.19.1.2:4500", Payload: "SOVBENCH-EGRESS abc-3\n"}
 	atControl := results.CanaryArrival{Proto: "udp", Destination: "198.18.1.1:7", Payload: "SOVBENCH-EGRESS abc-1\n"}
-	cases := []struct {
-		name  string
-		kind  Kind
-		param any
-		facts Facts
-		want  results.Status
-		in    string
-	}{
+	cases := []claimCase{
 		{"sealed, canaries asked: pass saying so", claimEgressDisconnected, true, withCanary(base(), ""), results.StatusPass, "canaries (lab) recorded no token"},
 		{"a token at a silent far end fails, naming method and destination", claimEgressDisconnected, true, withCanary(base(), "", atSilent), results.StatusFail,
 			"the auditor's canaries recorded this run's token (whatever the host saw): udp to 198.19.1.2:4500 (198.19.1.2:4500/tcp telemetry)"},
@@ -52,21 +44,13 @@ func TestEgressCanaries(t *testing.T) {
 		{"blocked: a token in another category does not", claimEgressBlocked, []string{"vendor"}, withCanary(base(), "", atSilent), results.StatusPass, "0 of 1 vendor destinations"},
 		{"allowed_only: a token at an allowed destination does not", claimEgressAllowedOnly, []string{"telemetry"}, withCanary(base(), "", atSilent), results.StatusPass, ""},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			eval, err := c.kind.parse(node(t, c.param).Decode)
-			if err != nil {
-				t.Fatal(err)
-			}
-			o := eval(c.facts)
-			if o.Status != c.want || !strings.Contains(o.Reason, c.in) {
-				t.Errorf("%s: %q, want %s containing %q", o.Status, o.Reason, c.want, c.in)
-			}
-			if c.kind.Name == claimEgressDisconnected.Name && c.want == results.StatusFail && o.Figure != "1/2 reachable" {
-				t.Errorf("figure %q, want 1/2 reachable", o.Figure)
-			}
-		})
-	}
+	runClaimCases(t, cases)
+	t.Run("the failing figure counts the canaried destination as reached", func(t *testing.T) {
+		o := evalClaim(t, claimEgressDisconnected, "true", withCanary(base(), "", atSilent))
+		if o.Status != results.StatusFail || o.Figure != "1/2 reachable" {
+			t.Errorf("%s, figure %q, want fail with 1/2 reachable", o.Status, o.Figure)
+		}
+	})
 }
 
 func TestHasToken(t *testing.T) {

@@ -83,14 +83,7 @@ func TestEgressClaims(t *testing.T) {
 	proxyRefused[len(proxyRefused)-1].Attempts[0].Answer = "CONNECT 403 Forbidden"
 	noResolver := egressEvidence(closed)
 	noResolver.Evidence[0].Egress.ResolverNote = "no nameserver in /etc/resolv.conf"
-	cases := []struct {
-		name  string
-		kind  Kind
-		param any
-		facts Facts
-		want  results.Status
-		in    string
-	}{
+	cases := []claimCase{
 		{"nothing reachable with a live control passes disconnected", claimEgressDisconnected, true, egressEvidence(closed, refused), results.StatusPass, "0 of 2 destinations reachable by any of 2 ways out"},
 		{"a resolver that refuses recursion is not a path", claimEgressDisconnected, true, egressEvidence(closed, refused), results.StatusPass, "resolver refused recursion"},
 		{"a resolver that recursed fails disconnected", claimEgressDisconnected, true, egressEvidence(closed, ext(true, "ok", "NOERROR")), results.StatusFail, "DNS through the host's resolver: external name www.example.com."},
@@ -118,18 +111,7 @@ func TestEgressClaims(t *testing.T) {
 		{"a tampered answer is noted but is no resolution", claimDNSNoExternalResolution, true, egressEvidence(closed, ext(false, "dns_tampered", "NOERROR")), results.StatusPass, "1 answers tampered"},
 		{"a resolver that never answered is inconclusive", claimDNSNoExternalResolution, true, egressEvidence(closed, ext(false, "timeout", "")), results.StatusInconclusive, "answered none"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			eval, err := c.kind.parse(node(t, c.param).Decode)
-			if err != nil {
-				t.Fatal(err)
-			}
-			o := eval(c.facts)
-			if o.Status != c.want || !strings.Contains(o.Reason, c.in) {
-				t.Errorf("%s: %q, want %s containing %q", o.Status, o.Reason, c.want, c.in)
-			}
-		})
-	}
+	runClaimCases(t, cases)
 }
 
 // A pass names the TCP and UDP ports it tried and says no other port was:

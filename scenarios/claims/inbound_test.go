@@ -1,7 +1,6 @@
 package claims
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -63,14 +62,7 @@ func TestInboundClaims(t *testing.T) {
 	inAshburnStalling := inboundOf(t, 39.04, -77.49, 1.2, 10*time.Millisecond,
 		[]string{"Washington D.C.,US", "New York City,US", "Chicago,US"}, atlasVantages...)
 	allLost := inboundOf(t, 39.04, -77.49, 1.2, 0, atlasVantages, atlasVantages...)
-	cases := []struct {
-		name  string
-		kind  Kind
-		param any
-		facts Facts
-		want  results.Status
-		says  string
-	}{
+	cases := []claimCase{
 		{"an honest host in Bissen: both directions agree", claimLocationConsistent, true, with(saysBissen, inBissen), results.StatusPass, "agree"},
 		{"a host in Ashburn forging Bissen round trips: disagreement", claimLocationConsistent, true, with(saysBissen, inAshburn), results.StatusFail, "km apart"},
 		// Ashburn's region reaches over Chesapeake Bay, water in the outlines:
@@ -84,19 +76,7 @@ func TestInboundClaims(t *testing.T) {
 		{"no outside measurement decides nothing", claimLocationConsistent, true, saysBissen, results.StatusInconclusive, "no complete inbound evidence"},
 		{"no own round trips decide nothing", claimLocationConsistent, true, with(Facts{Target: "t"}, inAshburn), results.StatusInconclusive, "own round trips give no region"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			eval, err := c.kind.parse(node(t, c.param).Decode)
-			if err != nil {
-				t.Fatal(err)
-			}
-			o := eval(c.facts)
-			if o.Status != c.want || !strings.Contains(o.Reason, c.says) {
-				t.Fatalf("status %s (%s), want %s saying %q", o.Status, o.Reason, c.want, c.says)
-			}
-			t.Logf("%s: %s [%s]", o.Status, o.Reason, o.Figure)
-		})
-	}
+	runClaimCases(t, cases)
 	t.Run("parameters are checked", func(t *testing.T) {
 		for _, bad := range []any{InboundArea{}, InboundArea{In: []string{"LU"}, NotIn: []string{"US"}}, InboundArea{In: []string{"XX"}}} {
 			if _, err := claimLocationInbound.parse(node(t, bad).Decode); err == nil {
