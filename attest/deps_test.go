@@ -1,12 +1,10 @@
 package attest_test
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/sovbench/sovbench/internal/godeps"
 )
 
 // TestPureHalfLinksNoDevice enforces the split the package doc describes:
@@ -20,17 +18,7 @@ func TestPureHalfLinksNoDevice(t *testing.T) {
 }
 
 func pureDeps(t *testing.T, pkg string) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	cmd := exec.Command(goTool, "list", "-deps", "-f", "{{.ImportPath}} {{len .CgoFiles}}", pkg)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, out)
-	}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+	for _, line := range godeps.List(t, []string{"CGO_ENABLED=0"}, "-f", "{{.ImportPath}} {{len .CgoFiles}}", pkg) {
 		path, cgoFiles, _ := strings.Cut(line, " ")
 		switch {
 		case strings.Contains(path, "go-tpm-tools/simulator"), strings.Contains(path, "go-tpm-tools/client"),

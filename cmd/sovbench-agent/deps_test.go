@@ -1,11 +1,10 @@
 package main
 
 import (
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/sovbench/sovbench/internal/godeps"
 )
 
 // banned are the packages the binary copied to hosts must not link (each
@@ -35,15 +34,7 @@ var banned = []struct{ path, why string }{
 // TestSlimAgentLinksOnlyWhatRunsOnAHost enforces banned on the import
 // graph (go list -deps).
 func TestSlimAgentLinksOnlyWhatRunsOnAHost(t *testing.T) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	out, err := exec.Command(goTool, "list", "-deps", ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, out)
-	}
-	for _, path := range strings.Fields(string(out)) {
+	for _, path := range godeps.List(t, nil, ".") {
 		switch path {
 		case "database/sql/driver": // only the interfaces github.com/google/uuid implements (driver.Valuer)
 			continue
