@@ -357,6 +357,19 @@ func udpRTT(fd int, dst netip.AddrPort, timeout time.Duration) (time.Duration, e
 	}
 }
 
+// recvfrom is a blocking unix.Recvfrom that goes on when the Go
+// runtime's preemption signal interrupts it: a socket with SO_RCVTIMEO is
+// not restarted after a signal, so the raw call returns EINTR under load.
+// The socket's own timeout still bounds each wait.
+func recvfrom(fd int, buf []byte) (int, unix.Sockaddr, error) {
+	for {
+		n, from, err := unix.Recvfrom(fd, buf, 0)
+		if !errors.Is(err, unix.EINTR) {
+			return n, from, err
+		}
+	}
+}
+
 // waitFor polls cond until it holds or 3 s have passed.
 func waitFor(cond func() bool) bool {
 	deadline := time.Now().Add(3 * time.Second)

@@ -321,7 +321,7 @@ func TestAnswersAreForwardedWithoutWaitingForTheReader(t *testing.T) {
 			if err := unix.Sendto(c, []byte{byte(i)}, 0, sockaddr(dst)); err != nil {
 				t.Fatal(err)
 			}
-			if n, _, err := unix.Recvfrom(c, buf, 0); err != nil || n != 1 || buf[0] != byte(i) {
+			if n, _, err := recvfrom(c, buf); err != nil || n != 1 || buf[0] != byte(i) {
 				t.Fatalf("echo %d: %d bytes %v, err %v (hook called %d times)", i, n, buf[:n], err, calls.Load())
 			}
 		}
@@ -331,7 +331,7 @@ func TestAnswersAreForwardedWithoutWaitingForTheReader(t *testing.T) {
 		remove()
 		setTimeout(c, 300*time.Millisecond)
 		unix.Sendto(c, []byte{99}, 0, sockaddr(dst))
-		if n, _, err := unix.Recvfrom(c, buf, 0); err == nil {
+		if n, _, err := recvfrom(c, buf); err == nil {
 			t.Errorf("answered %v after the hook was removed", buf[:n])
 		}
 	})
@@ -353,7 +353,7 @@ func TestAnswersAreForwardedWithoutWaitingForTheReader(t *testing.T) {
 			if err := unix.Sendto(c, []byte{byte(i)}, 0, sockaddr(dst)); err != nil {
 				t.Fatal(err)
 			}
-			n, from, err := unix.Recvfrom(fd, buf, 0)
+			n, from, err := recvfrom(fd, buf)
 			if err != nil {
 				t.Fatalf("echo server: %v", err)
 			}
@@ -364,7 +364,7 @@ func TestAnswersAreForwardedWithoutWaitingForTheReader(t *testing.T) {
 				flushed++
 			}
 			setTimeout(c, 5*time.Second) // a loaded machine, not a slow forwarder
-			if n, _, err := unix.Recvfrom(c, buf, 0); err != nil || n != 1 || buf[0] != byte(i) {
+			if n, _, err := recvfrom(c, buf); err != nil || n != 1 || buf[0] != byte(i) {
 				t.Fatalf("echo %d: %d bytes %v, err %v", i, n, buf[:max(n, 0)], err)
 			}
 		}
