@@ -16,7 +16,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sovbench/sovbench/attest/tee/fetch"
 	"github.com/sovbench/sovbench/internal/limits"
+	"github.com/sovbench/sovbench/probes/tee"
 	"github.com/sovbench/sovbench/results/render"
 )
 
@@ -59,6 +61,9 @@ type app struct {
 }
 
 func main() {
+	// The CLI, also as agent, fetches a tee probe's collateral when a
+	// suite asks (fetch_collateral); the slim agent does not.
+	tee.SetFetcher(fetch.Complete)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := execute(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

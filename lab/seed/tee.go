@@ -67,6 +67,11 @@ func teeFixtures(dir string, topo *lab.Topology) (map[string]*seedsuites.TEE, er
 		if err := os.CopyFS(dst, os.DirFS(filepath.Join(dir, p.Name, "presented"))); err != nil {
 			return nil, fmt.Errorf("writing the TEE fixture of %s: %w", p.Name, err)
 		}
+		// What the host's agent signs with (a signer kept from an earlier
+		// run may predate the stand-in file).
+		if err := presented.WriteStandIn(dst); err != nil {
+			return nil, fmt.Errorf("writing the TEE fixture of %s: %w", p.Name, err)
+		}
 		out[p.Name] = &seedsuites.TEE{Kind: h.spec.Kind, Root: fingerprint(listed.Root)}
 	}
 	return out, nil

@@ -6,13 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"net/http"
 	"os"
 	"path"
 	"path/filepath"
 	"time"
 
-	attesttee "github.com/sovbench/sovbench/attest/tee"
 	"github.com/sovbench/sovbench/attest/tee/collect"
 	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
@@ -67,18 +65,14 @@ func (t *teeProbe) binding() (probes.QuoteBinding, string, error) {
 		"no evidence binding given: the report binds only a harness nonce", nil
 }
 
-// request is what collect needs: the lab's signer on a fixture host, the
-// real interfaces otherwise; a network client only with fetch_collateral.
+// request is what collect needs: the lab's stand-in on a fixture host,
+// the real interfaces otherwise.
 func (t *teeProbe) request() (collect.Request, string) {
 	if t.fixture != "" {
 		dir := filepath.Join(t.fixture, filepath.FromSlash(FixtureDir))
 		return collect.Request{Interface: collect.LabSigner, SignerDir: dir}, "lab fixture"
 	}
-	req := collect.Request{Interface: t.p.Interface, CertCache: t.p.CertCache, FetchTimeout: t.p.FetchTimeout}
-	if t.p.FetchCollateral {
-		req.Fetch = &http.Client{Timeout: t.p.FetchTimeout}
-	}
-	return req, t.p.Interface
+	return collect.Request{Interface: t.p.Interface, CertCache: t.p.CertCache}, t.p.Interface
 }
 
 // Run collects the report. A host without a TEE, or a TEE that refuses, is
@@ -97,9 +91,12 @@ func (t *teeProbe) Run(ctx context.Context, tg probes.Target) (results.Evidence,
 			return rec.Finish(func(ev *results.Evidence) { ev.Failure = f }), nil
 		}
 	}
-	rd := attesttee.ReportData(b.VerifierNonce, b.EvidenceDigest)
+	rd := collect.ReportData(b.VerifierNonce, b.EvidenceDigest)
 	began := time.Now()
 	d, err := collect.Collect(ctx, req, rd)
+	if err == nil && t.p.FetchCollateral && t.fixture == "" {
+		err = t.fetch(ctx, rec, d)
+	}
 	if d != nil {
 		d.Nonce = results.TPMNonce{Verifier: b.VerifierNonce, VerifierSource: b.VerifierSource, EvidenceDigest: b.EvidenceDigest}
 	}

@@ -1,40 +1,84 @@
 package collect
 
 import (
-	"context"
-	"crypto/x509"
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
-
-	"github.com/google/go-sev-guest/abi"
-	"github.com/google/go-sev-guest/kds"
-	"github.com/google/go-sev-guest/verify"
+	"strings"
 
 	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/results"
 )
 
+// certTableEntrySize is an SEV-SNP certificate table entry: a GUID, then
+// the certificate's offset and length (little-endian uint32s) in the table.
+const certTableEntrySize = 24
+
+// certGUIDs are the roles of the certificate table's GUIDs (AMD's GHCB
+// specification, MSG_REPORT_REQ), in the byte order go-sev-guest reads and
+// writes them (its abi.CertTable): the ASK's GUID also names an ASVK.
+var certGUIDs = map[string]string{
+	"63da758d-e664-4564-adc5-f4b93be8accd": "vcek",
+	"a8074bc2-a25a-483e-aae6-39c045a0b8a1": "vlek",
+	"4ab7b379-bbac-4fe4-a02f-05aef327c782": "ask",
+	"c0b406a4-a803-4952-9743-3fb6014cd0ae": "ark",
+}
+
+// guidRole returns the role of a table entry's 16-byte GUID, "" for one
+// this reader does not record.
+func guidRole(g []byte) string {
+	for s, role := range certGUIDs {
+		b, _ := hex.DecodeString(strings.ReplaceAll(s, "-", "")) // constant: cannot fail
+		if bytes.Equal(b, g) {
+			return role
+		}
+	}
+	return ""
+}
+
 // certTable reads an SEV-SNP certificate table (the extended report's,
-// configfs-tsm's auxblob) into certificates by role.
+// configfs-tsm's auxblob) into certificates by role: entries up to an
+// all-zero one, each pointing after the entries and inside the table, as
+// go-sev-guest's abi.CertTable reads it.
 func certTable(blob []byte, from string) ([]results.TEECert, error) {
 	if len(blob) == 0 {
 		return nil, nil
 	}
-	var t abi.CertTable
-	if err := t.Unmarshal(blob); err != nil {
-		return nil, fmt.Errorf("reading the SEV-SNP certificate table: %w", err)
+	type entry struct {
+		guid        []byte
+		off, length uint32
 	}
-	c := t.Proto()
+	var entries []entry
+	end := 0
+	for {
+		if len(blob)-end < certTableEntrySize {
+			return nil, fmt.Errorf("reading the SEV-SNP certificate table: entry %d is cut short (%d bytes)", len(entries), len(blob)-end)
+		}
+		e := blob[end : end+certTableEntrySize]
+		end += certTableEntrySize
+		next := entry{guid: e[:16], off: binary.LittleEndian.Uint32(e[16:20]), length: binary.LittleEndian.Uint32(e[20:24])}
+		if next.off == 0 && next.length == 0 && bytes.Equal(next.guid, make([]byte, 16)) {
+			break
+		}
+		entries = append(entries, next)
+	}
+	byRole := map[string][]byte{}
+	for i, e := range entries {
+		if e.off < uint32(end) || uint64(e.off)+uint64(e.length) > uint64(len(blob)) {
+			return nil, fmt.Errorf("reading the SEV-SNP certificate table: entry %d (offset %d, length %d) lies outside the %d-byte certificate data", i, e.off, e.length, len(blob))
+		}
+		if role := guidRole(e.guid); role != "" {
+			byRole[role] = blob[e.off : e.off+e.length] // a later entry for a role wins, as in go-sev-guest
+		}
+	}
 	var out []results.TEECert
-	for _, e := range []struct {
-		role string
-		der  []byte
-	}{{"vcek", c.GetVcekCert()}, {"vlek", c.GetVlekCert()}, {"ask", c.GetAskCert()}, {"ark", c.GetArkCert()}} {
-		if len(e.der) > 0 {
-			out = append(out, results.TEECert{Role: e.role, DER: e.der, From: from})
+	for _, role := range []string{"vcek", "vlek", "ask", "ark"} {
+		if der := byRole[role]; len(der) > 0 {
+			out = append(out, results.TEECert{Role: role, DER: bytes.Clone(der), From: from})
 		}
 	}
 	return out, nil
@@ -51,23 +95,18 @@ func has(certs []results.TEECert, roles ...string) bool {
 	return false
 }
 
-// snpCerts completes the report's certificates: the extended report's,
-// then the cache, then (Request.Fetch only) AMD's KDS.
-func snpCerts(ctx context.Context, req Request, d *results.TEEDetails) error {
-	if req.CertCache != "" {
-		cached, err := fromCache(req.CertCache, d.Certs)
-		if err != nil {
-			return err
-		}
-		d.Certs = append(d.Certs, cached...)
-	}
-	if has(d.Certs, "vcek", "vlek") && has(d.Certs, "ask", "asvk") && has(d.Certs, "ark") {
+// snpCerts completes the report's certificates from the cache; fetching
+// what is still missing is the auditor's (attest/tee/fetch).
+func snpCerts(req Request, d *results.TEEDetails) error {
+	if req.CertCache == "" {
 		return nil
 	}
-	if req.Fetch == nil {
-		return nil // the verifier will say which certificate is missing
+	cached, err := fromCache(req.CertCache, d.Certs)
+	if err != nil {
+		return err
 	}
-	return fetchKDS(ctx, req, d)
+	d.Certs = append(d.Certs, cached...)
+	return nil
 }
 
 // fromCache reads the certificates a cache directory holds for roles the
@@ -106,32 +145,4 @@ func fromCache(dir string, have []results.TEECert) ([]results.TEECert, error) {
 		}
 	}
 	return out, nil
-}
-
-// fetchKDS asks AMD's KDS for the VCEK the report names (by chip and TCB)
-// and its ASK and ARK, through go-sev-guest with a recording getter. A VLEK
-// cannot be fetched: the cloud provider must supply it.
-func fetchKDS(ctx context.Context, req Request, d *results.TEEDetails) error {
-	rep, err := abi.ReportToProto(d.Report)
-	if err != nil {
-		return fmt.Errorf("reading the report to fetch its VCEK: %w", err)
-	}
-	g := &sevGetter{f: newFetcher(req)}
-	att, err := verify.GetAttestationFromReportContext(ctx, rep, &verify.Options{Getter: g, Now: time.Now()})
-	if err != nil {
-		return fmt.Errorf("fetching the VCEK chain from AMD KDS: %w", err)
-	}
-	c := att.GetCertificateChain()
-	for _, e := range []struct {
-		role string
-		der  []byte
-	}{{"vcek", c.GetVcekCert()}, {"ask", c.GetAskCert()}, {"ark", c.GetArkCert()}} {
-		if len(e.der) > 0 && !has(d.Certs, e.role) {
-			if _, err := x509.ParseCertificate(e.der); err != nil {
-				return fmt.Errorf("AMD KDS sent a %s that does not parse: %w", e.role, err)
-			}
-			d.Certs = append(d.Certs, results.TEECert{Role: e.role, DER: e.der, From: "AMD KDS " + kds.ProductLine(att.GetProduct())})
-		}
-	}
-	return nil
 }

@@ -4,16 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
-	"time"
 
 	"github.com/google/go-configfs-tsm/configfs/configfsi"
 	"github.com/google/go-configfs-tsm/configfs/linuxtsm"
 	"github.com/google/go-configfs-tsm/report"
-	sevclient "github.com/google/go-sev-guest/client"
-	tdxclient "github.com/google/go-tdx-guest/client"
 
+	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -29,31 +26,36 @@ const (
 // ConfigFSPath is where the kernel's configfs-tsm report interface lives.
 const ConfigFSPath = "/sys/kernel/config/tsm/report"
 
-// Request says where to collect from and how to find certificates.
+// Request says where to collect from and where to find certificates.
 type Request struct {
 	// Interface is Auto (configfs-tsm if the kernel has it, else
 	// /dev/sev-guest, else /dev/tdx_guest), one of them by name, or
 	// LabSigner with SignerDir.
 	Interface string
-	// SignerDir is the lab's test signer (testsign.Generate's directory).
+	// SignerDir is the lab's stand-in for the CPU: a directory holding
+	// StandInFile (attest/tee/testsign writes it).
 	SignerDir string
 	// CertCache is a directory of SEV-SNP certificates (vcek.der or
 	// vcek.pem, vlek.*, ask.pem, asvk.pem, ark.pem, or a KDS cert_chain.pem)
 	// used when the extended report carries none.
 	CertCache string
-	// Fetch, if set, fetches what is still missing over the network: the
-	// VCEK chain from AMD's KDS, TDX collateral from Intel's PCS. Nil: no
-	// network at all.
-	Fetch *http.Client
-	// FetchTimeout bounds each fetch (default 10 s).
-	FetchTimeout time.Duration
+}
+
+// ReportData is the REPORT_DATA a report binds: attest.QuoteNonce
+// (SHA-256(verifier nonce ‖ evidence digest)) followed by 32 zero bytes,
+// as attest/tee verifies it.
+func ReportData(verifierNonce, evidenceDigest []byte) [64]byte {
+	var out [64]byte
+	copy(out[:], attest.QuoteNonce(verifierNonce, evidenceDigest))
+	return out
 }
 
 // ErrNoTEE says no TEE interface exists on this host.
 var ErrNoTEE = errors.New("no TEE interface: no configfs-tsm report provider, /dev/sev-guest or /dev/tdx_guest")
 
 // Collect asks the TEE for a report carrying reportData and returns it with
-// the certificates (and, when fetching, collateral) the verifier needs. The
+// the certificates the host has: the extended report's, else the cache's.
+// Fetching what is still missing is the auditor's (attest/tee/fetch). The
 // evidence is unverified; Source and TestSigned say where it came from.
 func Collect(ctx context.Context, req Request, reportData [64]byte) (*results.TEEDetails, error) {
 	if err := ctx.Err(); err != nil {
@@ -64,9 +66,7 @@ func Collect(ctx context.Context, req Request, reportData [64]byte) (*results.TE
 		return nil, err
 	}
 	if d.Kind == results.TEESEVSNP {
-		err = snpCerts(ctx, req, d)
-	} else if req.Fetch != nil {
-		d.Collateral, err = tdxCollateral(ctx, req, d.Report)
+		err = snpCerts(req, d)
 	}
 	return d, err
 }
@@ -94,10 +94,10 @@ func raw(req Request, rd [64]byte) (*results.TEEDetails, error) {
 		if _, err := os.Stat(ConfigFSPath); err == nil {
 			return realConfigFS(rd)
 		}
-		if _, err := os.Stat("/dev/sev-guest"); err == nil {
+		if _, err := os.Stat(sevGuestPath); err == nil {
 			return sevGuest(rd)
 		}
-		if _, err := os.Stat("/dev/tdx_guest"); err == nil {
+		if _, err := os.Stat(tdxGuestPath); err == nil {
 			return tdxGuest(rd)
 		}
 		return nil, ErrNoTEE
@@ -139,31 +139,4 @@ func trim(s string) string {
 		s = s[:len(s)-1]
 	}
 	return s
-}
-
-func sevGuest(rd [64]byte) (*results.TEEDetails, error) {
-	dev, err := sevclient.OpenDevice()
-	if err != nil {
-		return nil, fmt.Errorf("opening /dev/sev-guest: %w", err)
-	}
-	defer dev.Close()
-	rep, table, err := sevclient.GetRawExtendedReport(dev, rd)
-	if err != nil {
-		return nil, fmt.Errorf("getting an SEV-SNP extended report: %w", err)
-	}
-	certs, err := certTable(table, "extended report")
-	return &results.TEEDetails{Kind: results.TEESEVSNP, Source: "/dev/sev-guest", Report: rep, Certs: certs}, err
-}
-
-func tdxGuest(rd [64]byte) (*results.TEEDetails, error) {
-	dev, err := tdxclient.OpenDevice()
-	if err != nil {
-		return nil, fmt.Errorf("opening /dev/tdx_guest: %w", err)
-	}
-	defer dev.Close()
-	q, err := tdxclient.GetRawQuote(dev, rd)
-	if err != nil {
-		return nil, fmt.Errorf("getting a TDX quote: %w", err)
-	}
-	return &results.TEEDetails{Kind: results.TEETDX, Source: "/dev/tdx_guest", Report: q}, nil
 }

@@ -1,26 +1,20 @@
-package collect
+package collect_test
 
 import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	tdxtest "github.com/google/go-tdx-guest/testing"
-	"github.com/google/go-tdx-guest/testing/testdata"
 
 	"github.com/sovbench/sovbench/attest/tee"
+	"github.com/sovbench/sovbench/attest/tee/collect"
 	"github.com/sovbench/sovbench/attest/tee/testsign"
 	"github.com/sovbench/sovbench/results"
 )
@@ -40,22 +34,28 @@ func genSigner(t *testing.T, spec testsign.Spec) (string, *testsign.Signer) {
 	return dir, s
 }
 
-// TestLabSignerThroughConfigFS: the lab's signer answers through the
+var specs = []testsign.Spec{
+	{Kind: results.TEESEVSNP, ChipID: bytes.Repeat([]byte{1}, 64), TCB: [4]uint8{3, 0, 14, 209}},
+	{Kind: results.TEESEVSNP, VLEK: true, CSPID: "Google", TCB: [4]uint8{3, 0, 14, 209}},
+	{Kind: results.TEETDX, Measurement: bytes.Repeat([]byte{9}, 48)},
+}
+
+// TestLabSignerThroughConfigFS: the lab's stand-in answers through the
 // configfs-tsm code path real guests use, and what it returns verifies
-// against its test root only.
+// (attest/tee) against its test root only, for the REPORT_DATA asked.
 func TestLabSignerThroughConfigFS(t *testing.T) {
-	for _, spec := range []testsign.Spec{
-		{Kind: results.TEESEVSNP, ChipID: bytes.Repeat([]byte{1}, 64), TCB: [4]uint8{3, 0, 14, 209}},
-		{Kind: results.TEESEVSNP, VLEK: true, CSPID: "Google", TCB: [4]uint8{3, 0, 14, 209}},
-		{Kind: results.TEETDX, Measurement: bytes.Repeat([]byte{9}, 48)},
-	} {
+	for _, spec := range specs {
 		t.Run(spec.Kind, func(t *testing.T) {
 			dir, s := genSigner(t, spec)
-			d, err := Collect(context.Background(), Request{Interface: LabSigner, SignerDir: dir}, tee.ReportData(nonce, digest))
+			rd := collect.ReportData(nonce, digest)
+			if rd != tee.ReportData(nonce, digest) {
+				t.Fatal("collect.ReportData is not the REPORT_DATA attest/tee verifies")
+			}
+			d, err := collect.Collect(context.Background(), collect.Request{Interface: collect.LabSigner, SignerDir: dir}, rd)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d.Kind != spec.Kind || d.Source != LabSigner || !d.TestSigned {
+			if d.Kind != spec.Kind || d.Source != collect.LabSigner || !d.TestSigned {
 				t.Errorf("evidence %s from %s (%s), test-signed %v", d.Kind, d.Source, d.Provider, d.TestSigned)
 			}
 			roots := &tee.Roots{}
@@ -67,36 +67,84 @@ func TestLabSignerThroughConfigFS(t *testing.T) {
 			if _, err := tee.Verify(d, tee.Options{VerifierNonce: nonce, EvidenceDigest: digest}); tee.ReasonOf(err) != tee.ReasonChain {
 				t.Errorf("without its test root: %v, want a chain refusal", err)
 			}
+			if _, err := tee.Verify(d, tee.Options{VerifierNonce: digest, EvidenceDigest: nonce, TestRoots: roots}); tee.ReasonOf(err) != tee.ReasonReportData {
+				t.Errorf("for another nonce: %v, want a report_data refusal", err)
+			}
 		})
 	}
 }
 
+// TestStandInSignsOnlyWithItsKey: a stand-in whose key is not the one its
+// certificates name makes reports the verifier refuses (the signature is
+// checked, not assumed).
+func TestStandInSignsOnlyWithItsKey(t *testing.T) {
+	for _, spec := range specs {
+		t.Run(spec.Kind, func(t *testing.T) {
+			dir, s := genSigner(t, spec)
+			_, other := genSigner(t, spec)
+			in, err := s.StandIn()
+			if err != nil {
+				t.Fatal(err)
+			}
+			o, err := other.StandIn()
+			if err != nil {
+				t.Fatal(err)
+			}
+			in.Key = o.Key
+			writeStandIn(t, dir, in)
+			d, err := collect.Collect(context.Background(), collect.Request{Interface: collect.LabSigner, SignerDir: dir}, collect.ReportData(nonce, digest))
+			if err != nil {
+				t.Fatal(err)
+			}
+			roots := &tee.Roots{}
+			roots.Add(s.Root, "lab")
+			if _, err := tee.Verify(d, tee.Options{VerifierNonce: nonce, EvidenceDigest: digest, TestRoots: roots}); tee.ReasonOf(err) != tee.ReasonSignature {
+				t.Errorf("signed with another key: %v, want a signature refusal", err)
+			}
+		})
+	}
+}
+
+func writeStandIn(t *testing.T, dir string, in *collect.StandIn) {
+	t.Helper()
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, collect.StandInFile), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBadStandInIsRefused: a stand-in whose layout does not fit its
+// template, or with unknown fields, is an error naming the file.
+func TestBadStandInIsRefused(t *testing.T) {
+	dir, s := genSigner(t, specs[0])
+	in, err := s.StandIn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.SignatureAt = len(in.Template)
+	writeStandIn(t, dir, in)
+	if _, err := collect.Collect(context.Background(), collect.Request{Interface: collect.LabSigner, SignerDir: dir}, [64]byte{}); err == nil || !strings.Contains(err.Error(), "do not fit") {
+		t.Errorf("signature past the template: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, collect.StandInFile), []byte(`{"provider":"sev_guest","extra":1}`), 0o600)
+	if _, err := collect.LoadStandIn(dir); err == nil || !strings.Contains(err.Error(), collect.StandInFile) {
+		t.Errorf("unknown field: %v", err)
+	}
+}
+
 func TestNoTEEOnThisHost(t *testing.T) {
-	for _, p := range []string{ConfigFSPath, "/dev/sev-guest", "/dev/tdx_guest"} {
+	for _, p := range []string{collect.ConfigFSPath, "/dev/sev-guest", "/dev/tdx_guest"} {
 		if _, err := os.Stat(p); err == nil {
 			t.Skipf("this host has %s", p)
 		}
 	}
-	_, err := Collect(context.Background(), Request{}, [64]byte{})
-	if !errors.Is(err, ErrNoTEE) {
+	_, err := collect.Collect(context.Background(), collect.Request{}, [64]byte{})
+	if !errors.Is(err, collect.ErrNoTEE) {
 		t.Errorf("Collect on a host without a TEE: %v, want ErrNoTEE", err)
 	}
-}
-
-// loopback returns an HTTP client whose every connection goes to srv (on
-// 127.0.0.1), whatever host the URL names: AMD's and Intel's URLs are
-// answered here, never dialled.
-func loopback(t *testing.T, srv *httptest.Server) *http.Client {
-	pool := x509.NewCertPool()
-	pool.AddCert(srv.Certificate())
-	addr := srv.Listener.Addr().String()
-	return &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
-		Proxy:           nil,
-		TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "example.com"},
-		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, network, addr)
-		},
-	}}
 }
 
 func pemOf(cs ...*x509.Certificate) []byte {
@@ -107,70 +155,35 @@ func pemOf(cs ...*x509.Certificate) []byte {
 	return b
 }
 
-// TestCertificatesFromCacheThenKDS: a report without a certificate table
-// gets its VCEK chain from the cache, else (only when asked) from a KDS.
-func TestCertificatesFromCacheThenKDS(t *testing.T) {
-	_, s := genSigner(t, testsign.Spec{Kind: results.TEESEVSNP, ChipID: bytes.Repeat([]byte{2}, 64), TCB: [4]uint8{3, 0, 14, 209}})
-	rep, _, err := s.Report(tee.ReportData(nonce, digest))
+// TestCertificatesFromCache: a report without a certificate table gets its
+// VCEK chain from the cache, and then verifies; without the cache it lacks
+// it (fetching is the auditor's, attest/tee/fetch).
+func TestCertificatesFromCache(t *testing.T) {
+	dir, s := genSigner(t, specs[0])
+	in, err := s.StandIn()
 	if err != nil {
 		t.Fatal(err)
 	}
-	bare := func() *results.TEEDetails { return &results.TEEDetails{Kind: results.TEESEVSNP, Report: rep} }
-
+	in.AuxBlob = nil
+	writeStandIn(t, dir, in)
 	cache := t.TempDir()
 	os.WriteFile(filepath.Join(cache, "vcek.pem"), pemOf(s.Chain[0]), 0o644)
 	os.WriteFile(filepath.Join(cache, "cert_chain.pem"), pemOf(s.Chain[1], s.Chain[2]), 0o644)
-	d := bare()
-	if err := snpCerts(context.Background(), Request{CertCache: cache}, d); err != nil {
+	rd := collect.ReportData(nonce, digest)
+	d, err := collect.Collect(context.Background(), collect.Request{Interface: collect.LabSigner, SignerDir: dir}, rd)
+	if err != nil || len(d.Certs) != 0 {
+		t.Fatalf("without table or cache: %+v, %v", d.Certs, err)
+	}
+	d, err = collect.Collect(context.Background(), collect.Request{Interface: collect.LabSigner, SignerDir: dir, CertCache: cache}, rd)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if len(d.Certs) != 3 || !strings.HasPrefix(d.Certs[0].From, "cache ") {
 		t.Errorf("certificates from the cache: %+v", d.Certs)
 	}
-
-	var paths []string
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		paths = append(paths, r.URL.Path)
-		if strings.HasSuffix(r.URL.Path, "/cert_chain") {
-			w.Write(pemOf(s.Chain[1], s.Chain[2]))
-			return
-		}
-		w.Write(s.Chain[0].Raw)
-	}))
-	defer srv.Close()
-	d = bare()
-	if err := snpCerts(context.Background(), Request{}, d); err != nil || len(d.Certs) != 0 {
-		t.Fatalf("without Fetch nothing is fetched: %+v, %v", d.Certs, err)
-	}
-	if err := snpCerts(context.Background(), Request{Fetch: loopback(t, srv)}, d); err != nil {
-		t.Fatal(err)
-	}
-	if len(d.Certs) != 3 || !strings.HasPrefix(d.Certs[0].From, "AMD KDS") || len(paths) < 2 || !strings.HasPrefix(paths[0], "/vcek/v1/Milan/") {
-		t.Errorf("fetched %+v from %v", d.Certs, paths)
-	}
-}
-
-// TestTDXCollateralFetchIsRecorded: Intel PCS responses are recorded
-// whole (headers carry the issuer chains) for the offline verifier.
-func TestTDXCollateralFetchIsRecorded(t *testing.T) {
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for url, resp := range tdxtest.TestGetter.Responses {
-			if strings.HasSuffix(url, r.URL.RequestURI()) {
-				for k, v := range resp.Header {
-					w.Header()[k] = v
-				}
-				w.Write(resp.Body)
-				return
-			}
-		}
-		http.NotFound(w, r)
-	}))
-	defer srv.Close()
-	col, err := tdxCollateral(context.Background(), Request{Fetch: loopback(t, srv)}, testdata.RawQuote)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(col) != 4 {
-		t.Errorf("recorded %d responses, want TCB info, QE identity and two CRLs", len(col))
+	roots := &tee.Roots{}
+	roots.Add(s.Root, "lab")
+	if _, err := tee.Verify(d, tee.Options{VerifierNonce: nonce, EvidenceDigest: digest, TestRoots: roots}); err != nil {
+		t.Error(err)
 	}
 }

@@ -1,13 +1,15 @@
 // Package collect gathers TEE evidence on the confidential VM itself: an
 // SEV-SNP extended report or a TDX quote for a given REPORT_DATA, through
 // the kernel's configfs-tsm report interface (/sys/kernel/config/tsm/report,
-// go-configfs-tsm), /dev/sev-guest (go-sev-guest) or /dev/tdx_guest
-// (go-tdx-guest), with the certificates the verifier needs: the extended
-// report's certificate table, else a local cache directory, else (only when
-// the caller passes an HTTP client: an explicit option for real use, never in
-// tests) AMD's KDS for the VCEK chain and Intel's PCS for TDX collateral.
-// On a lab host the lab's test signer (attest/tee/testsign) stands in for
-// the CPU behind a configfs-tsm fake, so the lab goes through the same
-// configfs code path as a real guest. It is the device half of attest/tee,
-// which it imports for nothing but shared vocabulary.
+// go-configfs-tsm), /dev/sev-guest or /dev/tdx_guest (the drivers' ioctls,
+// with go-sev-guest's and go-tdx-guest's linuxabi structures, as their
+// clients make them), with the certificates the host has: the extended
+// report's certificate table, else a local cache directory. The evidence is
+// raw, in the format go-sev-guest and go-tdx-guest read; fetching what is
+// missing (AMD's KDS, Intel's PCS) is the auditor's (attest/tee/fetch) and
+// verifying it is attest/tee's. This package runs on every host inside the
+// slim agent, so it links neither of those nor protobuf
+// (cmd/sovbench-agent's deps test). On a lab host a stand-in the lab's test
+// signer wrote (StandIn) answers for the CPU behind a configfs-tsm fake, so
+// the lab goes through the same configfs code path as a real guest.
 package collect

@@ -103,7 +103,7 @@ func (s *Signer) write(dir string) error {
 			return fmt.Errorf("writing test signer: %w", err)
 		}
 	}
-	return nil
+	return s.WriteStandIn(dir)
 }
 
 // Load reads the test signer Generate wrote to dir.

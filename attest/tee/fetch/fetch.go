@@ -1,4 +1,4 @@
-package collect
+package fetch
 
 import (
 	"context"
@@ -28,12 +28,11 @@ type fetcher struct {
 	got     []results.TEECollateral
 }
 
-func newFetcher(req Request) *fetcher {
-	t := req.FetchTimeout
-	if t <= 0 {
-		t = 10 * time.Second
+func newFetcher(client *http.Client, timeout time.Duration) *fetcher {
+	if timeout <= 0 {
+		timeout = 10 * time.Second
 	}
-	return &fetcher{client: req.Fetch, timeout: t}
+	return &fetcher{client: client, timeout: timeout}
 }
 
 func (f *fetcher) get(ctx context.Context, url string) (map[string][]string, []byte, error) {
@@ -89,12 +88,11 @@ func (g *tdxGetter) GetContext(ctx context.Context, url string) (map[string][]st
 // tdxCollateral fetches the quote's Intel PCS collateral (TCB info, QE
 // identity, PCK and root CRLs) through go-tdx-guest, recording every
 // response for the verifier. Whether they verify is the verifier's call.
-func tdxCollateral(ctx context.Context, req Request, quote []byte) ([]results.TEECollateral, error) {
+func tdxCollateral(ctx context.Context, f *fetcher, quote []byte) ([]results.TEECollateral, error) {
 	q, err := abi.QuoteToProto(quote)
 	if err != nil {
 		return nil, fmt.Errorf("reading the quote to fetch its collateral: %w", err)
 	}
-	f := newFetcher(req)
 	// The verification result does not matter here: go-tdx-guest fetches
 	// the collateral before it verifies anything.
 	pool := x509.NewCertPool()
