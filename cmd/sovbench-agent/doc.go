@@ -2,7 +2,10 @@
 // copies to target hosts (lab namespaces, SSH hosts) and that hosts of a
 // fleet run for a verifier. It holds only what runs on a host: the probes,
 // the plan runner (scenarios/plan) and the verifier's client (fleet/agent);
-// no SQLite or PostgreSQL driver, no tables or HTML, no lab, no SSH client.
+// no SQLite or PostgreSQL driver, no tables or HTML, no lab, no SSH client,
+// no TEE verifier, test signer or collateral fetching (go-sev-guest,
+// go-tdx-guest, protobuf): a tee step's fetch_collateral needs the sovbench
+// CLI as agent (deps_test.go keeps all of these out).
 //
 // Its package path, github.com/sovbench/sovbench/cmd/sovbench-agent, is
 // stable: release builds (scripts/release) and the runner's default agent
