@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/sovbench/sovbench/internal/strictjson"
+	"github.com/sovbench/sovbench/internal/strictjson/exact"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -207,7 +207,7 @@ func VerifySignature(ctx context.Context, env *Envelope, keys []*PublicKey) (str
 // not checked against the report (CheckSubjects).
 func DecodeStatement(payload []byte) (*Statement, error) {
 	var st Statement
-	records, err := strictjson.DecodeSpans(payload, &st, "predicate", "evidence")
+	records, err := exact.DecodeSpans(payload, &st, "predicate", "evidence")
 	if err != nil {
 		return nil, fmt.Errorf("decoding statement: %w", err)
 	}
