@@ -32,8 +32,9 @@ func clockOf(c tpm2.ClockInfo) results.TPMClock {
 // checkConsistency sets the platform's firmware and clock from the signed
 // quotes, refuses a record whose copies differ or whose quotes disagree on
 // the firmware, and notes resets and restarts since the AK's certified
-// creation (a TPMS_ATTEST the same AK signed) and between quotes.
-func checkConsistency(d *results.TPMDetails, quotes []*tpm2.AttestationData, p *Platform) error {
+// creation (created, a TPMS_ATTEST the same AK signed; nil when it does
+// not decode) and between quotes.
+func checkConsistency(d *results.TPMDetails, created *tpm2.AttestationData, quotes []*tpm2.AttestationData, p *Platform) error {
 	q0 := quotes[0]
 	p.Firmware, p.Clock = firmwareString(q0.FirmwareVersion), clockOf(q0.ClockInfo)
 	for i, q := range quotes[1:] {
@@ -47,7 +48,7 @@ func checkConsistency(d *results.TPMDetails, quotes []*tpm2.AttestationData, p *
 	if d.Clock != p.Clock {
 		return &InconsistentError{Field: "clock", Recorded: fmt.Sprintf("clock %+v", d.Clock), Signed: fmt.Sprintf("clock %+v", p.Clock)}
 	}
-	prev, what := creationInfo(d), "the AK's creation"
+	prev, what := created, "the AK's creation"
 	for i, q := range quotes {
 		if prev != nil {
 			p.Continuity = append(p.Continuity, continuity(prev, q, what, i)...)

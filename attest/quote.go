@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 
-	ga "github.com/google/go-attestation/attest"
 	"github.com/google/go-tpm/legacy/tpm2"
 
 	"github.com/sovbench/sovbench/results"
@@ -109,7 +108,7 @@ func containsInt(s []int, v int) bool {
 	return false
 }
 
-func verifyQuotes(d *results.TPMDetails, ak *ga.AKPublic, nonce []byte, p *Platform) error {
+func verifyQuotes(d *results.TPMDetails, ak *checkedAK, nonce []byte, p *Platform) error {
 	if len(d.Quotes) == 0 {
 		return fail(StageInput, nil, "no quote")
 	}
@@ -125,14 +124,14 @@ func verifyQuotes(d *results.TPMDetails, ak *ga.AKPublic, nonce []byte, p *Platf
 	}
 	atts := make([]*tpm2.AttestationData, len(d.Quotes))
 	for i, q := range d.Quotes {
-		att, err := verifyQuote(q, ak.Public, ak.Hash, nonce, pcrs)
+		att, err := verifyQuote(q, ak.ak.Public, ak.ak.Hash, nonce, pcrs)
 		if err != nil {
 			return fmt.Errorf("quote %d: %w", i, err)
 		}
 		atts[i] = att
 	}
 	p.PCRs = pcrs
-	return checkConsistency(d, atts, p)
+	return checkConsistency(d, ak.created, atts, p)
 }
 
 // VerifyQuote checks one quote: signature by the AK, TPM_GENERATED magic,

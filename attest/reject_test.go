@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/big"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -130,6 +132,10 @@ func TestVerifyRejects(t *testing.T) {
 			pub.Attributes &^= tpm2.FlagRestricted
 			d.AK.Public = craftedAK(t, pub)
 		}, stage(StageAK)},
+		// Each alone is a byte checkAK reads that the AK cache's key must hold.
+		{"a creation signature from another run is rejected", func(d *results.TPMDetails, o *Options) { d.AK.CreateSignature = b.AK.CreateSignature }, stage(StageAK)},
+		{"a creation attestation from another run is rejected", func(d *results.TPMDetails, o *Options) { d.AK.CreateAttestation = b.AK.CreateAttestation }, stage(StageAK)},
+		{"edited creation data is rejected", func(d *results.TPMDetails, o *Options) { d.AK.CreateData[len(d.AK.CreateData)-1] ^= 1 }, stage(StageAK)},
 		{"a truncated AK is rejected", func(d *results.TPMDetails, o *Options) { d.AK.Public = d.AK.Public[:10] }, stage(StageAK)},
 		{"a weak RSA AK is rejected", func(d *results.TPMDetails, o *Options) {
 			pub, _ := tpm2.DecodePublic(d.AK.Public)
@@ -162,20 +168,46 @@ func TestVerifyRejects(t *testing.T) {
 			d.Activation.VerifierKey = "sovbench serve"
 		}, stage(StageActivation)},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			d, o := clone(t, a), base
-			tc.tamper(d, &o)
-			p, err := Verify(d, o)
-			if err == nil || p != nil {
-				t.Fatalf("accepted: %+v", p)
-			}
-			if !tc.match(err) {
-				t.Fatalf("rejected for the wrong reason: %v", err)
-			}
-			t.Log(err)
-		})
+	// Each tampering is rejected alike with no AK cache and with one that
+	// holds the genuine AK (a record differing in any byte checkAK reads is
+	// checked anew).
+	warm := &AKCache{}
+	if _, err := Verify(a, Options{AKs: warm, VerifierNonce: base.VerifierNonce, EvidenceDigest: base.EvidenceDigest, AllowUnverifiedEK: true}); err != nil {
+		t.Fatal(err)
 	}
+	for _, aks := range []*AKCache{nil, warm} {
+		for _, tc := range tests {
+			t.Run(fmt.Sprintf("%s (AK cache %t)", tc.name, aks != nil), func(t *testing.T) {
+				d, o := clone(t, a), base
+				o.AKs = aks
+				tc.tamper(d, &o)
+				p, err := Verify(d, o)
+				if err == nil || p != nil {
+					t.Fatalf("accepted: %+v", p)
+				}
+				if !tc.match(err) {
+					t.Fatalf("rejected for the wrong reason: %v", err)
+				}
+				t.Log(err)
+			})
+		}
+	}
+	t.Run("an AK from the cache gives the platform a fresh check gives", func(t *testing.T) {
+		o := base
+		o.AKs = warm
+		cached, err := Verify(clone(t, a), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := Verify(clone(t, a), base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cached.Boot, fresh.Boot = nil, nil // replay memo state, not AK facts
+		if !reflect.DeepEqual(cached, fresh) {
+			t.Fatalf("cached AK: %+v\nfresh check: %+v", cached, fresh)
+		}
+	})
 	t.Run("a quote accepted once is rejected the second time", func(t *testing.T) {
 		o := base
 		o.Replay = &ReplayCache{}

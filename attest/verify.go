@@ -34,6 +34,9 @@ type Options struct {
 	RequireEventLog bool
 	// Replay, if set, rejects a quote it has already accepted.
 	Replay *ReplayCache
+	// AKs, if set, remembers the AKs checked for earlier reports (same
+	// bytes, same AK: see AKCache).
+	AKs *AKCache
 	// Now is the time certificates are checked at (default time.Now()).
 	// Re-verifiers pass the evidence's own time, so that a verdict does not
 	// change with the day it is re-checked.
@@ -112,7 +115,7 @@ func Verify(d *results.TPMDetails, o Options) (p *Platform, err error) {
 	if len(o.EvidenceDigest) != sha256.Size || len(o.VerifierNonce) < MinVerifierNonce {
 		return nil, fail(StageInput, nil, "verifier nonce (%d bytes) or evidence digest (%d bytes) missing", len(o.VerifierNonce), len(o.EvidenceDigest))
 	}
-	ak, err := checkAK(d)
+	ak, err := o.AKs.check(d)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +133,7 @@ func Verify(d *results.TPMDetails, o Options) (p *Platform, err error) {
 	}
 	if o.Roots != nil {
 		p.Endorsement = endorse(d, o)
-		p.Operators = operatorFacts(d, o, ak)
+		p.Operators = operatorFacts(d, o, ak.ak)
 	}
 	if !o.AllowUnverifiedEK {
 		if p.Endorsement == nil {

@@ -25,13 +25,14 @@ import (
 // The verifier nonce is the recorded one, so freshness rests on whoever
 // chose it (see attest's package doc).
 func TPMBinding(e *results.Evidence, evidenceDigest []byte) error {
-	_, err := bindTPM(e, evidenceDigest, nil)
+	_, err := bindTPM(e, evidenceDigest, nil, nil)
 	return err
 }
 
 // bindTPM is TPMBinding, verifying with roots (nil: no endorsement) as the
-// claims do (claims.VerifyOptions), and returns the platform for them.
-func bindTPM(e *results.Evidence, evidenceDigest []byte, roots *attest.RootStore) (*attest.Platform, error) {
+// claims do (claims.VerifyOptions) and with the AKs checked before (nil:
+// none), and returns the platform for them.
+func bindTPM(e *results.Evidence, evidenceDigest []byte, roots *attest.RootStore, aks *attest.AKCache) (*attest.Platform, error) {
 	t := e.TPM
 	if len(t.Quotes) == 0 {
 		return nil, errNoQuote
@@ -39,7 +40,9 @@ func bindTPM(e *results.Evidence, evidenceDigest []byte, roots *attest.RootStore
 	if !bytes.Equal(t.Nonce.EvidenceDigest, evidenceDigest) {
 		return nil, fmt.Errorf("quote was made for evidence digest %x; this report's evidence hashes to %x", t.Nonce.EvidenceDigest, evidenceDigest)
 	}
-	p, err := attest.Verify(t, claims.VerifyOptions(e, roots))
+	o := claims.VerifyOptions(e, roots)
+	o.AKs = aks
+	p, err := attest.Verify(t, o)
 	if err != nil {
 		return nil, fmt.Errorf("verifying TPM evidence: %w", err)
 	}
@@ -75,7 +78,7 @@ func (v *Verifier) tpmChecks(rep *results.Report, records [][]byte, signer strin
 			err = v.TPM(e, digest)
 		} else {
 			var p *attest.Platform
-			p, err = bindTPM(e, digest, v.roots())
+			p, err = bindTPM(e, digest, v.roots(), &v.aks)
 			verified[e.ID] = claims.Verification{Platform: p, Err: err}
 		}
 		if err == nil {

@@ -1,9 +1,9 @@
 package verify
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/sovbench/sovbench/attest"
@@ -51,8 +51,7 @@ func (v *Verifier) verdictChecks(rep *results.Report, ctx claims.Context) []Chec
 // source: a parsed suite is immutable and its claims are pure, so reports of
 // the same suite share it.
 func (v *Verifier) suite(rep *results.Report) (*suite.Suite, error) {
-	sum := sha256.Sum256([]byte(rep.Suite.Source))
-	key := rep.Suite.Path + "\x00" + string(sum[:])
+	key := suiteKey(rep.Suite.Path, rep.Suite.Source)
 	v.mu.Lock()
 	s, ok := v.suites[key]
 	v.mu.Unlock()
@@ -70,6 +69,13 @@ func (v *Verifier) suite(rep *results.Report) (*suite.Suite, error) {
 	v.suites[key] = s
 	v.mu.Unlock()
 	return s, nil
+}
+
+// suiteKey is the path and the whole source, not a digest (a suite that
+// differs in any byte is parsed anew), the path's length first, so that no
+// other path and source give the same key.
+func suiteKey(path, source string) string {
+	return strconv.Itoa(len(path)) + ":" + path + source
 }
 
 // maxCachedSuites bounds the parsed-suite cache.

@@ -134,6 +134,7 @@ type Verifier struct {
 
 	mu     sync.Mutex
 	suites map[string]*suite.Suite // parsed embedded suites (suite)
+	aks    attest.AKCache          // AKs checked in earlier reports
 }
 
 // File reads and verifies the signed report at path.

@@ -12,15 +12,17 @@ import (
 )
 
 // flags make segmentio/encoding/json refuse an unknown field and match a
-// key to a field only when spelled exactly as its JSON name. Strings are
-// copied (no DontCopyString): a decoded value never aliases the caller's
-// buffer.
-const flags = segjson.DisallowUnknownFields | segjson.DontMatchCaseInsensitiveStructFields
+// key to a field only when spelled exactly as its JSON name. Strings
+// without escapes are not copied (DontCopyString): they share the input's
+// memory.
+const flags = segjson.DisallowUnknownFields | segjson.DontMatchCaseInsensitiveStructFields | segjson.DontCopyString
 
 // DecodeSpans is strictjson.DecodeSpans, stricter in one way: a key names a
 // struct field only when it is spelled exactly as the field's JSON name
 // (encoding/json also takes "PredicateType" for "predicateType"); any other
 // spelling is an unknown field.
+//
+// The strings of v share data's memory: data must not change afterwards.
 func DecodeSpans(data []byte, v any, at ...string) ([][]byte, error) {
 	if err := decodable(reflect.TypeOf(v)); err != nil {
 		return nil, err
