@@ -1,7 +1,7 @@
 // Package host is the host-identity probe: CPU and hypervisor (CPUID),
 // DMI, NICs, resolvers, NTP sources and, when enabled, the instance-metadata
 // services, every value reported as claimed with its source, and the
-// operator guessed from them by one rule table (OperatorRules). Its
+// operator guessed from them by one rule table (OperatorRules()). Its
 // parameters are probes.HostParams.
 //
 // The probe reads the machine it runs on (New). Only a lab host's fixture

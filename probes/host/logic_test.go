@@ -54,7 +54,7 @@ func TestOperatorRulesAreWellFormed(t *testing.T) {
 	ops := []string{probes.OpGoogle, probes.OpAmazon, probes.OpMicrosoft, probes.OpOVH, probes.OpScaleway, probes.OpHetzner, probes.OpOracle, probes.OpOpenStack, probes.OpBareMetal}
 	sigs := []Signal{SigDMI, SigHypervisor, SigVirt, SigIMDS, SigNIC, SigResolver, SigSearch, SigNTP}
 	seen := map[string]bool{}
-	for _, r := range OperatorRules {
+	for _, r := range OperatorRules() {
 		switch {
 		case seen[r.Name]:
 			t.Errorf("rule %s named twice", r.Name)
@@ -81,7 +81,7 @@ func TestOperatorRulesAreWellFormed(t *testing.T) {
 			t.Errorf("NIC rule %s has no source", v.Name)
 		}
 	}
-	for _, r := range OperatorRules {
+	for _, r := range OperatorRules() {
 		if r.Signal == SigNIC && !slices.ContainsFunc(keys(vendors), r.Match.MatchString) {
 			t.Errorf("rule %s matches no vendor of the NIC table", r.Name)
 		}

@@ -116,7 +116,7 @@ func fireRules(d *results.HostDetails) (results.OperatorGuess, map[string]map[Si
 	kinds := map[string]map[Signal]bool{}
 	fired := map[string]bool{}
 	for _, v := range signalsOf(d) {
-		for _, r := range OperatorRules {
+		for _, r := range OperatorRules() {
 			if fired[r.Name] || r.Signal != v.Signal || (r.Field != "" && r.Field != v.Field) || !r.Match.MatchString(v.Value) {
 				continue
 			}
