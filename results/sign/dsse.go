@@ -1,7 +1,6 @@
 package sign
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -26,14 +25,24 @@ type Envelope struct {
 type decodedPayload struct {
 	of   string
 	body []byte
+	// pae is PAE(typ, body), body its tail (nil: not built).
+	typ string
+	pae []byte
 }
 
-// payload returns the decoded payload.
-func (env *Envelope) payload() ([]byte, error) {
+// signed returns the decoded payload and the bytes its signatures are
+// over, PAE(payloadType, payload).
+func (env *Envelope) signed() (body, pae []byte, err error) {
 	if d := env.decoded; d != nil && d.of == env.Payload {
-		return d.body, nil
+		if d.pae != nil && d.typ == env.PayloadType {
+			return d.body, d.pae, nil
+		}
+		return d.body, PAE(env.PayloadType, d.body), nil
 	}
-	return flexBase64(env.Payload)
+	if body, err = flexBase64(env.Payload); err != nil {
+		return nil, nil, err
+	}
+	return body, PAE(env.PayloadType, body), nil
 }
 
 // Signature is one signature of an envelope: the signing key's id and the
@@ -46,17 +55,18 @@ type Signature struct {
 // PAE is the DSSE pre-authentication encoding of a payload and its type:
 // "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body. Signatures are over it.
 func PAE(payloadType string, payload []byte) []byte {
-	var b bytes.Buffer
-	b.Grow(len("DSSEv1 ") + 2*20 + len(payloadType) + len(payload) + 3)
-	b.WriteString("DSSEv1 ")
-	b.WriteString(strconv.Itoa(len(payloadType)))
-	b.WriteByte(' ')
-	b.WriteString(payloadType)
-	b.WriteByte(' ')
-	b.WriteString(strconv.Itoa(len(payload)))
-	b.WriteByte(' ')
-	b.Write(payload)
-	return b.Bytes()
+	return append(paeHead(payloadType, len(payload), len(payload)), payload...)
+}
+
+// paeHead is PAE's bytes before a payload of n bytes, with room for extra
+// more.
+func paeHead(payloadType string, n, extra int) []byte {
+	b := make([]byte, 0, len("DSSEv1 ")+2*20+len(payloadType)+3+extra)
+	b = append(b, "DSSEv1 "...)
+	b = strconv.AppendInt(b, int64(len(payloadType)), 10)
+	b = append(append(append(b, ' '), payloadType...), ' ')
+	b = strconv.AppendInt(b, int64(n), 10)
+	return append(b, ' ')
 }
 
 // signEnvelope signs body of type payloadType with k: one signature.
@@ -84,11 +94,10 @@ type acceptedKey struct {
 // only with that key) and returns the keys that accepted one, and the
 // payload.
 func verifyEnvelope(ctx context.Context, env *Envelope, keys []*PublicKey) ([]acceptedKey, []byte, error) {
-	body, err := env.payload()
+	body, pae, err := env.signed()
 	if err != nil {
 		return nil, nil, fmt.Errorf("envelope payload: %w", err)
 	}
-	pae := PAE(env.PayloadType, body)
 	left := append([]*PublicKey(nil), keys...)
 	var out []acceptedKey
 	for _, s := range env.Signatures {

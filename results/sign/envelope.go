@@ -35,8 +35,8 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 	p.lit("{\n  \"payloadType\": \"")
 	env.PayloadType = p.str("payloadType")
 	p.lit("\",\n  \"payload\": \"")
-	var body []byte
-	env.Payload, body = p.payload()
+	var body, pae []byte
+	env.Payload, body, pae = p.payload(env.PayloadType)
 	p.lit("\",\n  \"signatures\": [")
 	for p.err == nil && !p.at("\n  ]\n}\n") {
 		if len(env.Signatures) > 0 {
@@ -65,7 +65,7 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 			return nil, fmt.Errorf("envelope payload: %w", err)
 		}
 	}
-	env.decoded = &decodedPayload{of: env.Payload, body: body}
+	env.decoded = &decodedPayload{of: env.Payload, body: body, typ: env.PayloadType, pae: pae}
 	if len(env.Signatures) == 0 {
 		return nil, errors.New("envelope has no signature")
 	}
@@ -124,26 +124,30 @@ func (p *layout) str(field string) string {
 	return string(v)
 }
 
-// payload reads the payload's string and decodes it. Canonical standard
-// base64 without a line break (which the decoder skips) is printable ASCII
-// that JSON does not escape, so a payload that decodes needs no check byte
-// by byte; one that does not is read by str, which names a bad byte, and
-// decoded again later for its error (body nil).
-func (p *layout) payload() (string, []byte) {
+// payload reads the payload's string and decodes it, right after the
+// head of its PAE (the bytes signatures are over: pae, body its tail), so
+// that verifying does not copy it again. Canonical standard base64 without
+// a line break (which the decoder skips) is printable ASCII that JSON does
+// not escape, so a payload that decodes needs no check byte by byte; one
+// that does not is read by str, which names a bad byte, and decoded again
+// later for its error (body nil).
+func (p *layout) payload(payloadType string) (text string, body, pae []byte) {
 	if p.err != nil {
-		return "", nil
+		return "", nil, nil
 	}
 	if end := bytes.IndexByte(p.b[p.i:], '"'); end >= 0 {
 		v := p.b[p.i : p.i+end]
 		if bytes.IndexByte(v, '\n') < 0 && bytes.IndexByte(v, '\r') < 0 {
-			body := make([]byte, base64.StdEncoding.DecodedLen(len(v)))
-			if n, err := base64.StdEncoding.Strict().Decode(body, v); err == nil {
+			n := base64.StdEncoding.DecodedLen(len(v)) - bytes.Count(v[max(0, len(v)-2):], []byte("="))
+			head := paeHead(payloadType, n, base64.StdEncoding.DecodedLen(len(v)))
+			buf := head[:cap(head)]
+			if m, err := base64.StdEncoding.Strict().Decode(buf[len(head):], v); err == nil && m == n {
 				p.i += end
-				return string(v), body[:n]
+				return string(v), buf[len(head) : len(head)+n], buf[:len(head)+n]
 			}
 		}
 	}
-	return p.str("payload"), nil
+	return p.str("payload"), nil, nil
 }
 
 func strictBase64(s string) ([]byte, error) {
