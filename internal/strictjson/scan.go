@@ -206,6 +206,13 @@ func (s *scanner) str() ([]byte, bool, error) {
 	s.off++
 	escaped := false
 	for s.off < len(s.data) {
+		// Most bytes of a string are plain: skip them by the table.
+		for s.off < len(s.data) && plain[s.data[s.off]] {
+			s.off++
+		}
+		if s.off >= len(s.data) {
+			break
+		}
 		switch c := s.data[s.off]; {
 		case c == '"':
 			s.off++
@@ -215,14 +222,21 @@ func (s *scanner) str() ([]byte, bool, error) {
 			if err := s.escape(); err != nil {
 				return nil, false, err
 			}
-		case c < 0x20:
+		default: // c < 0x20
 			return nil, false, s.fail("control character in a string")
-		default:
-			s.off++
 		}
 	}
 	return nil, false, s.fail("unterminated string")
 }
+
+// plain marks the bytes a string holds as they are: all but the quote, the
+// backslash and control characters.
+var plain = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= 0x20 && c != '"' && c != '\\'
+	}
+	return t
+}()
 
 func (s *scanner) escape() error {
 	if s.off+1 >= len(s.data) {
@@ -317,7 +331,7 @@ const keySetScan = 16
 func (ks *keySet) addDup(k []byte) bool {
 	if ks.folded == nil {
 		for _, o := range ks.list[:ks.n] {
-			if bytes.EqualFold(o, k) {
+			if mayFold(o, k) && bytes.EqualFold(o, k) {
 				return true
 			}
 		}
@@ -337,6 +351,17 @@ func (ks *keySet) addDup(k []byte) bool {
 	}
 	ks.folded[f] = true
 	return false
+}
+
+// mayFold is false when a and b cannot be equal under folding because
+// their first bytes are ASCII that differ in more than case (folding maps
+// rune to rune, and an ASCII letter folds only to ASCII or to a multi-byte
+// rune, which does not begin with an ASCII byte).
+func mayFold(a, b []byte) bool {
+	if len(a) == 0 || len(b) == 0 || a[0] >= utf8.RuneSelf || b[0] >= utf8.RuneSelf {
+		return true
+	}
+	return a[0]|0x20 == b[0]|0x20
 }
 
 // foldKey is fold(string(k)), without its rune-by-rune orbit walk for an
