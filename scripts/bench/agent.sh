@@ -4,9 +4,11 @@
 # Go hello-world built the same way, in the same run: file size, and CPU
 # time (user + system, from the child's rusage) to start, run an empty plan
 # ("agent --stdio", what a runner starts on every host for every run) and
-# exit. Targets: ≤ 15 MB and ≤ 12 ms of CPU. The runs of the three are
+# exit. Targets: ≤ 15 MB and ≤ 12 ms of CPU. "agent-version" is the same
+# binary printing its version: start-up and package init without a plan,
+# so the two agent lines split the start from the empty plan. The runs are
 # interleaved (scripts/bench/startcpu), so that other work on a shared
-# machine weighs on all three alike; compare each to the hello-world of the
+# machine weighs on all of them alike; compare each to the hello-world of the
 # same run.
 #
 # Usage: scripts/bench/agent.sh [runs of each, default 200]
@@ -33,5 +35,6 @@ echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load: $(cut -d' ' -f1-3 /proc/loadavg)
 go run ./scripts/bench/startcpu -runs "$runs" -stdin "$dir/plan.json" -- \
   hello-world="$dir/hello-world" -- \
   sovbench-agent="$dir/sovbench-agent" agent --stdio -- \
+  agent-version="$dir/sovbench-agent" version -- \
   sovbench="$dir/sovbench" agent --stdio
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
