@@ -48,8 +48,6 @@ var allowed = map[string]string{
 func TestSlimAgentLinksOnlyWhatRunsOnAHost(t *testing.T) {
 	for _, path := range godeps.List(t, nil, ".") {
 		switch path {
-		case "database/sql/driver": // only the interfaces github.com/google/uuid implements (driver.Valuer)
-			continue
 		case "github.com/sovbench/sovbench/fleet": // fleet/agent and fleet/api are the agent's
 			t.Error("the slim agent links the verifier service (fleet)")
 		case "github.com/sovbench/sovbench/attest/tee": // attest/tee/collect is the agent's

@@ -75,7 +75,7 @@ func Collect(ctx context.Context, req Request, reportData [64]byte) (*results.TE
 func raw(req Request, rd [64]byte) (*results.TEEDetails, error) {
 	switch req.Interface {
 	case LabSigner:
-		c, err := labTSM(req.SignerDir)
+		c, err := newLabTSM(req.SignerDir)
 		if err != nil {
 			return nil, err
 		}

@@ -8,10 +8,9 @@ import (
 	"fmt"
 	"math/big"
 	"os"
+	"path"
 	"path/filepath"
-
-	"github.com/google/go-configfs-tsm/configfs/configfsi"
-	"github.com/google/go-configfs-tsm/configfs/faketsm"
+	"strconv"
 
 	"github.com/sovbench/sovbench/internal/strictjson"
 )
@@ -118,29 +117,60 @@ func LoadStandIn(dir string) (*StandIn, error) {
 	return &s, nil
 }
 
-// labTSM is a configfs-tsm stand-in whose provider is the lab's: outblob
-// is the stand-in's report for the written inblob, auxblob its certificate
-// table, provider sev_guest or tdx_guest.
-func labTSM(dir string) (configfsi.Client, error) {
+// labTSM is a configfs-tsm report subsystem whose provider is the lab's
+// stand-in, for go-configfs-tsm's report.Get (the code path real guests
+// take): one report entry at a time, inblob written, outblob the
+// stand-in's report for it, auxblob its certificate table, and the
+// generation counting writes as the kernel's does.
+type labTSM struct {
+	s      *StandIn
+	gen    uint64
+	inblob [64]byte
+}
+
+func newLabTSM(dir string) (*labTSM, error) {
 	s, err := LoadStandIn(dir)
 	if err != nil {
 		return nil, err
 	}
-	sub := faketsm.ReportV7(0)
-	sub.ReadAttr = func(e *faketsm.ReportEntry, attr string) ([]byte, error) {
-		switch attr {
-		case "provider":
-			return []byte(s.Provider + "\n"), nil
-		case "auxblob":
-			return s.AuxBlob, nil
-		case "outblob":
-			var rd [64]byte
-			if in, ok := e.InAttrs["inblob"]; ok {
-				copy(rd[:], in.Value)
-			}
-			return s.sign(rd)
-		}
-		return faketsm.ReportV7(0).ReadAttr(e, attr)
-	}
-	return &faketsm.Client{Subsystems: map[string]configfsi.Client{"report": sub}}, nil
+	return &labTSM{s: s}, nil
 }
+
+// MkdirTemp makes the report entry.
+func (c *labTSM) MkdirTemp(dir, pattern string) (string, error) {
+	return path.Join(dir, pattern+"0"), nil
+}
+
+// ReadFile reads an attribute of the entry.
+func (c *labTSM) ReadFile(name string) ([]byte, error) {
+	switch path.Base(name) {
+	case "generation":
+		return []byte(strconv.FormatUint(c.gen, 10) + "\n"), nil
+	case "provider":
+		return []byte(c.s.Provider + "\n"), nil
+	case "auxblob":
+		return c.s.AuxBlob, nil
+	case "outblob":
+		return c.s.sign(c.inblob)
+	}
+	return nil, fmt.Errorf("reading %s: %w", name, os.ErrNotExist)
+}
+
+// WriteFile writes inblob, the only attribute the stand-in takes.
+func (c *labTSM) WriteFile(name string, data []byte) error {
+	if path.Base(name) != "inblob" || len(data) > len(c.inblob) {
+		return fmt.Errorf("writing %d bytes to %s: %w", len(data), name, os.ErrInvalid)
+	}
+	c.inblob = [64]byte{}
+	copy(c.inblob[:], data)
+	c.gen++
+	return nil
+}
+
+// ReadDir lists nothing: report.Get does not list.
+func (c *labTSM) ReadDir(name string) ([]os.DirEntry, error) {
+	return nil, fmt.Errorf("listing %s: %w", name, os.ErrInvalid)
+}
+
+// RemoveAll removes the entry.
+func (c *labTSM) RemoveAll(string) error { return nil }
