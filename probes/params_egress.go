@@ -122,8 +122,13 @@ type ExternalName struct {
 
 // DestinationSpec is one destination as a suite or a list declares it.
 type DestinationSpec struct {
-	Host     string `yaml:"host" json:"host"` // a name or an IP literal
-	Port     int    `yaml:"port" json:"port"`
+	Host string `yaml:"host" json:"host"` // a name or an IP literal
+	Port int    `yaml:"port" json:"port"`
+	// Ports, instead of Port, makes the entry one destination per port,
+	// as nmap's -p spells them ("20001-20100,30000"), in increasing
+	// order: a port sweep of a host in one line. Each port counts as a
+	// destination (the destinations limit) and has its own record.
+	Ports    string `yaml:"ports" json:"ports,omitempty"`
 	Protocol string `yaml:"protocol" json:"protocol"` // tcp, udp, icmp, dns, ntp, http, https, tls, quic
 	Category string `yaml:"category" json:"category,omitempty"`
 	// Control marks a positive control, which must be reachable.
@@ -180,7 +185,7 @@ func (p *EgressParams) Validate() error {
 		return err
 	}
 	if p.bounded {
-		if err := p.lim.Count(limits.Destinations, "destinations", len(p.Destinations)+len(listed)+p.sweepCount()); err != nil {
+		if err := p.lim.Count(limits.Destinations, "destinations", countDestinations(p.Destinations)+countDestinations(listed)+p.sweepCount()); err != nil {
 			return fmt.Errorf("destinations: %w", err)
 		}
 	}
@@ -324,10 +329,15 @@ func (d *DestinationSpec) Normalise(where string) error {
 		known := slices.Sorted(mapKeys(protocolMethods))
 		return fmt.Errorf("%s.protocol: unknown protocol %q (known: %s)", where, d.Protocol, strings.Join(known, ", "))
 	}
-	if d.Port == 0 {
+	switch {
+	case d.Ports != "":
+		if err := d.checkPorts(where); err != nil {
+			return err
+		}
+	case d.Port == 0:
 		d.Port = defaultPorts[d.Protocol]
 	}
-	if d.Protocol != "icmp" && (d.Port <= 0 || d.Port > 65535) {
+	if d.Ports == "" && d.Protocol != "icmp" && (d.Port <= 0 || d.Port > 65535) {
 		return fmt.Errorf("%s.port: %d is not a port (protocol %s needs one)", where, d.Port, d.Protocol)
 	}
 	if d.ServerName == "" {

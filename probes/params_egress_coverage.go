@@ -2,7 +2,6 @@ package probes
 
 import (
 	"fmt"
-	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -52,8 +51,9 @@ func ParsePorts(spec string) ([]int, error) {
 	if strings.TrimSpace(spec) == "" {
 		return nil, nil
 	}
-	seen := make(map[int]bool)
-	for _, part := range strings.Split(spec, ",") {
+	var seen [65536 / 64]uint64 // a bit per port: no map of every port of a range
+	n := 0
+	for part := range strings.SplitSeq(spec, ",") {
 		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
 		a, errA := strconv.Atoi(lo)
 		b := a
@@ -65,10 +65,19 @@ func ParsePorts(spec string) ([]int, error) {
 			return nil, fmt.Errorf("%q is not a port or a range of ports (1-65535)", part)
 		}
 		for p := a; p <= b; p++ {
-			seen[p] = true
+			if seen[p/64]&(1<<(p%64)) == 0 {
+				seen[p/64] |= 1 << (p % 64)
+				n++
+			}
 		}
 	}
-	return slices.Sorted(maps.Keys(seen)), nil
+	out := make([]int, 0, n)
+	for p := 1; p <= 65535; p++ {
+		if seen[p/64]&(1<<(p%64)) != 0 {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // The ports of the full coverage. TCP: remote shells and mail, DNS over

@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
+	"io"
 	"slices"
 	"strings"
 )
@@ -37,7 +39,9 @@ func EvidenceDigest(r *Report, target string) []byte {
 // too: the host never saw them, and the report's signature covers them.
 // Per target, so each target's quote can be taken as soon as that
 // target's other probes are done; sorting by ID makes the digest independent
-// of the order in which probes finished.
+// of the order in which probes finished. A record whose destinations are a
+// Stream is hashed in its WriteEvidenceJSON bytes, which are its
+// json.Marshal encoding with the Stream's destinations.
 func EvidenceDigestOf(runID, suiteSHA256, target string, evidence []Evidence) []byte {
 	return EvidenceDigestFrom(runID, suiteSHA256, target, evidence, nil)
 }
@@ -64,13 +68,23 @@ func EvidenceDigestFrom(runID, suiteSHA256, target string, evidence []Evidence, 
 	for _, i := range recs {
 		var j []byte
 		var err error
-		if encoded != nil {
+		switch {
+		case encoded != nil:
 			j = encoded[i]
-		} else if j, err = json.Marshal(&evidence[i]); err != nil {
-			// Evidence holds only plain data; a failure here is a bug in a
-			// details type, and hashing the error text keeps the digest
-			// deterministic and mismatching.
+		case evidence[i].Egress != nil && evidence[i].Egress.Stream != nil:
+			// Hashed as it is written, never held whole: its length
+			// first, then its bytes.
+			if err = hashStreamed(h, &evidence[i]); err == nil {
+				continue
+			}
 			j = []byte("unencodable: " + err.Error())
+		default:
+			if j, err = json.Marshal(&evidence[i]); err != nil {
+				// Evidence holds only plain data; a failure here is a bug in a
+				// details type, and hashing the error text keeps the digest
+				// deterministic and mismatching.
+				j = []byte("unencodable: " + err.Error())
+			}
 		}
 		binary.BigEndian.PutUint64(n[:], uint64(len(j)))
 		h.Write(n[:])
@@ -103,4 +117,25 @@ func IsBindingEvidence(e *Evidence) bool {
 // must not take that record out of the digest its quote binds.
 func IsOutsideEvidence(e *Evidence) bool {
 	return e.Probe == "inbound" || e.Probe == "canary"
+}
+
+// hashStreamed writes a streamed record to h as the digest takes a record:
+// uint64 big-endian length, then the bytes, both from WriteEvidenceJSON
+// (counted in a first pass, hashed in a second).
+func hashStreamed(h io.Writer, e *Evidence) error {
+	var c countingWriter
+	if err := WriteEvidenceJSON(&c, e); err != nil {
+		return err
+	}
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(c.n))
+	h.Write(n[:])
+	hw := &countingWriter{w: h}
+	if err := WriteEvidenceJSON(hw, e); err != nil {
+		return err
+	}
+	if hw.n != c.n {
+		return fmt.Errorf("evidence %s: %d bytes hashed, %d counted", e.ID, hw.n, c.n)
+	}
+	return nil
 }

@@ -31,6 +31,13 @@ type EgressDetails struct {
 	// Destinations are in the order the suite declared them, followed by the
 	// random-port checks on reachable positive controls.
 	Destinations []EgressDestination `json:"destinations"`
+	// Stream, when set, holds the destinations instead of Destinations
+	// (then nil): an agent writing a large sweep keeps each destination in
+	// a compact form and builds it again only to write it. encoding/json
+	// does not see it; WriteEvidenceJSON and the evidence digest do. Only
+	// an agent's writer of evidence lines asks for it (see
+	// WriteEvidenceJSON); a record decoded from JSON never has one.
+	Stream DestinationStream `json:"-"`
 	// DNS holds the DNS-leak checks: external names through the host's
 	// resolver and canary names under an authoritative zone that records them.
 	DNS     []DNSCheck    `json:"dns,omitempty"`

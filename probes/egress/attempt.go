@@ -212,13 +212,17 @@ func (e *egressProbe) tcpConnect(at *attempt, addr string) results.EgressAttempt
 // randomPortSpecs picks random TCP ports on each control that was reached
 // by TCP. Their answers (refused counts) show the probe can tell "closed"
 // from "filtered" on a path where packets flow.
-func (e *egressProbe) randomPortSpecs(ds []results.EgressDestination) []dest {
+func (e *egressProbe) randomPortSpecs(sw *sweep) []dest {
 	if e.p.RandomPorts < 0 {
 		return nil
 	}
 	var out []dest
-	for _, d := range ds {
-		if !d.Control || !d.Reachable || !slices.Contains(d.Via, results.MethodTCP) {
+	for i := range sw.Len() {
+		if !sw.specs.at(i).Control {
+			continue
+		}
+		d := sw.Destination(i)
+		if !d.Reachable || !slices.Contains(d.Via, results.MethodTCP) {
 			continue
 		}
 		host := d.Host

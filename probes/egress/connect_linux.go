@@ -17,20 +17,21 @@ import (
 	"github.com/sovbench/sovbench/results"
 )
 
-// connectLoop tries the plain-connect destinations idx (in that order)
-// into out, with up to Concurrency non-blocking connects in flight polled
+// connectLoop tries the plain-connect destinations idx of s (in that
+// order), with up to Concurrency non-blocking connects in flight polled
 // by one epoll set on this goroutine, instead of a goroutine (and its
-// stack) per connect in flight. Each record is the one tcpConnect makes:
-// the same operation, classes and error text as Go's dialer. It returns an
+// stack) per connect in flight. Each outcome is kept compactly in s (see
+// sweep); the record built from it is the one tcpConnect makes: the same
+// operation, classes and error text as Go's dialer. It returns an
 // error, having tried nothing, only when the epoll set cannot be made.
 // tick is called once per destination recorded.
-func (e *egressProbe) connectLoop(ctx context.Context, rec *probes.Recorder, specs []dest, idx []int32, out []results.EgressDestination, tick func()) error {
+func (e *egressProbe) connectLoop(ctx context.Context, rec *probes.Recorder, s *sweep, idx []int32, tick func()) error {
 	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
 		return fmt.Errorf("creating the epoll set of the connect loop: %w", err)
 	}
 	defer unix.Close(ep)
-	l := &connLoop{e: e, rec: rec, ep: ep, specs: specs, out: out, tick: tick, flight: map[int]*connAttempt{}}
+	l := &connLoop{e: e, rec: rec, ep: ep, s: s, tick: tick, flight: map[int]*connAttempt{}}
 	events := make([]unix.EpollEvent, 128)
 	next := 0
 	for next < len(idx) || len(l.flight) > 0 {
@@ -70,8 +71,7 @@ type connLoop struct {
 	e      *egressProbe
 	rec    *probes.Recorder
 	ep     int
-	specs  []dest
-	out    []results.EgressDestination
+	s      *sweep
 	tick   func()               // progress: one more destination recorded
 	flight map[int]*connAttempt // by socket
 	queue  []*connAttempt       // by deadline (every attempt has the same timeout)
@@ -81,23 +81,17 @@ type connLoop struct {
 type connAttempt struct {
 	fd       int // -1 once finished
 	i        int32
-	at       *attempt
+	began    time.Time
 	deadline time.Time
-	addr     *net.TCPAddr
 }
 
-// noCancel is the cancel function of attempts that have no context.
-func noCancel() {}
-
-// start opens spec idx's non-blocking connect; a connect that ends at once
-// (refused, unreachable, no socket) is recorded at once.
+// start opens destination i's non-blocking connect; a connect that ends at
+// once (refused, unreachable, no socket) is recorded at once.
 func (l *connLoop) start(i int32) {
-	spec := l.specs[i]
+	spec := l.s.specs.at(int(i))
 	ip := net.ParseIP(spec.Host)
-	addr := net.JoinHostPort(ip.String(), strconv.Itoa(spec.Port))
-	at := &attempt{cancel: noCancel, began: time.Now(), rec: l.rec}
-	at.a = results.EgressAttempt{Method: results.MethodTCP, Address: addr, Family: family(ip), Start: results.Duration(l.rec.Offset(at.began))}
-	c := &connAttempt{fd: -1, i: i, at: at, deadline: at.began.Add(l.e.p.AttemptTimeout), addr: &net.TCPAddr{IP: ip, Port: spec.Port}}
+	began := time.Now()
+	c := &connAttempt{fd: -1, i: i, began: began, deadline: began.Add(l.e.p.AttemptTimeout)}
 	fd, sa, err := openSocket(ip, spec.Port)
 	if err != nil {
 		l.finish(c, os.NewSyscallError("socket", err))
@@ -172,38 +166,33 @@ func (l *connLoop) stopAll(ctx context.Context, rest []int32) {
 		}
 	}
 	for _, i := range rest {
-		s := l.specs[i]
-		l.out[i] = results.EgressDestination{Host: s.Host, Port: s.Port, Protocol: s.Protocol, Category: s.Category,
-			Control: s.Control, RandomPort: s.randomPort}
+		l.s.plain[i] = plainResult{end: endUntried}
 		l.tick()
 	}
 }
 
-// errCanceled is the dialer's error for a cancelled dial.
-type errCanceled struct{}
-
-func (errCanceled) Error() string        { return "operation was canceled" }
-func (errCanceled) Is(target error) bool { return target == context.Canceled }
-
-// finish closes c's socket and records its destination: err nil is a
-// completed handshake, else the dialer's *net.OpError around err.
+// finish closes c's socket and records how its connect ended: err nil is
+// a completed handshake, else what the dialer's *net.OpError wraps.
 func (l *connLoop) finish(c *connAttempt, err error) {
 	if c.fd >= 0 {
 		delete(l.flight, c.fd)
 		unix.Close(c.fd)
 		c.fd = -1
 	}
-	if err != nil {
-		err = &net.OpError{Op: "dial", Net: "tcp", Addr: c.addr, Err: err}
+	r, ok := plainOutcome(err)
+	r.start, r.took = l.rec.Offset(c.began), time.Since(c.began)
+	if ok {
+		l.s.plain[c.i] = r
+	} else { // not an error the loop makes: keep the whole record
+		d := l.s.Destination(int(c.i)) // the spec's fields
+		ip := net.ParseIP(d.Host)
+		addr := net.JoinHostPort(ip.String(), strconv.Itoa(d.Port))
+		a := results.EgressAttempt{Method: results.MethodTCP, Address: addr, Family: family(ip), Operation: "connect",
+			Start: results.Duration(r.start), Took: results.Duration(r.took),
+			Failure: probes.Classify("connect", &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: ip, Port: d.Port}, Err: err})}
+		a.Class = string(a.Failure.Class)
+		d.Tried, d.Addresses, d.Attempts = true, []string{ip.String()}, []results.EgressAttempt{a}
+		l.s.keep(int(c.i), &d)
 	}
-	a := c.at.done("connect", err)
-	s := l.specs[c.i]
-	d := results.EgressDestination{Host: s.Host, Port: s.Port, Protocol: s.Protocol, Category: s.Category,
-		Control: s.Control, RandomPort: s.randomPort, Tried: true, Addresses: []string{c.addr.IP.String()},
-		Attempts: []results.EgressAttempt{a}, Reachable: a.Reachable}
-	if a.Reachable {
-		d.Via = []string{results.MethodTCP}
-	}
-	l.out[c.i] = d
 	l.tick()
 }

@@ -7,10 +7,9 @@ import (
 	"errors"
 
 	"github.com/sovbench/sovbench/probes"
-	"github.com/sovbench/sovbench/results"
 )
 
 // connectLoop needs epoll; elsewhere the workers try every destination.
-func (e *egressProbe) connectLoop(context.Context, *probes.Recorder, []dest, []int32, []results.EgressDestination, func()) error {
+func (e *egressProbe) connectLoop(context.Context, *probes.Recorder, *sweep, []int32, func()) error {
 	return errors.New("the connect loop needs Linux's epoll")
 }

@@ -19,7 +19,7 @@ import (
 
 type egressProbe struct {
 	p       probes.EgressParams
-	dests   []dest
+	specs   specList
 	tls     *tlsExpectation
 	proxies []results.ProxyFound // the suite's and the environment's; Run adds those it discovers
 	noPing  atomic.Bool          // unprivileged ping sockets are refused here: use raw sockets
@@ -32,7 +32,7 @@ func New(p probes.EgressParams) (probes.Probe, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	dests, err := collectDestinations(p)
+	specs, err := collectDestinations(p)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ func New(p probes.EgressParams) (probes.Probe, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &egressProbe{p: p, dests: dests, tls: tx, proxies: staticProxies(p.Proxy, os.Getenv)}, nil
+	return &egressProbe{p: p, specs: specs, tls: tx, proxies: staticProxies(p.Proxy, os.Getenv)}, nil
 }
 
 func (e *egressProbe) Name() string    { return probes.EgressName }
@@ -64,18 +64,25 @@ func (e *egressProbe) Run(ctx context.Context, t probes.Target) (results.Evidenc
 	if len(e.proxies) > 0 {
 		d.Proxy = e.proxies[0].URL
 	}
-	// The limit lasts as long as the records it was sized for: through
-	// the writing of the evidence.
-	runtime.AddCleanup(&d, func(restore func()) { restore() }, limitMemory(e.plannedAttempts()))
-	d.Destinations = make([]results.EgressDestination, len(e.dests))
-	e.runAll(ctx, rec, token, e.dests, d.Destinations)
-	if extra := e.randomPortSpecs(d.Destinations); len(extra) > 0 {
-		out := make([]results.EgressDestination, len(extra))
-		e.runAll(ctx, rec, token, extra, out)
-		d.Destinations = append(d.Destinations, out...)
+	restore := limitMemory(e.plannedAttempts())
+	sw := newSweep(e.specs)
+	e.runAll(ctx, rec, token, sw, 0)
+	if extra := e.randomPortSpecs(sw); len(extra) > 0 {
+		n := sw.Len()
+		sw.extend(sw.specs.withExtra(extra))
+		e.runAll(ctx, rec, token, sw, n)
 	}
 	d.DNS = e.dnsLeakChecks(ctx, rec, token, rc)
-	d.Summary = summarise(d.Destinations)
+	d.Summary = summarise(sw)
+	if probes.StreamsEvidence(ctx) {
+		// The limit lasts as long as the outcomes it was sized for:
+		// through the writing (and hashing) of the evidence.
+		d.Stream = sw
+		runtime.AddCleanup(&d, func(restore func()) { restore() }, restore)
+	} else {
+		restore()
+		d.Destinations = sw.list()
+	}
 	return rec.Finish(func(ev *results.Evidence) {
 		ev.Egress = &d
 		if stopped(ctx) {
@@ -96,25 +103,28 @@ func burstFor(r float64) int {
 	return b
 }
 
-// runAll tries specs[i] into out[i] with at most Concurrency attempts in
-// flight. The output order is the input order whatever the completion
-// order; the visiting order interleaves hosts (see interleave). Plain
-// connects (an address, the tcp method alone: a port sweep) go through one
-// connect loop, the rest through workers, one after the other.
-func (e *egressProbe) runAll(ctx context.Context, rec *probes.Recorder, token string, specs []dest, out []results.EgressDestination) {
+// runAll tries the destinations of s from from on, with at most
+// Concurrency attempts in flight. The visiting order interleaves hosts
+// (see interleave); each outcome is kept by its destination's index.
+// Plain connects (an address, the tcp method alone: a port sweep) go
+// through one connect loop, the rest through workers, one after the other.
+func (e *egressProbe) runAll(ctx context.Context, rec *probes.Recorder, token string, s *sweep, from int) {
 	var plain, rest []int32
-	for _, i := range interleave(specs) {
-		if e.plainConnect(specs[i]) {
+	for _, i := range interleave(&s.specs, from) {
+		if e.plainConnect(s.specs.at(int(i))) {
 			plain = append(plain, i)
 		} else {
 			rest = append(rest, i)
 		}
 	}
-	tick := probes.Counter(ctx, "destinations", len(specs))
-	if len(plain) > 0 && e.connectLoop(ctx, rec, specs, plain, out, tick) != nil {
+	tick := probes.Counter(ctx, "destinations", s.Len()-from)
+	if len(plain) > 0 && e.connectLoop(ctx, rec, s, plain, tick) != nil {
 		rest = append(rest, plain...)
 	}
-	e.runWorkers(ctx, rec, token, specs, rest, out, tick)
+	if len(rest) > 0 {
+		s.makeRich()
+		e.runWorkers(ctx, rec, token, s, rest, tick)
+	}
 }
 
 // plainConnect reports whether d is only a TCP connect to an address of an
@@ -128,9 +138,9 @@ func (e *egressProbe) plainConnect(d dest) bool {
 	return ip != nil && e.familyAllowed(ip)
 }
 
-// runWorkers tries specs[i] into out[i] for every i of order, in that
-// order, with at most Concurrency workers, calling tick after each.
-func (e *egressProbe) runWorkers(ctx context.Context, rec *probes.Recorder, token string, specs []dest, order []int32, out []results.EgressDestination, tick func()) {
+// runWorkers tries the destinations order of s, in that order, with at
+// most Concurrency workers, calling tick after each.
+func (e *egressProbe) runWorkers(ctx context.Context, rec *probes.Recorder, token string, s *sweep, order []int32, tick func()) {
 	workers := min(e.p.Concurrency, len(order))
 	var next atomic.Int64
 	done := make(chan struct{})
@@ -143,7 +153,8 @@ func (e *egressProbe) runWorkers(ctx context.Context, rec *probes.Recorder, toke
 					return
 				}
 				i := int(order[k])
-				out[i] = e.tryDestination(ctx, rec, token, i, specs[i])
+				d := e.tryDestination(ctx, rec, token, i, s.specs.at(i))
+				s.rich[i] = &d
 				tick()
 			}
 		}()
@@ -153,20 +164,26 @@ func (e *egressProbe) runWorkers(ctx context.Context, rec *probes.Recorder, toke
 	}
 }
 
-// interleave returns the visiting order: the first destination of every
-// host, then the second of every host, and so on. A host that drops packets
-// then holds workers a few at a time between answering hosts, instead of
-// all at once at the end, and no host receives a burst.
-func interleave(specs []dest) []int32 {
+// interleave returns the visiting order of the destinations of l from
+// from on: the first destination of every host, then the second of every
+// host, and so on. A host that drops packets then holds workers a few at a
+// time between answering hosts, instead of all at once at the end, and no
+// host receives a burst.
+func interleave(l *specList, from int) []int32 {
+	n := l.len() - from
 	rank := make(map[string]int32)
-	ranks := make([]int32, len(specs))
-	order := make([]int32, len(specs))
-	for i, s := range specs {
-		ranks[i] = rank[s.Host]
-		rank[s.Host]++
-		order[i] = int32(i)
+	ranks := make([]int32, n)
+	order := make([]int32, n)
+	for k := range n {
+		h := l.at(from + k).Host
+		ranks[k] = rank[h]
+		rank[h]++
+		order[k] = int32(k)
 	}
 	slices.SortStableFunc(order, func(a, b int32) int { return int(ranks[a] - ranks[b]) })
+	for k := range order {
+		order[k] += int32(from)
+	}
 	return order
 }
 
@@ -189,9 +206,10 @@ func newToken() (string, error) {
 }
 
 // summarise counts destinations, controls and attempts by class.
-func summarise(ds []results.EgressDestination) results.EgressSummary {
+func summarise(sw *sweep) results.EgressSummary {
 	s := results.EgressSummary{Classes: map[string]int{}}
-	for _, d := range ds {
+	for i := range sw.Len() {
+		d := sw.Destination(i)
 		switch {
 		case d.RandomPort:
 			s.RandomPorts++

@@ -31,6 +31,9 @@ func TestEgressParamsRejectBadInput(t *testing.T) {
 		{"an expected answer must be an address", "dns_leak: {external: [{name: x, expect: [nope]}]}", `dns_leak.external[0].expect[0]: "nope" is not an IP address`},
 		{"a sweep port range must be ports", "sweep: [{host: h, tcp_ports: \"1-70000\"}]", `sweep[0].tcp_ports: "1-70000" is not a port or a range of ports (1-65535)`},
 		{"a sweep port range must go up", "sweep: [{host: h, udp_ports: \"9,5-3\"}]", `sweep[0].udp_ports: "5-3" is not a port`},
+		{"ports are a port list", "destinations: [{host: h, ports: \"20-10\", protocol: tcp}]", `destinations[0].ports: "20-10" is not a port`},
+		{"port or ports, not both", "destinations: [{host: h, port: 1, ports: \"2-3\", protocol: tcp}]", `destinations[0].ports: set port or ports, not both`},
+		{"icmp has no ports", "destinations: [{host: h, ports: \"2-3\", protocol: icmp}]", `destinations[0].ports: protocol icmp has no ports`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -157,5 +160,31 @@ func TestSweepPortsWidenTheCoverage(t *testing.T) {
 	p.Bound(lim)
 	if err := p.Validate(); err == nil || !strings.Contains(err.Error(), "destinations") {
 		t.Fatalf("a sweep of 1 far end and 4 extra ports under a limit of 4: %v, want the destinations limit", err)
+	}
+}
+
+// A destination with ports counts one destination per port against the
+// limit, and its ports are nmap's list: sorted, without duplicates.
+func TestDestinationPortsCountEachPort(t *testing.T) {
+	d := probes.DestinationSpec{Host: "h", Ports: "30-32, 31,7", Protocol: "tcp"}
+	if err := d.Normalise("d"); err != nil {
+		t.Fatal(err)
+	}
+	if ports, err := probes.ParsePorts(d.Ports); err != nil || !slices.Equal(ports, []int{7, 30, 31, 32}) || d.Count() != 4 || d.Port != 0 {
+		t.Fatalf("ports %v (%v), count %d, port %d; want [7 30 31 32], 4, 0", ports, err, d.Count(), d.Port)
+	}
+	var lim limits.Limits
+	if err := lim.Set("destinations=4"); err != nil {
+		t.Fatal(err)
+	}
+	p := probes.DefaultEgressParams()
+	p.Destinations = []probes.DestinationSpec{d, {Host: "h", Port: 1, Protocol: "tcp"}}
+	p.Bound(lim)
+	if err := p.Validate(); err == nil || !strings.Contains(err.Error(), "destinations") {
+		t.Fatalf("4 ports and 1 port under a limit of 4: %v, want the destinations limit", err)
+	}
+	p.Destinations = p.Destinations[:1]
+	if err := p.Validate(); err != nil {
+		t.Fatalf("4 ports under a limit of 4: %v", err)
 	}
 }

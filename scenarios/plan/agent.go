@@ -8,6 +8,7 @@ import (
 	"io"
 	"sync"
 
+	"github.com/sovbench/sovbench/probes"
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -51,7 +52,9 @@ func ServeAgent(ctx context.Context, r io.Reader, w io.Writer, env Env) error {
 	if plan.Progress {
 		env.Progress = Throttle(ProgressEvery, nil, func(p StepProgress) { write(progressLine{Progress: p}) })
 	}
-	RunPlan(ctx, plan, env, func(ev results.Evidence) { write(ev) })
+	// Only this writer and the evidence digest read the records: an
+	// egress sweep may keep its destinations compactly (probes.StreamsEvidence).
+	RunPlan(probes.WithStreamedEvidence(ctx), plan, env, func(ev results.Evidence) { write(ev) })
 	mu.Lock()
 	defer mu.Unlock()
 	closed = true

@@ -53,7 +53,7 @@ func (st *PlanStep) UnmarshalJSON(b []byte) error {
 		ID      string           `json:"id"`
 		Probe   string           `json:"probe"`
 		Timeout results.Duration `json:"timeout"`
-		Params  json.RawMessage  `json:"params"`
+		Params  rawView          `json:"params"`
 	}
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
@@ -75,3 +75,15 @@ func (st *PlanStep) UnmarshalJSON(b []byte) error {
 
 // EvidenceID is the ID of the evidence a step produces on a target.
 func EvidenceID(target, step string) string { return target + "/" + step }
+
+// rawView is a JSON value's bytes as the decoder holds them: unlike
+// json.RawMessage it does not copy them (a large sweep's parameters are
+// half a megabyte), so it is valid only inside the UnmarshalJSON that
+// decoded it.
+type rawView []byte
+
+// UnmarshalJSON keeps b itself.
+func (r *rawView) UnmarshalJSON(b []byte) error {
+	*r = b
+	return nil
+}

@@ -89,10 +89,14 @@ func RunPlan(ctx context.Context, plan Plan, env Env, emit func(results.Evidence
 		mu   sync.Mutex
 		seen []results.Evidence
 	)
+	// The records are kept for the digest only when a binding step takes one.
+	digest := len(last) > 0 && (len(plan.VerifierNonce) > 0 || env.Activate != nil)
 	record := func(ev results.Evidence) {
-		mu.Lock()
-		seen = append(seen, ev)
-		mu.Unlock()
+		if digest {
+			mu.Lock()
+			seen = append(seen, ev)
+			mu.Unlock()
+		}
 		emit(ev)
 	}
 	runSteps(ctx, plan, env, first, nil, record)
@@ -100,7 +104,7 @@ func RunPlan(ctx context.Context, plan Plan, env Env, emit func(results.Evidence
 		return
 	}
 	var bind *probes.QuoteBinding
-	if len(plan.VerifierNonce) > 0 || env.Activate != nil {
+	if digest {
 		mu.Lock()
 		digest := results.EvidenceDigestOf(plan.RunID, plan.SuiteSHA256, plan.Target.Name, seen)
 		mu.Unlock()

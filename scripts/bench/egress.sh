@@ -8,7 +8,10 @@
 # Reports: ours-s, nmap-s, wall-ratio (target ≤ 0.5), ours-MB and nmap-MB
 # (peak RSS; target ours ≤ nmap's, issue 16), disagreements (target 0).
 # "ours" is the slim agent (sovbench-agent --stdio, what runs on hosts)
-# running a plan of one egress step with 1024 attempts in flight;
+# running a plan of one egress step with 1024 attempts in flight, each
+# address with its ports as nmap is given them (ports: "20001,...");
+# ours-list-s, ours-list-MB and list-disagreements are the same sweep
+# declared as 10 000 destinations, one per address and port.
 # agent-idle-MB is its peak RSS on an empty plan (the binary's own floor).
 # Needs root (network namespaces); no packet leaves the namespace.
 #
@@ -22,5 +25,5 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "# $(date -u +%FT%TZ) $(nproc) CPUs, load: $(cut -d' ' -f1-3 /proc/loadavg), $(nmap --version | head -1)"
 go test -count=1 -run '^$' -bench 'BenchmarkEgressVsNmap' -benchtime=1x -v ./probes/egress |
-  grep -E '^Benchmark|egress_bench_test|FAIL|ok'
+  grep -E '^Benchmark|bench_test.go|FAIL|ok'
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
