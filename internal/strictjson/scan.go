@@ -28,6 +28,8 @@ type scanner struct {
 	// at is the key path of the array whose elements spans collects.
 	at    []string
 	spans [][]byte
+	// narrow refuses integer literals beyond ±(2^64-1) (CheckSpansNarrow).
+	narrow bool
 }
 
 // atSpans reports whether the array being scanned is at s.at.
@@ -268,11 +270,15 @@ func (s *scanner) number() error {
 	if s.data[s.off] == '-' {
 		s.off++
 	}
+	start := s.off
 	switch {
 	case s.off < len(s.data) && s.data[s.off] == '0':
 		s.off++
 	case s.digits() == 0:
 		return s.fail("bad number")
+	}
+	if s.narrow && wide(s.data[start:s.off]) && !s.fractionOrExponent() {
+		return &WideIntError{Offset: start, Digits: string(s.data[start:s.off])}
 	}
 	if s.off < len(s.data) && s.data[s.off] == '.' {
 		s.off++
@@ -290,6 +296,18 @@ func (s *scanner) number() error {
 		}
 	}
 	return nil
+}
+
+// fractionOrExponent says whether the number's integer part is followed
+// by a fraction or an exponent.
+func (s *scanner) fractionOrExponent() bool {
+	return s.off < len(s.data) && (s.data[s.off] == '.' || s.data[s.off] == 'e' || s.data[s.off] == 'E')
+}
+
+// wide says whether the digits are beyond 2^64-1 = 18446744073709551615.
+func wide(digits []byte) bool {
+	const max = "18446744073709551615"
+	return len(digits) > len(max) || len(digits) == len(max) && string(digits) > max
 }
 
 func (s *scanner) digits() int {

@@ -79,6 +79,31 @@ func CheckSpans(data []byte, at ...string) ([][]byte, error) {
 	return sc.spans, nil
 }
 
+// WideIntError is an integer literal beyond ±(2^64-1), which
+// CheckSpansNarrow refuses.
+type WideIntError struct {
+	Offset int
+	Digits string
+}
+
+func (e *WideIntError) Error() string {
+	return fmt.Sprintf("integer %.24s… at offset %d is beyond the range of every integer type (±(2^64-1))", e.Digits, e.Offset)
+}
+
+// CheckSpansNarrow is CheckSpans, and refuses an integer literal (no
+// fraction, no exponent) beyond ±(2^64-1): a decoder that reads it into an
+// integer field need not detect the overflow (segmentio/encoding/json
+// v0.5.4 wraps some). encoding/json writes no such literal for an integer;
+// it does for a float64 in [2^64, 1e21), which a document for this check
+// must not hold.
+func CheckSpansNarrow(data []byte, at ...string) ([][]byte, error) {
+	sc := &scanner{data: data, at: at, narrow: true}
+	if err := sc.check(); err != nil {
+		return nil, err
+	}
+	return sc.spans, nil
+}
+
 func (sc *scanner) check() error {
 	data := sc.data
 	sc.space()

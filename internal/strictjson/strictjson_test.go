@@ -109,3 +109,22 @@ func TestCheckSpans(t *testing.T) {
 		t.Error("a duplicate key under folding was accepted")
 	}
 }
+
+// CheckSpansNarrow refuses integer literals beyond ±(2^64-1) and nothing
+// else that CheckSpans accepts.
+func TestCheckSpansNarrow(t *testing.T) {
+	for in, wide := range map[string]bool{
+		`[18446744073709551615]`: false, `[-18446744073709551615]`: false, `[18446744073709551616]`: true,
+		`[-18446744073709551616]`: true, `[102700000000000000000]`: true, `[1.027e20]`: false,
+		`[102700000000000000000.5]`: false, `[102700000000000000000e0]`: false, `[0]`: false, `{"a":99999999999999999999}`: true,
+	} {
+		_, err := CheckSpansNarrow([]byte(in))
+		var w *WideIntError
+		if errors.As(err, &w) != wide || (!wide && err != nil) {
+			t.Errorf("%s: %v", in, err)
+		}
+		if _, err := CheckSpans([]byte(in)); err != nil {
+			t.Errorf("%s: CheckSpans says %v", in, err)
+		}
+	}
+}

@@ -17,17 +17,20 @@ import (
 // memory.
 const flags = segjson.DisallowUnknownFields | segjson.DontMatchCaseInsensitiveStructFields | segjson.DontCopyString
 
-// DecodeSpans is strictjson.DecodeSpans, stricter in one way: a key names a
-// struct field only when it is spelled exactly as the field's JSON name
-// (encoding/json also takes "PredicateType" for "predicateType"); any other
-// spelling is an unknown field.
+// DecodeSpans is strictjson.DecodeSpans, stricter in two ways: a key names
+// a struct field only when it is spelled exactly as the field's JSON name
+// (encoding/json also takes "PredicateType" for "predicateType"; any other
+// spelling is an unknown field), and an integer literal beyond ±(2^64-1)
+// is refused wherever it stands (strictjson.CheckSpansNarrow: segmentio
+// wraps some of them into an int64 or uint64 without an error; the fuzz
+// target found 102700000000000000000 read into a uint64).
 //
 // The strings of v share data's memory: data must not change afterwards.
 func DecodeSpans(data []byte, v any, at ...string) ([][]byte, error) {
 	if err := decodable(reflect.TypeOf(v)); err != nil {
 		return nil, err
 	}
-	spans, err := strictjson.CheckSpans(data, at...)
+	spans, err := strictjson.CheckSpansNarrow(data, at...)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +75,7 @@ func hasDuration(t reflect.Type, seen map[reflect.Type]bool) bool {
 	return false
 }
 
-// decode decodes data that strictjson.Check accepted into v with
+// decode decodes data that strictjson.CheckSpansNarrow accepted into v with
 // segmentio/encoding/json v0.5.4. Check has refused duplicate keys, deep
 // nesting, trailing data and malformed JSON already; what is left is the
 // mapping onto v, where segmentio agrees with encoding/json on every value
@@ -80,9 +83,10 @@ func hasDuration(t reflect.Type, seen map[reflect.Type]bool) bool {
 // U+FFFD, base64, time.Time, null, json.Unmarshaler;
 // TestExactAgreesWithStd and FuzzExactAgreesWithStd hold them alike),
 // except that it refuses spellings encoding/json never writes (a key in
-// another case, a time with a comma before its fraction) and reads a
-// time.Duration from a string (decodable keeps those out). It is not
-// goccy/go-json, which wraps out-of-range integers.
+// another case, a time with a comma before its fraction), reads a
+// time.Duration from a string (decodable keeps those out) and wraps some
+// integers beyond 2^64-1 (CheckSpansNarrow keeps those out). goccy/go-json
+// was refused for wrapping 2^64 and 2^63.
 func decode(data []byte, v any) error {
 	rest, err := segjson.Parse(data, v, flags)
 	if err != nil {
