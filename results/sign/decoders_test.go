@@ -1,8 +1,10 @@
 package sign
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -118,3 +120,20 @@ func agreeStatement(t *testing.T, p []byte, mustDecode bool) {
 // mutations are the bytes single-byte changes write: JSON's structure,
 // digits, letters of either case and a byte that is not UTF-8.
 const mutations = " \"{}[],:0123456789.eE-+aAzZtfnul\\\xff"
+
+// An integer beyond 2^64-1 in a signed report is refused before decoding:
+// segmentio would read 102700000000000000000 into the uint64 clock as
+// 10466279631452241920 without an error, where encoding/json refuses it.
+func TestWideIntegerInAReportIsRefused(t *testing.T) {
+	demo := statementPayloads(t)[0]
+	for _, wide := range []string{"102700000000000000000", "18446744073709551616"} {
+		p := bytes.Replace(demo, []byte(`"clock_ms":5186`), []byte(`"clock_ms":`+wide), 1)
+		if bytes.Equal(p, demo) {
+			t.Fatal("the demo payload has no clock_ms 5186")
+		}
+		var w *strictjson.WideIntError
+		if _, err := DecodeStatement(p); !errors.As(err, &w) {
+			t.Errorf("clock_ms %s: %v, want a *strictjson.WideIntError", wide, err)
+		}
+	}
+}
