@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	ga "github.com/google/go-attestation/attest"
-
 	"github.com/sovbench/sovbench/results"
 )
 
@@ -37,17 +35,10 @@ type Chain struct {
 // a critical subjectAltName with only a directoryName, and the EK extended
 // key usage 2.23.133.8.1.
 func (s *RootStore) VerifyCert(der []byte, at time.Time) (*x509.Certificate, []Chain, error) {
-	c, err := ga.ParseEKCertificate(der)
+	c, err := s.certs.parse(der)
 	if err != nil {
 		return nil, nil, fmt.Errorf("parsing certificate: %w", err)
 	}
-	var unhandled []asn1.ObjectIdentifier
-	for _, ext := range c.UnhandledCriticalExtensions {
-		if !ext.Equal(oidSubjectAltName) {
-			unhandled = append(unhandled, ext)
-		}
-	}
-	c.UnhandledCriticalExtensions = unhandled
 	if s.Len() == 0 {
 		return c, nil, errNoRoots
 	}

@@ -82,6 +82,7 @@ type RootStore struct {
 	anchors  map[string]*Root // by SHA256
 	excluded map[string]bool
 	pool     *x509.CertPool
+	certs    certCache // certificates VerifyCert parsed
 }
 
 // NewRootStore returns an empty store. BundledRoots returns one holding the
