@@ -41,3 +41,53 @@ func (t *teeProbe) fetch(ctx context.Context, rec *probes.Recorder, d *results.T
 	}
 	return fetcher(ctx, d, &http.Client{Timeout: t.p.FetchTimeout}, t.p.FetchTimeout)
 }
+
+// AuditorAddress is the address of the collateral observation the
+// auditor's machine adds when it fetches what a slim agent could not
+// (CompleteOnAuditor).
+const AuditorAddress = "auditor"
+
+// CompleteOnAuditor fetches on the auditor's machine the collateral a slim
+// agent left to it: when ev is a tee record whose step asked for
+// fetch_collateral (p) and whose agent recorded ErrNoFetcher, it completes
+// ev.TEE with this process's fetcher (the sovbench CLI's; none in the slim
+// agent) and adds a "collateral" observation at AuditorAddress, failed when
+// the fetch failed; the report is kept either way and the agent's own
+// observation stays. It reports whether it fetched.
+//
+// Nothing about the binding changes: the tee record binds the rest of the
+// target's evidence and is outside the digest it binds
+// (results.IsBindingEvidence), and what is fetched (AMD's VCEK chain,
+// Intel's collateral) is signed by AMD or Intel and verified as if the host
+// had fetched it. An agent cannot make the auditor fetch anything but
+// AMD's or Intel's own collateral for the report it sent.
+func CompleteOnAuditor(ctx context.Context, ev *results.Evidence, p probes.Params) bool {
+	tp, ok := p.(*probes.TEEParams)
+	if fetcher == nil || ev.TEE == nil || !ok || !tp.FetchCollateral || !leftToAuditor(ev) {
+		return false
+	}
+	began := time.Now()
+	err := fetcher(ctx, ev.TEE, &http.Client{Timeout: tp.FetchTimeout}, tp.FetchTimeout)
+	ev.Observations = append(ev.Observations, results.Observation{
+		At: ev.Duration, Operation: "collateral", Address: AuditorAddress,
+		Took: results.Duration(time.Since(began)), Failure: probes.Classify("collateral", err),
+		Note: "fetched on the auditor's machine after the agent's record",
+	})
+	return true
+}
+
+// leftToAuditor reports whether ev's agent said it does not fetch
+// collateral (ErrNoFetcher) and nothing has fetched it since.
+func leftToAuditor(ev *results.Evidence) bool {
+	left := false
+	for _, o := range ev.Observations {
+		switch {
+		case o.Operation != "collateral":
+		case o.Address == AuditorAddress:
+			return false
+		case o.Failure != nil && o.Failure.Message == ErrNoFetcher.Error():
+			left = true
+		}
+	}
+	return left
+}

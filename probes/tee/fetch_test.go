@@ -44,3 +44,69 @@ func TestFetchCollateral(t *testing.T) {
 		t.Errorf("with a fetcher: %v after timeout %v", err, got)
 	}
 }
+
+// TestCompleteOnAuditor: the auditor fetches what a slim agent left to it,
+// once, only for a step that asked for it, and keeps the report whatever
+// the fetch does.
+func TestCompleteOnAuditor(t *testing.T) {
+	left := func() results.Evidence {
+		return results.Evidence{ID: "vm/tee", Probe: "tee", TEE: &results.TEEDetails{Kind: results.TEESEVSNP},
+			Observations: []results.Observation{{Operation: "collateral", Failure: probes.Classify("collateral", ErrNoFetcher)}}}
+	}
+	asked := probes.DefaultTEEParams()
+	asked.FetchCollateral, asked.FetchTimeout = true, 2*time.Second
+	notAsked := probes.DefaultTEEParams()
+	var calls int
+	var fail error
+	SetFetcher(func(_ context.Context, d *results.TEEDetails, c *http.Client, timeout time.Duration) error {
+		calls++
+		if c.Timeout != 2*time.Second || timeout != 2*time.Second {
+			t.Errorf("client timeout %v, fetch timeout %v: want the step's 2s", c.Timeout, timeout)
+		}
+		d.Certs = append(d.Certs, results.TEECert{Role: "vcek"})
+		return fail
+	})
+	defer SetFetcher(nil)
+
+	ev := left()
+	if !CompleteOnAuditor(context.Background(), &ev, &asked) || calls != 1 || len(ev.TEE.Certs) != 1 {
+		t.Fatalf("fetched %d times, certs %v", calls, ev.TEE.Certs)
+	}
+	last := ev.Observations[len(ev.Observations)-1]
+	if len(ev.Observations) != 2 || last.Address != AuditorAddress || last.Failure != nil {
+		t.Errorf("observations %+v, want the agent's and a passed one at %q", ev.Observations, AuditorAddress)
+	}
+	if CompleteOnAuditor(context.Background(), &ev, &asked) || calls != 1 {
+		t.Errorf("fetched again a record the auditor completed (%d calls)", calls)
+	}
+
+	fail = errors.New("KDS down")
+	ev = left()
+	if !CompleteOnAuditor(context.Background(), &ev, &asked) || ev.TEE == nil {
+		t.Fatal("a failed fetch dropped the report")
+	}
+	if f := ev.Observations[len(ev.Observations)-1].Failure; f == nil || f.Message != "KDS down" {
+		t.Errorf("failed fetch recorded as %+v", f)
+	}
+
+	calls = 0
+	for name, c := range map[string]struct {
+		ev results.Evidence
+		p  probes.Params
+	}{
+		"the step did not ask":                {left(), &notAsked},
+		"no parameters (defaults)":            {left(), nil},
+		"the agent fetched (no ErrNoFetcher)": {results.Evidence{ID: "vm/tee", Probe: "tee", TEE: &results.TEEDetails{}}, &asked},
+		"the agent's collection failed":       {func() results.Evidence { e := left(); e.TEE = nil; return e }(), &asked},
+		"another failure than ErrNoFetcher":   {func() results.Evidence { e := left(); e.Observations[0].Failure.Message = "x"; return e }(), &asked},
+	} {
+		if CompleteOnAuditor(context.Background(), &c.ev, c.p) {
+			t.Errorf("%s: fetched", name)
+		}
+	}
+	SetFetcher(nil)
+	ev = left()
+	if CompleteOnAuditor(context.Background(), &ev, &asked) || calls != 0 {
+		t.Error("fetched without a fetcher in this process")
+	}
+}

@@ -173,7 +173,7 @@ func (r *Runner) runTargets(bctx context.Context, s *suite.Suite, runID string, 
 			p := PlanFor(s, t)
 			p.RunID, p.VerifierNonce, p.VerifierSource = runID, nonce, "harness"
 			p.Progress = tr != nil
-			if err := ex.execute(withProgress(bctx, tr.ForPlan(p)), p, only(p, emit, log)); err != nil {
+			if err := ex.execute(withProgress(bctx, tr.ForPlan(p)), p, only(p, completeTEE(bctx, p, emit), log)); err != nil {
 				log.Warn("target failed", "target", t.Name, "err", err)
 				mu.Lock()
 				execErrs[t.Name] = err
