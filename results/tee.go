@@ -1,5 +1,7 @@
 package results
 
+import "slices"
+
 // TEEDetails is confidential-VM hardware evidence: an AMD SEV-SNP
 // attestation report or an Intel TDX quote, with the certificates (and, for
 // TDX, the optional Intel PCS collateral) a verifier needs offline. Owned by
@@ -50,6 +52,16 @@ type TEECert struct {
 	// From says where the collector found it: "extended report", "cache
 	// <path>" or "AMD KDS" (fetched only when the suite asked for it).
 	From string `json:"from,omitempty"`
+}
+
+// HasCertRole reports whether certs hold a certificate in any of roles.
+func HasCertRole(certs []TEECert, roles ...string) bool {
+	for _, c := range certs {
+		if slices.Contains(roles, c.Role) {
+			return true
+		}
+	}
+	return false
 }
 
 // TEECollateral is one recorded Intel PCS response, replayed to the

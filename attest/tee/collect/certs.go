@@ -84,17 +84,6 @@ func certTable(blob []byte, from string) ([]results.TEECert, error) {
 	return out, nil
 }
 
-func has(certs []results.TEECert, roles ...string) bool {
-	for _, c := range certs {
-		for _, r := range roles {
-			if c.Role == r {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // snpCerts completes the report's certificates from the cache; fetching
 // what is still missing is the auditor's (attest/tee/fetch).
 func snpCerts(req Request, d *results.TEEDetails) error {
@@ -115,7 +104,7 @@ func snpCerts(req Request, d *results.TEEDetails) error {
 func fromCache(dir string, have []results.TEECert) ([]results.TEECert, error) {
 	var out []results.TEECert
 	add := func(role string, der []byte, file string) {
-		if !has(have, role) && !has(out, role) {
+		if !results.HasCertRole(have, role) && !results.HasCertRole(out, role) {
 			out = append(out, results.TEECert{Role: role, DER: der, From: "cache " + file})
 		}
 	}

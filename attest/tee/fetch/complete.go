@@ -23,7 +23,7 @@ func Complete(ctx context.Context, d *results.TEEDetails, client *http.Client, t
 	f := newFetcher(client, timeout)
 	switch d.Kind {
 	case results.TEESEVSNP:
-		if has(d.Certs, "vcek", "vlek") && has(d.Certs, "ask", "asvk") && has(d.Certs, "ark") {
+		if results.HasCertRole(d.Certs, "vcek", "vlek") && results.HasCertRole(d.Certs, "ask", "asvk") && results.HasCertRole(d.Certs, "ark") {
 			return nil
 		}
 		return fetchKDS(ctx, f, d)
@@ -33,17 +33,6 @@ func Complete(ctx context.Context, d *results.TEEDetails, client *http.Client, t
 		return err
 	}
 	return fmt.Errorf("fetching collateral: unknown TEE kind %q", d.Kind)
-}
-
-func has(certs []results.TEECert, roles ...string) bool {
-	for _, c := range certs {
-		for _, r := range roles {
-			if c.Role == r {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // fetchKDS asks AMD's KDS for the VCEK the report names (by chip and TCB)
@@ -64,7 +53,7 @@ func fetchKDS(ctx context.Context, f *fetcher, d *results.TEEDetails) error {
 		role string
 		der  []byte
 	}{{"vcek", c.GetVcekCert()}, {"ask", c.GetAskCert()}, {"ark", c.GetArkCert()}} {
-		if len(e.der) > 0 && !has(d.Certs, e.role) {
+		if len(e.der) > 0 && !results.HasCertRole(d.Certs, e.role) {
 			if _, err := x509.ParseCertificate(e.der); err != nil {
 				return fmt.Errorf("AMD KDS sent a %s that does not parse: %w", e.role, err)
 			}
