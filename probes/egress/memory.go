@@ -29,9 +29,9 @@ import (
 // under the other probes of the same agent while they time handshakes.
 const (
 	sweepLimitFrom     = 2000
-	sweepBaseBudget    = 2 << 20 // bytes, whatever the size of the sweep
-	sweepPlainBudget   = 64      // bytes per plain connect: its outcome, index and visiting order take about 45
-	sweepAttemptBudget = 768     // bytes per other attempt planned: its record takes about 600
+	sweepBaseBudget    = 1536 << 10 // bytes, whatever the size of the sweep
+	sweepPlainBudget   = 64         // bytes per plain connect: its outcome, index and visiting order take about 45
+	sweepAttemptBudget = 768        // bytes per other attempt planned: its record takes about 600
 )
 
 // limitMemory sets the sweep's soft memory limit for the attempts planned
