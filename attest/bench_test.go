@@ -50,14 +50,14 @@ func BenchmarkVerifyQuoteAndReplay(b *testing.B) {
 	b.ResetTimer()
 	c0 := cpuTime(syscall.RUSAGE_SELF)
 	for i := 0; b.Loop(); i++ {
-		pcrs := make(map[int][]byte, len(d.PCRs))
-		for _, p := range d.PCRs {
-			pcrs[p.Index] = p.Digest
-		}
-		if err := VerifyQuote(d.Quotes[0], ak.Public, ak.Hash, nonce, pcrs); err != nil {
+		pcrs, err := NewPCRValues(d.PCRs)
+		if err != nil {
 			b.Fatal(err)
 		}
-		if _, _, err := ReplayEventLog(d.EventLog, pcrs); err != nil {
+		if err := VerifyQuote(d.Quotes[0], ak.Public, ak.Hash, nonce, &pcrs); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := ReplayEventLog(d.EventLog, &pcrs); err != nil {
 			b.Fatal(err)
 		}
 		// Replay check: each iteration stands for a distinct quote.
@@ -157,18 +157,20 @@ func quoteVsSignature(b *testing.B, d *results.TPMDetails, req collect.Request, 
 			b.Fatal(err)
 		}
 		t1 := time.Now()
-		pcrs := make(map[int][]byte, len(d.PCRs))
-		for _, p := range d.PCRs {
-			pcrs[p.Index] = p.Digest
+		// What Verify does with the recorded PCRs (verifyQuotes): read
+		// and check them, then verify the quote against them.
+		pcrs, err := NewPCRValues(d.PCRs)
+		if err != nil {
+			b.Fatal(err)
 		}
-		if err := VerifyQuote(q, ak.Public, ak.Hash, nonce, pcrs); err != nil {
+		if err := VerifyQuote(q, ak.Public, ak.Hash, nonce, &pcrs); err != nil {
 			b.Fatal(err)
 		}
 		var st *BootState
 		if cold {
-			st, err = ReplayLogCold(d.EventLog, pcrs)
+			st, err = ReplayLogCold(d.EventLog, &pcrs)
 		} else {
-			st, err = ReplayLog(d.EventLog, pcrs, true)
+			st, err = ReplayLog(d.EventLog, &pcrs, true)
 		}
 		if err != nil {
 			b.Fatal(err)

@@ -1,9 +1,6 @@
 package attest
 
-import (
-	"crypto/sha256"
-	"sync"
-)
+import "sync"
 
 // lazyBoot reads the secure-boot state of a replayed log when a claim
 // first asks for it (most verdicts never do, and reading it hashes PCR 7's
@@ -14,18 +11,17 @@ import (
 type lazyBoot struct {
 	once sync.Once
 	log  []byte
-	idx  []int
-	pcrs [24][sha256.Size]byte
-	ga   bool // the log replays only with go-attestation's workarounds
+	pcrs PCRValues // the quoted values of the PCRs the log extends
+	ga   bool      // the log replays only with go-attestation's workarounds
 	st   SecureBoot
 }
 
-func newLazyBoot(log []byte, pcrs map[int][]byte, idx []int, ga bool) *lazyBoot {
-	l := &lazyBoot{log: log, idx: idx, ga: ga}
+func newLazyBoot(log []byte, pcrs *PCRValues, idx []int, ga bool) *lazyBoot {
+	var mask uint32
 	for _, i := range idx {
-		copy(l.pcrs[i][:], pcrs[i])
+		mask |= 1 << i
 	}
-	return l
+	return &lazyBoot{log: log, pcrs: pcrs.only(mask), ga: ga}
 }
 
 // SecureBoot is the secure-boot state read from the replayed PCR 7 events
@@ -43,18 +39,14 @@ func (b *BootState) SecureBoot() SecureBoot {
 }
 
 func (l *lazyBoot) read() SecureBoot {
-	pcrs := make(map[int][]byte, len(l.idx))
-	for _, i := range l.idx {
-		pcrs[i] = l.pcrs[i][:]
-	}
 	if l.ga {
-		idx, _, err := gaReplay(l.log, pcrs)
+		idx, _, err := gaReplay(l.log, &l.pcrs)
 		if err != nil {
 			return SecureBoot{Reason: err.Error()}
 		}
 		return gaSecureBootState(l.log, idx)
 	}
-	events, _, err := replayEvents(l.log, pcrs)
+	events, _, err := replayEvents(l.log, &l.pcrs)
 	if err != nil {
 		return SecureBoot{Reason: err.Error()}
 	}

@@ -33,7 +33,7 @@ type bootMemo struct {
 
 type bootEntry struct {
 	log  []byte
-	pcrs map[int][]byte // the values of the PCRs the log extends
+	pcrs PCRValues // the values of the PCRs the log extends
 	st   BootState
 }
 
@@ -41,7 +41,7 @@ type bootEntry struct {
 var boots = &bootMemo{seed: maphash.MakeSeed(), m: map[uint64]*bootEntry{}}
 
 // get returns a copy of the remembered state for log against pcrs, or nil.
-func (b *bootMemo) get(log []byte, pcrs map[int][]byte) *BootState {
+func (b *bootMemo) get(log []byte, pcrs *PCRValues) *BootState {
 	if len(log) > memoMaxLog {
 		return nil
 	}
@@ -49,13 +49,8 @@ func (b *bootMemo) get(log []byte, pcrs map[int][]byte) *BootState {
 	b.mu.Lock()
 	e := b.m[h]
 	b.mu.Unlock()
-	if e == nil || !bytes.Equal(e.log, log) {
+	if e == nil || !bytes.Equal(e.log, log) || e.pcrs != pcrs.only(e.pcrs.set) {
 		return nil
-	}
-	for i, v := range e.pcrs {
-		if !bytes.Equal(pcrs[i], v) {
-			return nil
-		}
 	}
 	st := e.st
 	st.PCRs = slices.Clone(st.PCRs)
@@ -63,17 +58,18 @@ func (b *bootMemo) get(log []byte, pcrs map[int][]byte) *BootState {
 }
 
 // put remembers st, the outcome of a successful replay of log against pcrs.
-func (b *bootMemo) put(log []byte, pcrs map[int][]byte, st *BootState) {
+func (b *bootMemo) put(log []byte, pcrs *PCRValues, st *BootState) {
 	if len(log) > memoMaxLog || st == nil {
 		return
 	}
-	e := &bootEntry{log: slices.Clone(log), pcrs: make(map[int][]byte, len(st.PCRs)), st: *st}
+	var mask uint32
+	for _, i := range st.PCRs {
+		mask |= 1 << i
+	}
+	e := &bootEntry{log: slices.Clone(log), pcrs: pcrs.only(mask), st: *st}
 	e.st.PCRs = slices.Clone(st.PCRs)
 	if st.sb != nil { // the entry's own reader, on the entry's own copy of the log
 		e.st.sb = newLazyBoot(e.log, pcrs, e.st.PCRs, st.sb.ga)
-	}
-	for _, i := range st.PCRs {
-		e.pcrs[i] = slices.Clone(pcrs[i])
 	}
 	h := b.key(pcrs)
 	b.mu.Lock()
@@ -87,15 +83,7 @@ func (b *bootMemo) put(log []byte, pcrs map[int][]byte, st *BootState) {
 	b.m[h] = e
 }
 
-// key hashes the PCR values in index order.
-func (b *bootMemo) key(pcrs map[int][]byte) uint64 {
-	var h maphash.Hash
-	h.SetSeed(b.seed)
-	for i := range 24 {
-		if v, ok := pcrs[i]; ok {
-			h.WriteByte(byte(i))
-			h.Write(v)
-		}
-	}
-	return h.Sum64()
+// key hashes the PCR values and which PCRs hold them.
+func (b *bootMemo) key(pcrs *PCRValues) uint64 {
+	return maphash.Comparable(b.seed, *pcrs)
 }

@@ -18,12 +18,12 @@ func TestBootMemoAnswersOnlyForTheSameLogAndPCRs(t *testing.T) {
 	for _, p := range d.PCRs {
 		pcrs[p.Index] = p.Digest
 	}
-	cold, err := ReplayLogCold(d.EventLog, pcrs)
+	cold, err := ReplayLogCold(d.EventLog, PCRsOf(pcrs))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 2 { // the first fills the memo, the second is answered by it
-		warm, err := ReplayLog(d.EventLog, pcrs, true)
+		warm, err := ReplayLog(d.EventLog, PCRsOf(pcrs), true)
 		if err != nil || !reflect.DeepEqual(warm, cold) {
 			t.Fatalf("memo: %+v, %v; want %+v", warm, err, cold)
 		}
@@ -33,15 +33,15 @@ func TestBootMemoAnswersOnlyForTheSameLogAndPCRs(t *testing.T) {
 		other := maps(pcrs)
 		other[cold.PCRs[0]] = make([]byte, 32)
 		var pm *PCRMismatchError
-		if _, err := ReplayLog(d.EventLog, other, true); !errors.As(err, &pm) {
+		if _, err := ReplayLog(d.EventLog, PCRsOf(other), true); !errors.As(err, &pm) {
 			t.Fatalf("got %v, want *PCRMismatchError", err)
 		}
 	})
 	t.Run("a log differing in one byte is replayed, not remembered", func(t *testing.T) {
 		log := slices.Clone(d.EventLog)
 		log[len(log)-1] ^= 0xff
-		want, wantErr := ReplayLogCold(log, pcrs)
-		got, err := ReplayLog(log, pcrs, true)
+		want, wantErr := ReplayLogCold(log, PCRsOf(pcrs))
+		got, err := ReplayLog(log, PCRsOf(pcrs), true)
 		if !reflect.DeepEqual(got, want) || (err == nil) != (wantErr == nil) {
 			t.Fatalf("got %+v, %v; cold replay gives %+v, %v", got, err, want, wantErr)
 		}
@@ -55,7 +55,7 @@ func TestBootMemoAnswersOnlyForTheSameLogAndPCRs(t *testing.T) {
 		if slices.Contains(cold.PCRs, 23) {
 			t.Skip("the log extends PCR 23")
 		}
-		if got, err := ReplayLog(d.EventLog, other, true); err != nil || !reflect.DeepEqual(got, cold) {
+		if got, err := ReplayLog(d.EventLog, PCRsOf(other), true); err != nil || !reflect.DeepEqual(got, cold) {
 			t.Fatalf("got %+v, %v", got, err)
 		}
 	})

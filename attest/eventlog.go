@@ -43,7 +43,7 @@ func ParseEventLog(b []byte) (*ga.EventLog, error) {
 // secure-boot state from the replayed events. A log replayed before against
 // the same values of the PCRs it extends gives the remembered outcome
 // (bootMemo): a host sends the same log with every quote until it reboots.
-func replayLog(log []byte, pcrs map[int][]byte, require bool) (*BootState, error) {
+func replayLog(log []byte, pcrs *PCRValues, require bool) (*BootState, error) {
 	if len(log) == 0 {
 		if require {
 			return nil, fail(StageEventLog, nil, "no event log")
@@ -64,7 +64,7 @@ func replayLog(log []byte, pcrs map[int][]byte, require bool) (*BootState, error
 // (fastReplay) decides; a log only go-attestation's replay (with its
 // firmware workarounds) accepts is read by go-attestation too. The
 // secure-boot state is left for BootState.SecureBoot to read.
-func replayLogCold(log []byte, pcrs map[int][]byte) (*BootState, error) {
+func replayLogCold(log []byte, pcrs *PCRValues) (*BootState, error) {
 	idx, n, err := fastReplay(log, pcrs)
 	if err == nil {
 		return &BootState{Events: n, PCRs: idx, sb: newLazyBoot(log, pcrs, idx, false)}, nil
@@ -86,7 +86,7 @@ func replayLogCold(log []byte, pcrs map[int][]byte) (*BootState, error) {
 // secure-boot state is read, BootState.SecureBoot). It returns the PCRs the log extends and the
 // number of events. The fast parser (replaylog.go) decides; on a mismatch
 // go-attestation's replay with its firmware workarounds gets a second look.
-func ReplayEventLog(log []byte, pcrs map[int][]byte) ([]int, int, error) {
+func ReplayEventLog(log []byte, pcrs *PCRValues) ([]int, int, error) {
 	idx, n, err := fastReplay(log, pcrs)
 	var pm *PCRMismatchError
 	if errors.As(err, &pm) {
@@ -98,7 +98,7 @@ func ReplayEventLog(log []byte, pcrs map[int][]byte) ([]int, int, error) {
 }
 
 // gaReplay is go-attestation's replay, restricted to SHA-256 PCR values.
-func gaReplay(log []byte, pcrs map[int][]byte) ([]int, int, error) {
+func gaReplay(log []byte, pcrs *PCRValues) ([]int, int, error) {
 	el, err := ParseEventLog(log)
 	if err != nil {
 		return nil, 0, fail(StageEventLog, err, "event log does not parse")
@@ -112,11 +112,11 @@ func gaReplay(log []byte, pcrs map[int][]byte) ([]int, int, error) {
 	slices.Sort(idx)
 	var want []ga.PCR
 	for _, i := range idx {
-		v, ok := pcrs[i]
+		v, ok := pcrs.Get(i)
 		if !ok {
 			return nil, 0, fail(StageEventLog, nil, "event log extends PCR %d, which the quote does not cover", i)
 		}
-		want = append(want, ga.PCR{Index: i, Digest: v, DigestAlg: crypto.SHA256})
+		want = append(want, ga.PCR{Index: i, Digest: v[:], DigestAlg: crypto.SHA256})
 	}
 	events, err := el.Verify(want)
 	var re ga.ReplayError

@@ -20,3 +20,17 @@ var CheckSignature = checkSignature
 
 // ReplayLogCold is replayLog without the boot memo.
 var ReplayLogCold = replayLogCold
+
+// PCRsOf is a test's map of PCR values as PCRValues (values must be 32
+// bytes at indices 0-23: a test's own mistake otherwise).
+func PCRsOf(m map[int][]byte) *PCRValues {
+	var p PCRValues
+	for i, v := range m {
+		if i < 0 || i > 23 || len(v) != len(p.v[i]) {
+			panic("PCRsOf: not a SHA-256 PCR")
+		}
+		p.set |= 1 << i
+		copy(p.v[i][:], v)
+	}
+	return &p
+}

@@ -31,7 +31,7 @@ func FuzzParseQuote(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, quote, sig []byte) {
 		_, _ = ParseQuote(quote)
-		_ = VerifyQuote(results.TPMQuote{Bank: "sha256", Quote: quote, Signature: sig}, ak.Public, ak.Hash, nonce, pcrs)
+		_ = VerifyQuote(results.TPMQuote{Bank: "sha256", Quote: quote, Signature: sig}, ak.Public, ak.Hash, nonce, PCRsOf(pcrs))
 	})
 }
 
@@ -45,10 +45,11 @@ func FuzzEventLog(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add(EncodeEventLog(collect.BootProfile("fuzz", false, nil)))
-	zero := map[int][]byte{}
+	zeros := map[int][]byte{}
 	for i := 0; i < 24; i++ {
-		zero[i] = make([]byte, sha256.Size)
+		zeros[i] = make([]byte, sha256.Size)
 	}
+	zero := PCRsOf(zeros)
 	f.Fuzz(func(t *testing.T, log []byte) {
 		// Differential: the fast replayer must never accept a log that
 		// go-attestation's replay rejects.

@@ -115,13 +115,13 @@ func TestInteropTpm2QuotePassesOurVerifier(t *testing.T) {
 	}
 	q := results.TPMQuote{Bank: "sha256", Quote: read("quote.msg"), Signature: read("quote.sig")}
 	t.Run("the tpm2_quote quote verifies", func(t *testing.T) {
-		if err := VerifyQuote(q, keys, crypto.SHA256, nonce, pcrs); err != nil {
+		if err := VerifyQuote(q, keys, crypto.SHA256, nonce, PCRsOf(pcrs)); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("the tpm2_quote quote is rejected for another run's nonce", func(t *testing.T) {
 		other := QuoteNonce(req.VerifierNonce, make([]byte, 32))
-		if err := VerifyQuote(q, keys, crypto.SHA256, other, pcrs); !isNonceMismatch(err) {
+		if err := VerifyQuote(q, keys, crypto.SHA256, other, PCRsOf(pcrs)); !isNonceMismatch(err) {
 			t.Fatalf("got %v, want *NonceMismatchError", err)
 		}
 	})
@@ -131,7 +131,7 @@ func TestInteropTpm2QuotePassesOurVerifier(t *testing.T) {
 			bad[k] = v
 		}
 		bad[7] = make([]byte, 32)
-		if err := VerifyQuote(q, keys, crypto.SHA256, nonce, bad); !isPCRMismatch(err) {
+		if err := VerifyQuote(q, keys, crypto.SHA256, nonce, PCRsOf(bad)); !isPCRMismatch(err) {
 			t.Fatalf("got %v, want *PCRMismatchError", err)
 		}
 	})

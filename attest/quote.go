@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"math/bits"
 
 	"github.com/google/go-tpm/legacy/tpm2"
 
@@ -70,79 +71,61 @@ func checkSignature(pub crypto.PublicKey, hash crypto.Hash, msg, sigBytes []byte
 }
 
 // checkPCRDigest checks the quote's PCR selection and digest against the
-// PCR values and returns the indices it covers.
-func checkPCRDigest(att *tpm2.AttestationData, pcrs map[int][]byte) ([]int, error) {
+// PCR values: the selection must name exactly the PCRs pcrs holds (a value
+// the quote does not cover is not the TPM's word).
+func checkPCRDigest(att *tpm2.AttestationData, pcrs *PCRValues) error {
 	sel := att.AttestedQuoteInfo.PCRSelection
 	if sel.Hash != tpm2.AlgSHA256 {
-		return nil, fail(StagePCRDigest, nil, "quote covers bank %v, want SHA-256", sel.Hash)
+		return fail(StagePCRDigest, nil, "quote covers bank %v, want SHA-256", sel.Hash)
 	}
-	d := sha256.New()
-	for _, i := range sel.PCRs {
-		v, ok := pcrs[i]
-		if !ok {
-			return nil, fail(StagePCRDigest, nil, "quote covers PCR %d, which the evidence does not carry", i)
+	// decodeQuote lists a selection's PCRs from its bit mask: increasing,
+	// each once, so at most 24 fit the values and the buffer.
+	var buf [24 * sha256.Size]byte
+	var mask uint32
+	for k, i := range sel.PCRs {
+		if !pcrs.Has(i) {
+			return fail(StagePCRDigest, nil, "quote covers PCR %d, which the evidence does not carry", i)
 		}
-		d.Write(v)
+		mask |= 1 << i
+		copy(buf[k*sha256.Size:], pcrs.v[i][:])
 	}
-	if !bytes.Equal(d.Sum(nil), att.AttestedQuoteInfo.PCRDigest) {
-		return nil, &PCRMismatchError{Source: "quote"}
+	if sum := sha256.Sum256(buf[:len(sel.PCRs)*sha256.Size]); !bytes.Equal(sum[:], att.AttestedQuoteInfo.PCRDigest) {
+		return &PCRMismatchError{Source: "quote"}
 	}
-	// Every selected PCR is in pcrs and a selection (a bit mask) names
-	// each PCR once, so equal counts mean pcrs holds nothing uncovered.
-	if len(pcrs) != len(sel.PCRs) {
-		for i := range pcrs {
-			if !containsInt(sel.PCRs, i) {
-				return nil, fail(StagePCRDigest, nil, "PCR %d is not covered by the quote", i)
-			}
-		}
+	if extra := pcrs.set &^ mask; extra != 0 {
+		return fail(StagePCRDigest, nil, "PCR %d is not covered by the quote", bits.TrailingZeros32(extra))
 	}
-	return sel.PCRs, nil
-}
-
-func containsInt(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
+	return nil
 }
 
 func verifyQuotes(d *results.TPMDetails, ak *checkedAK, nonce []byte, p *Platform) error {
 	if len(d.Quotes) == 0 {
 		return fail(StageInput, nil, "no quote")
 	}
-	pcrs := map[int][]byte{}
-	for _, r := range d.PCRs {
-		if r.Bank != "sha256" || len(r.Digest) != sha256.Size || r.Index < 0 || r.Index > 23 {
-			return fail(StageInput, nil, "PCR %s/%d is not a SHA-256 PCR", r.Bank, r.Index)
-		}
-		if _, dup := pcrs[r.Index]; dup {
-			return fail(StageInput, nil, "PCR %d appears twice", r.Index)
-		}
-		pcrs[r.Index] = r.Digest
+	var err error
+	if p.PCRs, err = NewPCRValues(d.PCRs); err != nil {
+		return err
 	}
 	atts := make([]*tpm2.AttestationData, len(d.Quotes))
 	for i, q := range d.Quotes {
-		att, err := verifyQuote(q, ak.ak.Public, ak.ak.Hash, nonce, pcrs)
+		att, err := verifyQuote(q, ak.ak.Public, ak.ak.Hash, nonce, &p.PCRs)
 		if err != nil {
 			return fmt.Errorf("quote %d: %w", i, err)
 		}
 		atts[i] = att
 	}
-	p.PCRs = pcrs
 	return checkConsistency(d, ak.created, atts, p)
 }
 
 // VerifyQuote checks one quote: signature by the AK, TPM_GENERATED magic,
 // nonce, and the PCR digest over pcrs (SHA-256 bank). It is the hot path of
 // the verification benchmark.
-func VerifyQuote(q results.TPMQuote, pub crypto.PublicKey, hash crypto.Hash, nonce []byte, pcrs map[int][]byte) error {
+func VerifyQuote(q results.TPMQuote, pub crypto.PublicKey, hash crypto.Hash, nonce []byte, pcrs *PCRValues) error {
 	_, err := verifyQuote(q, pub, hash, nonce, pcrs)
 	return err
 }
 
-func verifyQuote(q results.TPMQuote, pub crypto.PublicKey, hash crypto.Hash, nonce []byte, pcrs map[int][]byte) (*tpm2.AttestationData, error) {
+func verifyQuote(q results.TPMQuote, pub crypto.PublicKey, hash crypto.Hash, nonce []byte, pcrs *PCRValues) (*tpm2.AttestationData, error) {
 	if err := checkSignature(pub, hash, q.Quote, q.Signature); err != nil {
 		return nil, &SignatureError{Err: err}
 	}
@@ -153,7 +136,7 @@ func verifyQuote(q results.TPMQuote, pub crypto.PublicKey, hash crypto.Hash, non
 	if !bytes.Equal(att.ExtraData, nonce) {
 		return nil, &NonceMismatchError{Want: nonce, Got: att.ExtraData}
 	}
-	if _, err = checkPCRDigest(att, pcrs); err != nil {
+	if err = checkPCRDigest(att, pcrs); err != nil {
 		return nil, err
 	}
 	return att, nil

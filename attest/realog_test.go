@@ -81,8 +81,8 @@ func TestFastReplayAgreesWithGoAttestation(t *testing.T) {
 		pcrs[p.Index] = p.Digest
 	}
 	t.Run("both accept the real log against its quoted PCRs", func(t *testing.T) {
-		fi, fn, ferr := FastReplay(d.EventLog, pcrs)
-		gi, gn, gerr := GAReplay(d.EventLog, pcrs)
+		fi, fn, ferr := FastReplay(d.EventLog, PCRsOf(pcrs))
+		gi, gn, gerr := GAReplay(d.EventLog, PCRsOf(pcrs))
 		if ferr != nil || gerr != nil || fn != gn || len(fi) != len(gi) {
 			t.Fatalf("fast %v %d %v, go-attestation %v %d %v", fi, fn, ferr, gi, gn, gerr)
 		}
@@ -93,8 +93,8 @@ func TestFastReplayAgreesWithGoAttestation(t *testing.T) {
 			bad[k] = v
 		}
 		bad[4] = make([]byte, 32)
-		_, _, ferr := FastReplay(d.EventLog, bad)
-		_, _, gerr := GAReplay(d.EventLog, bad)
+		_, _, ferr := FastReplay(d.EventLog, PCRsOf(bad))
+		_, _, gerr := GAReplay(d.EventLog, PCRsOf(bad))
 		if !isPCRMismatch(ferr) || !isPCRMismatch(gerr) {
 			t.Fatalf("fast %v, go-attestation %v", ferr, gerr)
 		}

@@ -251,7 +251,7 @@ func TestVerifyRejects(t *testing.T) {
 		for _, r := range d.PCRs {
 			pcrs[r.Index] = r.Digest
 		}
-		st, err := ReplayLogCold(d.EventLog, pcrs)
+		st, err := ReplayLogCold(d.EventLog, PCRsOf(pcrs))
 		if err != nil {
 			t.Fatal(err)
 		}

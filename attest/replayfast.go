@@ -1,7 +1,6 @@
 package attest
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"fmt"
 )
@@ -15,7 +14,7 @@ import (
 // that reading (BootState.SecureBoot) replays again with them. A log whose
 // StartupLocality comes after PCR 0 was extended is replayed by
 // replayEvents, which applies the locality wherever it appears.
-func fastReplay(log []byte, pcrs map[int][]byte) ([]int, int, error) {
+func fastReplay(log []byte, pcrs *PCRValues) ([]int, int, error) {
 	r, sizes, err := agileHeader(log)
 	if err != nil {
 		return nil, 0, fail(StageEventLog, err, "event log does not parse")
@@ -49,24 +48,10 @@ func fastReplay(log []byte, pcrs map[int][]byte) ([]int, int, error) {
 			dataErr = checkEventData(e)
 		}
 	}
-	var idx, bad []int
-	for i := range state {
-		if touched&(1<<i) == 0 {
-			continue
-		}
-		idx = append(idx, i)
-		v, ok := pcrs[i]
-		if !ok {
-			return nil, 0, fail(StageEventLog, nil, "event log extends PCR %d, which the quote does not cover", i)
-		}
-		if !bytes.Equal(v, state[i][:]) {
-			bad = append(bad, i)
-		}
+	if err := checkReplayed(&state, touched, pcrs); err != nil {
+		return nil, 0, err
 	}
-	if len(bad) > 0 {
-		return nil, 0, &PCRMismatchError{Source: "event log", PCRs: bad}
-	}
-	return idx, n, dataErr
+	return maskIndices(touched), n, dataErr
 }
 
 // dataDigestName names the event types whose digest must be the hash of

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 )
 
 // logEvent is one crypto-agile event with its SHA-256 digest.
@@ -191,7 +192,7 @@ func parseAgileEvent(r *reader, sizes algSizes) (logEvent, error) {
 // every event-data digest check, including PCR 7's driver-config variables,
 // and returns the replayed events: what the secure-boot state is read from.
 // It is also the fallback of the one-pass fastReplay.
-func replayEvents(log []byte, pcrs map[int][]byte) ([]logEvent, []int, error) {
+func replayEvents(log []byte, pcrs *PCRValues) ([]logEvent, []int, error) {
 	events, locality, err := parseAgileLog(log)
 	if err != nil {
 		return nil, nil, fail(StageEventLog, err, "event log does not parse")
@@ -210,25 +211,35 @@ func replayEvents(log []byte, pcrs map[int][]byte) ([]logEvent, []int, error) {
 			dataErr = checkEventData(e)
 		}
 	}
-	var idx, bad []int
-	for i := range state {
-		if !touched[i] {
-			continue
-		}
-		idx = append(idx, i)
-		v, ok := pcrs[i]
-		if !ok {
-			return nil, nil, fail(StageEventLog, nil, "event log extends PCR %d, which the quote does not cover", i)
-		}
-		if !bytes.Equal(v, state[i][:]) {
-			bad = append(bad, i)
+	var mask uint32
+	for i := range touched {
+		if touched[i] {
+			mask |= 1 << i
 		}
 	}
-	if len(bad) > 0 {
-		return nil, nil, &PCRMismatchError{Source: "event log", PCRs: bad}
+	if err := checkReplayed(&state, mask, pcrs); err != nil {
+		return nil, nil, err
 	}
 	if dataErr != nil {
 		return nil, nil, dataErr
 	}
-	return events, idx, nil
+	return events, maskIndices(mask), nil
+}
+
+// checkReplayed compares the replayed values of the PCRs in mask with the
+// quoted ones: a PCR the log extends must be quoted and equal.
+func checkReplayed(state *[24][sha256.Size]byte, mask uint32, pcrs *PCRValues) error {
+	if extra := mask &^ pcrs.set; extra != 0 {
+		return fail(StageEventLog, nil, "event log extends PCR %d, which the quote does not cover", bits.TrailingZeros32(extra))
+	}
+	var bad []int
+	for m := mask; m != 0; m &= m - 1 {
+		if i := bits.TrailingZeros32(m); state[i] != pcrs.v[i] {
+			bad = append(bad, i)
+		}
+	}
+	if len(bad) > 0 {
+		return &PCRMismatchError{Source: "event log", PCRs: bad}
+	}
+	return nil
 }

@@ -58,7 +58,7 @@ type Platform struct {
 	// word, signed by its AK), as "major.minor".
 	Firmware string
 	// PCRs are the SHA-256 PCR values the quote covers.
-	PCRs map[int][]byte
+	PCRs PCRValues
 	// Clock is the first quote's clock (signed).
 	Clock results.TPMClock
 	// Continuity lists resets and restarts of the TPM seen between the AK's
@@ -128,7 +128,7 @@ func Verify(d *results.TPMDetails, o Options) (p *Platform, err error) {
 	if err := verifyQuotes(d, ak, nonce, p); err != nil {
 		return nil, err
 	}
-	if p.Boot, err = replayLog(d.EventLog, p.PCRs, o.RequireEventLog); err != nil {
+	if p.Boot, err = replayLog(d.EventLog, &p.PCRs, o.RequireEventLog); err != nil {
 		return nil, err
 	}
 	if o.Roots != nil {
