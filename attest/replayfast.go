@@ -21,7 +21,8 @@ func fastReplay(log []byte, pcrs *PCRValues) ([]int, int, error) {
 	}
 	var state [24][sha256.Size]byte
 	var touched uint32
-	var buf [2 * sha256.Size]byte
+	var x extender
+	x.init()
 	var dataErr error
 	n := 0
 	for seq := 1; r.off < len(log); seq++ {
@@ -39,9 +40,7 @@ func fastReplay(log []byte, pcrs *PCRValues) ([]int, int, error) {
 			}
 			continue
 		}
-		copy(buf[:sha256.Size], state[e.pcr][:])
-		copy(buf[sha256.Size:], e.digest)
-		state[e.pcr] = sha256.Sum256(buf[:])
+		x.extend(&state[e.pcr], e.digest)
 		touched |= 1 << e.pcr
 		n++
 		if dataErr == nil && !(e.pcr == 7 && e.typ == EvEFIVariableDriverConfig) {

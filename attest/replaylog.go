@@ -200,12 +200,11 @@ func replayEvents(log []byte, pcrs *PCRValues) ([]logEvent, []int, error) {
 	var state [24][sha256.Size]byte
 	var touched [24]bool
 	state[0][sha256.Size-1] = locality
-	var buf [2 * sha256.Size]byte
+	var x extender
+	x.init()
 	var dataErr error
 	for _, e := range events {
-		copy(buf[:], state[e.pcr][:])
-		copy(buf[sha256.Size:], e.digest)
-		state[e.pcr] = sha256.Sum256(buf[:])
+		x.extend(&state[e.pcr], e.digest)
 		touched[e.pcr] = true
 		if dataErr == nil {
 			dataErr = checkEventData(e)
