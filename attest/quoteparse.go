@@ -63,7 +63,15 @@ func (r *tpmReader) tpm2b() []byte { return r.take(int(r.u16())) }
 // nothing after it. The result is UNVERIFIED until its signature is.
 func decodeQuote(b []byte) (*tpm2.AttestationData, error) {
 	r := &tpmReader{b: b}
-	att := &tpm2.AttestationData{Magic: r.u32(), Type: tpm2.TagAttestQuote}
+	// One allocation for the result: the structure, its quote info and
+	// room for a selection of all 24 PCRs.
+	a := &struct {
+		att  tpm2.AttestationData
+		info tpm2.QuoteInfo
+		pcrs [24]int
+	}{}
+	att := &a.att
+	att.Magic, att.Type = r.u32(), tpm2.TagAttestQuote
 	typ := r.u16()
 	if r.err == nil && att.Magic != tpmGenerated {
 		return nil, fmt.Errorf("magic 0x%08x is not TPM_GENERATED", att.Magic)
@@ -78,7 +86,7 @@ func decodeQuote(b []byte) (*tpm2.AttestationData, error) {
 	if n := r.u32(); r.err == nil && n != 1 {
 		return nil, fmt.Errorf("%d PCR selections, want 1", n)
 	}
-	sel := tpm2.PCRSelection{Hash: tpm2.Algorithm(r.u16())}
+	sel := tpm2.PCRSelection{Hash: tpm2.Algorithm(r.u16()), PCRs: a.pcrs[:0]}
 	for j, m := range r.take(int(r.u8())) {
 		for k := range 8 {
 			if m&(1<<k) != 0 {
@@ -86,7 +94,8 @@ func decodeQuote(b []byte) (*tpm2.AttestationData, error) {
 			}
 		}
 	}
-	att.AttestedQuoteInfo = &tpm2.QuoteInfo{PCRSelection: sel, PCRDigest: r.tpm2b()}
+	a.info = tpm2.QuoteInfo{PCRSelection: sel, PCRDigest: r.tpm2b()}
+	att.AttestedQuoteInfo = &a.info
 	switch {
 	case r.err != nil:
 		return nil, r.err
