@@ -10,7 +10,7 @@ var (
 )
 
 // Add is the replay cache's check-and-record, for the benchmark.
-func (c *ReplayCache) Add(nonce []byte) bool { return c.add(nonce) }
+func (c *ReplayCache) Add(nonce []byte) bool { return c.add([32]byte(nonce)) }
 
 // CheckSignatureList is the GO-2026-5298 guard for one variable.
 var CheckSignatureList = checkSignatureList

@@ -2,7 +2,9 @@ package attest
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"crypto/x509"
+	"slices"
 	"sync"
 )
 
@@ -10,33 +12,44 @@ import (
 // sees many reports (continuous monitoring) rejects a quote it has seen. It
 // forgets the oldest entry beyond Max (default 1<<20). Safe for concurrent use.
 type ReplayCache struct {
-	Max   int
-	mu    sync.Mutex
-	seen  map[string]struct{}
-	order []string
+	Max  int
+	mu   sync.Mutex
+	seen map[[sha256.Size]byte]struct{}
+	ring [][sha256.Size]byte // the nonces in the order seen, once full a ring
+	next int                 // the oldest entry of a full ring
 }
 
-// add records nonce and reports whether it was new.
-func (c *ReplayCache) add(nonce []byte) bool {
+// add records nonce, a quote's qualifying data (QuoteNonce: 32 bytes), and
+// reports whether it was new. Keys are the nonce's bytes themselves, fixed
+// size: no string per quote.
+func (c *ReplayCache) add(nonce [sha256.Size]byte) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.seen == nil {
-		c.seen = map[string]struct{}{}
+		c.seen = map[[sha256.Size]byte]struct{}{}
 	}
-	k := string(nonce)
-	if _, ok := c.seen[k]; ok {
+	if _, ok := c.seen[nonce]; ok {
 		return false
 	}
-	c.seen[k] = struct{}{}
-	c.order = append(c.order, k)
+	c.seen[nonce] = struct{}{}
 	limit := c.Max
 	if limit <= 0 {
 		limit = 1 << 20
 	}
-	for len(c.order) > limit {
-		delete(c.seen, c.order[0])
-		c.order = c.order[1:]
+	if len(c.ring) > limit { // Max lowered since the ring filled: keep the newest
+		c.ring, c.next = slices.Concat(c.ring[c.next:], c.ring[:c.next]), 0
+		for _, n := range c.ring[:len(c.ring)-limit] {
+			delete(c.seen, n)
+		}
+		c.ring = c.ring[len(c.ring)-limit:]
 	}
+	if len(c.ring) < limit {
+		c.ring = append(c.ring, nonce)
+		return true
+	}
+	delete(c.seen, c.ring[c.next])
+	c.ring[c.next] = nonce
+	c.next = (c.next + 1) % len(c.ring)
 	return true
 }
 

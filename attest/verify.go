@@ -143,7 +143,7 @@ func Verify(d *results.TPMDetails, o Options) (p *Platform, err error) {
 			return nil, err
 		}
 	}
-	if o.Replay != nil && !o.Replay.add(nonce) {
+	if o.Replay != nil && !o.Replay.add([sha256.Size]byte(nonce)) {
 		return nil, &ReplayError{Nonce: nonce}
 	}
 	return p, nil
