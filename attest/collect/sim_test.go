@@ -34,8 +34,8 @@ func TestSimulatorRoundTrip(t *testing.T) {
 			if p.Boot == nil || !p.Boot.SecureBoot().Known || p.Boot.SecureBoot().Enabled != sb {
 				t.Errorf("boot state %+v, want secure boot %v", p.Boot, sb)
 			}
-			if len(p.PCRs) != 24 {
-				t.Errorf("%d PCRs verified, want 24", len(p.PCRs))
+			if p.PCRs.Len() != 24 {
+				t.Errorf("%d PCRs verified, want 24", p.PCRs.Len())
 			}
 			t.Logf("manufacturer %+v vendor %q firmware %s clock %+v", d.Manufacturer, d.VendorInfo, d.Firmware, p.Clock)
 		})
