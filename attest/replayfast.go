@@ -26,8 +26,8 @@ func fastReplay(log []byte, pcrs *PCRValues) ([]int, int, error) {
 	var dataErr error
 	n := 0
 	for seq := 1; r.off < len(log); seq++ {
-		e, err := parseAgileEvent(r, sizes)
-		if err != nil {
+		var e logEvent
+		if err := parseAgileEvent(r, sizes, &e); err != nil {
 			return nil, 0, fail(StageEventLog, fmt.Errorf("event %d: %w", seq, err), "event log does not parse")
 		}
 		if e.typ == EvNoAction {
