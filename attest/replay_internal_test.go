@@ -1,6 +1,10 @@
 package attest
 
-import "testing"
+import (
+	"bytes"
+	"crypto/sha256"
+	"testing"
+)
 
 // The replay cache rejects a nonce it holds and forgets the oldest beyond
 // Max, also when Max is lowered after it filled.
@@ -24,5 +28,20 @@ func TestReplayCacheForgetsTheOldest(t *testing.T) {
 	}
 	if c.add(n(3)) || c.add(n(5)) || !c.add(n(2)) {
 		t.Fatal("after lowering Max: 3 or 5 forgotten, or 2 still held")
+	}
+}
+
+// QuoteNonce is SHA-256(verifier nonce ‖ evidence digest), for verifier
+// nonces of any length (the collector and every verifier must agree).
+func TestQuoteNonceIsSHA256OfTheTwo(t *testing.T) {
+	digest := sha256.Sum256([]byte("evidence"))
+	for _, n := range []int{MinVerifierNonce, 32, 96, 97, 300} {
+		vn := bytes.Repeat([]byte{byte(n)}, n)
+		h := sha256.New()
+		h.Write(vn)
+		h.Write(digest[:])
+		if got, want := QuoteNonce(vn, digest[:]), h.Sum(nil); !bytes.Equal(got, want) {
+			t.Fatalf("%d-byte verifier nonce: %x, want %x", n, got, want)
+		}
 	}
 }
