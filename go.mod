@@ -30,12 +30,9 @@ require (
 	modernc.org/sqlite v1.61.1
 )
 
-require (
-	github.com/quic-go/quic-go v0.66.0
-	github.com/segmentio/encoding v0.5.4
-)
+require github.com/quic-go/quic-go v0.66.0
 
-require github.com/segmentio/asm v1.1.3 // indirect
+require github.com/segmentio/asm v1.1.3
 
 require (
 	github.com/google/go-sev-guest v0.15.0

@@ -148,7 +148,8 @@ func (v *Verifier) File(ctx context.Context, path string) *Result {
 
 // Envelope verifies an envelope file's bytes; source names it in messages.
 // Checks stop at the first of envelope, signature and statement that fails
-// (nothing after them can be trusted); the others all run.
+// (nothing after them can be trusted); the others all run. data must not
+// change during the call; nothing keeps it afterwards.
 func (v *Verifier) Envelope(ctx context.Context, source string, data []byte) *Result {
 	res := v.envelope(ctx, source, data)
 	res.Verified = res.OK()
@@ -169,7 +170,7 @@ func (v *Verifier) envelope(ctx context.Context, source string, data []byte) *Re
 		res.Checks = append(res.Checks, Check{Name: name, OK: true, Detail: detail})
 	}
 
-	env, err := sign.ParseEnvelope(data)
+	env, err := sign.ParseEnvelopeShared(data)
 	if err != nil {
 		fail(CheckEnvelope, "", err.Error())
 		return res

@@ -93,9 +93,9 @@ func (e *WideIntError) Error() string {
 // CheckSpansNarrow is CheckSpans, and refuses an integer literal (no
 // fraction, no exponent) beyond ±(2^64-1): a decoder that reads it into an
 // integer field need not detect the overflow (segmentio/encoding/json
-// v0.5.4 wraps some). encoding/json writes no such literal for an integer;
-// it does for a float64 in [2^64, 1e21), which a document for this check
-// must not hold.
+// v0.5.4 wrapped some). encoding/json writes no such literal for an
+// integer; it does for a float64 in [2^64, 1e21), which a document for
+// this check must not hold. The exact decoder refuses what it refuses.
 func CheckSpansNarrow(data []byte, at ...string) ([][]byte, error) {
 	sc := &scanner{data: data, at: at, narrow: true}
 	if err := sc.check(); err != nil {
