@@ -16,6 +16,7 @@ import (
 	"github.com/sovbench/sovbench/fleet/agent"
 	"github.com/sovbench/sovbench/fleet/api"
 	"github.com/sovbench/sovbench/internal/buildinfo"
+	_ "github.com/sovbench/sovbench/internal/hugeheap" // the heap's start on a huge page, before other inits (its doc)
 	"github.com/sovbench/sovbench/internal/progressline"
 	"github.com/sovbench/sovbench/scenarios/plan"
 )
