@@ -1,7 +1,7 @@
 #include "textflag.h"
 
 // func madvise(addr, n uintptr, advice int32) int32
-TEXT ·madvise(SB),NOSPLIT,$0-28
+TEXT ·madvise(SB),NOSPLIT|NOFRAME,$0-28
 	MOVD	addr+0(FP), R0
 	MOVD	n+8(FP), R1
 	MOVW	advice+16(FP), R2
