@@ -44,7 +44,7 @@ func TestSuiteCacheNeverAnswersForOtherBytes(t *testing.T) {
 // Path and source are told apart in the key: a path that ends where
 // another's source begins is another key.
 func TestSuiteKeySeparatesPathAndSource(t *testing.T) {
-	if suiteKey("a.yaml\x00x", "y") == suiteKey("a.yaml", "\x00xy") || suiteKey("a", "bc") == suiteKey("ab", "c") {
+	if (suiteKey{"a.yaml\x00x", "y"} == suiteKey{"a.yaml", "\x00xy"} || suiteKey{"a", "bc"} == suiteKey{"ab", "c"}) {
 		t.Fatal("two different paths and sources share a key")
 	}
 }

@@ -3,7 +3,6 @@ package verify
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/sovbench/sovbench/attest"
@@ -51,7 +50,7 @@ func (v *Verifier) verdictChecks(rep *results.Report, ctx claims.Context) []Chec
 // source: a parsed suite is immutable and its claims are pure, so reports of
 // the same suite share it.
 func (v *Verifier) suite(rep *results.Report) (*suite.Suite, error) {
-	key := suiteKey(rep.Suite.Path, rep.Suite.Source)
+	key := suiteKey{rep.Suite.Path, rep.Suite.Source}
 	v.mu.Lock()
 	s, ok := v.suites[key]
 	v.mu.Unlock()
@@ -64,19 +63,19 @@ func (v *Verifier) suite(rep *results.Report) (*suite.Suite, error) {
 	}
 	v.mu.Lock()
 	if v.suites == nil || len(v.suites) >= maxCachedSuites {
-		v.suites = map[string]*suite.Suite{}
+		v.suites = map[suiteKey]*suite.Suite{}
 	}
-	v.suites[key] = s
+	// The key's strings share the report's payload: keep copies, not
+	// the whole payload.
+	v.suites[suiteKey{strings.Clone(key.path), strings.Clone(key.source)}] = s
 	v.mu.Unlock()
 	return s, nil
 }
 
-// suiteKey is the path and the whole source, not a digest (a suite that
-// differs in any byte is parsed anew), the path's length first, so that no
-// other path and source give the same key.
-func suiteKey(path, source string) string {
-	return strconv.Itoa(len(path)) + ":" + path + source
-}
+// suiteKey is the path and the whole source, not a digest: a suite that
+// differs in any byte is parsed anew. (A struct, not one string: looking
+// it up copies nothing.)
+type suiteKey struct{ path, source string }
 
 // maxCachedSuites bounds the parsed-suite cache.
 const maxCachedSuites = 64

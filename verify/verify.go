@@ -133,8 +133,8 @@ type Verifier struct {
 	TPMVerifiers []string
 
 	mu     sync.Mutex
-	suites map[string]*suite.Suite // parsed embedded suites (suite)
-	aks    attest.AKCache          // AKs checked in earlier reports
+	suites map[suiteKey]*suite.Suite // parsed embedded suites (suite)
+	aks    attest.AKCache            // AKs checked in earlier reports
 }
 
 // File reads and verifies the signed report at path.

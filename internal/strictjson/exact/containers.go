@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"sync"
+	"unsafe"
 
 	"github.com/sovbench/sovbench/internal/strictjson"
 )
@@ -31,13 +32,14 @@ func within(step string, err error) error {
 	return &PathError{Path: step, Err: err}
 }
 
-// value reads the value after any white space at d.off into v.
-func (d *decoder) value(p *plan, v reflect.Value, depth int) error {
+// value reads the value after any white space at d.off into the value
+// of pl's type at p.
+func (d *decoder) value(pl *plan, p unsafe.Pointer, depth int) error {
 	d.space()
 	if d.off >= len(d.data) {
 		return d.syntax("unexpected end of input")
 	}
-	return p.decode(d, v, depth)
+	return pl.decode(d, p, depth)
 }
 
 // open consumes the opening byte of a container at depth and reports
@@ -86,30 +88,34 @@ func (d *decoder) leave(onPath bool) {
 	}
 }
 
-type pointerPlan struct{ elem *plan }
+type pointerPlan struct {
+	t    reflect.Type // what it points to
+	elem *plan
+}
 
 // decode sets the pointer nil for null, else reads into what it points
 // to, allocated when nil.
-func (pp *pointerPlan) decode(d *decoder, v reflect.Value, depth int) error {
+func (pp *pointerPlan) decode(d *decoder, p unsafe.Pointer, depth int) error {
+	ptr := (*unsafe.Pointer)(p)
 	if d.data[d.off] == 'n' {
-		v.SetZero()
+		*ptr = nil
 		return d.null()
 	}
-	if v.IsNil() {
-		v.Set(reflect.New(v.Type().Elem()))
+	if *ptr == nil {
+		*ptr = reflect.New(pp.t).UnsafePointer()
 	}
-	return pp.elem.decode(d, v.Elem(), depth)
+	return pp.elem.decode(d, *ptr, depth)
 }
 
 // decode reads an object into the struct: every key must be a field's
 // JSON name spelled exactly, and no field may come twice.
-func (sp *structPlan) decode(d *decoder, v reflect.Value, depth int) error {
+func (sp *structPlan) decode(d *decoder, p unsafe.Pointer, depth int) error {
 	switch d.data[d.off] {
 	case 'n':
 		return d.null()
 	case '{':
 	default:
-		return d.mismatch(v.Type(), nil)
+		return d.mismatch(sp.t, nil)
 	}
 	if empty, err := d.open('}', depth); empty || err != nil {
 		return err
@@ -130,7 +136,7 @@ func (sp *structPlan) decode(d *decoder, v reflect.Value, depth int) error {
 		}
 		seen[i/64] |= 1 << (i % 64)
 		f := &sp.fields[i]
-		if err := d.value(f.plan, v.Field(f.index), depth+1); err != nil {
+		if err := d.value(f.plan, unsafe.Add(p, f.offset), depth+1); err != nil {
 			return within(f.name, err)
 		}
 		d.leave(onPath)
@@ -162,14 +168,15 @@ type mapPlan struct {
 
 // decode reads an object into the map (made when nil), refusing a key
 // equal to an earlier one under folding.
-func (mp *mapPlan) decode(d *decoder, v reflect.Value, depth int) error {
+func (mp *mapPlan) decode(d *decoder, p unsafe.Pointer, depth int) error {
+	v := reflect.NewAt(mp.t, p).Elem()
 	switch d.data[d.off] {
 	case 'n':
 		v.SetZero()
 		return d.null()
 	case '{':
 	default:
-		return d.mismatch(v.Type(), nil)
+		return d.mismatch(mp.t, nil)
 	}
 	if v.IsNil() {
 		v.Set(reflect.MakeMap(mp.t))
@@ -179,7 +186,8 @@ func (mp *mapPlan) decode(d *decoder, v reflect.Value, depth int) error {
 	}
 	var keys strictjson.KeySet
 	// One key and one element, reused: SetMapIndex copies them.
-	kv, ev := reflect.New(mp.t.Key()).Elem(), reflect.New(mp.t.Elem()).Elem()
+	kv, evp := reflect.New(mp.t.Key()).Elem(), reflect.New(mp.t.Elem())
+	ev := evp.Elem()
 	for {
 		k, onPath, err := d.key(depth)
 		if err != nil {
@@ -189,7 +197,7 @@ func (mp *mapPlan) decode(d *decoder, v reflect.Value, depth int) error {
 			return &strictjson.DuplicateKeyError{Key: string(k)}
 		}
 		ev.SetZero()
-		if err := d.value(mp.elem, ev, depth+1); err != nil {
+		if err := d.value(mp.elem, evp.UnsafePointer(), depth+1); err != nil {
 			return within(strconv.Quote(string(k)), err)
 		}
 		d.leave(onPath)
@@ -204,7 +212,8 @@ func (mp *mapPlan) decode(d *decoder, v reflect.Value, depth int) error {
 type slicePlan struct {
 	t     reflect.Type
 	elem  *plan
-	bytes bool // a []byte: a string is its base64
+	size  uintptr // of an element
+	bytes bool    // a []byte: a string is its base64
 	// scratch holds *reflect.Value slices of t that decode reads into.
 	scratch sync.Pool
 	empty   reflect.Value // an empty slice of t, not nil
@@ -215,15 +224,16 @@ type slicePlan struct {
 // slice (as every slice of a fresh value is) gets exactly as many elements
 // as the array has, read first into a pooled scratch slice; one that
 // already holds elements is read into in place, as encoding/json does.
-func (sp *slicePlan) decode(d *decoder, v reflect.Value, depth int) error {
+func (sp *slicePlan) decode(d *decoder, p unsafe.Pointer, depth int) error {
+	v := reflect.NewAt(sp.t, p).Elem()
 	switch c := d.data[d.off]; {
 	case c == 'n':
 		v.SetZero()
 		return d.null()
 	case c == '"' && sp.bytes:
-		return d.decodeBytes(v)
+		return d.decodeBytes(sp.t, p)
 	case c != '[':
-		return d.mismatch(v.Type(), nil)
+		return d.mismatch(sp.t, nil)
 	}
 	collect := len(d.at) > 0 && d.atDepth == len(d.at) && depth == len(d.at)
 	empty, err := d.open(']', depth)
@@ -268,7 +278,7 @@ func (sp *slicePlan) elements(d *decoder, v reflect.Value, depth int, collect bo
 		}
 		d.space()
 		start := d.off
-		if err := d.value(sp.elem, v.Index(i), depth+1); err != nil {
+		if err := d.value(sp.elem, unsafe.Add(v.UnsafePointer(), uintptr(i)*sp.size), depth+1); err != nil {
 			return within("["+strconv.Itoa(i)+"]", err)
 		}
 		if collect {
@@ -288,13 +298,14 @@ func (sp *slicePlan) elements(d *decoder, v reflect.Value, depth int, collect bo
 // decodeArray reads an array into a Go array as encoding/json does:
 // elements beyond its length are checked and dropped, missing ones zeroed,
 // null leaves it as it is.
-func (sp *slicePlan) decodeArray(d *decoder, v reflect.Value, depth int) error {
+func (sp *slicePlan) decodeArray(d *decoder, p unsafe.Pointer, depth int) error {
+	v := reflect.NewAt(sp.t, p).Elem()
 	switch d.data[d.off] {
 	case 'n':
 		return d.null()
 	case '[':
 	default:
-		return d.mismatch(v.Type(), nil)
+		return d.mismatch(sp.t, nil)
 	}
 	empty, err := d.open(']', depth)
 	if err != nil {
@@ -307,7 +318,7 @@ func (sp *slicePlan) decodeArray(d *decoder, v reflect.Value, depth int) error {
 			return d.syntax("unexpected end of input")
 		}
 		if i < v.Len() {
-			err = sp.elem.decode(d, v.Index(i), depth+1)
+			err = sp.elem.decode(d, unsafe.Add(p, uintptr(i)*sp.size), depth+1)
 		} else {
 			err = d.skip(depth + 1)
 		}

@@ -3,6 +3,7 @@ package exact
 import (
 	"fmt"
 	"reflect"
+	"unsafe"
 
 	"github.com/sovbench/sovbench/internal/strictjson"
 )
@@ -41,7 +42,7 @@ func DecodeSpans(data []byte, v any, at ...string) ([][]byte, error) {
 		return nil, err
 	}
 	d := &decoder{data: data, at: at}
-	if err := d.document(p, rv.Elem()); err != nil {
+	if err := d.document(p, rv.UnsafePointer()); err != nil {
 		if _, cerr := strictjson.CheckSpansNarrow(data); cerr != nil {
 			return nil, cerr
 		}
@@ -51,8 +52,8 @@ func DecodeSpans(data []byte, v any, at ...string) ([][]byte, error) {
 }
 
 // document reads the one value data holds, and nothing after it.
-func (d *decoder) document(p *plan, v reflect.Value) error {
-	if err := d.value(p, v, 0); err != nil {
+func (d *decoder) document(pl *plan, p unsafe.Pointer) error {
+	if err := d.value(pl, p, 0); err != nil {
 		return err
 	}
 	d.space()

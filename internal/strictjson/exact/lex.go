@@ -31,6 +31,9 @@ func (d *decoder) syntax(msg string) error {
 }
 
 func (d *decoder) space() {
+	if d.off < len(d.data) && d.data[d.off] > ' ' {
+		return // compact JSON, as signed payloads are
+	}
 	for d.off < len(d.data) {
 		switch d.data[d.off] {
 		case ' ', '\t', '\n', '\r':
@@ -191,6 +194,9 @@ func unquote(s []byte) []byte {
 			r += n
 		case c < utf8.RuneSelf:
 			j := r + 1
+			for j+8 <= len(s) && plainWord(binary.LittleEndian.Uint64(s[j:])) {
+				j += 8
+			}
 			for j < len(s) && s[j] < utf8.RuneSelf && s[j] != '\\' {
 				j++
 			}

@@ -8,11 +8,15 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unsafe"
 )
 
-// decodeFunc reads the value at d.off (not white space) into v, a
-// container at depth (the top value is at 0) when it is one.
-type decodeFunc func(d *decoder, v reflect.Value, depth int) error
+// decodeFunc reads the value at d.off (not white space) into the Go value
+// at p, of the plan's type; depth is the value's own depth when it is a
+// container (the top value is at 0). Plans write through unsafe pointers,
+// as encoding/json writes through reflect: p always points into a value
+// of the plan's type, allocated as that type.
+type decodeFunc func(d *decoder, p unsafe.Pointer, depth int) error
 
 // plan is how values of one type are read. decode is set once the plan is
 // built (a recursive type's plan refers to itself).
@@ -74,33 +78,27 @@ func build(t reflect.Type, building map[reflect.Type]*plan) (*plan, error) {
 func decodeFuncFor(t reflect.Type, building map[reflect.Type]*plan) (decodeFunc, error) {
 	switch {
 	case t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(unmarshalerType):
-		return decodeUnmarshaler, nil
+		return unmarshalerFunc(t), nil
 	case t == numberType || t.Kind() == reflect.Interface ||
 		t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(textUnmarshalerType):
-		return fallback, nil
+		return fallbackFunc(t), nil
 	}
 	switch t.Kind() {
 	case reflect.Bool:
-		return decodeBool, nil
+		return boolFunc(t), nil
 	case reflect.String:
-		return decodeString, nil
+		return stringFunc(t), nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return decodeInt, nil
+		return intFunc(t), nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return decodeUint, nil
+		return uintFunc(t), nil
 	case reflect.Float32, reflect.Float64:
-		return decodeFloat, nil
+		return floatFunc(t), nil
 	case reflect.Pointer:
 		elem, err := build(t.Elem(), building)
-		return (&pointerPlan{elem: elem}).decode, err
+		return (&pointerPlan{t: t.Elem(), elem: elem}).decode, err
 	case reflect.Slice, reflect.Array:
-		elem, err := build(t.Elem(), building)
-		sp := &slicePlan{t: t, elem: elem, bytes: t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8}
-		if t.Kind() == reflect.Array {
-			return sp.decodeArray, err
-		}
-		sp.empty = reflect.MakeSlice(t, 0, 0)
-		return sp.decode, err
+		return slicePlanFor(t, building)
 	case reflect.Map:
 		if t.Key().Kind() != reflect.String || reflect.PointerTo(t.Key()).Implements(textUnmarshalerType) {
 			return nil, fmt.Errorf("decoding into %v: only maps with plain string keys are supported", t)
@@ -117,11 +115,24 @@ func decodeFuncFor(t reflect.Type, building map[reflect.Type]*plan) (decodeFunc,
 	return nil, fmt.Errorf("decoding into %v: its kind %v is not supported", t, t.Kind())
 }
 
+func slicePlanFor(t reflect.Type, building map[reflect.Type]*plan) (decodeFunc, error) {
+	elem, err := build(t.Elem(), building)
+	if err != nil {
+		return nil, err
+	}
+	sp := &slicePlan{t: t, elem: elem, size: t.Elem().Size(), bytes: t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8}
+	if t.Kind() == reflect.Array {
+		return sp.decodeArray, nil
+	}
+	sp.empty = reflect.MakeSlice(t, 0, 0)
+	return sp.decode, nil
+}
+
 // field is one struct field a JSON key names.
 type field struct {
-	name  string
-	index int
-	plan  *plan
+	name   string
+	offset uintptr
+	plan   *plan
 }
 
 // maxFields bounds the fields of one struct (the seen set is a bitmap).
@@ -163,7 +174,7 @@ func newStructPlan(t reflect.Type, building map[reflect.Type]*plan) (*structPlan
 			return nil, err
 		}
 		sp.byName[name] = len(sp.fields)
-		sp.fields = append(sp.fields, field{name: name, index: i, plan: p})
+		sp.fields = append(sp.fields, field{name: name, offset: f.Offset, plan: p})
 	}
 	if len(sp.fields) > maxFields {
 		return nil, fmt.Errorf("decoding into %v: more than %d fields", t, maxFields)

@@ -4,8 +4,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
+	"unsafe"
 
 	"github.com/sovbench/sovbench/internal/strictjson"
 )
@@ -49,30 +51,34 @@ func (d *decoder) mismatch(t reflect.Type, lit []byte) error {
 // null consumes a null literal; encoding/json leaves the value as it is.
 func (d *decoder) null() error { return d.literal("null") }
 
-func decodeBool(d *decoder, v reflect.Value, _ int) error {
-	switch d.data[d.off] {
-	case 't':
-		v.SetBool(true)
-		return d.literal("true")
-	case 'f':
-		v.SetBool(false)
-		return d.literal("false")
-	case 'n':
-		return d.null()
+func boolFunc(t reflect.Type) decodeFunc {
+	return func(d *decoder, p unsafe.Pointer, _ int) error {
+		switch d.data[d.off] {
+		case 't':
+			*(*bool)(p) = true
+			return d.literal("true")
+		case 'f':
+			*(*bool)(p) = false
+			return d.literal("false")
+		case 'n':
+			return d.null()
+		}
+		return d.mismatch(t, nil)
 	}
-	return d.mismatch(v.Type(), nil)
 }
 
-func decodeString(d *decoder, v reflect.Value, _ int) error {
-	switch d.data[d.off] {
-	case '"':
-		s, err := d.str()
-		v.SetString(s)
-		return err
-	case 'n':
-		return d.null()
+func stringFunc(t reflect.Type) decodeFunc {
+	return func(d *decoder, p unsafe.Pointer, _ int) error {
+		switch d.data[d.off] {
+		case '"':
+			s, err := d.str()
+			*(*string)(p) = s
+			return err
+		case 'n':
+			return d.null()
+		}
+		return d.mismatch(t, nil)
 	}
-	return d.mismatch(v.Type(), nil)
 }
 
 // numberAt reads the number at d.off, or handles null (lit nil, no error).
@@ -86,27 +92,38 @@ func (d *decoder) numberAt(t reflect.Type) (lit []byte, integer bool, err error)
 	return nil, false, d.mismatch(t, nil)
 }
 
-func decodeInt(d *decoder, v reflect.Value, _ int) error {
-	at := d.off
-	lit, integer, err := d.numberAt(v.Type())
-	if lit == nil || err != nil {
-		return err
-	}
-	n, ok := smallInt(lit, integer)
-	if !ok {
-		var perr error
-		if n, perr = strconv.ParseInt(unsafeString(lit), 10, 64); perr != nil {
-			ok = false
-		} else {
-			ok = true
+// intFunc reads an integer literal that fits t's size, as encoding/json
+// does (strconv.ParseInt, then the size's range).
+func intFunc(t reflect.Type) decodeFunc {
+	bits := t.Bits()
+	return func(d *decoder, p unsafe.Pointer, _ int) error {
+		at := d.off
+		lit, integer, err := d.numberAt(t)
+		if lit == nil || err != nil {
+			return err
 		}
+		n, ok := smallInt(lit, integer)
+		if !ok {
+			var perr error
+			n, perr = strconv.ParseInt(unsafeString(lit), 10, 64)
+			ok = perr == nil
+		}
+		if !ok || n != n<<(64-bits)>>(64-bits) {
+			d.off = at
+			return d.mismatch(t, lit)
+		}
+		switch bits {
+		case 8:
+			*(*int8)(p) = int8(n)
+		case 16:
+			*(*int16)(p) = int16(n)
+		case 32:
+			*(*int32)(p) = int32(n)
+		default:
+			*(*int64)(p) = n
+		}
+		return nil
 	}
-	if !ok || v.OverflowInt(n) {
-		d.off = at
-		return d.mismatch(v.Type(), lit)
-	}
-	v.SetInt(n)
-	return nil
 }
 
 // smallInt parses an integer literal of at most 18 digits (which cannot
@@ -129,40 +146,63 @@ func smallInt(lit []byte, integer bool) (int64, bool) {
 	return n, true
 }
 
-func decodeUint(d *decoder, v reflect.Value, _ int) error {
-	at := d.off
-	lit, integer, err := d.numberAt(v.Type())
-	if lit == nil || err != nil {
-		return err
+// uintFunc reads an integer literal that fits t's size, as encoding/json
+// does (strconv.ParseUint, then the size's range).
+func uintFunc(t reflect.Type) decodeFunc {
+	bits := t.Bits()
+	return func(d *decoder, p unsafe.Pointer, _ int) error {
+		at := d.off
+		lit, integer, err := d.numberAt(t)
+		if lit == nil || err != nil {
+			return err
+		}
+		var n uint64
+		if s, ok := smallInt(lit, integer); ok && s >= 0 && lit[0] != '-' {
+			n = uint64(s)
+		} else if n, err = strconv.ParseUint(unsafeString(lit), 10, 64); err != nil {
+			d.off = at
+			return d.mismatch(t, lit)
+		}
+		if n != n<<(64-bits)>>(64-bits) {
+			d.off = at
+			return d.mismatch(t, lit)
+		}
+		switch bits {
+		case 8:
+			*(*uint8)(p) = uint8(n)
+		case 16:
+			*(*uint16)(p) = uint16(n)
+		case 32:
+			*(*uint32)(p) = uint32(n)
+		default:
+			*(*uint64)(p) = n
+		}
+		return nil
 	}
-	var n uint64
-	if s, ok := smallInt(lit, integer); ok && s >= 0 && lit[0] != '-' {
-		n = uint64(s)
-	} else if n, err = strconv.ParseUint(unsafeString(lit), 10, 64); err != nil {
-		d.off = at
-		return d.mismatch(v.Type(), lit)
-	}
-	if v.OverflowUint(n) {
-		d.off = at
-		return d.mismatch(v.Type(), lit)
-	}
-	v.SetUint(n)
-	return nil
 }
 
-func decodeFloat(d *decoder, v reflect.Value, _ int) error {
-	at := d.off
-	lit, _, err := d.numberAt(v.Type())
-	if lit == nil || err != nil {
-		return err
+// floatFunc reads a number as encoding/json does: strconv.ParseFloat at
+// t's size, and for a float32 reflect's range check.
+func floatFunc(t reflect.Type) decodeFunc {
+	bits := t.Bits()
+	return func(d *decoder, p unsafe.Pointer, _ int) error {
+		at := d.off
+		lit, _, err := d.numberAt(t)
+		if lit == nil || err != nil {
+			return err
+		}
+		n, err := strconv.ParseFloat(unsafeString(lit), bits)
+		if err != nil || bits == 32 && math.Abs(n) > math.MaxFloat32 {
+			d.off = at
+			return d.mismatch(t, lit)
+		}
+		if bits == 32 {
+			*(*float32)(p) = float32(n)
+		} else {
+			*(*float64)(p) = n
+		}
+		return nil
 	}
-	n, err := strconv.ParseFloat(unsafeString(lit), v.Type().Bits())
-	if err != nil || v.OverflowFloat(n) {
-		d.off = at
-		return d.mismatch(v.Type(), lit)
-	}
-	v.SetFloat(n)
-	return nil
 }
 
 // skip checks the value at d.off as CheckSpansNarrow would and moves past
@@ -184,30 +224,34 @@ func (d *decoder) skip(depth int) error {
 	return nil
 }
 
-// decodeUnmarshaler hands the value's bytes to the type's UnmarshalJSON,
-// null included, as encoding/json does for a non-pointer type.
-func decodeUnmarshaler(d *decoder, v reflect.Value, depth int) error {
-	start := d.off
-	if err := d.skip(depth); err != nil {
-		return err
+// unmarshalerFunc hands the value's bytes to t's UnmarshalJSON, null
+// included, as encoding/json does for a non-pointer type.
+func unmarshalerFunc(t reflect.Type) decodeFunc {
+	return func(d *decoder, p unsafe.Pointer, depth int) error {
+		start := d.off
+		if err := d.skip(depth); err != nil {
+			return err
+		}
+		return reflect.NewAt(t, p).Interface().(json.Unmarshaler).UnmarshalJSON(d.data[start:d.off])
 	}
-	return v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(d.data[start:d.off])
 }
 
-// fallback reads an interface, a json.Number or a TextUnmarshaler with
-// encoding/json itself, on the value's bytes: no struct is read there, so
-// case folding and unknown fields do not arise.
-func fallback(d *decoder, v reflect.Value, depth int) error {
-	start := d.off
-	if err := d.skip(depth); err != nil {
-		return err
+// fallbackFunc reads an interface, a json.Number or a TextUnmarshaler
+// with encoding/json itself, on the value's bytes: no struct is read
+// there, so case folding and unknown fields do not arise.
+func fallbackFunc(t reflect.Type) decodeFunc {
+	return func(d *decoder, p unsafe.Pointer, depth int) error {
+		start := d.off
+		if err := d.skip(depth); err != nil {
+			return err
+		}
+		return json.Unmarshal(d.data[start:d.off], reflect.NewAt(t, p).Interface())
 	}
-	return json.Unmarshal(d.data[start:d.off], v.Addr().Interface())
 }
 
 // decodeBytes reads a string into a []byte as encoding/json does: standard
 // base64, through its lenient decoder (line breaks skipped), never nil.
-func (d *decoder) decodeBytes(v reflect.Value) error {
+func (d *decoder) decodeBytes(t reflect.Type, p unsafe.Pointer) error {
 	body, flags, err := d.scanString()
 	if err != nil {
 		return err
@@ -216,8 +260,8 @@ func (d *decoder) decodeBytes(v reflect.Value) error {
 	b := make([]byte, base64.StdEncoding.DecodedLen(len(s)))
 	n, err := base64.StdEncoding.Decode(b, s)
 	if err != nil {
-		return fmt.Errorf("decoding base64 into %v: %w", v.Type(), err)
+		return fmt.Errorf("decoding base64 into %v: %w", t, err)
 	}
-	v.SetBytes(b[:n])
+	*(*[]byte)(p) = b[:n]
 	return nil
 }
