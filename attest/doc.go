@@ -23,7 +23,9 @@
 //     only after every check has passed (AK parameters and recorded
 //     activation, quote signature, nonce, PCR digest, replay cache,
 //     event-log replay against SHA-256 PCRs, EK certificate chain).
-//     VerifyQuote is its hot path alone. Failures are typed errors
+//     VerifyQuote is its hot path alone; PCRValues (NewPCRValues) are the
+//     SHA-256 PCR values it checks, a fixed array and bit set that
+//     Platform.PCRs keeps. Failures are typed errors
 //     (*NonceMismatchError, *PCRMismatchError, *ReplayError,
 //     *EKChainError, ...) to match with errors.As. RecordVerifier shapes it
 //     for verify.Verifier.
