@@ -16,8 +16,8 @@ import (
 	"github.com/sovbench/sovbench/fleet/agent"
 	"github.com/sovbench/sovbench/fleet/api"
 	"github.com/sovbench/sovbench/internal/buildinfo"
-	_ "github.com/sovbench/sovbench/internal/hugeheap" // the heap's start on a huge page, before other inits (its doc)
 	"github.com/sovbench/sovbench/internal/progressline"
+	_ "github.com/sovbench/sovbench/internal/startup" // cheaper start: heap on a huge page, stack grown early (its doc)
 	"github.com/sovbench/sovbench/scenarios/plan"
 )
 

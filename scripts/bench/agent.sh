@@ -10,7 +10,7 @@
 # interleaved (scripts/bench/startcpu), so that other work on a shared
 # machine weighs on all of them alike; compare each to the hello-world of the
 # same run. "faults" is the median of minor page faults per start: on a VM a
-# page's first touch costs about 12 µs of CPU (internal/hugeheap).
+# page's first touch costs about 12 µs of CPU (internal/startup).
 #
 # Usage: scripts/bench/agent.sh [runs of each, default 200]
 set -euo pipefail

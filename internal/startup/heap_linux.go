@@ -1,6 +1,6 @@
 //go:build linux && (amd64 || arm64)
 
-package hugeheap
+package startup
 
 import "unsafe"
 
@@ -10,14 +10,16 @@ const (
 )
 
 // madvise is the raw system call (sys_linux_*.s): it returns 0 or a
-// negated errno. A package calling syscall would initialise too late.
+// negated errno. Importing syscall would make init run too late.
 func madvise(addr, n uintptr, advice int32) int32
 
 // anchor is a heap object allocated by init: its address tells where the
 // heap starts, which the runtime randomises.
 var anchor *[64]byte
 
-func init() {
+// collapseHeap asks for huge pages under the heap's first object and
+// the 2 MiB after its block (the package doc).
+func collapseHeap() {
 	anchor = new([64]byte)
 	block := uintptr(unsafe.Pointer(anchor)) &^ (hugePage - 1)
 	// One call per block: the second may lie beyond what the runtime has
