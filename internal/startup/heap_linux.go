@@ -6,6 +6,7 @@ import "unsafe"
 
 const (
 	hugePage     = 2 << 20 // a PMD huge page with 4 KiB pages (x86-64, most arm64; with larger pages the call fails)
+	madvHugePage = 14      // MADV_HUGEPAGE
 	madvCollapse = 25      // MADV_COLLAPSE, Linux 6.1
 )
 
@@ -17,13 +18,17 @@ func madvise(addr, n uintptr, advice int32) int32
 // heap starts, which the runtime randomises.
 var anchor *[64]byte
 
-// collapseHeap asks for huge pages under the heap's first object and
-// the 2 MiB after its block (the package doc).
+// collapseHeap puts the block holding the heap's first object on a huge
+// page now, and asks for one under the next block when it is first
+// touched (the package doc).
 func collapseHeap() {
 	anchor = new([64]byte)
 	block := uintptr(unsafe.Pointer(anchor)) &^ (hugePage - 1)
-	// One call per block: the second may lie beyond what the runtime has
-	// mapped yet (EINVAL), which must not cost the first.
+	// The runtime has used the first block already: only a collapse
+	// replaces its small pages. The next one is untouched, which a
+	// collapse refuses (EINVAL); advised, its first touch maps a huge page.
+	// Should it lie beyond what the runtime has mapped yet, the advice is
+	// lost when the runtime maps it, as if never given.
 	madvise(block, hugePage, madvCollapse)
-	madvise(block+hugePage, hugePage, madvCollapse)
+	madvise(block+hugePage, hugePage, madvHugePage)
 }
