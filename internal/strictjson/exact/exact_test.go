@@ -101,7 +101,9 @@ func agreeExact(t *testing.T, data []byte) {
 		// writes: what it writes for the value it read must decode alike.
 		canon, err := json.Marshal(&std)
 		if err != nil {
-			t.Fatal(err)
+			// encoding/json cannot write what it read (a time zone
+			// beyond ±23:59): no encoder writes such a document.
+			return
 		}
 		var stdAgain, fastAgain kinds
 		errStd := strictjson.Decode(canon, &stdAgain)
