@@ -36,8 +36,12 @@ func (c *ReplayCache) add(nonce [sha256.Size]byte) bool {
 	if limit <= 0 {
 		limit = 1 << 20
 	}
-	if len(c.ring) > limit { // Max lowered since the ring filled: keep the newest
+	if len(c.ring) != limit && c.next != 0 {
+		// Max changed since the ring filled and turned: oldest first
+		// again, so that appending (Max raised) keeps the age order.
 		c.ring, c.next = slices.Concat(c.ring[c.next:], c.ring[:c.next]), 0
+	}
+	if len(c.ring) > limit { // Max lowered since the ring filled: keep the newest
 		for _, n := range c.ring[:len(c.ring)-limit] {
 			delete(c.seen, n)
 		}
