@@ -9,11 +9,11 @@
 // hypervisor filling its own page table), against about 150 µs to zero
 // and map a whole 2 MiB huge page; the agent touched about 200 heap pages
 // before running an empty plan. On Linux (amd64, arm64) init asks the
-// kernel (madvise MADV_COLLAPSE) to back the 2 MiB block holding the
-// heap's first object, and the block after it, with huge pages; pages the
-// runtime already used are copied in. Errors are ignored: a kernel older
-// than 6.1, one without transparent huge pages, or no free huge page
-// leaves the heap as it was. The memory is the runtime's, mapped as
+// kernel to back the 2 MiB block holding the heap's first object with a
+// huge page now (madvise MADV_COLLAPSE; the pages the runtime already used
+// are copied in), and the block after it on first touch (MADV_HUGEPAGE).
+// Errors are ignored: a kernel older than 6.1, one without transparent
+// huge pages, or no free huge page leaves the heap as it was. The memory is the runtime's, mapped as
 // before; the resident set grows by at most the blocks' unused parts
 // (about 1.3 MB for the agent). Mapping pages ahead of use
 // (MADV_POPULATE_WRITE) instead did not pay: it saves only the guest half
