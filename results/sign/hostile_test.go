@@ -39,7 +39,13 @@ var hostileEdits = []hostileEdit{
 	{"raw Kelvin sign key", `"kind":"lab"`, "\"\xe2\x84\xaaind\":\"lab\"", true},
 	{"invalid UTF-8 in a key", `"kind":"lab"`, "\"kind\xff\":\"lab\"", true},
 	{"lone surrogate in a key", `"kind":"lab"`, `"kind\ud800":"lab"`, true},
-	{"two invalid UTF-8 keys in one map", `"sha256":"01807e`, "\"\xff\":\"a\",\"\xfe\":\"b\",\"sha256\":\"01807e", true},
+	{"two invalid UTF-8 keys in one map (U+FFFD twice)", `"sha256":"01807e`, "\"\xff\":\"a\",\"\xfe\":\"b\",\"sha256\":\"01807e", true},
+	{"map key twice, escaped", `"sha256":"01807e`, `"sha\u003256":"00","sha256":"01807e`, true},
+	{"map key twice, another case", `"sha256":"01807e`, `"SHA256":"00","sha256":"01807e`, true},
+	{"map key twice, Kelvin-sign fold", `"sha256":"01807e`, `"\u212a":"00","k":"01","sha256":"01807e`, true},
+	{"map: null (the statement then has no digest)", `"digest":{"sha256":"01807e523595fdad2a300cae3cff78b2b7cc88dc8b718cc684c905c9ab36b3c4"}`, `"digest":null`, true},
+	{"map: array", `"digest":{"sha256":"01807e523595fdad2a300cae3cff78b2b7cc88dc8b718cc684c905c9ab36b3c4"}`, `"digest":[]`, true},
+	{"map: number value", `"sha256":"01807e523595fdad2a300cae3cff78b2b7cc88dc8b718cc684c905c9ab36b3c4"`, `"sha256":1`, true},
 	{"invalid UTF-8 in a string", `"vendor_info":"SW   TPM"`, "\"vendor_info\":\"SW \xff\xfe TPM\"", false},
 	{"lone surrogate in a string", `"vendor_info":"SW   TPM"`, `"vendor_info":"SW \ud800 TPM"`, false},
 	{"reversed surrogate pair", `"vendor_info":"SW   TPM"`, `"vendor_info":"\ude00\ud83d"`, false},
@@ -144,8 +150,12 @@ func hostileOutcome(t *testing.T, name string, p []byte, refuse bool) {
 	t.Helper()
 	st, err := DecodeStatement(p)
 	if refuse {
-		if err == nil {
+		var dup *strictjson.DuplicateKeyError
+		switch {
+		case err == nil:
 			t.Errorf("%s: accepted", name)
+		case (strings.Contains(name, "twice") || strings.Contains(name, "duplicate") || strings.Contains(name, "beside")) && !errors.As(err, &dup):
+			t.Errorf("%s: %v, want a duplicate key error", name, err)
 		}
 		return
 	}
