@@ -7,10 +7,15 @@ import (
 	"errors"
 	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sovbench/sovbench/internal/strictjson"
+	"github.com/sovbench/sovbench/internal/strictjson/exact"
+	"github.com/sovbench/sovbench/results"
+	"github.com/sovbench/sovbench/results/internal/testreport"
 )
 
 // hostileEdit is a provider's edit of a genuine signed payload (old
@@ -300,5 +305,36 @@ func TestNonCanonicalPayloadBase64IsRefused(t *testing.T) {
 				t.Errorf("%d bytes: the payload spelled %q…%q verifies", size, f[:8], f[len(f)-8:])
 			}
 		}
+	}
+}
+
+// A signed payload whose evidence is a long array of empty records (3
+// bytes each, 200 each decoded) is refused before it takes the memory
+// (it took 260 times its size: a 48 MB payload, gigabytes); its honest
+// twin, as many records as SignReport writes them with only their
+// identity, decodes.
+func TestEvidenceBombIsRefused(t *testing.T) {
+	const n = 100000
+	demo := statementPayloads(t)[0]
+	bomb := bytes.Replace(demo, []byte(`"evidence":[`), []byte(`"evidence":[`+strings.Repeat(`{},`, n)), 1)
+	var me *exact.MemoryError
+	if _, err := DecodeStatement(bomb); !errors.As(err, &me) {
+		t.Fatalf("%d empty records: %v, want an *exact.MemoryError", n, err)
+	}
+	r := testreport.Fixture(t)
+	r.Evidence = nil
+	for i := range n / 5 {
+		r.Evidence = append(r.Evidence, results.Evidence{ID: strconv.Itoa(i), Target: "t", Probe: "p", Duration: results.Duration(time.Second)})
+	}
+	st, err := NewStatement(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	honest, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := DecodeStatement(honest); err != nil || len(got.Predicate.Evidence) != n/5 {
+		t.Fatalf("%d records as SignReport writes them: %v", n/5, err)
 	}
 }

@@ -90,6 +90,7 @@ func (d *decoder) leave(onPath bool) {
 
 type pointerPlan struct {
 	t    reflect.Type // what it points to
+	size uintptr      // t's size
 	elem *plan
 }
 
@@ -102,6 +103,9 @@ func (pp *pointerPlan) decode(d *decoder, p unsafe.Pointer, depth int) error {
 		return d.null()
 	}
 	if *ptr == nil {
+		if err := d.charge(pp.size); err != nil {
+			return err
+		}
 		*ptr = reflect.New(pp.t).UnsafePointer()
 	}
 	return pp.elem.decode(d, *ptr, depth)
@@ -162,8 +166,9 @@ func (sp *structPlan) lookup(k []byte, guess int) int {
 }
 
 type mapPlan struct {
-	t    reflect.Type
-	elem *plan
+	t     reflect.Type
+	elem  *plan
+	entry uintptr // what an entry is charged: its key and element
 }
 
 // decode reads an object into the map (made when nil), refusing a key
@@ -195,6 +200,9 @@ func (mp *mapPlan) decode(d *decoder, p unsafe.Pointer, depth int) error {
 		}
 		if keys.AddDup(k) {
 			return &strictjson.DuplicateKeyError{Key: string(k)}
+		}
+		if err := d.charge(mp.entry); err != nil {
+			return err
 		}
 		ev.SetZero()
 		if err := d.value(mp.elem, evp.UnsafePointer(), depth+1); err != nil {
@@ -251,6 +259,9 @@ func (sp *slicePlan) decode(d *decoder, p unsafe.Pointer, depth int) error {
 	}
 	err = sp.elements(d, *scratch, depth, collect)
 	if err == nil {
+		err = d.charge(uintptr(scratch.Len()) * sp.size)
+	}
+	if err == nil {
 		n := scratch.Len()
 		v.Grow(n) // unlike MakeSlice, no slice header on the heap
 		v.SetLen(n)
@@ -269,6 +280,9 @@ func (sp *slicePlan) elements(d *decoder, v reflect.Value, depth int, collect bo
 	i := 0
 	for done := false; !done; i++ {
 		if i >= v.Cap() {
+			if err := d.charge(uintptr(max(8, 2*v.Cap())) * sp.size); err != nil {
+				return err
+			}
 			grown := reflect.MakeSlice(sp.t, i, max(8, 2*v.Cap()))
 			reflect.Copy(grown, v)
 			v.Set(grown)

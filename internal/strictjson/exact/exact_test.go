@@ -190,3 +190,30 @@ func TestUnsupportedTypesAreNamed(t *testing.T) {
 		t.Error("decoding into a non-pointer")
 	}
 }
+
+// A document whose values would take far more memory than its size (an
+// array of empty objects, each a large value) is refused
+// with a MemoryError before the memory is taken; its honest twin, the same
+// number of elements as encoding/json writes them, decodes. (A map of
+// them stays within the budget: its keys take bytes of the document.)
+func TestMemoryBudget(t *testing.T) {
+	const n = 100000
+	for _, hostile := range []string{
+		`{"L":[` + strings.Repeat(`{},`, n) + `{}]}`,
+		`{"L":[{"L":[` + strings.Repeat(`{},`, n) + `{}]}]}`,
+	} {
+		var v kinds
+		var me *MemoryError
+		if _, err := DecodeSpans([]byte(hostile), &v); !errors.As(err, &me) {
+			t.Errorf("%.30s…(%d bytes): %v, want a *MemoryError", hostile, len(hostile), err)
+		}
+	}
+	honest, err := json.Marshal(kinds{L: make([]kinds, n/10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v kinds
+	if _, err := DecodeSpans(honest, &v); err != nil || len(v.L) != n/10 {
+		t.Fatalf("%d elements as encoding/json writes them: %v", n/10, err)
+	}
+}

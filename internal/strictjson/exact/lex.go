@@ -22,6 +22,8 @@ type decoder struct {
 	at      []string
 	atDepth int
 	spans   [][]byte
+	// budget is the memory the values may still take (charge).
+	budget int64
 }
 
 // syntaxError is JSON that does not parse (the caller's rescan with

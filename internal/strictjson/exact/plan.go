@@ -96,7 +96,7 @@ func decodeFuncFor(t reflect.Type, building map[reflect.Type]*plan) (decodeFunc,
 		return floatFunc(t), nil
 	case reflect.Pointer:
 		elem, err := build(t.Elem(), building)
-		return (&pointerPlan{t: t.Elem(), elem: elem}).decode, err
+		return (&pointerPlan{t: t.Elem(), size: t.Elem().Size(), elem: elem}).decode, err
 	case reflect.Slice, reflect.Array:
 		return slicePlanFor(t, building)
 	case reflect.Map:
@@ -104,7 +104,7 @@ func decodeFuncFor(t reflect.Type, building map[reflect.Type]*plan) (decodeFunc,
 			return nil, fmt.Errorf("decoding into %v: only maps with plain string keys are supported", t)
 		}
 		elem, err := build(t.Elem(), building)
-		return (&mapPlan{t: t, elem: elem}).decode, err
+		return (&mapPlan{t: t, elem: elem, entry: t.Key().Size() + t.Elem().Size()}).decode, err
 	case reflect.Struct:
 		sp, err := newStructPlan(t, building)
 		if err != nil {
