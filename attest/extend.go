@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding"
 	"hash"
+	"sync"
 )
 
 // extender computes SHA-256 PCR extends, new = SHA-256(old ‖ digest), the
@@ -28,7 +29,7 @@ type extender struct {
 func (x *extender) init() {
 	x.in[sha256.BlockSize] = 0x80
 	x.in[len(x.in)-2] = 0x02 // 512 bits, big-endian
-	if extendByState {
+	if extendByState() {
 		x.h = sha256.New()
 		x.m = x.h.(encoding.BinaryAppender)
 	}
@@ -52,8 +53,10 @@ func (x *extender) extend(pcr *[sha256.Size]byte, digest []byte) {
 const stateMagic = "sha\x03"
 
 // extendByState reports whether reading the digest from the state's binary
-// form gives sha256.Sum256's result, checked on two messages.
-var extendByState = func() bool {
+// form gives sha256.Sum256's result, checked on two messages at the first
+// replay, not at package init: attest is in the slim agent, whose start-up
+// CPU is measured (#19).
+var extendByState = sync.OnceValue(func() bool {
 	h := sha256.New()
 	m, ok := h.(encoding.BinaryAppender)
 	if !ok {
@@ -75,4 +78,4 @@ var extendByState = func() bool {
 		}
 	}
 	return true
-}()
+})

@@ -3,6 +3,7 @@ package attest
 import (
 	"crypto/sha256"
 	"fmt"
+	"sync"
 )
 
 // fastReplay replays a crypto-agile log's SHA-256 events against quoted PCR
@@ -71,8 +72,9 @@ func dataDigestName(typ uint32) (string, bool) {
 
 // knownData are the SHA-256 digests of the separators' and EFI actions'
 // usual data, so that the check of those events compares instead of
-// hashing. Exact: the data must equal a key byte for byte.
-var knownData = func() map[string][sha256.Size]byte {
+// hashing. Exact: the data must equal a key byte for byte. Built at the
+// first replay, not at package init (attest is in the slim agent).
+var knownData = sync.OnceValue(func() map[string][sha256.Size]byte {
 	m := map[string][sha256.Size]byte{}
 	for _, s := range []string{"\x00\x00\x00\x00", "\xff\xff\xff\xff",
 		"Calling EFI Application from Boot Option", "Returning from EFI Application from Boot Option",
@@ -80,7 +82,7 @@ var knownData = func() map[string][sha256.Size]byte {
 		m[s] = sha256.Sum256([]byte(s))
 	}
 	return m
-}()
+})
 
 // checkEventData checks that an event whose digest must hash its data does.
 func checkEventData(e logEvent) error {
@@ -88,7 +90,7 @@ func checkEventData(e logEvent) error {
 	if !ok {
 		return nil
 	}
-	sum, known := knownData[string(e.data)]
+	sum, known := knownData()[string(e.data)]
 	if !known {
 		sum = sha256.Sum256(e.data)
 	}
