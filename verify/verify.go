@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/sovbench/sovbench/attest"
 	"github.com/sovbench/sovbench/internal/limits"
@@ -192,7 +193,10 @@ func (v *Verifier) envelope(ctx context.Context, source string, data []byte) *Re
 	rep := st.Predicate
 	res.report = rep
 
-	if sum := sha256.Sum256([]byte(rep.Suite.Source)); hex.EncodeToString(sum[:]) != rep.Suite.SHA256 {
+	// The source's bytes are hashed where they are (Sum256 only reads
+	// them): a copy would be 9 KB per demo report.
+	src := unsafe.Slice(unsafe.StringData(rep.Suite.Source), len(rep.Suite.Source))
+	if sum := sha256.Sum256(src); hex.EncodeToString(sum[:]) != rep.Suite.SHA256 {
 		fail(CheckSuite, rep.Suite.Name, fmt.Sprintf("embedded source hashes to %x, report says %s", sum, rep.Suite.SHA256))
 	} else {
 		pass(CheckSuite, "embedded suite "+rep.Suite.Name+" matches its SHA-256")
