@@ -8,6 +8,7 @@ const (
 	hugePage     = 2 << 20 // a PMD huge page with 4 KiB pages (x86-64, most arm64; with larger pages the call fails)
 	madvHugePage = 14      // MADV_HUGEPAGE
 	madvCollapse = 25      // MADV_COLLAPSE, Linux 6.1
+	eagain       = -11     // a collapse that may succeed when tried again
 )
 
 // madvise is the raw system call (sys_linux_*.s): it returns 0 or a
@@ -25,10 +26,15 @@ func collapseHeap() {
 	anchor = new([64]byte)
 	block := uintptr(unsafe.Pointer(anchor)) &^ (hugePage - 1)
 	// The runtime has used the first block already: only a collapse
-	// replaces its small pages. The next one is untouched, which a
-	// collapse refuses (EINVAL); advised, its first touch maps a huge page.
-	// Should it lie beyond what the runtime has mapped yet, the advice is
-	// lost when the runtime maps it, as if never given.
-	madvise(block, hugePage, madvCollapse)
+	// replaces its small pages. It fails now and then with EAGAIN (a page
+	// briefly held elsewhere, in about 1 start of 20); once more mostly
+	// succeeds.
+	if madvise(block, hugePage, madvCollapse) == eagain {
+		madvise(block, hugePage, madvCollapse)
+	}
+	// The next block is untouched, which a collapse refuses (EINVAL);
+	// advised, its first touch maps a huge page. Should it lie beyond what
+	// the runtime has mapped yet, the advice is lost when the runtime maps
+	// it, as if never given.
 	madvise(block+hugePage, hugePage, madvHugePage)
 }
