@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/sovbench/sovbench/fleet/api"
-	"github.com/sovbench/sovbench/internal/strictjson"
+	"github.com/sovbench/sovbench/internal/strictjson/exact"
 )
 
 // Body limits and read deadlines.
@@ -32,8 +32,10 @@ func bodyDeadline(limit int64) time.Duration {
 
 // decodeBody reads a JSON body of at most max bytes within its deadline
 // (bodyDeadline of its declared length, or of max) and decodes it strictly
-// (internal/strictjson: no unknown fields, no duplicate keys, case-folded
-// ones included, no trailing data). It answers the refusal itself and
+// (internal/strictjson/exact: no unknown fields, keys spelled exactly, no
+// duplicate keys, case-folded ones included, no trailing data, and no more
+// memory than its budget: 8 MiB of empty evidence records would otherwise
+// take gigabytes). It answers the refusal itself and
 // returns false when the body is refused.
 func decodeBody(w http.ResponseWriter, r *http.Request, max int64, v any) bool {
 	if r.ContentLength > max {
@@ -60,7 +62,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, max int64, v any) bool {
 		refuse(w, http.StatusBadRequest, api.CodeBadRequest, fmt.Errorf("reading request body: %w", err))
 		return false
 	}
-	if err := strictjson.Decode(data, v); err != nil {
+	if err := exact.Decode(data, v); err != nil { // data is this request's own buffer
 		refuse(w, http.StatusBadRequest, api.CodeBadRequest, fmt.Errorf("decoding request body: %w", err))
 		return false
 	}

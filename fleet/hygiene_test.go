@@ -95,6 +95,20 @@ func TestInputHygiene(t *testing.T) {
 		other, _ := ts.enrolWith(t, Token{}, "quiet")
 		mustNonce(t, other)
 	})
+	// 900 KB of empty evidence records: encoding/json would take about 370
+	// times that (red team, session 7); the budget is 32 times plus 1 MiB.
+	t.Run("a submission whose records would take gigabytes is refused", func(t *testing.T) {
+		bomber, _ := ts.enrolWith(t, Token{}, "bomber")
+		n := mustNonce(t, bomber)
+		body := `{"suite":"fleet-host","nonce":"` + n + `","evidence":[` + strings.Repeat(`{},`, 300_000) + `{}]}`
+		if code := ts.post(t, "/v1/submit", bomber.Credential, body); code != api.CodeBadRequest {
+			t.Fatalf("got %q, want %s", code, api.CodeBadRequest)
+		}
+		honest := `{"suite":"fleet-host","nonce":"` + n + `","evidence":[` + strings.Repeat(`{"id":"e","probe":"p","target":"t"},`, 10) + `{}]}`
+		if code := ts.post(t, "/v1/submit", bomber.Credential, honest); code == api.CodeBadRequest {
+			t.Fatalf("a small submission of the same shape was refused as a bad request")
+		}
+	})
 }
 
 func TestSlowBodyIsCutOff(t *testing.T) {

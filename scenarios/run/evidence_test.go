@@ -16,6 +16,8 @@ func TestReadEvidenceIsStrict(t *testing.T) {
 		{"a key repeated in another case is refused", `{"id":"a/host","ID":"a/forged"}`, `duplicate key "ID"`},
 		{"an unknown field is refused", `{"id":"a/host","verdict":"pass"}`, `unknown field "verdict"`},
 		{"a second value on the line is refused", `{"id":"a/host"} {"id":"a/forged"}`, "data after the JSON value"},
+		// 600 KB that encoding/json would spread over hundreds of MB.
+		{"a line whose records would take gigabytes is refused", `{"id":"a/bomb","observations":[` + strings.Repeat(`{},`, 200_000) + `{}]}`, "bytes of memory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string

@@ -21,7 +21,7 @@ import (
 	"golang.org/x/crypto/ssh/knownhosts"
 
 	"github.com/sovbench/sovbench/internal/limits"
-	"github.com/sovbench/sovbench/internal/strictjson"
+	"github.com/sovbench/sovbench/internal/strictjson/exact"
 	"github.com/sovbench/sovbench/results"
 	"github.com/sovbench/sovbench/scenarios/plan"
 	"github.com/sovbench/sovbench/scenarios/suite"
@@ -77,8 +77,8 @@ type agentSession struct {
 
 // readEvidence decodes JSON-line evidence from an agent. The host runs the
 // agent, so each line is untrusted input that ends up in a signed report:
-// it is decoded strictly (strictjson: no duplicate or unknown keys, nothing
-// after the record).
+// it is decoded strictly (strictjson/exact: no duplicate or unknown keys,
+// nothing after the record, a memory budget).
 func readEvidence(r io.Reader, emit func(results.Evidence)) error { return readAgent(r, emit, nil) }
 
 // readAgent reads an agent's lines: evidence to emit, and progress lines
@@ -97,7 +97,10 @@ func readAgent(r io.Reader, emit func(results.Evidence), progress func(plan.Step
 			continue
 		}
 		var ev results.Evidence
-		if err := strictjson.Decode(sc.Bytes(), &ev); err != nil {
+		// exact: a hostile agent's line gets no more memory than its
+		// budget; cloned, as the decoded strings share the bytes and the
+		// scanner reuses its buffer.
+		if err := exact.Decode(bytes.Clone(sc.Bytes()), &ev); err != nil {
 			errs = errors.Join(errs, fmt.Errorf("decoding agent evidence: %w", err))
 			continue
 		}

@@ -55,6 +55,17 @@ func DecodeSpans(data []byte, v any, at ...string) ([][]byte, error) {
 	return d.spans, nil
 }
 
+// Decode is DecodeSpans without spans: strictjson.Decode in one pass, with
+// the memory budget. Documents from a party under audit (an agent's
+// evidence lines, a fleet submission) are decoded with it, so that no
+// document can make its reader take more than budgetPerByte times its
+// size. The strings of v share data's memory: data must not change
+// afterwards (a reused buffer's bytes are cloned first).
+func Decode(data []byte, v any) error {
+	_, err := DecodeSpans(data, v)
+	return err
+}
+
 // document reads the one value data holds, and nothing after it.
 func (d *decoder) document(pl *plan, p unsafe.Pointer) error {
 	if err := d.value(pl, p, 0); err != nil {
